@@ -1,0 +1,143 @@
+package dev.wirewatch.schemas;
+
+import dev.wirewatch.record.Alert;
+import dev.wirewatch.record.ArpEvent;
+import dev.wirewatch.record.DeadLetter;
+import dev.wirewatch.record.FlowRecord;
+import dev.wirewatch.record.HostInfo;
+import dev.wirewatch.record.PacketEvent;
+import dev.wirewatch.record.SensorStatus;
+import dev.wirewatch.record.Tick;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.avro.AvroRuntimeException;
+import org.apache.avro.Schema;
+import org.apache.avro.SchemaNormalization;
+import org.apache.avro.message.BinaryMessageDecoder;
+import org.apache.avro.message.BinaryMessageEncoder;
+import org.apache.avro.message.SchemaStore;
+import org.apache.avro.specific.SpecificData;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.avro.util.ClassSecurityValidator;
+
+/**
+ * Avro single-object encoding (header 0xC3 0x01, 8-byte schema fingerprint, body) for every wirewatch record.
+ * The fingerprint names the writer's schema, so one topic can carry several record types (ww.packets holds
+ * PacketEvent and Tick) and a reader with a newer schema resolves data written with an older one, as long as
+ * that older schema is known to the store ({@link #addWriterSchema}).
+ */
+public final class RecordCodec {
+    private static final byte[] HEADER = {(byte) 0xC3, (byte) 0x01};
+    private static final int PREFIX_LENGTH = HEADER.length + Long.BYTES;
+
+    /** The record types of this version of wirewatch, readers for data written by any known writer schema. */
+    public static final List<Schema> CURRENT_SCHEMAS = List.of(
+            PacketEvent.getClassSchema(), Tick.getClassSchema(), ArpEvent.getClassSchema(),
+            SensorStatus.getClassSchema(), HostInfo.getClassSchema(), FlowRecord.getClassSchema(),
+            Alert.getClassSchema(), DeadLetter.getClassSchema());
+
+    static {
+        trustGeneratedClasses();
+    }
+
+    private static final RecordCodec SHARED = new RecordCodec(CURRENT_SCHEMAS);
+
+    /**
+     * Avro 1.12 refuses to instantiate classes outside a trusted list; our generated records must be on it.
+     * Entry points call this before touching any record class (the JVM property
+     * {@code org.apache.avro.SERIALIZABLE_PACKAGES=dev.wirewatch.record} does the same from the command line).
+     */
+    public static void trustGeneratedClasses() {
+        ClassSecurityValidator.ClassSecurityPredicate current = ClassSecurityValidator.getGlobal();
+        ClassSecurityValidator.setGlobal(ClassSecurityValidator.composite(current,
+                type -> type.getName().startsWith(RECORD_PACKAGE)));
+    }
+
+    private static final String RECORD_PACKAGE = "dev.wirewatch.record.";
+
+    private final SchemaStore.Cache store = new SchemaStore.Cache();
+    private final Map<String, Schema> readerByFullName = new ConcurrentHashMap<>();
+    private final Map<Long, BinaryMessageDecoder<SpecificRecord>> decoderByFingerprint = new ConcurrentHashMap<>();
+    private final Map<String, BinaryMessageEncoder<SpecificRecord>> encoderByFullName = new ConcurrentHashMap<>();
+
+    public RecordCodec(List<Schema> readerSchemas) {
+        for (Schema schema : readerSchemas) {
+            readerByFullName.put(schema.getFullName(), schema);
+            addWriterSchema(schema);
+        }
+    }
+
+    /** The codec for the records of this version; thread-safe. */
+    public static RecordCodec shared() {
+        return SHARED;
+    }
+
+    /** Makes data written with {@code writerSchema} (e.g. an older version of a record) readable. */
+    public void addWriterSchema(Schema writerSchema) {
+        Schema reader = readerByFullName.get(writerSchema.getFullName());
+        if (reader == null) {
+            throw new IllegalArgumentException("no reader for record type " + writerSchema.getFullName());
+        }
+        store.addSchema(writerSchema);
+        long fingerprint = SchemaNormalization.parsingFingerprint64(writerSchema);
+        decoderByFingerprint.put(fingerprint, new BinaryMessageDecoder<>(SpecificData.get(), reader, store));
+    }
+
+    public byte[] encode(SpecificRecord record) {
+        Schema schema = record.getSchema();
+        BinaryMessageEncoder<SpecificRecord> encoder = encoderByFullName.computeIfAbsent(
+                schema.getFullName(), name -> new BinaryMessageEncoder<>(SpecificData.get(), schema));
+        try {
+            ByteBuffer buffer = encoder.encode(record);
+            byte[] bytes = new byte[buffer.remaining()];
+            buffer.get(bytes);
+            return bytes;
+        } catch (IOException | AvroRuntimeException e) {
+            throw new IllegalArgumentException("cannot encode " + schema.getName() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Decodes any known record; throws {@link RecordDecodeException} with a reason for anything else. */
+    public SpecificRecord decode(byte[] bytes) {
+        if (bytes == null) {
+            throw new RecordDecodeException("null record value");
+        }
+        if (bytes.length < PREFIX_LENGTH || bytes[0] != HEADER[0] || bytes[1] != HEADER[1]) {
+            throw new RecordDecodeException("not an Avro single-object record (" + bytes.length
+                    + " bytes, starts with " + hexPrefix(bytes) + ")");
+        }
+        long fingerprint = ByteBuffer.wrap(bytes, HEADER.length, Long.BYTES)
+                .order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong();
+        BinaryMessageDecoder<SpecificRecord> decoder = decoderByFingerprint.get(fingerprint);
+        if (decoder == null) {
+            throw new RecordDecodeException("unknown schema fingerprint " + Long.toHexString(fingerprint)
+                    + " (written by a newer or foreign producer?)");
+        }
+        try {
+            return decoder.decode(bytes);
+        } catch (IOException | RuntimeException e) {
+            throw new RecordDecodeException("corrupt record body (" + bytes.length + " bytes): " + e.getMessage(), e);
+        }
+    }
+
+    /** Decodes and checks the type, for topics that carry one record type. */
+    public <T extends SpecificRecord> T decode(byte[] bytes, Class<T> type) {
+        SpecificRecord record = decode(bytes);
+        if (!type.isInstance(record)) {
+            throw new RecordDecodeException("expected " + type.getSimpleName() + " but found "
+                    + record.getSchema().getName());
+        }
+        return type.cast(record);
+    }
+
+    private static String hexPrefix(byte[] bytes) {
+        StringBuilder hex = new StringBuilder();
+        for (int i = 0; i < Math.min(4, bytes.length); i++) {
+            hex.append(String.format("%02x", bytes[i] & 0xff));
+        }
+        return hex.length() == 0 ? "nothing" : "0x" + hex;
+    }
+}

@@ -1,0 +1,26 @@
+package dev.wirewatch.schemas;
+
+import java.util.List;
+
+/** Topic names: the contract between sensor, processor and sink (DESIGN.md, "Topics and records"). */
+public final class Topics {
+    /** PacketEvent and Tick records, key = canonical flow key. */
+    public static final String PACKETS = "ww.packets";
+    /** ArpEvent records, key = sender IP address. */
+    public static final String L2 = "ww.l2";
+    /** SensorStatus records, key = sensor id; compacted. */
+    public static final String SENSORS = "ww.sensors";
+    /** HostInfo records from topology.yaml, key = host name; compacted. */
+    public static final String TOPOLOGY = "ww.topology";
+    /** FlowRecord per finished flow, key = canonical flow key. */
+    public static final String FLOWS = "ww.flows";
+    /** Alert records, key = alert id. */
+    public static final String ALERTS = "ww.alerts";
+    /** DeadLetter records: input that could not be decoded. */
+    public static final String DEADLETTER = "ww.deadletter";
+
+    public static final List<String> ALL = List.of(PACKETS, L2, SENSORS, TOPOLOGY, FLOWS, ALERTS, DEADLETTER);
+    public static final List<String> COMPACTED = List.of(SENSORS, TOPOLOGY);
+
+    private Topics() {}
+}

@@ -1,0 +1,182 @@
+package dev.wirewatch.schemas;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.wirewatch.record.Alert;
+import dev.wirewatch.record.ArpEvent;
+import dev.wirewatch.record.DeadLetter;
+import dev.wirewatch.record.Evidence;
+import dev.wirewatch.record.FlowRecord;
+import dev.wirewatch.record.HostInfo;
+import dev.wirewatch.record.IcmpHeader;
+import dev.wirewatch.record.InterfaceInfo;
+import dev.wirewatch.record.PacketEvent;
+import dev.wirewatch.record.QuotedHeader;
+import dev.wirewatch.record.SensorStatus;
+import dev.wirewatch.record.Severity;
+import dev.wirewatch.record.TcpHeader;
+import dev.wirewatch.record.Tick;
+import dev.wirewatch.record.VantageView;
+import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.Random;
+import org.apache.avro.Schema;
+import org.apache.avro.message.BinaryMessageEncoder;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.specific.SpecificRecord;
+import org.junit.jupiter.api.Test;
+
+class RecordCodecTest {
+    private final RecordCodec codec = RecordCodec.shared();
+
+    static PacketEvent tcpSyn() {
+        return PacketEvent.newBuilder().setHost("client").setIface("eth0").setTsMicros(1_700_000_000_123_456L)
+                .setSrcMac(ByteBuffer.wrap(new byte[] {2, 0, 0, 0, 0, 1})).setDstMac(null).setVlan(null)
+                .setIpVersion(4).setSrc(ByteBuffer.wrap(new byte[] {10, 0, 0, 1}))
+                .setDst(ByteBuffer.wrap(new byte[] {10, 0, 0, 2})).setProtocol(6).setSrcPort(40000).setDstPort(80)
+                .setTtl(64).setIpLength(60)
+                .setTcp(TcpHeader.newBuilder().setFlags(0x02).setSeq(4_000_000_000L).setAck(0).setWindow(64240)
+                        .setPayloadLength(0).setMss(1460).setWindowScale(7).setSackPermitted(true)
+                        .setTsVal(3_000_000_000L).setTsEcr(0L).build())
+                .setIcmp(null).build();
+    }
+
+    static List<SpecificRecord> oneOfEach() {
+        PacketEvent icmpError = PacketEvent.newBuilder(tcpSyn()).setProtocol(1).setTcp(null).setSrcPort(0).setDstPort(0)
+                .setIcmp(IcmpHeader.newBuilder().setType(3).setCode(3).setIdentifier(null).setGateway(null)
+                        .setRedirectDestination(null)
+                        .setQuoted(QuotedHeader.newBuilder().setSrc(ByteBuffer.wrap(new byte[] {10, 0, 0, 2}))
+                                .setDst(ByteBuffer.wrap(new byte[] {10, 0, 0, 1})).setProtocol(17).setSrcPort(53)
+                                .setDstPort(5353).setSeq(null).build()).build()).build();
+        InterfaceInfo eth0 = InterfaceInfo.newBuilder().setName("eth0").setMac("02:00:00:00:00:01")
+                .setAddresses(List.of("10.0.0.1/24")).setGateway("10.0.0.254").build();
+        return List.of(
+                tcpSyn(), icmpError,
+                Tick.newBuilder().setHost("client").setTsMicros(5).setEndOfInput(true).build(),
+                ArpEvent.newBuilder().setHost("h").setIface("eth0").setTsMicros(7).setSrcMac(null).setDstMac(null)
+                        .setVlan(10).setOperation(2).setSenderMac(ByteBuffer.wrap(new byte[6]))
+                        .setSenderIp(ByteBuffer.wrap(new byte[4])).setTargetMac(ByteBuffer.wrap(new byte[6]))
+                        .setTargetIp(ByteBuffer.wrap(new byte[4])).build(),
+                SensorStatus.newBuilder().setSensorId("s1").setHost("h").setVersion("0.1").setTsMicros(1)
+                        .setInterfaces(List.of(eth0)).setCaptured(List.of("eth0")).setPcapDropped(3)
+                        .setReason("broker unreachable").setDegraded(true).build(),
+                HostInfo.newBuilder().setName("h").setInterfaces(List.of(eth0)).setCapture(List.of()).build(),
+                FlowRecord.newBuilder().setCommunityId("1:abc").setProtocol(6).setClient("10.0.0.1").setClientPort(1)
+                        .setServer("10.0.0.2").setServerPort(80).setFirstSeenMicros(1).setLastSeenMicros(2)
+                        .setVantages(List.of(VantageView.newBuilder().setHost("h").setIface("eth0")
+                                .setConnState("REJ").setHistory("Sr").setOrigPackets(1).setOrigBytes(0)
+                                .setRespPackets(1).setRespBytes(0).setFirstSeenMicros(1).setLastSeenMicros(2)
+                                .setSynCount(1).setHandshakeRttMicros(null).build())).build(),
+                Alert.newBuilder().setId("a1").setType("CONNECTION_REFUSED").setSeverity(Severity.warning)
+                        .setServer("10.0.0.2:80").setObservedBy(List.of("h")).setFirstSeenMicros(1).setLastSeenMicros(2)
+                        .setCount(3).setSummary("s").setHint("h").setAcceptingPorts(List.of(8081))
+                        .setDistinctClients(1L)
+                        .setEvidence(List.of(Evidence.newBuilder().setHost("h").setTsMicros(1).setLine("x").build()))
+                        .build(),
+                DeadLetter.newBuilder().setTopic("ww.packets").setPartition(0).setOffset(9).setReason("garbage")
+                        .setPayload(ByteBuffer.wrap(new byte[] {1})).build());
+    }
+
+    @Test
+    void everyRecordTypeSurvivesARoundTripUnchanged() {
+        List<SpecificRecord> records = oneOfEach();
+        assertEquals(RecordCodec.CURRENT_SCHEMAS.size(), records.stream().map(r -> r.getSchema().getFullName()).distinct().count(),
+                "the test covers every record type the codec knows");
+        for (SpecificRecord record : records) {
+            assertEquals(record, codec.decode(codec.encode(record)), record.getSchema().getName());
+        }
+    }
+
+    @Test
+    void oneTopicCarriesSeveralTypesTellingThemApartByFingerprint() {
+        AvroSerde<SpecificRecord> serde = AvroSerde.anyRecord();
+        Tick tick = Tick.newBuilder().setHost("a").setTsMicros(1).build();
+        byte[] tickBytes = serde.serializer().serialize("t", tick);
+        byte[] packetBytes = serde.serializer().serialize("t", tcpSyn());
+        assertTrue(serde.deserializer().deserialize("t", tickBytes) instanceof Tick);
+        assertTrue(serde.deserializer().deserialize("t", packetBytes) instanceof PacketEvent);
+        RecordDecodeException wrongType = assertThrows(RecordDecodeException.class,
+                () -> AvroSerde.of(Alert.class).deserializer().deserialize("t", tickBytes));
+        assertTrue(wrongType.getMessage().contains("expected Alert but found Tick"), wrongType.getMessage());
+    }
+
+    @Test
+    void readerWithAnAddedOptionalFieldReadsDataWrittenWithTheOldSchema() throws Exception {
+        // The old Tick, as an earlier version wrote it: without endOfInput.
+        Schema oldTick = new Schema.Parser().parse("""
+                {"type":"record","name":"Tick","namespace":"dev.wirewatch.record","fields":[
+                  {"name":"host","type":"string"},{"name":"tsMicros","type":"long"}]}""");
+        GenericRecord old = new GenericData.Record(oldTick);
+        old.put("host", "sensor-a");
+        old.put("tsMicros", 42L);
+        ByteBuffer oldBytes = new BinaryMessageEncoder<GenericRecord>(GenericData.get(), oldTick).encode(old);
+        byte[] bytes = new byte[oldBytes.remaining()];
+        oldBytes.get(bytes);
+
+        RecordCodec reader = new RecordCodec(RecordCodec.CURRENT_SCHEMAS);
+        assertThrows(RecordDecodeException.class, () -> reader.decode(bytes), "unknown writer schema is refused");
+        reader.addWriterSchema(oldTick);
+        Tick tick = reader.decode(bytes, Tick.class);
+        assertEquals("sensor-a", tick.getHost());
+        assertEquals(42L, tick.getTsMicros());
+        assertEquals(false, tick.getEndOfInput(), "the added field takes its default");
+    }
+
+    @Test
+    void garbageBytesGiveAClearDecodeExceptionAndNothingElse() {
+        Random random = new Random(7);
+        byte[] valid = codec.encode(tcpSyn());
+        RecordDecodeException empty = assertThrows(RecordDecodeException.class, () -> codec.decode(new byte[0]));
+        assertTrue(empty.getMessage().contains("not an Avro single-object record"), empty.getMessage());
+        RecordDecodeException text = assertThrows(RecordDecodeException.class,
+                () -> codec.decode("hello world".getBytes()));
+        assertTrue(text.getMessage().contains("0x68656c6c"), text.getMessage());
+        byte[] truncated = java.util.Arrays.copyOf(valid, valid.length / 2);
+        RecordDecodeException body = assertThrows(RecordDecodeException.class, () -> codec.decode(truncated));
+        assertTrue(body.getMessage().startsWith("corrupt record body"), body.getMessage());
+        for (int i = 0; i < 20_000; i++) {
+            byte[] mutated = valid.clone();
+            mutated[random.nextInt(mutated.length)] = (byte) random.nextInt(256);
+            byte[] cut = java.util.Arrays.copyOf(mutated, random.nextInt(mutated.length + 1));
+            try {
+                codec.decode(cut);
+            } catch (RecordDecodeException expected) {
+                // the only exception a caller ever has to handle
+            }
+        }
+        assertNull(AvroSerde.anyRecord().deserializer().deserialize("t", null), "tombstones stay null");
+    }
+
+    @Test
+    void flowKeyIsTheSameForBothDirectionsAndRoundTripsThroughBytes() {
+        byte[] a = {10, 0, 0, 1};
+        byte[] b = {10, 0, 0, 2};
+        FlowKey forward = FlowKey.of(6, a, 40000, b, 80);
+        FlowKey backward = FlowKey.of(6, b, 80, a, 40000);
+        assertEquals(forward, backward);
+        assertArrayEquals(forward.toBytes(), backward.toBytes());
+        assertEquals(forward, FlowKey.fromBytes(forward.toBytes()));
+        assertEquals("tcp 10.0.0.1:40000 <-> 10.0.0.2:80", forward.toString());
+        byte[] high = {(byte) 200, 0, 0, 1};
+        assertArrayEquals(a, FlowKey.of(6, high, 1, a, 2).lowAddress(), "addresses compare unsigned");
+    }
+
+    @Test
+    void icmpErrorIsKeyedByTheFlowItQuotes() {
+        PacketEvent error = (PacketEvent) oneOfEach().get(1);
+        assertEquals(FlowKey.of(17, new byte[] {10, 0, 0, 1}, 5353, new byte[] {10, 0, 0, 2}, 53), FlowKey.of(error));
+    }
+
+    @Test
+    void ipv6AddressesPrintInRfc5952Form() {
+        assertEquals("2001:db8::1", Addresses.ip(Addresses.parse("2001:0db8:0:0:0:0:0:1")));
+        assertEquals("2001:db8:0:1:1:1:1:1", Addresses.ip(Addresses.parse("2001:db8:0:1:1:1:1:1")));
+        assertEquals("::", Addresses.ip(new byte[16]));
+        assertEquals("[fe80::1]:443", Addresses.endpoint(Addresses.parse("fe80::1"), 443));
+    }
+}
