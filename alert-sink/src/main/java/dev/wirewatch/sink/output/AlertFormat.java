@@ -1,0 +1,21 @@
+package dev.wirewatch.sink.output;
+
+import dev.wirewatch.record.Alert;
+import java.util.Locale;
+
+/** How an output renders one alert: a JSON line (the public interface of ALERTS.md) or text for people. */
+public enum AlertFormat {
+    JSONL, TEXT;
+
+    public String render(Alert alert) {
+        return this == JSONL ? JsonLine.of(alert) : TextBlock.of(alert);
+    }
+
+    public static AlertFormat parse(String name) {
+        try {
+            return valueOf(name.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("unknown format '" + name + "': use text or jsonl");
+        }
+    }
+}

@@ -1,0 +1,41 @@
+package dev.wirewatch.sink.output;
+
+import dev.wirewatch.record.Alert;
+import dev.wirewatch.record.Evidence;
+import dev.wirewatch.schemas.Times;
+
+/** One alert as a few lines of text for a person at a terminal: what, where, why, what to do. */
+public final class TextBlock {
+    private TextBlock() {}
+
+    public static String of(Alert alert) {
+        StringBuilder text = new StringBuilder();
+        text.append(alert.getSeverity().name().toUpperCase(java.util.Locale.ROOT)).append("  ").append(alert.getType());
+        if (alert.getCause() != null) {
+            text.append(" (").append(alert.getCause()).append(')');
+        }
+        String subject = alert.getServer() != null ? alert.getServer()
+                : alert.getIp() != null ? alert.getIp() : alert.getDstIp();
+        if (subject != null) {
+            text.append("  ").append(subject);
+        }
+        if (alert.getHost() != null) {
+            text.append("  on ").append(alert.getHost());
+        }
+        text.append("  [").append(Times.iso(alert.getFirstSeenMicros())).append("]\n");
+        text.append("  ").append(alert.getSummary()).append('\n');
+        text.append("  hint: ").append(alert.getHint()).append('\n');
+        for (Evidence item : alert.getEvidence()) {
+            text.append("  seen: ").append(item.getHost());
+            if (!item.getIface().isEmpty()) {
+                text.append('/').append(item.getIface());
+            }
+            text.append(' ').append(Times.iso(item.getTsMicros())).append("  ").append(item.getLine()).append('\n');
+        }
+        text.append("  id ").append(alert.getId());
+        if (alert.getCommunityId() != null) {
+            text.append("  community_id ").append(alert.getCommunityId());
+        }
+        return text.append('\n').toString();
+    }
+}

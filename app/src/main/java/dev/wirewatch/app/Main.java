@@ -1,0 +1,49 @@
+package dev.wirewatch.app;
+
+import dev.wirewatch.app.cli.AnalyzeCommand;
+import dev.wirewatch.app.cli.BrokerCommand;
+import dev.wirewatch.app.cli.DemoCommand;
+import dev.wirewatch.app.cli.UsageException;
+import dev.wirewatch.processor.config.ConfigException;
+import dev.wirewatch.schemas.RecordCodec;
+import dev.wirewatch.sensor.capture.CaptureFileException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+@Command(name = "wirewatch", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        description = {"Streaming packet monitor: compares what several hosts captured of the same flows, through Kafka, "
+                + "and says where packets were lost and why.", "Start with: wirewatch demo"},
+        subcommands = {DemoCommand.class, AnalyzeCommand.class, BrokerCommand.class, CommandLine.HelpCommand.class})
+public final class Main {
+    public static final int EXIT_USAGE = 2;
+    private static final Logger LOG = LoggerFactory.getLogger(Main.class);
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    public static int run(String... args) {
+        RecordCodec.trustGeneratedClasses();
+        CommandLine commandLine = new CommandLine(new Main());
+        commandLine.setExecutionExceptionHandler((error, cmd, parsed) -> {
+            if (error instanceof UsageException || error instanceof ConfigException || error instanceof CaptureFileException) {
+                cmd.getErr().println("wirewatch " + cmd.getCommandName() + ": " + error.getMessage());
+                return EXIT_USAGE;
+            }
+            LOG.error("wirewatch {} failed", cmd.getCommandName(), error);
+            cmd.getErr().println("wirewatch " + cmd.getCommandName() + ": failed: " + error.getMessage());
+            return 1;
+        });
+        return commandLine.execute(args);
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String version = Main.class.getPackage().getImplementationVersion();
+            return new String[] {"wirewatch " + (version == null ? "development build" : version)};
+        }
+    }
+}

@@ -1,0 +1,107 @@
+package dev.wirewatch.app.cli;
+
+import dev.wirewatch.app.analyze.Analysis;
+import dev.wirewatch.app.analyze.CaptureInput;
+import dev.wirewatch.processor.config.ProcessorConfig;
+import dev.wirewatch.processor.network.NetworkTopology;
+import dev.wirewatch.record.Alert;
+import dev.wirewatch.record.Severity;
+import dev.wirewatch.sink.output.AlertFormat;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(name = "analyze", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Compares captures of the same traffic taken on several hosts and reports where packets were lost and why.",
+                "Each capture is replayed by a sensor as host HOST through Kafka (an embedded broker unless --bootstrap-servers is given), "
+                        + "the processor and the sink; the command exits when every input is judged. pcap and pcapng.",
+                "",
+                "Example: wirewatch analyze --topology topology.yaml --pcap client=client.pcap --pcap server@eth0=server.pcap"},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:done", "1:unexpected error", "2:bad usage, bad file or bad config", "3:--fail-on threshold reached"})
+public final class AnalyzeCommand implements Callable<Integer> {
+    @Option(names = "--pcap", required = true, paramLabel = "HOST[@IFACE]=FILE",
+            description = "A capture taken on HOST (on interface IFACE; else the pcapng's interface name, else the host's first captured interface in the topology). Repeat for every host.")
+    List<String> pcaps;
+
+    @Option(names = "--topology", paramLabel = "FILE",
+            description = "topology.yaml: hosts, their interfaces and addresses, what each sensor captures. Needed to compare more than one host.")
+    Path topology;
+
+    @Option(names = "--config", paramLabel = "FILE", description = "config.yaml with detector thresholds and timers (defaults: wirewatch analyze --print-config).")
+    Path config;
+
+    @Option(names = "--print-config", description = "Print the effective detector configuration and exit.")
+    boolean printConfig;
+
+    @Option(names = "--format", defaultValue = "text", paramLabel = "text|jsonl", description = "Output format (default: ${DEFAULT-VALUE}). jsonl: one JSON object per alert, fields as in ALERTS.md.")
+    String format;
+
+    @Option(names = "--out", paramLabel = "FILE", description = "Write the alerts to FILE instead of stdout.")
+    Path out;
+
+    @Option(names = "--fail-on", paramLabel = "SEVERITY", description = "Exit with code 3 when an alert of this severity or higher was found: info, warning or critical.")
+    String failOn;
+
+    @Mixin
+    KafkaOptions kafka = new KafkaOptions();
+
+    @Override
+    public Integer call() {
+        ProcessorConfig processorConfig = ProcessorConfig.load(config);
+        if (printConfig) {
+            System.out.print(processorConfig.toYaml());
+            return 0;
+        }
+        AlertFormat alertFormat = parse(() -> AlertFormat.parse(format));
+        Severity threshold = failOn == null ? null : parse(() -> Severities.parse(failOn));
+        List<CaptureInput> captures = pcaps.stream().map(pcap -> parse(() -> CaptureInput.parse(pcap))).toList();
+        NetworkTopology network = NetworkTopology.load(topology);
+        List<Alert> alerts;
+        try (KafkaEndpoint endpoint = KafkaEndpoint.open(kafka, System.err)) {
+            alerts = new Analysis(endpoint.clientConfig(), System.err).run(captures, network, processorConfig);
+        }
+        write(alerts, alertFormat);
+        System.err.printf("analyze: %d alert%s%n", alerts.size(), alerts.size() == 1 ? "" : "s");
+        boolean thresholdReached = threshold != null
+                && alerts.stream().anyMatch(alert -> alert.getSeverity().ordinal() >= threshold.ordinal());
+        return thresholdReached ? 3 : 0;
+    }
+
+    private void write(List<Alert> alerts, AlertFormat alertFormat) {
+        StringBuilder text = new StringBuilder();
+        for (Alert alert : alerts) {
+            text.append(alertFormat.render(alert));
+            if (alertFormat == AlertFormat.JSONL) {
+                text.append('\n');
+            }
+        }
+        if (out == null) {
+            PrintStream stdout = System.out;
+            stdout.print(text);
+            stdout.flush();
+            return;
+        }
+        try {
+            Files.writeString(out, text, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UsageException("--out " + out + ": cannot write: " + e.getMessage());
+        }
+    }
+
+    private static <T> T parse(java.util.function.Supplier<T> parser) {
+        try {
+            return parser.get();
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());
+        }
+    }
+}

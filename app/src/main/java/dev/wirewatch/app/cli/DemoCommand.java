@@ -1,0 +1,129 @@
+package dev.wirewatch.app.cli;
+
+import dev.wirewatch.app.analyze.Analysis;
+import dev.wirewatch.app.analyze.CaptureInput;
+import dev.wirewatch.app.kafka.TopicSetup;
+import dev.wirewatch.processor.config.ProcessorConfig;
+import dev.wirewatch.processor.network.NetworkTopology;
+import dev.wirewatch.record.Alert;
+import dev.wirewatch.record.Severity;
+import dev.wirewatch.schemas.Topics;
+import dev.wirewatch.sink.output.AlertFormat;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.apache.kafka.clients.admin.Admin;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "demo", mixinStandardHelpOptions = true,
+        description = {"Analyses the bundled two-sided captures of every seed case (deploy/samples) through an embedded Kafka broker "
+                + "and prints the findings case by case: the title, what was found, and the hint. Ends with one line per case.",
+                "A case is a folder with topology.yaml, README.md (its first heading is the title) and one HOST.pcap per monitored host."})
+public final class DemoCommand implements Callable<Integer> {
+    @Option(names = "--samples", paramLabel = "DIR", description = "Folder of cases (default: deploy/samples of this installation).")
+    Path samples;
+
+    @Option(names = "--all", description = "Also show alerts of severity info.")
+    boolean all;
+
+    @Override
+    public Integer call() {
+        Path folder = samples != null ? samples : Installation.home().resolve("deploy/samples");
+        List<Path> cases = cases(folder);
+        if (cases.isEmpty()) {
+            throw new UsageException(folder + ": no cases (folders with topology.yaml)");
+        }
+        PrintStream out = System.out;
+        out.println("wirewatch demo: " + cases.size() + " cases from " + folder);
+        List<String> summary = new ArrayList<>();
+        try (KafkaEndpoint endpoint = KafkaEndpoint.open(new KafkaOptions(), System.err)) {
+            for (Path dir : cases) {
+                resetTopics(endpoint);
+                List<CaptureInput> captures = captures(dir);
+                out.println();
+                out.println("== " + title(dir) + "  (" + dir.getFileName() + ")");
+                out.println("   captures: " + captures.stream().map(c -> c.host() + "=" + c.file().getFileName())
+                        .collect(Collectors.joining(", ")));
+                List<Alert> alerts = new Analysis(endpoint.clientConfig(), Quiet.STREAM)
+                        .run(captures, NetworkTopology.load(dir.resolve("topology.yaml")), ProcessorConfig.DEFAULTS);
+                List<Alert> shown = alerts.stream()
+                        .filter(alert -> all || alert.getSeverity().ordinal() >= Severity.warning.ordinal()).toList();
+                if (shown.isEmpty()) {
+                    out.println("   no finding of severity warning or above");
+                }
+                shown.forEach(alert -> out.print(indent(AlertFormat.TEXT.render(alert))));
+                summary.add(String.format("  %-22s %s", dir.getFileName(), shown.isEmpty() ? "healthy: no finding"
+                        : shown.stream().map(DemoCommand::oneLine).collect(Collectors.joining("; "))));
+            }
+        }
+        out.println();
+        out.println("== Summary");
+        summary.forEach(out::println);
+        return 0;
+    }
+
+    private static String oneLine(Alert alert) {
+        StringBuilder line = new StringBuilder(alert.getType());
+        if (alert.getCause() != null) {
+            line.append(" (").append(alert.getCause()).append(')');
+        }
+        if (alert.getServer() != null) {
+            line.append(' ').append(alert.getServer());
+        }
+        if (alert.getHost() != null) {
+            line.append(" on ").append(alert.getHost());
+        }
+        if (alert.getAcceptingPorts() != null && !alert.getAcceptingPorts().isEmpty()) {
+            line.append(", accepting_ports ").append(alert.getAcceptingPorts());
+        }
+        return line.toString();
+    }
+
+    private static void resetTopics(KafkaEndpoint endpoint) {
+        try (Admin admin = Admin.create(endpoint.clientConfig())) {
+            TopicSetup.delete(admin, Topics.ALL);
+        }
+    }
+
+    private static List<Path> cases(Path folder) {
+        if (!Files.isDirectory(folder)) {
+            throw new UsageException(folder + ": no such folder (pass --samples DIR)");
+        }
+        try (Stream<Path> entries = Files.list(folder)) {
+            return entries.filter(dir -> Files.isRegularFile(dir.resolve("topology.yaml"))).sorted().toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static List<CaptureInput> captures(Path dir) {
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.filter(file -> file.toString().endsWith(".pcap") || file.toString().endsWith(".pcapng")).sorted()
+                    .map(file -> new CaptureInput(file.getFileName().toString().replaceFirst("\\.pcap(ng)?$", ""), null, file))
+                    .toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static String title(Path dir) {
+        try (Stream<String> lines = Files.lines(dir.resolve("README.md"))) {
+            return lines.filter(line -> line.startsWith("#")).findFirst().map(line -> line.replaceFirst("^#+\\s*", ""))
+                    .orElse(dir.getFileName().toString());
+        } catch (IOException e) {
+            return dir.getFileName().toString();
+        }
+    }
+
+    private static String indent(String block) {
+        return block.lines().map(line -> "   " + line).collect(Collectors.joining("\n", "", "\n"));
+    }
+}

@@ -1,0 +1,35 @@
+package dev.wirewatch.sensor.decode;
+
+/**
+ * What the decoder made of one frame. Addresses are 4 or 16 bytes, MACs 6 bytes (null where the link layer
+ * carries none). Nothing here is ever partially filled: a frame is decoded, ignored, or malformed.
+ */
+public sealed interface Decoded {
+
+    /** Link-layer facts: MACs and the 802.1Q VLAN id of the outermost tag. */
+    record Link(byte[] srcMac, byte[] dstMac, Integer vlan) {
+        public static final Link NONE = new Link(null, null, null);
+    }
+
+    /** An IP packet with its transport header (ports 0 for protocols without ports). */
+    record IpPacket(Link link, int ipVersion, byte[] src, byte[] dst, int protocol, int ttl, int ipLength,
+                    int srcPort, int dstPort, Tcp tcp, Icmp icmp) implements Decoded {}
+
+    record Tcp(int flags, long seq, long ack, int window, int payloadLength, Integer mss, Integer windowScale,
+               boolean sackPermitted, Long tsVal, Long tsEcr) {}
+
+    /** ICMP or ICMPv6; {@code quoted} is the header an error message quotes. */
+    record Icmp(int type, int code, Integer identifier, byte[] gateway, byte[] redirectDestination, Quoted quoted) {}
+
+    record Quoted(byte[] src, byte[] dst, int protocol, int srcPort, int dstPort, Long seq) {}
+
+    /** An Ethernet/IPv4 ARP packet. */
+    record ArpPacket(Link link, int operation, byte[] senderMac, byte[] senderIp, byte[] targetMac, byte[] targetIp)
+            implements Decoded {}
+
+    /** A well-formed frame of a kind the monitor does not look at (EAPOL, LLDP, ...). */
+    record Ignored(String reason) implements Decoded {}
+
+    /** A truncated or inconsistent frame; the reason names the layer. */
+    record Malformed(String reason) implements Decoded {}
+}

@@ -1,0 +1,34 @@
+package dev.wirewatch.sensor;
+
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+
+/** The public captures with ground truth in ../shared/traces (system property wirewatch.traces). */
+public final class Traces {
+    private Traces() {}
+
+    public static Path folder() {
+        Path folder = Path.of(System.getProperty("wirewatch.traces", "../../shared/traces"));
+        assumeTrue(Files.isDirectory(folder), "shared traces not found at " + folder.toAbsolutePath()
+                + " (they live beside the repository in ../shared/traces)");
+        return folder;
+    }
+
+    public static Path file(String name) {
+        return folder().resolve(name);
+    }
+
+    public static List<Path> captures() {
+        try (Stream<Path> files = Files.list(folder())) {
+            return files.filter(f -> f.toString().endsWith(".pcap") || f.toString().endsWith(".pcapng")).sorted().toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,100 @@
+package dev.wirewatch.sensor.decode;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.wirewatch.sensor.Traces;
+import dev.wirewatch.sensor.capture.CaptureFile;
+import dev.wirewatch.sensor.capture.CapturedFrame;
+import dev.wirewatch.sensor.emit.EventMapper;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/** Every truncation and many random mutations of every real frame: nothing escapes, damage is counted. */
+class DecoderSurvivesDamagedFramesTest {
+
+    private static List<CapturedFrame> realFrames() {
+        List<CapturedFrame> frames = new ArrayList<>();
+        for (Path capture : Traces.captures()) {
+            try (CaptureFile file = CaptureFile.open(capture)) {
+                CapturedFrame frame;
+                while ((frame = file.next()) != null) {
+                    frames.add(frame);
+                }
+            }
+        }
+        return frames;
+    }
+
+    private static CapturedFrame with(CapturedFrame frame, byte[] data) {
+        return new CapturedFrame(frame.tsMicros(), frame.linkType(), frame.iface(), data, frame.originalLength());
+    }
+
+    @Test
+    void everyTruncationOfEveryRealFrameIsEitherMalformedOrDecodedToTheSameHeader() {
+        FrameDecoder decoder = new FrameDecoder();
+        long inputs = 0;
+        List<CapturedFrame> frames = realFrames();
+        for (CapturedFrame frame : frames) {
+            Decoded whole = decoder.decode(frame);
+            boolean sawMalformedCut = false;
+            for (int length = 0; length < frame.data().length; length++) {
+                Decoded cut = decoder.decode(with(frame, Arrays.copyOf(frame.data(), length)));
+                EventMapper.toRecord("h", frame, cut);
+                inputs++;
+                sawMalformedCut |= cut instanceof Decoded.Malformed;
+                if (whole instanceof Decoded.IpPacket ip && cut instanceof Decoded.IpPacket cutIp) {
+                    // A cut frame never decodes to different values: it is complete enough, or it is malformed.
+                    // TCP options cut off by a small snaplen are absent (tcpdump prints [|tcp]), never wrong.
+                    assertTrue(Arrays.equals(ip.src(), cutIp.src()) && Arrays.equals(ip.dst(), cutIp.dst())
+                            && ip.srcPort() == cutIp.srcPort() && ip.dstPort() == cutIp.dstPort()
+                            && sameFixedHeader(ip.tcp(), cutIp.tcp()), "cut to " + length + ": " + cutIp);
+                }
+            }
+            if (whole instanceof Decoded.IpPacket || whole instanceof Decoded.ArpPacket) {
+                assertTrue(sawMalformedCut, "cutting a decodable frame short must at some length be malformed");
+            }
+        }
+        assertEquals(inputs + frames.size(), decoder.decoded() + decoder.ignored() + decoder.malformed(),
+                "every input is counted exactly once");
+    }
+
+    private static boolean sameFixedHeader(Decoded.Tcp whole, Decoded.Tcp cut) {
+        if (whole == null || cut == null) {
+            return whole == cut;
+        }
+        return whole.flags() == cut.flags() && whole.seq() == cut.seq() && whole.ack() == cut.ack()
+                && whole.window() == cut.window() && whole.payloadLength() == cut.payloadLength()
+                && (cut.mss() == null || cut.mss().equals(whole.mss()))
+                && (cut.windowScale() == null || cut.windowScale().equals(whole.windowScale()))
+                && (cut.tsVal() == null || cut.tsVal().equals(whole.tsVal()))
+                && (cut.tsEcr() == null || cut.tsEcr().equals(whole.tsEcr()));
+    }
+
+    @Test
+    void randomMutationsOfRealFramesNeverThrow() {
+        Random random = new Random(20261125);
+        List<CapturedFrame> frames = realFrames();
+        FrameDecoder decoder = new FrameDecoder();
+        int mutations = 300_000;
+        for (int i = 0; i < mutations; i++) {
+            CapturedFrame frame = frames.get(random.nextInt(frames.size()));
+            byte[] data = frame.data().clone();
+            int flips = 1 + random.nextInt(4);
+            for (int f = 0; f < flips && data.length > 0; f++) {
+                data[random.nextInt(data.length)] = (byte) random.nextInt(256);
+            }
+            if (random.nextInt(4) == 0) {
+                data = Arrays.copyOf(data, random.nextInt(data.length + 1));
+            }
+            Decoded decoded = decoder.decode(with(frame, data));
+            EventMapper.toRecord("h", frame, decoded);
+        }
+        assertEquals(mutations, decoder.decoded() + decoder.ignored() + decoder.malformed());
+        assertTrue(decoder.malformed() > 0, "some mutations must be recognised as malformed");
+    }
+}

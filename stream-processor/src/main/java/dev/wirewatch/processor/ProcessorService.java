@@ -1,0 +1,43 @@
+package dev.wirewatch.processor;
+
+import dev.wirewatch.processor.config.ProcessorConfig;
+import dev.wirewatch.processor.network.NetworkTopology;
+import dev.wirewatch.schemas.Topics;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
+
+/**
+ * The processor as a running Kafka Streams application: the settings it always runs with live here.
+ * Exactly-once, so a restart neither loses nor repeats an alert; records that cannot be decoded are logged,
+ * skipped and copied to ww.deadletter.
+ */
+public final class ProcessorService {
+    private ProcessorService() {}
+
+    /**
+     * @param clientConfig  Kafka client properties (bootstrap servers, TLS, SASL) passed through as given
+     * @param applicationId the Kafka Streams application id: state, internal topics and consumer group
+     */
+    public static KafkaStreams create(Map<String, Object> clientConfig, String applicationId, Path stateDir,
+                                      NetworkTopology network, ProcessorConfig config, int packetPartitions) {
+        Properties properties = new Properties();
+        properties.putAll(clientConfig);
+        properties.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
+        properties.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+        properties.putIfAbsent(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        properties.putIfAbsent(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100);
+        properties.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueExceptionHandler.class);
+        properties.put(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, Topics.DEADLETTER);
+        return new KafkaStreams(TopologyFactory.build(network, config, applicationId, packetPartitions), properties);
+    }
+
+    /** Internal topics the topology reads besides ww.packets; create them with {@code packetPartitions} partitions. */
+    public static Map<String, Integer> internalTopics(String applicationId, int packetPartitions) {
+        return Map.of(TopologyFactory.byServerTopic(applicationId), packetPartitions,
+                TopologyFactory.progressTopic(applicationId), 1);
+    }
+}

@@ -1,0 +1,98 @@
+package dev.wirewatch.processor;
+
+import dev.wirewatch.processor.config.ProcessorConfig;
+import dev.wirewatch.processor.detect.ConnectionRefusedDetector;
+import dev.wirewatch.processor.flow.FlowProcessor;
+import dev.wirewatch.processor.network.NetworkTopology;
+import dev.wirewatch.record.Alert;
+import dev.wirewatch.record.FlowRecord;
+import dev.wirewatch.record.Tick;
+import dev.wirewatch.schemas.AvroSerde;
+import dev.wirewatch.schemas.Topics;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.processor.StreamPartitioner;
+import org.apache.kafka.streams.state.Stores;
+
+/**
+ * The whole path from ww.packets to ww.alerts, top to bottom:
+ * <pre>
+ *   ww.packets ─▶ flow (per-flow, per-vantage TCP state; UNANSWERED_SYN) ─┬─▶ ww.flows
+ *                                                                        ├─▶ ww.alerts
+ *                                                                        └─▶ &lt;app&gt;-by-server (closed flows keyed by server address; ticks to every partition)
+ *   &lt;app&gt;-by-server ─▶ services (CONNECTION_REFUSED per service and window) ─┬─▶ ww.alerts
+ *                                                                         └─▶ &lt;app&gt;-progress (input judged to its end)
+ * </pre>
+ * Serdes are passed explicitly at every source and sink.
+ */
+public final class TopologyFactory {
+    private static final String PACKETS_IN = "packets-in";
+    private static final String FLOW = "flow";
+    private static final String SERVICES_IN = "by-server-in";
+    private static final String SERVICES = "services";
+
+    private TopologyFactory() {}
+
+    /** The internal topic that carries closed flows to the service detectors; as many partitions as ww.packets. */
+    public static String byServerTopic(String applicationId) {
+        return applicationId + "-by-server";
+    }
+
+    /** Where the service detectors mark that they have judged everything up to the end of the input. */
+    public static String progressTopic(String applicationId) {
+        return applicationId + "-progress";
+    }
+
+    public static Topology build(NetworkTopology network, ProcessorConfig config, String applicationId,
+                                 int packetPartitions) {
+        AvroSerde<SpecificRecord> anyRecord = AvroSerde.anyRecord();
+        AvroSerde<FlowRecord> flowRecord = AvroSerde.of(FlowRecord.class);
+        AvroSerde<Alert> alert = AvroSerde.of(Alert.class);
+        String byServer = byServerTopic(applicationId);
+
+        Topology topology = new Topology();
+        topology.addSource(PACKETS_IN, Serdes.ByteArray().deserializer(), anyRecord.deserializer(), Topics.PACKETS)
+                .addProcessor(FLOW, () -> new FlowProcessor(network, config), PACKETS_IN)
+                .addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(FlowProcessor.FLOWS_STORE),
+                        Serdes.Bytes(), Serdes.ByteArray()), FLOW)
+                .addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(FlowProcessor.TIMERS_STORE),
+                        Serdes.Bytes(), Serdes.ByteArray()), FLOW)
+                .addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(FlowProcessor.SENSORS_STORE),
+                        Serdes.String(), Serdes.ByteArray()), FLOW)
+                .addSink(FlowProcessor.TO_FLOWS, Topics.FLOWS, Serdes.ByteArray().serializer(),
+                        flowRecord.serializer(), FLOW)
+                .addSink(FlowProcessor.TO_ALERTS, Topics.ALERTS, Serdes.String().serializer(), alert.serializer(), FLOW)
+                .addSink(FlowProcessor.TO_SERVICES, byServer, Serdes.ByteArray().serializer(), anyRecord.serializer(),
+                        new TicksToEveryPartition(), FLOW)
+
+                .addSource(SERVICES_IN, Serdes.ByteArray().deserializer(), anyRecord.deserializer(), byServer)
+                .addProcessor(SERVICES, () -> new ConnectionRefusedDetector(network, config, packetPartitions), SERVICES_IN)
+                .addStateStore(Stores.keyValueStoreBuilder(
+                        Stores.persistentKeyValueStore(ConnectionRefusedDetector.SERVICES_STORE),
+                        Serdes.Bytes(), Serdes.ByteArray()), SERVICES)
+                .addStateStore(Stores.keyValueStoreBuilder(
+                        Stores.persistentKeyValueStore(ConnectionRefusedDetector.UPSTREAM_ENDED_STORE),
+                        Serdes.String(), Serdes.Long()), SERVICES)
+                .addSink(ConnectionRefusedDetector.TO_ALERTS, Topics.ALERTS, Serdes.String().serializer(),
+                        alert.serializer(), SERVICES)
+                .addSink(ConnectionRefusedDetector.TO_PROGRESS, progressTopic(applicationId),
+                        Serdes.String().serializer(), anyRecord.serializer(), SERVICES);
+        return topology;
+    }
+
+    /** Ticks go to every partition, so stream time moves in each; everything else by key. */
+    static final class TicksToEveryPartition implements StreamPartitioner<Object, SpecificRecord> {
+        @Override
+        public Optional<Set<Integer>> partitions(String topic, Object key, SpecificRecord value, int numPartitions) {
+            if (value instanceof Tick) {
+                return Optional.of(IntStream.range(0, numPartitions).boxed().collect(Collectors.toSet()));
+            }
+            return Optional.empty();
+        }
+    }
+}

@@ -1,0 +1,254 @@
+package dev.wirewatch.processor.detect;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.wirewatch.processor.alert.AlertIds;
+import dev.wirewatch.processor.config.ProcessorConfig;
+import dev.wirewatch.processor.network.NetworkTopology;
+import dev.wirewatch.record.Alert;
+import dev.wirewatch.record.Evidence;
+import dev.wirewatch.record.FlowRecord;
+import dev.wirewatch.record.Tick;
+import dev.wirewatch.record.VantageView;
+import dev.wirewatch.schemas.Addresses;
+import dev.wirewatch.schemas.FlowKey;
+import dev.wirewatch.schemas.Times;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+/**
+ * CONNECTION_REFUSED: SYNs to a service answered by RST from the server. Reads closed flows keyed by server
+ * address; one alert per service (address and port) and window, with the number of attempts, the distinct
+ * clients, and the ports on that server that did complete handshakes recently ({@code accepting_ports}) — the
+ * hint that the service moved. A window closes in stream time, or when every upstream partition's input ended.
+ */
+public final class ConnectionRefusedDetector implements Processor<byte[], SpecificRecord, String, SpecificRecord> {
+    public static final String TYPE = "CONNECTION_REFUSED";
+    public static final String SERVICES_STORE = "services";
+    public static final String UPSTREAM_ENDED_STORE = "services-upstream-ended";
+    public static final String TO_ALERTS = "service-alerts-out";
+    public static final String TO_PROGRESS = "progress-out";
+
+    /** Closed flows arrive after Zeek's reset delay (5 s) plus clock skew: wait that long past a window's end. */
+    private static final long FLOW_CLOSE_DELAY_MICROS = 10_000_000;
+    private static final int MAX_EVIDENCE = 5;
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final NetworkTopology topology;
+    private final ProcessorConfig config;
+    private final int upstreamPartitions;
+    private ProcessorContext<String, SpecificRecord> context;
+    private KeyValueStore<Bytes, byte[]> services;
+    private KeyValueStore<String, Long> upstreamEnded;
+
+    /** What one server has seen: refused attempts per port in the open window, and when each port last accepted. */
+    record ServerState(Map<Integer, RefusalWindow> refusals, Map<Integer, Long> lastAcceptedMicros) {
+        ServerState() {
+            this(new TreeMap<>(), new TreeMap<>());
+        }
+    }
+
+    record RefusalWindow(long startMicros, long firstMicros, long lastMicros, long attempts, Set<String> clients,
+                         Set<String> observedBy, List<String> evidence) {}
+
+    public ConnectionRefusedDetector(NetworkTopology topology, ProcessorConfig config, int upstreamPartitions) {
+        this.topology = topology;
+        this.config = config;
+        this.upstreamPartitions = upstreamPartitions;
+    }
+
+    @Override
+    public void init(ProcessorContext<String, SpecificRecord> context) {
+        this.context = context;
+        this.services = context.getStateStore(SERVICES_STORE);
+        this.upstreamEnded = context.getStateStore(UPSTREAM_ENDED_STORE);
+        context.schedule(Duration.ofSeconds(1), PunctuationType.STREAM_TIME,
+                streamTimeMs -> closeWindows(streamTimeMs * 1000, false));
+    }
+
+    @Override
+    public void process(Record<byte[], SpecificRecord> record) {
+        if (record.value() instanceof FlowRecord flow && flow.getProtocol() == FlowKey.TCP) {
+            onFlow(Bytes.wrap(record.key()), flow);
+        } else if (record.value() instanceof Tick tick && tick.getEndOfInput()) {
+            upstreamEnded.put(tick.getHost(), tick.getTsMicros());
+            if (countEnded() >= upstreamPartitions) {
+                closeWindows(Long.MAX_VALUE, true);
+                String partition = "services-" + context.taskId().partition();
+                context.forward(new Record<>(partition, Tick.newBuilder().setHost(partition)
+                        .setTsMicros(tick.getTsMicros()).setEndOfInput(true).build(), record.timestamp()), TO_PROGRESS);
+            }
+        }
+    }
+
+    private void onFlow(Bytes server, FlowRecord flow) {
+        List<VantageView> refusedAt = flow.getVantages().stream().filter(v -> "REJ".equals(v.getConnState())).toList();
+        boolean accepted = flow.getVantages().stream().anyMatch(ConnectionRefusedDetector::completedHandshake);
+        if (refusedAt.isEmpty() && !accepted) {
+            return;
+        }
+        ServerState state = load(server);
+        if (accepted) {
+            state.lastAcceptedMicros().merge(flow.getServerPort(), flow.getFirstSeenMicros(), Math::max);
+        }
+        if (!refusedAt.isEmpty()) {
+            long window = config.refusalWindowMicros();
+            long windowStart = Math.floorDiv(flow.getFirstSeenMicros(), window) * window;
+            RefusalWindow open = state.refusals().get(flow.getServerPort());
+            if (open != null && open.startMicros() != windowStart) {
+                emit(server, flow.getServerPort(), open, state);
+                open = null;
+            }
+            if (open == null) {
+                open = new RefusalWindow(windowStart, flow.getFirstSeenMicros(), flow.getLastSeenMicros(), 0,
+                        new TreeSet<>(), new TreeSet<>(), new ArrayList<>());
+            }
+            String client = endpoint(flow.getClient(), flow.getClientPort());
+            open.clients().add(flow.getClient());
+            refusedAt.forEach(v -> open.observedBy().add(v.getHost()));
+            if (open.evidence().size() < MAX_EVIDENCE) {
+                VantageView v = refusedAt.get(0);
+                open.evidence().add(v.getHost() + "\t" + v.getIface() + "\t" + v.getFirstSeenMicros() + "\t"
+                        + client + " > " + endpoint(flow.getServer(), flow.getServerPort()) + ": SYN answered by RST, history "
+                        + v.getHistory());
+            }
+            state.refusals().put(flow.getServerPort(), new RefusalWindow(open.startMicros(),
+                    Math.min(open.firstMicros(), flow.getFirstSeenMicros()),
+                    Math.max(open.lastMicros(), flow.getLastSeenMicros()), open.attempts() + 1, open.clients(),
+                    open.observedBy(), open.evidence()));
+        }
+        save(server, state);
+    }
+
+    private static boolean completedHandshake(VantageView view) {
+        String history = view.getHistory();
+        return switch (view.getConnState()) {
+            case "S1", "SF", "S2", "S3", "RSTO", "RSTR" -> history.contains("S") && history.contains("h");
+            default -> false;
+        };
+    }
+
+    private void closeWindows(long nowMicros, boolean inputEnded) {
+        List<KeyValue<Bytes, byte[]>> all = new ArrayList<>();
+        try (KeyValueIterator<Bytes, byte[]> iterator = services.all()) {
+            iterator.forEachRemaining(all::add);
+        }
+        for (KeyValue<Bytes, byte[]> entry : all) {
+            ServerState state = decode(entry.value);
+            boolean changed = false;
+            for (Integer port : new ArrayList<>(state.refusals().keySet())) {
+                RefusalWindow window = state.refusals().get(port);
+                if (inputEnded || window.startMicros() + config.refusalWindowMicros() + FLOW_CLOSE_DELAY_MICROS <= nowMicros) {
+                    emit(entry.key, port, window, state);
+                    changed = true;
+                }
+            }
+            long horizon = nowMicros - config.acceptingLookbackMicros() - config.refusalWindowMicros();
+            changed |= !inputEnded && state.lastAcceptedMicros().values().removeIf(last -> last < horizon);
+            if (changed) {
+                save(entry.key, state);
+            }
+        }
+    }
+
+    private void emit(Bytes server, int port, RefusalWindow window, ServerState state) {
+        state.refusals().remove(port);
+        String serverIp = Addresses.ip(server.get());
+        String service = endpoint(serverIp, port);
+        List<Integer> accepting = state.lastAcceptedMicros().entrySet().stream()
+                .filter(e -> e.getKey() != port && e.getValue() >= window.startMicros() - config.acceptingLookbackMicros())
+                .map(Map.Entry::getKey).toList();
+        String host = topology.locate(server.get()).map(location -> location.host().name()).orElse(null);
+        String summary = String.format("%s refused %d connection attempt%s from %d client%s between %s and %s%s.",
+                service, window.attempts(), window.attempts() == 1 ? "" : "s", window.clients().size(),
+                window.clients().size() == 1 ? "" : "s", Times.iso(window.firstMicros()), Times.iso(window.lastMicros()),
+                accepting.isEmpty() ? "" : "; the same server accepts connections on port" + (accepting.size() == 1 ? " " : "s ")
+                        + accepting);
+        String hint = accepting.isEmpty()
+                ? "Nothing listens on port " + port + " of " + serverIp + " (or a firewall rejects with RST): check that "
+                        + "the service runs and listens on that address (`ss -ltnp 'sport = :" + port + "'`), or fix the "
+                        + "clients' configured port."
+                : "The service seems to have moved to port" + (accepting.size() == 1 ? " " : "s ") + accepting
+                        + ": point the clients there (their configuration still says " + port + "), or make the "
+                        + "service listen on " + port + " again.";
+        List<Evidence> evidence = window.evidence().stream().map(line -> {
+            String[] parts = line.split("\t", 4);
+            return Evidence.newBuilder().setHost(parts[0]).setIface(parts[1]).setTsMicros(Long.parseLong(parts[2]))
+                    .setLine(parts[3]).build();
+        }).toList();
+        Alert alert = Alert.newBuilder()
+                .setId(AlertIds.of(TYPE, window.startMicros(), service))
+                .setType(TYPE)
+                .setSeverity(config.connectionRefusedSeverity())
+                .setHost(host)
+                .setServer(service)
+                .setObservedBy(List.copyOf(window.observedBy()))
+                .setFirstSeenMicros(window.firstMicros())
+                .setLastSeenMicros(window.lastMicros())
+                .setCount(window.attempts())
+                .setDistinctClients((long) window.clients().size())
+                .setAcceptingPorts(accepting)
+                .setSummary(summary)
+                .setHint(hint)
+                .setEvidence(evidence)
+                .build();
+        context.forward(new Record<>(alert.getId(), alert, window.lastMicros() / 1000), TO_ALERTS);
+    }
+
+    private static String endpoint(String ip, int port) {
+        return ip.contains(":") ? "[" + ip + "]:" + port : ip + ":" + port;
+    }
+
+    private long countEnded() {
+        long count = 0;
+        try (KeyValueIterator<String, Long> iterator = upstreamEnded.all()) {
+            while (iterator.hasNext()) {
+                iterator.next();
+                count++;
+            }
+        }
+        return count;
+    }
+
+    private ServerState load(Bytes server) {
+        byte[] stored = services.get(server);
+        return stored == null ? new ServerState() : decode(stored);
+    }
+
+    private void save(Bytes server, ServerState state) {
+        if (state.refusals().isEmpty() && state.lastAcceptedMicros().isEmpty()) {
+            services.delete(server);
+            return;
+        }
+        try {
+            services.put(server, JSON.writeValueAsBytes(state));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static ServerState decode(byte[] bytes) {
+        try {
+            ServerState state = JSON.readValue(bytes, ServerState.class);
+            return new ServerState(new TreeMap<>(state.refusals()), new TreeMap<>(state.lastAcceptedMicros()));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,174 @@
+package dev.wirewatch.processor.detect;
+
+import dev.wirewatch.processor.alert.AlertIds;
+import dev.wirewatch.processor.flow.ConnectionView;
+import dev.wirewatch.processor.flow.FlowState;
+import dev.wirewatch.processor.flow.Vantage;
+import dev.wirewatch.processor.network.NetworkTopology.Location;
+import dev.wirewatch.record.Alert;
+import dev.wirewatch.record.Evidence;
+import dev.wirewatch.schemas.Times;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * UNANSWERED_SYN: a client's SYN (usually retransmitted) got no SYN-ACK and no RST. Comparing the vantages
+ * says where it broke:
+ * <ul>
+ *   <li>{@code DROPPED_AT_SERVER_HOST}: the server's sensor saw the SYN arrive and no SYN-ACK leave;</li>
+ *   <li>{@code SYNACK_LOST_ON_RETURN}: the server answered but the client's sensor never saw the answer;</li>
+ *   <li>{@code LOST_BEFORE_SERVER}: the server's live sensor captures the interface holding the address and never saw the SYN;</li>
+ *   <li>{@code NO_ANSWER}: only one side is monitored.</li>
+ * </ul>
+ * Silent on purpose: a client that sent anything but SYNs was answered (the capture just missed the answer, as in
+ * one-direction captures); a retransmitted SYN that is answered later; a SYN at the end of a capture that had no
+ * time to be answered.
+ */
+public final class UnansweredSynDetector {
+    public static final String TYPE = "UNANSWERED_SYN";
+
+    public SynVerdict inspect(FlowState flow, DetectionContext context) {
+        ConnectionView primary = flow.primary();
+        if (primary.synCount() == 0) {
+            return SynVerdict.NOTHING_TO_REPORT;
+        }
+        byte[] clientIp = primary.originatorAddress();
+        byte[] serverIp = primary.responderAddress();
+        Optional<Location> clientLocation = context.topology().locate(clientIp);
+        Optional<Location> serverLocation = context.topology().locate(serverIp);
+        Optional<FlowState.Seen> serverSide = seenAt(flow, serverLocation);
+        Optional<FlowState.Seen> clientSide = seenAt(flow, clientLocation);
+
+        // The client's own evidence: its sensor, else every vantage that is not the server's.
+        List<FlowState.Seen> clientEvidence = clientSide.map(List::of).orElseGet(() -> flow.views().stream()
+                .filter(seen -> serverSide.isEmpty() || seen != serverSide.get()).toList());
+        if (clientEvidence.isEmpty()) {
+            clientEvidence = List.of(serverSide.get());
+        }
+        for (FlowState.Seen seen : clientEvidence) {
+            ConnectionView view = seen.view();
+            if (view.sawSynAck() || view.sawRstFromResponder() || !view.originatorSentOnlySyns()) {
+                return SynVerdict.NOTHING_TO_REPORT;
+            }
+        }
+        ConnectionView attempts = clientEvidence.stream().map(FlowState.Seen::view)
+                .filter(view -> view.synCount() > 0).findFirst().orElse(primary);
+        long timeout = context.config().synAnswerTimeoutMicros();
+        long firstSyn = attempts.firstSynMicros();
+        long lastSyn = attempts.lastSynMicros();
+        if (context.inputEnded()) {
+            long observedAfterFirst = context.captureEndMicros() - firstSyn;
+            long observedAfterLast = context.captureEndMicros() - lastSyn;
+            boolean hadTime = observedAfterFirst >= timeout && (attempts.synCount() >= 2 || observedAfterLast >= timeout);
+            if (!hadTime) {
+                return SynVerdict.NOTHING_TO_REPORT;
+            }
+        } else if (context.nowMicros() < lastSyn + timeout + context.config().clockSkewMicros()) {
+            return SynVerdict.PENDING;
+        }
+
+        String cause;
+        String host = null;
+        String missingAt = null;
+        if (serverSide.isPresent() && serverSide.get().view().sawSynAck()) {
+            cause = "SYNACK_LOST_ON_RETURN";
+            host = serverSide.get().vantage().host();
+            missingAt = clientSide.map(seen -> seen.vantage().host()).orElse(null);
+        } else if (serverSide.isPresent() && serverSide.get().view().synCount() > 0) {
+            cause = "DROPPED_AT_SERVER_HOST";
+            host = serverSide.get().vantage().host();
+        } else if (serverSide.isEmpty() && serverLocation.isPresent() && serverLocation.get().captured()
+                && context.liveness().apply(serverLocation.get().host().name())
+                        .coveredUntil(lastSyn + context.config().clockSkewMicros())) {
+            cause = "LOST_BEFORE_SERVER";
+            host = serverLocation.get().host().name();
+            missingAt = host;
+        } else if (serverSide.isPresent()) {
+            // The server's sensor saw this flow but not the SYN, and no answer left: treat as lost on the way.
+            cause = "LOST_BEFORE_SERVER";
+            host = serverSide.get().vantage().host();
+            missingAt = host;
+        } else {
+            cause = "NO_ANSWER";
+            host = clientSide.map(seen -> seen.vantage().host()).orElse(null);
+        }
+        return new SynVerdict.Settled(Optional.of(alert(flow, attempts, cause, host, missingAt, context)));
+    }
+
+    private static Optional<FlowState.Seen> seenAt(FlowState flow, Optional<Location> location) {
+        if (location.isEmpty()) {
+            return Optional.empty();
+        }
+        String host = location.get().host().name();
+        return flow.views().stream().filter(seen -> seen.vantage().host().equals(host)).findFirst();
+    }
+
+    private static Alert alert(FlowState flow, ConnectionView attempts, String cause, String host, String missingAt,
+                               DetectionContext context) {
+        String client = attempts.originatorEndpoint();
+        String server = attempts.responderEndpoint();
+        List<String> observedBy = new ArrayList<>();
+        List<Evidence> evidence = new ArrayList<>();
+        for (FlowState.Seen seen : flow.views()) {
+            Vantage vantage = seen.vantage();
+            ConnectionView view = seen.view();
+            if (!observedBy.contains(vantage.host())) {
+                observedBy.add(vantage.host());
+            }
+            evidence.add(Evidence.newBuilder().setHost(vantage.host()).setIface(vantage.iface())
+                    .setTsMicros(view.firstSeenMicros())
+                    .setLine(view.originatorEndpoint() + " > " + view.responderEndpoint() + ": " + view.synCount()
+                            + " SYN, history " + view.history() + ", conn_state " + view.connState())
+                    .build());
+        }
+        int count = attempts.synCount();
+        String span = Times.seconds(attempts.lastSynMicros() - attempts.firstSynMicros());
+        String summary = switch (cause) {
+            case "DROPPED_AT_SERVER_HOST" -> String.format(
+                    "%d SYNs from %s to %s over %s reached %s and were never answered: the server host dropped them.",
+                    count, client, server, span, host);
+            case "SYNACK_LOST_ON_RETURN" -> String.format(
+                    "%s answered %d SYNs from %s with a SYN-ACK that never reached the client%s.",
+                    host, count, client, missingAt == null ? "" : "'s sensor on " + missingAt);
+            case "LOST_BEFORE_SERVER" -> String.format(
+                    "%d SYNs from %s to %s over %s never reached %s, whose sensor was capturing: lost on the way.",
+                    count, client, server, span, host);
+            default -> String.format(
+                    "%d SYNs from %s to %s over %s got no SYN-ACK and no RST (only the client side is monitored).",
+                    count, client, server, span);
+        };
+        String port = server.substring(server.lastIndexOf(':') + 1);
+        String hint = switch (cause) {
+            case "DROPPED_AT_SERVER_HOST" -> "A closed port answers RST, so silence means a filter on " + host
+                    + ": check its firewall for a DROP of tcp port " + port
+                    + " (Linux: `iptables -S INPUT`, `nft list ruleset`; Windows: allow the program through Windows "
+                    + "Defender Firewall for both private and public networks). A full accept queue "
+                    + "(`ss -ltn`, `nstat TcpExtListenDrops`) also drops SYNs silently.";
+            case "SYNACK_LOST_ON_RETURN" -> "Follow the return path from " + host + " to the client: asymmetric "
+                    + "routing, a stateful firewall that never saw the SYN, or reverse-path filtering (rp_filter).";
+            case "LOST_BEFORE_SERVER" -> "Check the path between the hosts: routes, network firewalls and security "
+                    + "groups for tcp port " + port + ", and that " + server + " is the address the server really holds.";
+            default -> "Monitor the server side too to localise the loss; meanwhile check that " + server
+                    + " is reachable and that no firewall drops tcp port " + port + ".";
+        };
+        return Alert.newBuilder()
+                .setId(AlertIds.of(TYPE, attempts.firstSynMicros(), client, server))
+                .setType(TYPE)
+                .setSeverity(context.config().unansweredSynSeverity())
+                .setCause(cause)
+                .setHost(host)
+                .setClient(client)
+                .setServer(server)
+                .setMissingAt(missingAt)
+                .setObservedBy(observedBy)
+                .setFirstSeenMicros(attempts.firstSynMicros())
+                .setLastSeenMicros(attempts.lastSynMicros())
+                .setCount(count)
+                .setCommunityId(attempts.communityId())
+                .setSummary(summary)
+                .setHint(hint)
+                .setEvidence(evidence)
+                .build();
+    }
+}

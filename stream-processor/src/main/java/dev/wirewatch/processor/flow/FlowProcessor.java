@@ -1,0 +1,291 @@
+package dev.wirewatch.processor.flow;
+
+import dev.wirewatch.processor.config.ProcessorConfig;
+import dev.wirewatch.processor.detect.DetectionContext;
+import dev.wirewatch.processor.detect.SynVerdict;
+import dev.wirewatch.processor.detect.UnansweredSynDetector;
+import dev.wirewatch.processor.network.NetworkTopology;
+import dev.wirewatch.record.FlowRecord;
+import dev.wirewatch.record.PacketEvent;
+import dev.wirewatch.record.Tick;
+import dev.wirewatch.record.VantageView;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Per-flow state for every vantage. Reads PacketEvents and Ticks from ww.packets (key = canonical flow key),
+ * keeps one {@link ConnectionView} per vantage, and on stream-time timers asks the flow detectors and closes
+ * flows: a closed flow becomes a {@link FlowRecord} on ww.flows and, keyed by server address, input for the
+ * service detectors. Ticks keep stream time moving and tell which sensors are alive.
+ */
+public final class FlowProcessor implements Processor<byte[], SpecificRecord, Object, SpecificRecord> {
+    public static final String FLOWS_STORE = "flows";
+    public static final String TIMERS_STORE = "flow-timers";
+    public static final String SENSORS_STORE = "sensor-liveness";
+
+    /** Child names: where this processor's output goes. */
+    public static final String TO_FLOWS = "flows-out";
+    public static final String TO_ALERTS = "flow-alerts-out";
+    public static final String TO_SERVICES = "by-server-out";
+
+    private static final Logger LOG = LoggerFactory.getLogger(FlowProcessor.class);
+
+    private final NetworkTopology topology;
+    private final ProcessorConfig config;
+    private final ConnectionTimeouts timeouts = ConnectionTimeouts.ZEEK_DEFAULTS;
+    private final UnansweredSynDetector unansweredSyn = new UnansweredSynDetector();
+
+    private ProcessorContext<Object, SpecificRecord> context;
+    private KeyValueStore<Bytes, byte[]> flows;
+    private KeyValueStore<Bytes, byte[]> timers;
+    private KeyValueStore<String, byte[]> sensors;
+    private boolean flushed;
+
+    public FlowProcessor(NetworkTopology topology, ProcessorConfig config) {
+        this.topology = topology;
+        this.config = config;
+    }
+
+    @Override
+    public void init(ProcessorContext<Object, SpecificRecord> context) {
+        this.context = context;
+        this.flows = context.getStateStore(FLOWS_STORE);
+        this.timers = context.getStateStore(TIMERS_STORE);
+        this.sensors = context.getStateStore(SENSORS_STORE);
+        context.schedule(Duration.ofSeconds(1), PunctuationType.STREAM_TIME, this::fireDueTimers);
+    }
+
+    @Override
+    public void process(Record<byte[], SpecificRecord> record) {
+        if (record.value() instanceof Tick tick) {
+            onTick(tick);
+        } else if (record.value() instanceof PacketEvent packet) {
+            onPacket(record.key(), packet);
+        }
+    }
+
+    private void onPacket(byte[] keyBytes, PacketEvent packet) {
+        if (packet.getIcmp() != null && packet.getIcmp().getQuoted() != null) {
+            return; // ICMP errors about a flow feed the ICMP detectors (issue 5), not the flow's TCP state
+        }
+        flushed = false;
+        Bytes key = Bytes.wrap(keyBytes);
+        byte[] stored = flows.get(key);
+        FlowState flow = stored == null ? new FlowState() : FlowState.fromBytes(stored);
+        Vantage vantage = new Vantage(packet.getHost(), packet.getIface());
+        ConnectionView view = flow.view(vantage).orElse(null);
+        if (view != null && view.startsNewConnection(packet)) {
+            close(key, flow);
+            flow = new FlowState();
+            view = null;
+        }
+        if (view == null) {
+            flow.add(vantage, ConnectionView.start(packet));
+        } else {
+            view.observe(packet);
+        }
+        save(key, flow, deadline(flow));
+    }
+
+    private void onTick(Tick tick) {
+        byte[] previous = sensors.get(tick.getHost());
+        SensorLiveness before = previous == null ? SensorLiveness.NEVER_SEEN : SensorLiveness.fromBytes(previous);
+        sensors.put(tick.getHost(), new SensorLiveness(Math.max(before.lastTickMicros(), tick.getTsMicros()),
+                tick.getEndOfInput()).toBytes());
+        if (tick.getEndOfInput() && everySensorEnded() && !flushed) {
+            flushAll();
+            flushed = true;
+            forwardTick(true);
+        } else if (!tick.getEndOfInput()) {
+            forwardTick(false);
+        }
+    }
+
+    /** Passes stream time (and the end of input) on to the service detectors, in every partition. */
+    private void forwardTick(boolean endOfInput) {
+        String source = "partition-" + context.taskId().partition();
+        long micros = context.currentStreamTimeMs() * 1000;
+        Tick tick = Tick.newBuilder().setHost(source).setTsMicros(micros).setEndOfInput(endOfInput).build();
+        context.forward(new Record<>(new byte[0], tick, context.currentStreamTimeMs()), TO_SERVICES);
+    }
+
+    private void fireDueTimers(long streamTimeMs) {
+        long now = streamTimeMs * 1000;
+        List<Bytes> due = new ArrayList<>();
+        try (KeyValueIterator<Bytes, byte[]> iterator = timers.range(null, timerKey(now + 1, new byte[0]))) {
+            while (iterator.hasNext()) {
+                due.add(iterator.next().key);
+            }
+        }
+        for (Bytes timer : due) {
+            timers.delete(timer);
+            Bytes key = Bytes.wrap(flowKeyOf(timer));
+            byte[] stored = flows.get(key);
+            if (stored == null) {
+                continue;
+            }
+            FlowState flow = FlowState.fromBytes(stored);
+            if (flow.deadlineMicros() > now) {
+                continue; // a stale timer: the flow moved its deadline since
+            }
+            judge(key, flow, context(now, false, now));
+        }
+    }
+
+    /** Runs the flow's detectors at its deadline, then closes it or sets its next deadline. */
+    private void judge(Bytes key, FlowState flow, DetectionContext detection) {
+        if (!flow.synVerdictGiven() && flow.primary().synCount() > 0) {
+            SynVerdict verdict = unansweredSyn.inspect(flow, detection);
+            if (verdict instanceof SynVerdict.Settled settled) {
+                flow.markSynVerdictGiven();
+                settled.alert().ifPresent(alert -> context.forward(
+                        new Record<>(alert.getId(), alert, alert.getLastSeenMicros() / 1000), TO_ALERTS));
+            }
+        }
+        if (detection.inputEnded() || expiry(flow) <= detection.nowMicros()) {
+            close(key, flow);
+        } else {
+            long next = deadline(flow);
+            save(key, flow, next <= detection.nowMicros() ? detection.nowMicros() + 1_000_000 : next);
+        }
+    }
+
+    private void flushAll() {
+        long end = captureEnd();
+        List<KeyValue<Bytes, byte[]>> all = new ArrayList<>();
+        try (KeyValueIterator<Bytes, byte[]> iterator = flows.all()) {
+            iterator.forEachRemaining(all::add);
+        }
+        LOG.debug("input ended at {}: judging {} open flows", end, all.size());
+        for (KeyValue<Bytes, byte[]> entry : all) {
+            judge(entry.key, FlowState.fromBytes(entry.value), context(end, true, end));
+        }
+    }
+
+    private DetectionContext context(long now, boolean inputEnded, long captureEnd) {
+        return new DetectionContext(topology, config, this::liveness, now, inputEnded, captureEnd);
+    }
+
+    private SensorLiveness liveness(String host) {
+        byte[] stored = sensors.get(host);
+        return stored == null ? SensorLiveness.NEVER_SEEN : SensorLiveness.fromBytes(stored);
+    }
+
+    private boolean everySensorEnded() {
+        try (KeyValueIterator<String, byte[]> iterator = sensors.all()) {
+            while (iterator.hasNext()) {
+                if (!SensorLiveness.fromBytes(iterator.next().value).ended()) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    private long captureEnd() {
+        long end = Long.MIN_VALUE;
+        try (KeyValueIterator<String, byte[]> iterator = sensors.all()) {
+            while (iterator.hasNext()) {
+                end = Math.max(end, SensorLiveness.fromBytes(iterator.next().value).lastTickMicros());
+            }
+        }
+        return end;
+    }
+
+    /** The next time this flow needs attention: its SYN verdict, else its expiry. */
+    private long deadline(FlowState flow) {
+        long expiry = expiry(flow);
+        ConnectionView primary = flow.primary();
+        if (!flow.synVerdictGiven() && primary.synCount() > 0 && primary.originatorSentOnlySyns()) {
+            long lastSyn = flow.views().stream().mapToLong(seen -> seen.view().lastSynMicros()).max().orElse(0);
+            return Math.min(expiry, lastSyn + config.synAnswerTimeoutMicros() + config.clockSkewMicros());
+        }
+        return expiry;
+    }
+
+    private long expiry(FlowState flow) {
+        long latest = flow.views().stream().mapToLong(seen -> seen.view().expiresAtMicros(timeouts)).max()
+                .orElse(Long.MIN_VALUE);
+        return latest + config.clockSkewMicros();
+    }
+
+    private void save(Bytes key, FlowState flow, long deadline) {
+        if (flow.deadlineMicros() != deadline && flow.deadlineMicros() != Long.MAX_VALUE) {
+            timers.delete(timerKey(flow.deadlineMicros(), key.get()));
+        }
+        flow.deadlineMicros(deadline);
+        timers.put(timerKey(deadline, key.get()), new byte[0]);
+        flows.put(key, flow.toBytes());
+    }
+
+    private void close(Bytes key, FlowState flow) {
+        if (flow.deadlineMicros() != Long.MAX_VALUE) {
+            timers.delete(timerKey(flow.deadlineMicros(), key.get()));
+        }
+        flows.delete(key);
+        FlowRecord record = toRecord(flow);
+        long timestampMs = record.getLastSeenMicros() / 1000;
+        context.forward(new Record<>(key.get(), record, timestampMs), TO_FLOWS);
+        byte[] serverAddress = flow.primary().responderAddress();
+        context.forward(new Record<>(serverAddress, record, timestampMs), TO_SERVICES);
+    }
+
+    static FlowRecord toRecord(FlowState flow) {
+        ConnectionView primary = flow.primary();
+        List<VantageView> vantages = new ArrayList<>();
+        for (FlowState.Seen seen : flow.views()) {
+            ConnectionView view = seen.view();
+            vantages.add(VantageView.newBuilder()
+                    .setHost(seen.vantage().host())
+                    .setIface(seen.vantage().iface())
+                    .setConnState(view.connState())
+                    .setHistory(view.history())
+                    .setOrigPackets(view.originatorPackets())
+                    .setOrigBytes(view.originatorBytes())
+                    .setRespPackets(view.responderPackets())
+                    .setRespBytes(view.responderBytes())
+                    .setFirstSeenMicros(view.firstSeenMicros())
+                    .setLastSeenMicros(view.lastSeenMicros())
+                    .setSynCount(view.synCount())
+                    .setHandshakeRttMicros(view.handshakeRttMicros())
+                    .build());
+        }
+        return FlowRecord.newBuilder()
+                .setCommunityId(primary.communityId())
+                .setProtocol(primary.protocol())
+                .setClient(primary.originatorIp())
+                .setClientPort(primary.originatorPort())
+                .setServer(primary.responderIp())
+                .setServerPort(primary.responderPort())
+                .setFirstSeenMicros(flow.firstSeenMicros())
+                .setLastSeenMicros(flow.lastSeenMicros())
+                .setVantages(vantages)
+                .build();
+    }
+
+    /** Timer index key: deadline first (big-endian, so byte order is time order), then the flow key. */
+    private static Bytes timerKey(long deadlineMicros, byte[] flowKey) {
+        return Bytes.wrap(ByteBuffer.allocate(Long.BYTES + flowKey.length)
+                .putLong(deadlineMicros ^ Long.MIN_VALUE).put(flowKey).array());
+    }
+
+    private static byte[] flowKeyOf(Bytes timerKey) {
+        byte[] bytes = timerKey.get();
+        byte[] flowKey = new byte[bytes.length - Long.BYTES];
+        System.arraycopy(bytes, Long.BYTES, flowKey, 0, flowKey.length);
+        return flowKey;
+    }
+}

@@ -1,0 +1,123 @@
+package dev.wirewatch.processor.flow;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * One flow as every vantage saw it: a {@link ConnectionView} per (host, interface), plus what the detectors
+ * already decided about it. Lives in the processor's flow store, keyed by the canonical flow key.
+ */
+public final class FlowState {
+    private static final byte VERSION = 1;
+
+    /** One vantage's view. */
+    public record Seen(Vantage vantage, ConnectionView view) {}
+
+    private final List<Seen> views;
+    private boolean synVerdictGiven;
+    private long deadlineMicros;
+
+    public FlowState() {
+        this(new ArrayList<>(), false, Long.MAX_VALUE);
+    }
+
+    private FlowState(List<Seen> views, boolean synVerdictGiven, long deadlineMicros) {
+        this.views = views;
+        this.synVerdictGiven = synVerdictGiven;
+        this.deadlineMicros = deadlineMicros;
+    }
+
+    public List<Seen> views() {
+        return views;
+    }
+
+    public Optional<ConnectionView> view(Vantage vantage) {
+        return views.stream().filter(seen -> seen.vantage().equals(vantage)).map(Seen::view).findFirst();
+    }
+
+    public void add(Vantage vantage, ConnectionView view) {
+        views.add(new Seen(vantage, view));
+    }
+
+    /** The unanswered-SYN question has been settled for this flow (alerted, or answered). */
+    public boolean synVerdictGiven() {
+        return synVerdictGiven;
+    }
+
+    public void markSynVerdictGiven() {
+        synVerdictGiven = true;
+    }
+
+    public long deadlineMicros() {
+        return deadlineMicros;
+    }
+
+    public void deadlineMicros(long deadline) {
+        deadlineMicros = deadline;
+    }
+
+    /** The view that shows the connection's orientation best: the first one that saw the originator's SYN. */
+    public ConnectionView primary() {
+        return views.stream().map(Seen::view).filter(view -> view.synCount() > 0).findFirst()
+                .orElse(views.get(0).view());
+    }
+
+    public long firstSeenMicros() {
+        return views.stream().mapToLong(seen -> seen.view().firstSeenMicros()).min().orElse(0);
+    }
+
+    public long lastSeenMicros() {
+        return views.stream().mapToLong(seen -> seen.view().lastSeenMicros()).max().orElse(0);
+    }
+
+    public byte[] toBytes() {
+        try {
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream(256);
+            DataOutputStream out = new DataOutputStream(bytes);
+            out.writeByte(VERSION);
+            out.writeBoolean(synVerdictGiven);
+            out.writeLong(deadlineMicros);
+            out.writeShort(views.size());
+            for (Seen seen : views) {
+                out.writeUTF(seen.vantage().host());
+                out.writeUTF(seen.vantage().iface());
+                byte[] view = seen.view().toBytes();
+                out.writeInt(view.length);
+                out.write(view);
+            }
+            return bytes.toByteArray();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public static FlowState fromBytes(byte[] bytes) {
+        try {
+            DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes));
+            byte version = in.readByte();
+            if (version != VERSION) {
+                throw new IllegalStateException("flow state version " + version + " is not supported");
+            }
+            boolean synVerdict = in.readBoolean();
+            long deadline = in.readLong();
+            int count = in.readUnsignedShort();
+            List<Seen> views = new ArrayList<>(count);
+            for (int i = 0; i < count; i++) {
+                Vantage vantage = new Vantage(in.readUTF(), in.readUTF());
+                byte[] view = new byte[in.readInt()];
+                in.readFully(view);
+                views.add(new Seen(vantage, ConnectionView.fromBytes(view)));
+            }
+            return new FlowState(views, synVerdict, deadline);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,144 @@
+package dev.wirewatch.processor.network;
+
+import dev.wirewatch.processor.config.ConfigException;
+import dev.wirewatch.processor.config.YamlFiles;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * What topology.yaml declares (CLI.md): hosts with their interfaces, addresses and captured interfaces,
+ * layer-2 segments, static NAT and internal prefixes. Answers the question every detector asks before it
+ * treats silence as evidence: which monitored host holds this address, and does its sensor capture there?
+ */
+public record NetworkTopology(Map<String, Host> hosts, Map<String, List<String>> segments, List<Nat> nat,
+                              List<Cidr> internalPrefixes) {
+
+    public static final List<String> DEFAULT_INTERNAL_PREFIXES =
+            List.of("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10");
+
+    public static final NetworkTopology EMPTY = new NetworkTopology(Map.of(), Map.of(), List.of(),
+            DEFAULT_INTERNAL_PREFIXES.stream().map(Cidr::parse).toList());
+
+    public record Host(String name, Map<String, Interface> interfaces, List<String> capture) {
+        /** Its sensor captures {@code iface} (all listed interfaces when capture is not given). */
+        public boolean captures(String iface) {
+            return capture.isEmpty() ? interfaces.containsKey(iface) : capture.contains(iface);
+        }
+    }
+
+    public record Interface(String name, List<Cidr> addresses, String mac, String gateway) {}
+
+    public record Nat(String publicEndpoint, String privateEndpoint) {}
+
+    /** Where an address lives: the host and the interface holding it. */
+    public record Location(Host host, Interface iface) {
+        /** The host's sensor captures the interface that holds the address. */
+        public boolean captured() {
+            return host.captures(iface.name());
+        }
+    }
+
+    public Optional<Location> locate(byte[] ip) {
+        for (Host host : hosts.values()) {
+            for (Interface iface : host.interfaces().values()) {
+                for (Cidr cidr : iface.addresses()) {
+                    if (cidr.isAddress(ip)) {
+                        return Optional.of(new Location(host, iface));
+                    }
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    public Optional<Host> host(String name) {
+        return Optional.ofNullable(hosts.get(name));
+    }
+
+    public static NetworkTopology load(Path file) {
+        if (file == null) {
+            return EMPTY;
+        }
+        FileForm form = YamlFiles.read(file, FileForm.class);
+        try {
+            return form.toTopology();
+        } catch (ConfigException e) {
+            throw new ConfigException(file + ": " + e.getMessage());
+        }
+    }
+
+    /** The file's shape; unknown keys are an error. */
+    static final class FileForm {
+        public Map<String, HostForm> hosts = new LinkedHashMap<>();
+        public Map<String, List<String>> segments = new LinkedHashMap<>();
+        public List<NatForm> nat = new ArrayList<>();
+        public List<String> internalPrefixes = DEFAULT_INTERNAL_PREFIXES;
+
+        NetworkTopology toTopology() {
+            Map<String, Host> built = new LinkedHashMap<>();
+            hosts.forEach((name, host) -> built.put(name, host.toHost(name)));
+            List<Nat> rules = nat.stream().map(rule -> {
+                if (rule.publicEndpoint == null || rule.privateEndpoint == null) {
+                    throw new ConfigException("nat: every rule needs 'public' and 'private'");
+                }
+                return new Nat(rule.publicEndpoint, rule.privateEndpoint);
+            }).toList();
+            for (Map.Entry<String, List<String>> segment : segments.entrySet()) {
+                for (String member : segment.getValue()) {
+                    String hostName = member.split(":", 2)[0];
+                    if (!built.containsKey(hostName)) {
+                        throw new ConfigException("segments." + segment.getKey() + ": unknown host '" + hostName + "'");
+                    }
+                }
+            }
+            return new NetworkTopology(built, Map.copyOf(segments), rules,
+                    internalPrefixes.stream().map(Cidr::parse).toList());
+        }
+    }
+
+    static final class HostForm {
+        public Map<String, InterfaceForm> interfaces = new LinkedHashMap<>();
+        public List<String> capture = List.of();
+
+        Host toHost(String name) {
+            Map<String, Interface> built = new LinkedHashMap<>();
+            interfaces.forEach((ifaceName, iface) -> built.put(ifaceName, iface.toInterface(name, ifaceName)));
+            for (String captured : capture) {
+                if (!built.containsKey(captured)) {
+                    throw new ConfigException("hosts." + name + ".capture: interface '" + captured
+                            + "' is not among its interfaces " + built.keySet());
+                }
+            }
+            return new Host(name, built, List.copyOf(capture));
+        }
+    }
+
+    static final class InterfaceForm {
+        public List<String> addresses = List.of();
+        public String mac;
+        public String gateway;
+
+        Interface toInterface(String host, String name) {
+            List<Cidr> parsed = new ArrayList<>();
+            for (String address : addresses) {
+                try {
+                    parsed.add(Cidr.parse(address));
+                } catch (ConfigException e) {
+                    throw new ConfigException("hosts." + host + ".interfaces." + name + ".addresses: " + e.getMessage());
+                }
+            }
+            return new Interface(name, List.copyOf(parsed), mac, gateway);
+        }
+    }
+
+    static final class NatForm {
+        @com.fasterxml.jackson.annotation.JsonProperty("public")
+        public String publicEndpoint;
+        @com.fasterxml.jackson.annotation.JsonProperty("private")
+        public String privateEndpoint;
+    }
+}

@@ -1,0 +1,96 @@
+package dev.wirewatch.processor;
+
+import dev.wirewatch.processor.config.ProcessorConfig;
+import dev.wirewatch.processor.network.NetworkTopology;
+import dev.wirewatch.record.Alert;
+import dev.wirewatch.record.FlowRecord;
+import dev.wirewatch.record.PacketEvent;
+import dev.wirewatch.record.Tick;
+import dev.wirewatch.schemas.AvroSerde;
+import dev.wirewatch.schemas.FlowKey;
+import dev.wirewatch.schemas.Topics;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Properties;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+
+/** The real topology under TopologyTestDriver, fed the way sensors feed it: packets keyed by flow, ticks. */
+public final class ProcessorDriver implements AutoCloseable {
+    private final TopologyTestDriver driver;
+    private final TestInputTopic<byte[], SpecificRecord> packets;
+    private final TestOutputTopic<String, Alert> alerts;
+    private final TestOutputTopic<byte[], FlowRecord> flows;
+
+    public ProcessorDriver(NetworkTopology network, ProcessorConfig config) {
+        Properties properties = new Properties();
+        properties.put(StreamsConfig.APPLICATION_ID_CONFIG, "test");
+        properties.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+        try {
+            properties.put(StreamsConfig.STATE_DIR_CONFIG, Files.createTempDirectory("ww-driver").toString());
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        driver = new TopologyTestDriver(TopologyFactory.build(network, config, "test", 1), properties);
+        packets = driver.createInputTopic(Topics.PACKETS, Serdes.ByteArray().serializer(),
+                AvroSerde.anyRecord().serializer());
+        alerts = driver.createOutputTopic(Topics.ALERTS, Serdes.String().deserializer(),
+                AvroSerde.of(Alert.class).deserializer());
+        flows = driver.createOutputTopic(Topics.FLOWS, Serdes.ByteArray().deserializer(),
+                AvroSerde.of(FlowRecord.class).deserializer());
+    }
+
+    public static NetworkTopology topology(String yaml) {
+        try {
+            Path file = Files.createTempFile("topology", ".yaml");
+            Files.writeString(file, yaml);
+            return NetworkTopology.load(file);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    public void send(PacketEvent packet) {
+        packets.pipeInput(FlowKey.of(packet).toBytes(), packet, Instant.ofEpochMilli(packet.getTsMicros() / 1000));
+    }
+
+    /** Ticks from every named sensor once a second from {@code fromMicros} to {@code toMicros}. */
+    public void tick(long fromMicros, long toMicros, String... hosts) {
+        for (long ts = fromMicros; ts <= toMicros; ts += 1_000_000) {
+            for (String host : hosts) {
+                tickOnce(host, ts, false);
+            }
+        }
+    }
+
+    public void endOfInput(long atMicros, String... hosts) {
+        for (String host : hosts) {
+            tickOnce(host, atMicros, true);
+        }
+    }
+
+    private void tickOnce(String host, long ts, boolean end) {
+        packets.pipeInput(host.getBytes(StandardCharsets.UTF_8),
+                Tick.newBuilder().setHost(host).setTsMicros(ts).setEndOfInput(end).build(), Instant.ofEpochMilli(ts / 1000));
+    }
+
+    public List<Alert> alerts() {
+        return alerts.readValuesToList();
+    }
+
+    public List<FlowRecord> flows() {
+        return flows.readValuesToList();
+    }
+
+    @Override
+    public void close() {
+        driver.close();
+    }
+}

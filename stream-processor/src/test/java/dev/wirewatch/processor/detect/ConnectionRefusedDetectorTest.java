@@ -1,0 +1,85 @@
+package dev.wirewatch.processor.detect;
+
+import static dev.wirewatch.processor.Packets.ACK;
+import static dev.wirewatch.processor.Packets.FIN;
+import static dev.wirewatch.processor.Packets.RST;
+import static dev.wirewatch.processor.Packets.SYN;
+import static dev.wirewatch.processor.Packets.tcp;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.wirewatch.processor.ProcessorDriver;
+import dev.wirewatch.processor.config.ProcessorConfig;
+import dev.wirewatch.record.Alert;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class ConnectionRefusedDetectorTest {
+    static final long T0 = 1_700_000_000_000_000L;
+    static final long S = 1_000_000L;
+    static final String SERVER = "198.51.100.20";
+
+    private static void refused(ProcessorDriver driver, long at, String client, int clientPort) {
+        driver.send(tcp("client", at, client, clientPort, SERVER, 8080, SYN, 1000, 0, 0));
+        driver.send(tcp("client", at + 200, SERVER, 8080, client, clientPort, RST | ACK, 0, 1001, 0));
+    }
+
+    private static void accepted(ProcessorDriver driver, long at, String client, int clientPort, int port) {
+        driver.send(tcp("client", at, client, clientPort, SERVER, port, SYN, 1000, 0, 0));
+        driver.send(tcp("client", at + 100, SERVER, port, client, clientPort, SYN | ACK, 5000, 1001, 0));
+        driver.send(tcp("client", at + 200, client, clientPort, SERVER, port, ACK, 1001, 5001, 0));
+        driver.send(tcp("client", at + 300, client, clientPort, SERVER, port, FIN | ACK, 1001, 5001, 0));
+        driver.send(tcp("client", at + 400, SERVER, port, client, clientPort, FIN | ACK, 5001, 1002, 0));
+        driver.send(tcp("client", at + 500, client, clientPort, SERVER, port, ACK, 1002, 5002, 0));
+    }
+
+    @Test
+    void refusedSynsAreReportedOncePerServiceAndWindowWithClientsAndAcceptingPorts() {
+        try (ProcessorDriver driver = new ProcessorDriver(ProcessorDriver.topology("""
+                hosts:
+                  server:
+                    interfaces:
+                      eth0: {addresses: [198.51.100.20/24]}
+                """), ProcessorConfig.DEFAULTS)) {
+            accepted(driver, T0, "198.51.100.30", 50000, 8081);
+            refused(driver, T0 + S, "198.51.100.10", 40001);
+            refused(driver, T0 + 2 * S, "198.51.100.10", 40002);
+            refused(driver, T0 + 3 * S, "198.51.100.11", 40003);
+            driver.tick(T0, T0 + 120 * S, "client");
+            List<Alert> alerts = driver.alerts();
+            assertEquals(1, alerts.size(), alerts.toString());
+            Alert alert = alerts.get(0);
+            assertEquals("CONNECTION_REFUSED", alert.getType());
+            assertEquals(SERVER + ":8080", alert.getServer());
+            assertEquals("server", alert.getHost());
+            assertEquals(3, alert.getCount());
+            assertEquals(2L, alert.getDistinctClients());
+            assertEquals(List.of(8081), alert.getAcceptingPorts());
+            assertTrue(alert.getHint().contains("8081"), alert.getHint());
+        }
+    }
+
+    @Test
+    void atTheEndOfTheInputOpenWindowsAreReported() {
+        try (ProcessorDriver driver = new ProcessorDriver(ProcessorDriver.topology("hosts: {}\n"), ProcessorConfig.DEFAULTS)) {
+            refused(driver, T0, "198.51.100.10", 40001);
+            driver.endOfInput(T0 + S, "client");
+            List<Alert> alerts = driver.alerts();
+            assertEquals(1, alerts.size(), alerts.toString());
+            assertEquals(List.of(), alerts.get(0).getAcceptingPorts());
+        }
+    }
+
+    @Test
+    void healthyConnectionsGiveNoAlert() {
+        try (ProcessorDriver driver = new ProcessorDriver(ProcessorDriver.topology("hosts: {}\n"), ProcessorConfig.DEFAULTS)) {
+            for (int i = 0; i < 5; i++) {
+                accepted(driver, T0 + i * S, "198.51.100.10", 40000 + i, 443);
+            }
+            driver.tick(T0, T0 + 120 * S, "client");
+            driver.endOfInput(T0 + 121 * S, "client");
+            assertEquals(List.of(), driver.alerts());
+            assertEquals(5, driver.flows().size());
+        }
+    }
+}
