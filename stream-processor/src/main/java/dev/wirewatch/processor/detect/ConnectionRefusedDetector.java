@@ -65,7 +65,32 @@ public final class ConnectionRefusedDetector implements Processor<byte[], Specif
     }
 
     record RefusalWindow(long startMicros, long firstMicros, long lastMicros, long attempts, Set<String> clients,
-                         Set<String> observedBy, List<String> evidence) {}
+                         Set<String> observedBy, List<Seen> evidence) {
+        static RefusalWindow opening(long startMicros, FlowRecord flow) {
+            return new RefusalWindow(startMicros, flow.getFirstSeenMicros(), flow.getLastSeenMicros(), 0, Set.of(),
+                    Set.of(), List.of());
+        }
+
+        RefusalWindow withAttempt(FlowRecord flow, List<VantageView> refusedAt) {
+            Set<String> allClients = new TreeSet<>(clients);
+            allClients.add(flow.getClient());
+            Set<String> allObservers = new TreeSet<>(observedBy);
+            refusedAt.forEach(view -> allObservers.add(view.getHost()));
+            List<Seen> lines = new ArrayList<>(evidence);
+            if (lines.size() < MAX_EVIDENCE) {
+                VantageView view = refusedAt.get(0);
+                lines.add(new Seen(view.getHost(), view.getIface(), view.getFirstSeenMicros(),
+                        endpoint(flow.getClient(), flow.getClientPort()) + " > "
+                                + endpoint(flow.getServer(), flow.getServerPort()) + ": SYN answered by RST, history "
+                                + view.getHistory()));
+            }
+            return new RefusalWindow(startMicros, Math.min(firstMicros, flow.getFirstSeenMicros()),
+                    Math.max(lastMicros, flow.getLastSeenMicros()), attempts + 1, allClients, allObservers, lines);
+        }
+    }
+
+    /** One line of evidence as a vantage saw it. */
+    record Seen(String host, String iface, long tsMicros, String line) {}
 
     public ConnectionRefusedDetector(NetworkTopology topology, ProcessorConfig config, int upstreamPartitions) {
         this.topology = topology;
@@ -116,22 +141,9 @@ public final class ConnectionRefusedDetector implements Processor<byte[], Specif
                 open = null;
             }
             if (open == null) {
-                open = new RefusalWindow(windowStart, flow.getFirstSeenMicros(), flow.getLastSeenMicros(), 0,
-                        new TreeSet<>(), new TreeSet<>(), new ArrayList<>());
+                open = RefusalWindow.opening(windowStart, flow);
             }
-            String client = endpoint(flow.getClient(), flow.getClientPort());
-            open.clients().add(flow.getClient());
-            refusedAt.forEach(v -> open.observedBy().add(v.getHost()));
-            if (open.evidence().size() < MAX_EVIDENCE) {
-                VantageView v = refusedAt.get(0);
-                open.evidence().add(v.getHost() + "\t" + v.getIface() + "\t" + v.getFirstSeenMicros() + "\t"
-                        + client + " > " + endpoint(flow.getServer(), flow.getServerPort()) + ": SYN answered by RST, history "
-                        + v.getHistory());
-            }
-            state.refusals().put(flow.getServerPort(), new RefusalWindow(open.startMicros(),
-                    Math.min(open.firstMicros(), flow.getFirstSeenMicros()),
-                    Math.max(open.lastMicros(), flow.getLastSeenMicros()), open.attempts() + 1, open.clients(),
-                    open.observedBy(), open.evidence()));
+            state.refusals().put(flow.getServerPort(), open.withAttempt(flow, refusedAt));
         }
         save(server, state);
     }
@@ -187,11 +199,8 @@ public final class ConnectionRefusedDetector implements Processor<byte[], Specif
                 : "The service seems to have moved to port" + (accepting.size() == 1 ? " " : "s ") + accepting
                         + ": point the clients there (their configuration still says " + port + "), or make the "
                         + "service listen on " + port + " again.";
-        List<Evidence> evidence = window.evidence().stream().map(line -> {
-            String[] parts = line.split("\t", 4);
-            return Evidence.newBuilder().setHost(parts[0]).setIface(parts[1]).setTsMicros(Long.parseLong(parts[2]))
-                    .setLine(parts[3]).build();
-        }).toList();
+        List<Evidence> evidence = window.evidence().stream().map(seen -> Evidence.newBuilder().setHost(seen.host())
+                .setIface(seen.iface()).setTsMicros(seen.tsMicros()).setLine(seen.line()).build()).toList();
         Alert alert = Alert.newBuilder()
                 .setId(AlertIds.of(TYPE, window.startMicros(), service))
                 .setType(TYPE)
@@ -212,7 +221,7 @@ public final class ConnectionRefusedDetector implements Processor<byte[], Specif
     }
 
     private static String endpoint(String ip, int port) {
-        return ip.contains(":") ? "[" + ip + "]:" + port : ip + ":" + port;
+        return Addresses.endpoint(Addresses.parse(ip), port);
     }
 
     private long countEnded() {

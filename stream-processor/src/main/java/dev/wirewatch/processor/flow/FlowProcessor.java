@@ -45,7 +45,7 @@ public final class FlowProcessor implements Processor<byte[], SpecificRecord, Ob
 
     private final NetworkTopology topology;
     private final ProcessorConfig config;
-    private final ConnectionTimeouts timeouts = ConnectionTimeouts.ZEEK_DEFAULTS;
+    private final ConnectionTimeouts timeouts = ConnectionTimeouts.MONITOR;
     private final UnansweredSynDetector unansweredSyn = new UnansweredSynDetector();
 
     private ProcessorContext<Object, SpecificRecord> context;

@@ -1,0 +1,127 @@
+package dev.wirewatch.processor.flow;
+
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.io.IOException;
+
+/**
+ * One side of a TCP connection as Zeek's TCP analyzer tracks it: its state, sequence space (start, highest
+ * sequence sent, highest acknowledged by the peer, relative to the start so long connections do not wrap), and
+ * the counters behind the history letters.
+ */
+final class TcpEndpoint {
+    static final int INACTIVE = 0;
+    static final int SYN_SENT = 1;
+    static final int SYN_ACK_SENT = 2;
+    static final int PARTIAL = 3;
+    static final int ESTABLISHED = 4;
+    static final int CLOSED = 5;
+    static final int RESET = 6;
+
+    int state = INACTIVE;
+    int prevState = INACTIVE;
+    long startSeq;
+    long lastRel;
+    long ackRel;
+    long dataEndRel;
+    long finSeqRel;
+    int finCount;
+    int rstCount;
+    boolean didClose;
+    long histLastSyn = Long.MIN_VALUE;
+    long histLastFin = Long.MIN_VALUE;
+    long histLastRst = Long.MIN_VALUE;
+    long rxmitCount;
+    long rxmitThreshold = 1;
+    long gapCount;
+    long gapThreshold = 1;
+    long zeroWindowCount;
+    long zeroWindowThreshold = 1;
+
+    void setState(int next) {
+        prevState = state;
+        state = next;
+    }
+
+    boolean inactive() {
+        return state == INACTIVE || state == PARTIAL;
+    }
+
+    /** Starts the sequence space at {@code start} with the highest sequence sent at {@code last}. */
+    void initSequence(long start, long last) {
+        startSeq = start & 0xffffffffL;
+        lastRel = delta(last, startSeq);
+        ackRel = 0;
+        dataEndRel = lastRel;
+    }
+
+    long relative(long seq) {
+        return delta(seq, startSeq);
+    }
+
+    /** Zeek's Size(): sequence space used, without the SYN and FIN octets. */
+    long size(TcpEndpoint peer) {
+        if (prevState == SYN_SENT && state == RESET && peer.state == INACTIVE && ackRel > 1) {
+            return 0;
+        }
+        long size = Math.max(lastRel, ackRel);
+        if (size > 0) {
+            size--;
+        }
+        if (finCount > 0 && size > 0) {
+            size--;
+        }
+        return Math.max(size, 0);
+    }
+
+    /** Signed difference of two 32-bit sequence numbers. */
+    static int delta(long a, long b) {
+        return (int) (a - b);
+    }
+
+    void write(DataOutput out) throws IOException {
+        out.writeByte(state);
+        out.writeByte(prevState);
+        out.writeLong(startSeq);
+        out.writeLong(lastRel);
+        out.writeLong(ackRel);
+        out.writeLong(dataEndRel);
+        out.writeLong(finSeqRel);
+        out.writeInt(finCount);
+        out.writeInt(rstCount);
+        out.writeBoolean(didClose);
+        out.writeLong(histLastSyn);
+        out.writeLong(histLastFin);
+        out.writeLong(histLastRst);
+        out.writeLong(rxmitCount);
+        out.writeLong(rxmitThreshold);
+        out.writeLong(gapCount);
+        out.writeLong(gapThreshold);
+        out.writeLong(zeroWindowCount);
+        out.writeLong(zeroWindowThreshold);
+    }
+
+    static TcpEndpoint read(DataInput in) throws IOException {
+        TcpEndpoint endpoint = new TcpEndpoint();
+        endpoint.state = in.readByte();
+        endpoint.prevState = in.readByte();
+        endpoint.startSeq = in.readLong();
+        endpoint.lastRel = in.readLong();
+        endpoint.ackRel = in.readLong();
+        endpoint.dataEndRel = in.readLong();
+        endpoint.finSeqRel = in.readLong();
+        endpoint.finCount = in.readInt();
+        endpoint.rstCount = in.readInt();
+        endpoint.didClose = in.readBoolean();
+        endpoint.histLastSyn = in.readLong();
+        endpoint.histLastFin = in.readLong();
+        endpoint.histLastRst = in.readLong();
+        endpoint.rxmitCount = in.readLong();
+        endpoint.rxmitThreshold = in.readLong();
+        endpoint.gapCount = in.readLong();
+        endpoint.gapThreshold = in.readLong();
+        endpoint.zeroWindowCount = in.readLong();
+        endpoint.zeroWindowThreshold = in.readLong();
+        return endpoint;
+    }
+}
