@@ -76,7 +76,7 @@ public final class TopologyFactory {
                         Stores.persistentKeyValueStore(ConnectionRefusedDetector.SERVICES_STORE),
                         Serdes.Bytes(), Serdes.ByteArray()), SERVICES)
                 .addStateStore(Stores.keyValueStoreBuilder(
-                        Stores.persistentKeyValueStore(ConnectionRefusedDetector.UPSTREAM_ENDED_STORE),
+                        Stores.persistentKeyValueStore(ConnectionRefusedDetector.UPSTREAM_PROGRESS_STORE),
                         Serdes.String(), Serdes.Long()), SERVICES)
                 .addSink(ConnectionRefusedDetector.TO_ALERTS, Topics.ALERTS, Serdes.String().serializer(),
                         alert.serializer(), SERVICES)

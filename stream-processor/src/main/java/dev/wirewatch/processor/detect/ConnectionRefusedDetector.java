@@ -15,7 +15,6 @@ import dev.wirewatch.schemas.FlowKey;
 import dev.wirewatch.schemas.Times;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -25,7 +24,6 @@ import java.util.TreeSet;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
-import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -36,12 +34,13 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * CONNECTION_REFUSED: SYNs to a service answered by RST from the server. Reads closed flows keyed by server
  * address; one alert per service (address and port) and window, with the number of attempts, the distinct
  * clients, and the ports on that server that did complete handshakes recently ({@code accepting_ports}) — the
- * hint that the service moved. A window closes in stream time, or when every upstream partition's input ended.
+ * hint that the service moved. A window closes when every upstream partition has reported capture time past
+ * its end (plus the delay with which closed flows arrive), or when every upstream partition's input ended.
  */
 public final class ConnectionRefusedDetector implements Processor<byte[], SpecificRecord, String, SpecificRecord> {
     public static final String TYPE = "CONNECTION_REFUSED";
     public static final String SERVICES_STORE = "services";
-    public static final String UPSTREAM_ENDED_STORE = "services-upstream-ended";
+    public static final String UPSTREAM_PROGRESS_STORE = "services-upstream-progress";
     public static final String TO_ALERTS = "service-alerts-out";
     public static final String TO_PROGRESS = "progress-out";
 
@@ -55,7 +54,8 @@ public final class ConnectionRefusedDetector implements Processor<byte[], Specif
     private final int upstreamPartitions;
     private ProcessorContext<String, SpecificRecord> context;
     private KeyValueStore<Bytes, byte[]> services;
-    private KeyValueStore<String, Long> upstreamEnded;
+    private KeyValueStore<String, Long> upstreamProgress;
+    private long watermarkMicros = Long.MIN_VALUE;
 
     /** What one server has seen: refused attempts per port in the open window, and when each port last accepted. */
     record ServerState(Map<Integer, RefusalWindow> refusals, Map<Integer, Long> lastAcceptedMicros) {
@@ -102,24 +102,51 @@ public final class ConnectionRefusedDetector implements Processor<byte[], Specif
     public void init(ProcessorContext<String, SpecificRecord> context) {
         this.context = context;
         this.services = context.getStateStore(SERVICES_STORE);
-        this.upstreamEnded = context.getStateStore(UPSTREAM_ENDED_STORE);
-        context.schedule(Duration.ofSeconds(1), PunctuationType.STREAM_TIME,
-                streamTimeMs -> closeWindows(streamTimeMs * 1000, false));
+        this.upstreamProgress = context.getStateStore(UPSTREAM_PROGRESS_STORE);
     }
 
     @Override
     public void process(Record<byte[], SpecificRecord> record) {
         if (record.value() instanceof FlowRecord flow && flow.getProtocol() == FlowKey.TCP) {
             onFlow(Bytes.wrap(record.key()), flow);
-        } else if (record.value() instanceof Tick tick && tick.getEndOfInput()) {
-            upstreamEnded.put(tick.getHost(), tick.getTsMicros());
-            if (countEnded() >= upstreamPartitions) {
-                closeWindows(Long.MAX_VALUE, true);
-                String partition = "services-" + context.taskId().partition();
-                context.forward(new Record<>(partition, Tick.newBuilder().setHost(partition)
-                        .setTsMicros(tick.getTsMicros()).setEndOfInput(true).build(), record.timestamp()), TO_PROGRESS);
+        } else if (record.value() instanceof Tick tick) {
+            onProgress(tick, record.timestamp());
+        }
+    }
+
+    /**
+     * Closed flows come from every upstream partition, each at its own pace, so this partition's stream time (the
+     * maximum) would close windows before slower partitions delivered their flows. Windows close on the low
+     * watermark instead: the least capture time that every upstream partition has reported reaching.
+     */
+    private void onProgress(Tick tick, long timestampMs) {
+        Long before = upstreamProgress.get(tick.getHost());
+        long reached = tick.getEndOfInput() ? Long.MAX_VALUE : Math.max(before == null ? Long.MIN_VALUE : before,
+                tick.getTsMicros());
+        upstreamProgress.put(tick.getHost(), reached);
+        long watermark = lowWatermark();
+        if (watermark == Long.MAX_VALUE && watermarkMicros != Long.MAX_VALUE) {
+            watermarkMicros = watermark;
+            closeWindows(Long.MAX_VALUE, true);
+            String partition = "services-" + context.taskId().partition();
+            context.forward(new Record<>(partition, Tick.newBuilder().setHost(partition).setTsMicros(tick.getTsMicros())
+                    .setEndOfInput(true).build(), timestampMs), TO_PROGRESS);
+        } else if (watermark != Long.MAX_VALUE && watermark >= watermarkMicros + 1_000_000) {
+            watermarkMicros = watermark;
+            closeWindows(watermark, false);
+        }
+    }
+
+    private long lowWatermark() {
+        long count = 0;
+        long lowest = Long.MAX_VALUE;
+        try (KeyValueIterator<String, Long> iterator = upstreamProgress.all()) {
+            while (iterator.hasNext()) {
+                lowest = Math.min(lowest, iterator.next().value);
+                count++;
             }
         }
+        return count < upstreamPartitions ? Long.MIN_VALUE : lowest;
     }
 
     private void onFlow(Bytes server, FlowRecord flow) {
@@ -222,17 +249,6 @@ public final class ConnectionRefusedDetector implements Processor<byte[], Specif
 
     private static String endpoint(String ip, int port) {
         return Addresses.endpoint(Addresses.parse(ip), port);
-    }
-
-    private long countEnded() {
-        long count = 0;
-        try (KeyValueIterator<String, Long> iterator = upstreamEnded.all()) {
-            while (iterator.hasNext()) {
-                iterator.next();
-                count++;
-            }
-        }
-        return count;
     }
 
     private ServerState load(Bytes server) {

@@ -64,7 +64,7 @@ class ConnStateMatchesZeekTest {
 
     private static Map<String, List<String>> zeek(Path log, List<String> columns) {
         Map<String, List<String>> byTuple = new TreeMap<>();
-        for (Map<String, String> row : ZeekConnLog.read(log)) {
+        for (Map<String, String> row : ZeekBaselines.connLog(log)) {
             String parents = row.getOrDefault("tunnel_parents", "-");
             String proto = row.getOrDefault("proto", "tcp");
             if (!parents.equals("-") || proto.equals("icmp")) {
@@ -105,7 +105,7 @@ class ConnStateMatchesZeekTest {
     void retransmissionsAndAbortMatchZeekApartFromSnaplenGaps() {
         List<String> columns = List.of("conn_state", "history", "orig_pkts", "resp_pkts");
         Map<String, List<String>> expected = zeek(traces().resolve("zeek_tcp_retransmit-fast009.conn.log"), columns);
-        Map<String, String> missed = ZeekConnLog.read(traces().resolve("zeek_tcp_retransmit-fast009.conn.log")).stream()
+        Map<String, String> missed = ZeekBaselines.connLog(traces().resolve("zeek_tcp_retransmit-fast009.conn.log")).stream()
                 .collect(java.util.stream.Collectors.toMap(row -> row.get("id.orig_p"), row -> row.get("missed_bytes")));
         assertEquals("24257", missed.get("50368"), "Zeek counted all 474 + 23783 payload bytes as missed");
         expected.replaceAll((tuple, rows) -> rows.stream().map(row -> row.replaceAll("[Gg]", "")).toList());

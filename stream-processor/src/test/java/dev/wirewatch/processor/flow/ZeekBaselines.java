@@ -11,10 +11,10 @@ import java.util.List;
 import java.util.Map;
 
 /** A Zeek conn.log baseline (tab-separated, '#fields' header, or a plain header line) as rows of named columns. */
-final class ZeekConnLog {
-    private ZeekConnLog() {}
+public final class ZeekBaselines {
+    private ZeekBaselines() {}
 
-    static List<Map<String, String>> read(Path file) {
+    public static List<Map<String, String>> connLog(Path file) {
         try {
             List<String> lines = Files.readAllLines(file);
             List<String> fields = null;
