@@ -2,12 +2,10 @@ package dev.wirewatch.app.cli;
 
 import dev.wirewatch.app.analyze.Analysis;
 import dev.wirewatch.app.analyze.CaptureInput;
-import dev.wirewatch.app.kafka.TopicSetup;
 import dev.wirewatch.processor.config.ProcessorConfig;
 import dev.wirewatch.processor.network.NetworkTopology;
 import dev.wirewatch.record.Alert;
 import dev.wirewatch.record.Severity;
-import dev.wirewatch.schemas.Topics;
 import dev.wirewatch.sink.output.AlertFormat;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -19,7 +17,6 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-import org.apache.kafka.clients.admin.Admin;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -46,7 +43,6 @@ public final class DemoCommand implements Callable<Integer> {
         List<String> summary = new ArrayList<>();
         try (KafkaEndpoint endpoint = KafkaEndpoint.open(new KafkaOptions(), System.err)) {
             for (Path dir : cases) {
-                resetTopics(endpoint);
                 List<CaptureInput> captures = captures(dir);
                 out.println();
                 out.println("== " + title(dir) + "  (" + dir.getFileName() + ")");
@@ -85,12 +81,6 @@ public final class DemoCommand implements Callable<Integer> {
             line.append(", accepting_ports ").append(alert.getAcceptingPorts());
         }
         return line.toString();
-    }
-
-    private static void resetTopics(KafkaEndpoint endpoint) {
-        try (Admin admin = Admin.create(endpoint.clientConfig())) {
-            TopicSetup.delete(admin, Topics.ALL);
-        }
     }
 
     private static List<Path> cases(Path folder) {

@@ -218,12 +218,12 @@ public final class ConnectionRefusedDetector implements Processor<byte[], Specif
                 service, window.attempts(), window.attempts() == 1 ? "" : "s", window.clients().size(),
                 window.clients().size() == 1 ? "" : "s", Times.iso(window.firstMicros()), Times.iso(window.lastMicros()),
                 accepting.isEmpty() ? "" : "; the same server accepts connections on port" + (accepting.size() == 1 ? " " : "s ")
-                        + accepting);
+                        + ports(accepting));
         String hint = accepting.isEmpty()
                 ? "Nothing listens on port " + port + " of " + serverIp + " (or a firewall rejects with RST): check that "
                         + "the service runs and listens on that address (`ss -ltnp 'sport = :" + port + "'`), or fix the "
                         + "clients' configured port."
-                : "The service seems to have moved to port" + (accepting.size() == 1 ? " " : "s ") + accepting
+                : "The service seems to have moved to port" + (accepting.size() == 1 ? " " : "s ") + ports(accepting)
                         + ": point the clients there (their configuration still says " + port + "), or make the "
                         + "service listen on " + port + " again.";
         List<Evidence> evidence = window.evidence().stream().map(seen -> Evidence.newBuilder().setHost(seen.host())
@@ -245,6 +245,10 @@ public final class ConnectionRefusedDetector implements Processor<byte[], Specif
                 .setEvidence(evidence)
                 .build();
         context.forward(new Record<>(alert.getId(), alert, window.lastMicros() / 1000), TO_ALERTS);
+    }
+
+    private static String ports(List<Integer> ports) {
+        return ports.stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(", "));
     }
 
     private static String endpoint(String ip, int port) {
