@@ -1,0 +1,150 @@
+package dev.wirewatch.app.analyze;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.wirewatch.app.broker.BrokerOptions;
+import dev.wirewatch.app.broker.EmbeddedBroker;
+import dev.wirewatch.processor.config.ProcessorConfig;
+import dev.wirewatch.processor.network.NetworkTopology;
+import dev.wirewatch.record.Alert;
+import dev.wirewatch.record.Severity;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.CommonClientConfigs;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * End to end through a real Kafka broker: captures replayed by sensors, the processor, alerts read back. The
+ * expected results come from independent truth: tshark's reading of the same captures, and Zeek's conn.log.
+ */
+class AnalyzeThroughKafkaTest {
+    private static EmbeddedBroker broker;
+    private static Analysis analysis;
+
+    @BeforeAll
+    static void startBroker() {
+        broker = EmbeddedBroker.start(new BrokerOptions(null, 0, 3));
+        analysis = new Analysis(Map.of(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()),
+                new PrintStream(System.out, true, StandardCharsets.UTF_8));
+    }
+
+    @AfterAll
+    static void stopBroker() {
+        broker.close();
+    }
+
+    private static Path samples() {
+        Path folder = Path.of(System.getProperty("wirewatch.samples", "../deploy/samples"));
+        assumeTrue(Files.isDirectory(folder), "deploy/samples not found");
+        return folder;
+    }
+
+    private static Path traces() {
+        Path folder = Path.of(System.getProperty("wirewatch.traces", "../../shared/traces"));
+        assumeTrue(Files.isDirectory(folder), "shared traces not found");
+        return folder;
+    }
+
+    private static List<Alert> analyzeCase(String name) {
+        Path dir = samples().resolve(name);
+        return analysis.run(List.of(new CaptureInput("client", null, dir.resolve("client.pcap")),
+                        new CaptureInput("server", null, dir.resolve("server.pcap"))),
+                NetworkTopology.load(dir.resolve("topology.yaml")), ProcessorConfig.DEFAULTS);
+    }
+
+    private static List<Alert> warnings(List<Alert> alerts) {
+        return alerts.stream().filter(alert -> alert.getSeverity().ordinal() >= Severity.warning.ordinal()).toList();
+    }
+
+    /** tshark's lines for a display filter: the independent reading of a capture. */
+    private static List<String> tshark(Path capture, String filter, String... fields) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of("tshark", "-n", "-r", capture.toString(), "-Y", filter, "-T", "fields"));
+        for (String field : fields) {
+            command.add("-e");
+            command.add(field);
+        }
+        Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(process.waitFor(60, TimeUnit.SECONDS));
+        return output.lines().filter(line -> !line.isBlank()).toList();
+    }
+
+    @Test
+    void synsDroppedByTheServersFirewallAreReportedAtTheServerHostAndNothingElseWarns() throws Exception {
+        Path server = samples().resolve("01-firewall-drop/server.pcap");
+        // Truth from tshark: the SYNs that reached the server's NIC and never got a SYN-ACK or RST from it.
+        List<String> unanswered = tshark(server, "tcp.flags.syn==1 && tcp.flags.ack==0 && !tcp.analysis.reused_ports "
+                + "&& tcp.stream in {" + String.join(" ", streamsWithoutAnswer(server)) + "}", "ip.dst", "tcp.dstport");
+        assertTrue(unanswered.size() >= 2, "the sample holds retransmitted unanswered SYNs: " + unanswered);
+        String service = unanswered.get(0).replace('\t', ':');
+
+        List<Alert> alerts = warnings(analyzeCase("01-firewall-drop"));
+        assertEquals(1, alerts.size(), "exactly one finding: " + alerts);
+        Alert alert = alerts.get(0);
+        assertEquals("UNANSWERED_SYN", alert.getType());
+        assertEquals("DROPPED_AT_SERVER_HOST", alert.getCause());
+        assertEquals("server", alert.getHost());
+        assertEquals(service, alert.getServer());
+        assertEquals(unanswered.size(), alert.getCount(), "every SYN tshark saw arrive");
+    }
+
+    /** tcp.stream numbers in which the server sent neither SYN-ACK nor RST. */
+    private static List<String> streamsWithoutAnswer(Path capture) throws Exception {
+        TreeSet<String> all = new TreeSet<>(tshark(capture, "tcp.flags.syn==1 && tcp.flags.ack==0", "tcp.stream"));
+        all.removeAll(tshark(capture, "(tcp.flags.syn==1 && tcp.flags.ack==1) || tcp.flags.reset==1", "tcp.stream"));
+        return List.copyOf(all);
+    }
+
+    @Test
+    void refusedSynsToTheMovedServiceAreOneAlertWithThePortThatAccepts() throws Exception {
+        Path client = samples().resolve("03-port-moved/client.pcap");
+        List<String> resets = tshark(client, "tcp.flags.reset==1 && tcp.srcport==8080", "ip.src", "ip.dst");
+        TreeSet<String> clients = new TreeSet<>();
+        resets.forEach(line -> clients.add(line.split("\t")[1]));
+        TreeSet<Integer> accepting = new TreeSet<>();
+        tshark(client, "tcp.flags.syn==1 && tcp.flags.ack==1", "tcp.srcport").forEach(port -> accepting.add(Integer.valueOf(port)));
+
+        List<Alert> alerts = warnings(analyzeCase("03-port-moved"));
+        assertEquals(1, alerts.size(), "exactly one finding: " + alerts);
+        Alert alert = alerts.get(0);
+        assertEquals("CONNECTION_REFUSED", alert.getType());
+        assertEquals(resets.get(0).split("\t")[0] + ":8080", alert.getServer());
+        assertEquals(resets.size(), alert.getCount());
+        assertEquals(clients.size(), alert.getDistinctClients());
+        assertEquals(List.copyOf(accepting), alert.getAcceptingPorts());
+    }
+
+    @Test
+    void eachPop3ServerThatZeekSawRejectIsOneAlertWithZeeksCountAndReplayGivesTheSameIds() throws Exception {
+        Map<String, Long> zeekRejected = new TreeMap<>();
+        for (String line : Files.readAllLines(traces().resolve("zeek_pop3_REJ.conn.log"))) {
+            String[] columns = line.split("\t");
+            if (!line.startsWith("#") && columns.length > 11 && columns[11].equals("REJ")) {
+                zeekRejected.merge(columns[4] + ":" + columns[5], 1L, Long::sum);
+            }
+        }
+        List<CaptureInput> input = List.of(new CaptureInput("client", null, traces().resolve("zeek_pop3_REJ.pcap")));
+        List<Alert> first = analysis.run(input, NetworkTopology.EMPTY, ProcessorConfig.DEFAULTS);
+        Map<String, Long> reported = new TreeMap<>();
+        first.forEach(alert -> reported.merge(alert.getServer(), alert.getCount(), Long::sum));
+        assertEquals(zeekRejected, reported);
+        assertEquals(zeekRejected.size(), first.size(), "one alert per server");
+
+        List<Alert> second = analysis.run(input, NetworkTopology.EMPTY, ProcessorConfig.DEFAULTS);
+        assertEquals(first.stream().map(Alert::getId).toList(), second.stream().map(Alert::getId).toList(),
+                "alert ids derive from the finding, not from the run");
+    }
+}
