@@ -190,7 +190,7 @@ public final class ConnectionView {
         long relSeq = endpoint.relative(baseSeq);
         updateHistory(isOrig, endpoint, syn, fin, rst, ack, relSeq, len);
         if (tcp.getWindow() == 0 && !rst && peer.state != CLOSED && endpoint.state != RESET) {
-            scaled(isOrig, 'W', endpoint, 2);
+            scaled(isOrig, 'W', endpoint, TcpEndpoint.ZERO_WINDOW);
         }
         if (!orig.didClose || !resp.didClose) {
             lastMicros = Math.max(lastMicros, ts);
@@ -219,11 +219,11 @@ public final class ConnectionView {
         }
         int deltaLast = updateLastSeq(isOrig, endpoint, onePast, syn, fin, rst, len);
         endpoint.dataEndRel = Math.max(endpoint.dataEndRel, relSeq + segmentLength);
-        boolean[] close = updateStateMachine(endpoint, peer, baseSeq, len, deltaLast, isOrig, syn, fin, rst, ack, ts);
+        boolean close = updateStateMachine(endpoint, peer, baseSeq, len, deltaLast, isOrig, syn, fin, rst, ack, ts);
         if (ack && !fin && !rst) {
             contentGap(!isOrig, peer, relAck);
         }
-        if (close[0]) {
+        if (close) {
             connectionClosed(endpoint, peer);
         }
     }
@@ -321,27 +321,10 @@ public final class ConnectionView {
         history.append(isOrig ? code : Character.toLowerCase(code));
     }
 
-    /** T, G and W appear at 1, 10, 100, ... occurrences. kind: 0 retransmission, 1 gap, 2 zero window. */
+    /** T, G and W appear at 1, 10, 100, ... occurrences. */
     private void scaled(boolean isOrig, char code, TcpEndpoint endpoint, int kind) {
-        switch (kind) {
-            case 0 -> {
-                if (++endpoint.rxmitCount == endpoint.rxmitThreshold) {
-                    addHistory(isOrig, code);
-                    endpoint.rxmitThreshold *= 10;
-                }
-            }
-            case 1 -> {
-                if (++endpoint.gapCount == endpoint.gapThreshold) {
-                    addHistory(isOrig, code);
-                    endpoint.gapThreshold *= 10;
-                }
-            }
-            default -> {
-                if (++endpoint.zeroWindowCount == endpoint.zeroWindowThreshold) {
-                    addHistory(isOrig, code);
-                    endpoint.zeroWindowThreshold *= 10;
-                }
-            }
+        if (endpoint.countScaled(kind)) {
+            addHistory(isOrig, code);
         }
     }
 
@@ -358,7 +341,7 @@ public final class ConnectionView {
         } else if (deltaLast > 0) {
             endpoint.lastRel += deltaLast;
         } else if (len > 0) {
-            scaled(isOrig, 'T', endpoint, 0);
+            scaled(isOrig, 'T', endpoint, TcpEndpoint.RETRANSMISSION);
         }
         return deltaLast;
     }
@@ -370,13 +353,13 @@ public final class ConnectionView {
             acked = peer.finSeqRel - 1;
         }
         if (peer.state != INACTIVE && acked > peer.dataEndRel && peer.dataEndRel > 0) {
-            scaled(peerIsOrig, 'G', peer, 1);
+            scaled(peerIsOrig, 'G', peer, TcpEndpoint.GAP);
             peer.dataEndRel = acked;
         }
     }
 
-    /** Zeek's UpdateStateMachine; returns {doClose}. */
-    private boolean[] updateStateMachine(TcpEndpoint endpoint, TcpEndpoint peer, long baseSeq, int len, int deltaLast,
+    /** Zeek's UpdateStateMachine; true when the packet closed or reset this side. */
+    private boolean updateStateMachine(TcpEndpoint endpoint, TcpEndpoint peer, long baseSeq, int len, int deltaLast,
                                          boolean isOrig, boolean syn, boolean fin, boolean rst, boolean ack, long ts) {
         boolean doClose = false;
         switch (endpoint.state) {
@@ -397,14 +380,7 @@ public final class ConnectionView {
                         endpoint.setState(ESTABLISHED);
                     }
                 }
-                if (fin) {
-                    endpoint.setState(CLOSED);
-                    doClose = true;
-                }
-                if (rst) {
-                    endpoint.setState(RESET);
-                    doClose = true;
-                }
+                doClose = closeOrReset(endpoint, fin, rst);
                 if (endpoint.state == INACTIVE) {
                     if (!isOrig && len == 0 && orig.state == SYN_SENT) {
                         // an ACK of the SYN before the SYN-ACK: not a partial connection
@@ -415,16 +391,7 @@ public final class ConnectionView {
                     }
                 }
             }
-            case SYN_SENT, SYN_ACK_SENT -> {
-                if (fin) {
-                    endpoint.setState(CLOSED);
-                    doClose = true;
-                }
-                if (rst) {
-                    endpoint.setState(RESET);
-                    doClose = true;
-                }
-            }
+            case SYN_SENT, SYN_ACK_SENT -> doClose = closeOrReset(endpoint, fin, rst);
             case ESTABLISHED, PARTIAL -> {
                 if (syn && endpoint.state == PARTIAL && peer.state == INACTIVE && !ack) {
                     endpoint.setState(SYN_SENT);
@@ -451,7 +418,18 @@ public final class ConnectionView {
             }
             default -> { }
         }
-        return new boolean[] {doClose};
+        return doClose;
+    }
+
+    /** A FIN closes, a RST resets (both: reset); true when either happened. */
+    private static boolean closeOrReset(TcpEndpoint endpoint, boolean fin, boolean rst) {
+        if (fin) {
+            endpoint.setState(CLOSED);
+        }
+        if (rst) {
+            endpoint.setState(RESET);
+        }
+        return fin || rst;
     }
 
     private void connectionClosed(TcpEndpoint endpoint, TcpEndpoint peer) {

@@ -31,12 +31,21 @@ final class TcpEndpoint {
     long histLastSyn = Long.MIN_VALUE;
     long histLastFin = Long.MIN_VALUE;
     long histLastRst = Long.MIN_VALUE;
-    long rxmitCount;
-    long rxmitThreshold = 1;
-    long gapCount;
-    long gapThreshold = 1;
-    long zeroWindowCount;
-    long zeroWindowThreshold = 1;
+    /** Occurrences of the letters added on a log scale (T, G, W), and when each is next added. */
+    static final int RETRANSMISSION = 0;
+    static final int GAP = 1;
+    static final int ZERO_WINDOW = 2;
+    final long[] scaledCount = new long[3];
+    final long[] scaledThreshold = {1, 1, 1};
+
+    /** Counts one occurrence; true at the 1st, 10th, 100th, ... (Zeek's ScaledHistoryEntry). */
+    boolean countScaled(int kind) {
+        if (++scaledCount[kind] == scaledThreshold[kind]) {
+            scaledThreshold[kind] *= 10;
+            return true;
+        }
+        return false;
+    }
 
     void setState(int next) {
         prevState = state;
@@ -93,12 +102,10 @@ final class TcpEndpoint {
         out.writeLong(histLastSyn);
         out.writeLong(histLastFin);
         out.writeLong(histLastRst);
-        out.writeLong(rxmitCount);
-        out.writeLong(rxmitThreshold);
-        out.writeLong(gapCount);
-        out.writeLong(gapThreshold);
-        out.writeLong(zeroWindowCount);
-        out.writeLong(zeroWindowThreshold);
+        for (int kind = 0; kind < scaledCount.length; kind++) {
+            out.writeLong(scaledCount[kind]);
+            out.writeLong(scaledThreshold[kind]);
+        }
     }
 
     static TcpEndpoint read(DataInput in) throws IOException {
@@ -116,12 +123,10 @@ final class TcpEndpoint {
         endpoint.histLastSyn = in.readLong();
         endpoint.histLastFin = in.readLong();
         endpoint.histLastRst = in.readLong();
-        endpoint.rxmitCount = in.readLong();
-        endpoint.rxmitThreshold = in.readLong();
-        endpoint.gapCount = in.readLong();
-        endpoint.gapThreshold = in.readLong();
-        endpoint.zeroWindowCount = in.readLong();
-        endpoint.zeroWindowThreshold = in.readLong();
+        for (int kind = 0; kind < endpoint.scaledCount.length; kind++) {
+            endpoint.scaledCount[kind] = in.readLong();
+            endpoint.scaledThreshold[kind] = in.readLong();
+        }
         return endpoint;
     }
 }

@@ -112,6 +112,41 @@ class ConnStateMatchesZeekTest {
         assertEquals(expected, ours(replay(traces().resolve("zeek_tcp_retransmit-fast009.pcap")), columns));
     }
 
+    /** The processor keeps views in a state store: a view restored from its bytes after every packet must end the same. */
+    @Test
+    void aViewStoredAndRestoredAfterEveryPacketEndsExactlyAsOneKeptInMemory() {
+        for (String capture : List.of("zeek_modbus_p502_RSTO_RSTRH_keepalive.pcap", "zeek_tcp_retransmit-fast009.pcap")) {
+            List<PacketEvent> packets = FileEventSource.readAll(traces().resolve(capture), "zeek").stream()
+                    .filter(PacketEvent.class::isInstance).map(PacketEvent.class::cast).toList();
+            Map<dev.wirewatch.schemas.FlowKey, ConnectionView> kept = new java.util.LinkedHashMap<>();
+            Map<dev.wirewatch.schemas.FlowKey, byte[]> stored = new java.util.LinkedHashMap<>();
+            for (PacketEvent packet : packets) {
+                dev.wirewatch.schemas.FlowKey key = dev.wirewatch.schemas.FlowKey.of(packet);
+                ConnectionView inMemory = kept.get(key);
+                if (inMemory == null) {
+                    kept.put(key, ConnectionView.start(packet));
+                } else {
+                    inMemory.observe(packet);
+                }
+                byte[] bytes = stored.get(key);
+                ConnectionView restored;
+                if (bytes == null) {
+                    restored = ConnectionView.start(packet);
+                } else {
+                    restored = ConnectionView.fromBytes(bytes);
+                    restored.observe(packet);
+                }
+                stored.put(key, restored.toBytes());
+            }
+            for (var entry : kept.entrySet()) {
+                ConnectionView restored = ConnectionView.fromBytes(stored.get(entry.getKey()));
+                assertEquals(entry.getValue().connState() + " " + entry.getValue().history(),
+                        restored.connState() + " " + restored.history(), capture + " " + entry.getKey());
+                assertEquals(java.util.Arrays.toString(entry.getValue().toBytes()), java.util.Arrays.toString(restored.toBytes()));
+            }
+        }
+    }
+
     @Test
     void aCaptureOfTheServerSideOnlyIsFlippedLikeZeeksOneSidedBaseline() {
         List<String> columns = List.of("history", "orig_pkts", "resp_pkts");
