@@ -3,6 +3,7 @@ package dev.wirewatch.app;
 import dev.wirewatch.app.cli.AnalyzeCommand;
 import dev.wirewatch.app.cli.BrokerCommand;
 import dev.wirewatch.app.cli.DemoCommand;
+import dev.wirewatch.app.cli.SensorCommand;
 import dev.wirewatch.app.cli.UsageException;
 import dev.wirewatch.processor.config.ConfigException;
 import dev.wirewatch.schemas.RecordCodec;
@@ -15,7 +16,7 @@ import picocli.CommandLine.Command;
 @Command(name = "wirewatch", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = {"Streaming packet monitor: compares what several hosts captured of the same flows, through Kafka, "
                 + "and says where packets were lost and why.", "Start with: wirewatch demo"},
-        subcommands = {DemoCommand.class, AnalyzeCommand.class, BrokerCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {DemoCommand.class, AnalyzeCommand.class, SensorCommand.class, BrokerCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
     public static final int EXIT_USAGE = 2;
     private static final Logger LOG = LoggerFactory.getLogger(Main.class);

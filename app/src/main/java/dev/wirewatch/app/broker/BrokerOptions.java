@@ -6,5 +6,11 @@ import java.nio.file.Path;
  * @param dataDir           log directory kept across runs; null for a temporary one deleted on close
  * @param port              client port; 0 picks a free one
  * @param defaultPartitions partitions of topics created without a count
+ * @param listenAddress     address the broker listens on and advertises (127.0.0.1 unless clients live elsewhere,
+ *                          e.g. in a network namespace)
  */
-public record BrokerOptions(Path dataDir, int port, int defaultPartitions) {}
+public record BrokerOptions(Path dataDir, int port, int defaultPartitions, String listenAddress) {
+    public static BrokerOptions local(Path dataDir, int port, int defaultPartitions) {
+        return new BrokerOptions(dataDir, port, defaultPartitions, "127.0.0.1");
+    }
+}

@@ -21,12 +21,16 @@ public final class BrokerCommand implements Callable<Integer> {
     @Option(names = "--port", defaultValue = "9092", description = "Client port (default: ${DEFAULT-VALUE}).")
     int port;
 
+    @Option(names = "--listen", defaultValue = "127.0.0.1", paramLabel = "ADDRESS",
+            description = "Address to listen on and advertise to clients, e.g. this host's LAN address so sensors on other hosts reach it (default: ${DEFAULT-VALUE}). No TLS or authentication: for labs only.")
+    String listen;
+
     @Option(names = "--partitions", defaultValue = "3", description = "Partitions of the topics it creates (default: ${DEFAULT-VALUE}).")
     int partitions;
 
     @Override
     public Integer call() throws InterruptedException {
-        try (EmbeddedBroker broker = EmbeddedBroker.start(new BrokerOptions(data, port, partitions))) {
+        try (EmbeddedBroker broker = EmbeddedBroker.start(new BrokerOptions(data, port, partitions, listen))) {
             try (Admin admin = Admin.create(Map.of(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()))) {
                 TopicSetup.ensure(admin, partitions, Map.of());
             }

@@ -20,7 +20,7 @@ public final class KafkaEndpoint implements AutoCloseable {
             return new KafkaEndpoint(null, options.clientConfig(options.bootstrapServers));
         }
         long started = System.nanoTime();
-        EmbeddedBroker broker = EmbeddedBroker.start(new BrokerOptions(null, 0, 3));
+        EmbeddedBroker broker = EmbeddedBroker.start(BrokerOptions.local(null, 0, 3));
         progress.printf("wirewatch: embedded Kafka broker ready on %s in %.1f s%n", broker.bootstrapServers(),
                 (System.nanoTime() - started) / 1e9);
         return new KafkaEndpoint(broker, options.clientConfig(broker.bootstrapServers()));

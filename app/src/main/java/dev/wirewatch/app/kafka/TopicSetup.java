@@ -2,14 +2,19 @@ package dev.wirewatch.app.kafka;
 
 import dev.wirewatch.schemas.Topics;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
 
@@ -17,6 +22,7 @@ import org.apache.kafka.common.errors.TopicExistsException;
 public final class TopicSetup {
     /** Partitions of ww.packets (and of the processor's internal topics) when wirewatch creates them. */
     public static final int DEFAULT_PARTITIONS = 3;
+    private static final long TIMEOUT_MS = 30_000;
 
     private TopicSetup() {}
 
@@ -26,17 +32,25 @@ public final class TopicSetup {
         for (String topic : Topics.ALL) {
             wanted.put(topic, partitions);
         }
+        create(admin, wanted, Topics.COMPACTED);
+    }
+
+    /**
+     * Creates topics (name to partitions; names in {@code compacted} get {@code cleanup.policy=compact}) and returns
+     * once every partition accepts writes. Topics that exist already are left as they are.
+     */
+    public static void create(Admin admin, Map<String, Integer> topicPartitions, Collection<String> compacted) {
         List<NewTopic> topics = new ArrayList<>();
-        wanted.forEach((name, count) -> {
+        topicPartitions.forEach((name, count) -> {
             NewTopic topic = new NewTopic(name, count, (short) -1);
-            if (Topics.COMPACTED.contains(name)) {
+            if (compacted.contains(name)) {
                 topic.configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
             }
             topics.add(topic);
         });
         admin.createTopics(topics).values().forEach((name, future) -> {
             try {
-                future.get(30, TimeUnit.SECONDS);
+                future.get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
             } catch (ExecutionException e) {
                 if (!(e.getCause() instanceof TopicExistsException)) {
                     throw new IllegalStateException("cannot create topic " + name + ": " + e.getCause().getMessage(), e);
@@ -48,6 +62,42 @@ public final class TopicSetup {
                 throw new IllegalStateException("Kafka did not create topic " + name + " within 30 s", e);
             }
         });
+        awaitWritable(admin, topicPartitions.keySet());
+    }
+
+    /**
+     * Until every partition is served by its leader's replica manager, not merely listed with a leader. A broker
+     * publishes a new topic to its metadata cache (what producers read) before the replica manager opens the
+     * partitions; a produce in that gap fails retriably, and Kafka 4.4 then accepts the producer's next in-flight
+     * batch as its first, so the retried first batch is silently lost by an idempotent producer (KAFKA-15591, fixed
+     * in 4.5). ListOffsets is answered by the replica manager: once it succeeds everywhere, the gap is closed.
+     */
+    private static void awaitWritable(Admin admin, Set<String> names) {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(TIMEOUT_MS);
+        Exception last = null;
+        while (System.nanoTime() < deadline) {
+            try {
+                Map<TopicPartition, OffsetSpec> partitions = new HashMap<>();
+                admin.describeTopics(new HashSet<>(names)).allTopicNames().get(5, TimeUnit.SECONDS).values()
+                        .forEach(topic -> topic.partitions().forEach(partition -> partitions.put(
+                                new TopicPartition(topic.name(), partition.partition()), OffsetSpec.latest())));
+                admin.listOffsets(partitions).all().get(5, TimeUnit.SECONDS);
+                return;
+            } catch (ExecutionException | TimeoutException e) {
+                last = e; // UnknownTopicOrPartition / NotLeaderOrFollower until the partitions are open
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for topics " + names, e);
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for topics " + names, e);
+            }
+        }
+        throw new IllegalStateException("topics " + names + " do not accept writes after " + TIMEOUT_MS / 1000 + " s"
+                + (last == null ? "" : ": " + last.getMessage()), last);
     }
 
     /** Deletes topics (those that exist) and waits for it. */

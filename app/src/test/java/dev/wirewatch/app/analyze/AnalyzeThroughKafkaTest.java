@@ -36,7 +36,7 @@ class AnalyzeThroughKafkaTest {
 
     @BeforeAll
     static void startBroker() {
-        broker = EmbeddedBroker.start(new BrokerOptions(null, 0, 3));
+        broker = EmbeddedBroker.start(BrokerOptions.local(null, 0, 3));
         analysis = new Analysis(Map.of(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()),
                 new PrintStream(System.out, true, StandardCharsets.UTF_8));
     }

@@ -2,6 +2,7 @@ package dev.wirewatch.sensor.emit;
 
 import dev.wirewatch.record.ArpEvent;
 import dev.wirewatch.record.PacketEvent;
+import dev.wirewatch.record.SensorStatus;
 import dev.wirewatch.record.Tick;
 import dev.wirewatch.schemas.Addresses;
 import dev.wirewatch.schemas.FlowKey;
@@ -54,6 +55,12 @@ public final class RecordPublisher implements AutoCloseable {
         } else {
             throw new IllegalArgumentException("a sensor publishes packets and ARP, not " + record.getSchema().getName());
         }
+    }
+
+    /** The sensor's inventory and counters, to the compacted ww.sensors keyed by sensor id. */
+    public void status(SensorStatus status) {
+        send(new ProducerRecord<>(Topics.SENSORS, null, status.getTsMicros() / 1000,
+                status.getSensorId().getBytes(java.nio.charset.StandardCharsets.UTF_8), codec.encode(status)));
     }
 
     /** Tells every partition that {@code host}'s capture reached {@code tsMicros} (and, at the end, that it ended). */

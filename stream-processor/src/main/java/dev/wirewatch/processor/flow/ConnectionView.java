@@ -22,26 +22,41 @@ import java.util.Arrays;
 import java.util.Set;
 
 /**
- * One vantage's view of one connection, classified as Zeek classifies it, so flow records read like a conn.log
- * and compare one to one with Zeek's baselines. The TCP state machine follows Zeek's TCP analyzer (endpoint
- * states INACTIVE, SYN_SENT, SYN_ACK_SENT, PARTIAL, ESTABLISHED, CLOSED, RESET; its connection-reuse rules and
- * removal timers); the vocabulary is Zeek's:
+ * One vantage's (host + interface) view of one connection, classified as Zeek classifies it, so flow records read
+ * like a conn.log and compare one to one with Zeek's baselines. The TCP state machine follows Zeek's TCP analyzer:
+ * two endpoints, each INACTIVE, SYN_SENT, SYN_ACK_SENT, PARTIAL, ESTABLISHED, CLOSED or RESET; its rules for
+ * which side is the originator, for when a packet on the same addresses and ports starts a new connection, and
+ * for when a connection is removed (see {@link ConnectionTimeouts}).
+ *
+ * <p>Vocabulary (Zeek's, from {@code scripts/base/protocols/conn/main.zeek}):
  * <ul>
- *   <li>conn_state: S0 SYN, no reply; S1 established; SF normal close; REJ SYN answered by RST; S2/S3 close by
- *       originator/responder only; RSTO/RSTR established then reset by originator/responder; RSTOS0 originator
- *       SYN then RST; RSTRH responder SYN-ACK then RST, no SYN seen; SH/SHR SYN or SYN-ACK then FIN, no reply;
- *       OTH midstream.</li>
- *   <li>history: S SYN, H SYN-ACK, A pure ACK, D data, F FIN, R RST, T retransmission, G gap (the peer
- *       acknowledged sequence space this vantage never saw: capture loss; unlike Zeek, payload cut off by the
- *       sensor's small snaplen is not a gap, since a headers-only sensor never captures payload), W zero
- *       window, Q multi-flag, I FIN+RST; upper case originator, lower case responder; T, G and W are added at
- *       1, 10, 100, ... occurrences; a leading ^ means the roles were flipped (the first packet came from the
- *       responder).</li>
+ *   <li><b>conn_state</b>: {@code S0} SYN seen, no reply; {@code S1} established, not closed; {@code SF} normal
+ *       close by both sides; {@code REJ} SYN answered by RST; {@code S2} / {@code S3} established, close attempt
+ *       by the originator / responder only; {@code RSTO} / {@code RSTR} established, then reset by the originator /
+ *       responder; {@code RSTOS0} originator sent SYN then RST, no SYN-ACK; {@code RSTRH} responder sent SYN-ACK
+ *       (or anything) then RST, originator never seen; {@code SH} / {@code SHR} originator / responder sent SYN or
+ *       SYN-ACK then FIN, no reply; {@code OTH} anything else (midstream). UDP: {@code SF} both sides sent,
+ *       {@code S0} originator only, {@code SHR} responder only; ICMP: always {@code OTH}.</li>
+ *   <li><b>history</b>, upper case from the originator, lower case from the responder: {@code S} SYN without ACK,
+ *       {@code H} SYN-ACK, {@code A} pure ACK, {@code D} packet with payload, {@code F} FIN, {@code R} RST,
+ *       {@code Q} SYN+FIN or SYN+RST, {@code I} FIN+RST, {@code T} retransmitted payload, {@code G} content gap
+ *       (the peer acknowledged sequence space this vantage never saw), {@code W} zero window; {@code ^} the
+ *       roles were flipped (the first packet was judged to come from the responder). Each letter is added once
+ *       per side, except that S, H, F and R are added again for a packet with a new sequence number, and T, G
+ *       and W are added at the 1st, 10th, 100th, ... occurrence.</li>
  * </ul>
- * Besides Zeek's view it keeps what the detectors ask: SYN attempts and their times, whether an answer came.
+ *
+ * <p>Where this differs from Zeek: a headers-only sensor never captures payload, so G means sequence space that
+ * was never seen at all; Zeek also counts payload that its snap length cut off (a headers-only pcap shows G on
+ * every acknowledged byte in Zeek). Zeek's {@code missed_bytes}, service detection and tunnel decapsulation are
+ * not modelled.
+ *
+ * <p>Besides Zeek's view it keeps what the detectors ask: the originator's SYNs and their times, whether a SYN-ACK
+ * or a responder RST came, the handshake round trip. The state is serialised with {@link #toBytes()} for a
+ * Kafka Streams store.
  */
 public final class ConnectionView {
-    private static final byte VERSION = 1;
+    private static final byte VERSION = 2;
     private static final int TCP = 6;
     private static final int UDP = 17;
     private static final int FIN = 0x01;
@@ -59,10 +74,17 @@ public final class ConnectionView {
     private static final int HIST_ACK = 0x20;
     private static final int HIST_MULTI_FLAG = 0x40;
 
-    /** Ports of well-known services: a first packet from one of them is from the responder (Zeek's heuristic). */
-    private static final Set<Integer> LIKELY_SERVER_PORTS = Set.of(20, 21, 22, 23, 25, 53, 67, 69, 80, 88, 110, 111,
-            123, 135, 137, 138, 139, 143, 161, 389, 443, 445, 465, 502, 514, 587, 636, 993, 995, 1080, 1433, 1521,
-            1812, 1883, 2049, 3306, 3389, 3544, 5060, 5061, 5222, 5432, 5672, 6379, 6667, 8080, 8443, 9092, 27017);
+    /**
+     * Zeek's default {@code likely_server_ports} for TCP: the ports its base scripts register for their analyzers
+     * ({@code Analyzer::register_for_ports}). A first packet that is not a SYN, sent from one of them, is from the
+     * responder.
+     */
+    private static final Set<Integer> LIKELY_TCP_SERVER_PORTS = Set.of(21, 22, 25, 53, 79, 80, 81, 88, 135, 139, 143,
+            389, 443, 445, 465, 502, 514, 563, 585, 587, 614, 631, 636, 989, 990, 992, 993, 995, 1080, 1434, 1883, 2811,
+            3128, 3268, 3306, 3389, 5222, 5223, 5269, 5432, 6379, 6666, 6667, 6668, 6669, 8000, 8080, 8888, 20000);
+    /** The same for UDP, including the tunnel ports of Zeek's packet analyzers (Teredo, VXLAN, Geneve, ...). */
+    private static final Set<Integer> LIKELY_UDP_SERVER_PORTS = Set.of(53, 67, 88, 123, 137, 161, 162, 389, 443, 514,
+            1812, 2123, 2152, 3389, 3544, 4011, 4754, 4789, 5060, 5072, 5353, 5355, 6081, 20000);
 
     private int protocol;
     private byte[] origAddress;
@@ -85,14 +107,8 @@ public final class ConnectionView {
     private long partialCloseFrom = Long.MAX_VALUE;
     private long closeExpireFrom = Long.MAX_VALUE;
     private long deleteFrom = Long.MAX_VALUE;
+    private long resetFrom = Long.MAX_VALUE;
     private boolean timersCancelled;
-    // What the detectors ask.
-    private int synCount;
-    private long firstSynMicros;
-    private long lastSynMicros;
-    private long firstSynAckMicros = Long.MIN_VALUE;
-    private boolean rstFromResponder;
-    private boolean originatorSentOnlySyns = true;
 
     private ConnectionView() {}
 
@@ -100,43 +116,66 @@ public final class ConnectionView {
     public static ConnectionView start(PacketEvent first) {
         ConnectionView view = new ConnectionView();
         view.protocol = first.getProtocol();
-        byte[] src = Addresses.bytes(first.getSrc());
-        byte[] dst = Addresses.bytes(first.getDst());
-        boolean flip = flipRoles(first);
-        view.origAddress = flip ? dst : src;
-        view.respAddress = flip ? src : dst;
-        view.origPort = flip ? first.getDstPort() : first.getSrcPort();
-        view.respPort = flip ? first.getSrcPort() : first.getDstPort();
-        if (flip) {
-            view.history.append('^');
-        }
+        view.origAddress = Addresses.bytes(first.getSrc());
+        view.respAddress = Addresses.bytes(first.getDst());
+        view.origPort = first.getSrcPort();
+        view.respPort = first.getDstPort();
         view.startMicros = first.getTsMicros();
         view.lastMicros = first.getTsMicros();
+        view.lastPacketMicros = first.getTsMicros();
+        if (startsFromResponder(first) && !isBroadcast(view.respAddress)) {
+            view.flipRoles();
+        }
         view.observe(first);
         return view;
     }
 
-    private static boolean flipRoles(PacketEvent first) {
+    /**
+     * Zeek's guess, from the first packet alone, that it came from the responder: it is not a SYN (a SYN-ACK
+     * included) and is sent from a likely server port, to a port that is not one (or, both being likely, to the
+     * higher one, unless it is a SYN-ACK, which may be a stealth scan's). UDP: from a likely server port to a port
+     * that is not one.
+     */
+    private static boolean startsFromResponder(PacketEvent first) {
         int srcPort = first.getSrcPort();
         int dstPort = first.getDstPort();
-        boolean srcLikely = LIKELY_SERVER_PORTS.contains(srcPort);
-        boolean dstLikely = LIKELY_SERVER_PORTS.contains(dstPort);
         if (first.getProtocol() == TCP && first.getTcp() != null) {
             int flags = first.getTcp().getFlags();
             boolean syn = (flags & SYN) != 0;
             boolean ack = (flags & ACK) != 0;
-            if (syn && ack) {
-                return true; // a SYN-ACK comes from the responder
+            if ((syn && !ack) || !LIKELY_TCP_SERVER_PORTS.contains(srcPort)) {
+                return false;
             }
-            if (!syn) {
-                return srcLikely && (!dstLikely || srcPort < dstPort);
-            }
-            return false;
+            return !LIKELY_TCP_SERVER_PORTS.contains(dstPort) || (!syn && srcPort < dstPort);
         }
         if (first.getProtocol() == UDP) {
-            return srcLikely && !dstLikely;
+            return LIKELY_UDP_SERVER_PORTS.contains(srcPort) && !LIKELY_UDP_SERVER_PORTS.contains(dstPort);
         }
         return false;
+    }
+
+    private static boolean isBroadcast(byte[] address) {
+        return address.length == 4 && (address[0] & address[1] & address[2] & address[3]) == (byte) 0xff;
+    }
+
+    /** Swaps originator and responder, with everything counted for each, and notes it in the history (Zeek's FlipRoles). */
+    private void flipRoles() {
+        byte[] address = origAddress;
+        origAddress = respAddress;
+        respAddress = address;
+        int port = origPort;
+        origPort = respPort;
+        respPort = port;
+        TcpEndpoint endpoint = orig;
+        orig = resp;
+        resp = endpoint;
+        long count = origPackets;
+        origPackets = respPackets;
+        respPackets = count;
+        count = origPayload;
+        origPayload = respPayload;
+        respPayload = count;
+        history.append('^');
     }
 
     private boolean fromOriginator(PacketEvent packet) {
@@ -145,18 +184,24 @@ public final class ConnectionView {
                         || !Arrays.equals(Addresses.bytes(packet.getDst()), respAddress));
     }
 
+    /** Adds a later packet of this connection (either direction, time order; see {@link #startsNewConnection}). */
     public void observe(PacketEvent packet) {
         boolean isOrig = fromOriginator(packet);
         long ts = packet.getTsMicros();
         lastPacketMicros = Math.max(lastPacketMicros, ts);
-        if (isOrig) {
-            origPackets++;
-        } else {
-            respPackets++;
-        }
         if (protocol == TCP && packet.getTcp() != null) {
-            observeTcp(packet.getTcp(), isOrig, ts);
+            // Counted after processing: the packet may have flipped the roles (Zeek's ConnSize flips with them).
+            if (observeTcp(packet.getTcp(), isOrig, ts) == orig) {
+                origPackets++;
+            } else {
+                respPackets++;
+            }
         } else {
+            if (isOrig) {
+                origPackets++;
+            } else {
+                respPackets++;
+            }
             int payload = Math.max(0, packet.getIpLength() - (packet.getIpVersion() == 6 ? 40 : 20) - (protocol == UDP ? 8 : 0));
             if (isOrig) {
                 origPayload += payload;
@@ -170,7 +215,11 @@ public final class ConnectionView {
         }
     }
 
-    private void observeTcp(TcpHeader tcp, boolean isOrig, long ts) {
+    /**
+     * Zeek's TCP analyzer for one packet. {@code isOrig} is the direction when the packet arrived; it stays so while
+     * the packet is processed even if the roles flip meanwhile, as in Zeek. Returns the sending endpoint.
+     */
+    private TcpEndpoint observeTcp(TcpHeader tcp, boolean isOrig, long ts) {
         int flags = tcp.getFlags();
         boolean syn = (flags & SYN) != 0;
         boolean fin = (flags & FIN) != 0;
@@ -182,15 +231,15 @@ public final class ConnectionView {
         TcpEndpoint endpoint = isOrig ? orig : resp;
         TcpEndpoint peer = isOrig ? resp : orig;
 
-        noteForDetectors(isOrig, syn, ack, rst, ts);
+        endpoint.noteSent(syn, ack, rst, ts);
 
         int segmentLength = len + (syn ? 1 : 0) + (fin ? 1 : 0) - (rst ? len : 0);
         long onePast = baseSeq + segmentLength;
         initEndpoint(endpoint, syn, baseSeq, onePast);
         long relSeq = endpoint.relative(baseSeq);
-        updateHistory(isOrig, endpoint, syn, fin, rst, ack, relSeq, len);
+        updateHistory(endpoint, syn, fin, rst, ack, relSeq, len);
         if (tcp.getWindow() == 0 && !rst && peer.state != CLOSED && endpoint.state != RESET) {
-            scaled(isOrig, 'W', endpoint, TcpEndpoint.ZERO_WINDOW);
+            scaled('W', endpoint, TcpEndpoint.ZERO_WINDOW);
         }
         if (!orig.didClose || !resp.didClose) {
             lastMicros = Math.max(lastMicros, ts);
@@ -217,34 +266,16 @@ public final class ConnectionView {
                 }
             }
         }
-        int deltaLast = updateLastSeq(isOrig, endpoint, onePast, syn, fin, rst, len);
+        int deltaLast = updateLastSeq(endpoint, onePast, syn, fin, rst, len);
         endpoint.dataEndRel = Math.max(endpoint.dataEndRel, relSeq + segmentLength);
-        boolean close = updateStateMachine(endpoint, peer, baseSeq, len, deltaLast, isOrig, syn, fin, rst, ack, ts);
+        boolean[] close = updateStateMachine(endpoint, peer, baseSeq, len, deltaLast, isOrig, syn, fin, rst, ack, ts);
         if (ack && !fin && !rst) {
-            contentGap(!isOrig, peer, relAck);
+            contentGap(peer, relAck);
         }
-        if (close) {
+        if (close[0]) {
             connectionClosed(endpoint, peer);
         }
-    }
-
-    private void noteForDetectors(boolean isOrig, boolean syn, boolean ack, boolean rst, long ts) {
-        if (isOrig) {
-            if (syn && !ack) {
-                if (synCount == 0) {
-                    firstSynMicros = ts;
-                }
-                synCount++;
-                lastSynMicros = ts;
-            } else {
-                originatorSentOnlySyns = false;
-            }
-        } else {
-            if (syn && ack && firstSynAckMicros == Long.MIN_VALUE) {
-                firstSynAckMicros = ts;
-            }
-            rstFromResponder |= rst;
-        }
+        return endpoint;
     }
 
     private static void initEndpoint(TcpEndpoint endpoint, boolean syn, long firstSeq, long last) {
@@ -270,43 +301,58 @@ public final class ConnectionView {
         }
     }
 
-    private void updateHistory(boolean isOrig, TcpEndpoint endpoint, boolean syn, boolean fin, boolean rst, boolean ack,
-                               long relSeq, int len) {
+    /** Zeek's update_history: the letter for this packet, if it is new. */
+    private void updateHistory(TcpEndpoint endpoint, boolean syn, boolean fin, boolean rst, boolean ack, long relSeq,
+                               int len) {
         int bits = (syn ? 1 : 0) + (fin ? 1 : 0) + (rst ? 1 : 0);
         if (bits > 1) {
             if (fin && rst) {
-                checkHistory(isOrig, HIST_FIN_RST, 'I');
+                checkHistory(endpoint, HIST_FIN_RST, 'I');
             } else {
-                checkHistory(isOrig, HIST_MULTI_FLAG, 'Q');
+                checkHistory(endpoint, HIST_MULTI_FLAG, 'Q');
             }
         } else if (bits == 1) {
             if (syn) {
                 char code = ack ? 'H' : 'S';
-                if (checkHistory(isOrig, HIST_SYN, code) && relSeq != endpoint.histLastSyn) {
-                    addHistory(isOrig, code);
+                if (checkHistory(endpoint, HIST_SYN, code) && relSeq != endpoint.histLastSyn) {
+                    addHistory(endpoint == orig, code);
                 }
                 endpoint.histLastSyn = relSeq;
             }
             if (fin) {
-                if (checkHistory(isOrig, HIST_FIN, 'F') && relSeq + len != endpoint.histLastFin) {
-                    addHistory(isOrig, 'F');
+                if (checkHistory(endpoint, HIST_FIN, 'F') && relSeq + len != endpoint.histLastFin) {
+                    addHistory(endpoint == orig, 'F');
                 }
                 endpoint.histLastFin = relSeq + len;
             }
             if (rst) {
-                if (checkHistory(isOrig, HIST_RST, 'R') && relSeq != endpoint.histLastRst) {
-                    addHistory(isOrig, 'R');
+                if (checkHistory(endpoint, HIST_RST, 'R') && relSeq != endpoint.histLastRst) {
+                    addHistory(endpoint == orig, 'R');
                 }
                 endpoint.histLastRst = relSeq;
             }
         } else if (len > 0) {
-            checkHistory(isOrig, HIST_DATA, 'D');
+            checkHistory(endpoint, HIST_DATA, 'D');
         } else if (ack) {
-            checkHistory(isOrig, HIST_ACK, 'A');
+            checkHistory(endpoint, HIST_ACK, 'A');
         }
     }
 
-    /** Adds the letter the first time; returns true when it had been seen before (Zeek's CheckHistory). */
+    /**
+     * Zeek's TCP_Endpoint::CheckHistory. A connection that began with a SYN-ACK was not flipped (it may be a stealth
+     * scan, whose SYN-ACK sender is the originator); the first pure ACK or data after it makes that unlikely, so
+     * the roles flip then and the history becomes {@code ^h}, as though the missing SYN had been seen.
+     */
+    private boolean checkHistory(TcpEndpoint endpoint, int mask, char code) {
+        if ((code == 'A' || code == 'D') && history.length() == 1 && history.charAt(0) == 'H') {
+            flipRoles();
+            history.setLength(0);
+            history.append("^h");
+        }
+        return checkHistory(endpoint == orig, mask, code);
+    }
+
+    /** Adds the letter the first time; returns true when it had been seen before (Zeek's Connection::CheckHistory). */
     private boolean checkHistory(boolean isOrig, int mask, char code) {
         int bit = isOrig ? mask : mask << 16;
         if ((historySeen & bit) == 0) {
@@ -321,14 +367,14 @@ public final class ConnectionView {
         history.append(isOrig ? code : Character.toLowerCase(code));
     }
 
-    /** T, G and W appear at 1, 10, 100, ... occurrences. */
-    private void scaled(boolean isOrig, char code, TcpEndpoint endpoint, int kind) {
+    /** T, G and W appear at the 1st, 10th, 100th, ... occurrence on each side. */
+    private void scaled(char code, TcpEndpoint endpoint, int kind) {
         if (endpoint.countScaled(kind)) {
-            addHistory(isOrig, code);
+            addHistory(endpoint == orig, code);
         }
     }
 
-    private int updateLastSeq(boolean isOrig, TcpEndpoint endpoint, long lastSeq, boolean syn, boolean fin, boolean rst,
+    private int updateLastSeq(TcpEndpoint endpoint, long lastSeq, boolean syn, boolean fin, boolean rst,
                               int len) {
         int deltaLast = TcpEndpoint.delta(lastSeq, endpoint.startSeq + endpoint.lastRel);
         if ((syn || rst) && (deltaLast > TOO_LARGE_SEQ_DELTA || deltaLast < -TOO_LARGE_SEQ_DELTA)) {
@@ -341,25 +387,25 @@ public final class ConnectionView {
         } else if (deltaLast > 0) {
             endpoint.lastRel += deltaLast;
         } else if (len > 0) {
-            scaled(isOrig, 'T', endpoint, TcpEndpoint.RETRANSMISSION);
+            scaled('T', endpoint, TcpEndpoint.RETRANSMISSION);
         }
         return deltaLast;
     }
 
     /** An ACK for bytes this vantage never saw the peer send: the capture has a gap (G / g). */
-    private void contentGap(boolean peerIsOrig, TcpEndpoint peer, long relAck) {
+    private void contentGap(TcpEndpoint peer, long relAck) {
         long acked = relAck;
         if (peer.finCount > 0 && acked >= peer.finSeqRel) {
             acked = peer.finSeqRel - 1;
         }
         if (peer.state != INACTIVE && acked > peer.dataEndRel && peer.dataEndRel > 0) {
-            scaled(peerIsOrig, 'G', peer, TcpEndpoint.GAP);
+            scaled('G', peer, TcpEndpoint.GAP);
             peer.dataEndRel = acked;
         }
     }
 
-    /** Zeek's UpdateStateMachine; true when the packet closed or reset this side. */
-    private boolean updateStateMachine(TcpEndpoint endpoint, TcpEndpoint peer, long baseSeq, int len, int deltaLast,
+    /** Zeek's UpdateStateMachine; returns {doClose}. */
+    private boolean[] updateStateMachine(TcpEndpoint endpoint, TcpEndpoint peer, long baseSeq, int len, int deltaLast,
                                          boolean isOrig, boolean syn, boolean fin, boolean rst, boolean ack, long ts) {
         boolean doClose = false;
         switch (endpoint.state) {
@@ -372,7 +418,8 @@ public final class ConnectionView {
                         }
                     } else {
                         if (!ack && peer.state == SYN_ACK_SENT && (baseSeq & 0xffffffffL) == endpoint.startSeq) {
-                            peer.setState(ESTABLISHED); // SYN / SYN-ACK seen in reverse order
+                            flipRoles(); // the SYN-ACK was seen before its SYN: the SYN's sender is the originator
+                            peer.setState(ESTABLISHED);
                         }
                         if (peer.state == SYN_SENT) {
                             peer.setState(ESTABLISHED);
@@ -380,7 +427,14 @@ public final class ConnectionView {
                         endpoint.setState(ESTABLISHED);
                     }
                 }
-                doClose = closeOrReset(endpoint, fin, rst);
+                if (fin) {
+                    endpoint.setState(CLOSED);
+                    doClose = true;
+                }
+                if (rst) {
+                    endpoint.setState(RESET);
+                    doClose = true;
+                }
                 if (endpoint.state == INACTIVE) {
                     if (!isOrig && len == 0 && orig.state == SYN_SENT) {
                         // an ACK of the SYN before the SYN-ACK: not a partial connection
@@ -391,7 +445,16 @@ public final class ConnectionView {
                     }
                 }
             }
-            case SYN_SENT, SYN_ACK_SENT -> doClose = closeOrReset(endpoint, fin, rst);
+            case SYN_SENT, SYN_ACK_SENT -> {
+                if (fin) {
+                    endpoint.setState(CLOSED);
+                    doClose = true;
+                }
+                if (rst) {
+                    endpoint.setState(RESET);
+                    doClose = true;
+                }
+            }
             case ESTABLISHED, PARTIAL -> {
                 if (syn && endpoint.state == PARTIAL && peer.state == INACTIVE && !ack) {
                     endpoint.setState(SYN_SENT);
@@ -414,22 +477,14 @@ public final class ConnectionView {
                     if (!endpoint.didClose) {
                         doClose = true;
                     }
+                    if (!timersCancelled) {
+                        resetFrom = Math.min(resetFrom, ts);
+                    }
                 }
             }
             default -> { }
         }
-        return doClose;
-    }
-
-    /** A FIN closes, a RST resets (both: reset); true when either happened. */
-    private static boolean closeOrReset(TcpEndpoint endpoint, boolean fin, boolean rst) {
-        if (fin) {
-            endpoint.setState(CLOSED);
-        }
-        if (rst) {
-            endpoint.setState(RESET);
-        }
-        return fin || rst;
+        return new boolean[] {doClose};
     }
 
     private void connectionClosed(TcpEndpoint endpoint, TcpEndpoint peer) {
@@ -493,6 +548,9 @@ public final class ConnectionView {
         }
         if (timersCancelled) {
             return removal;
+        }
+        if (resetFrom != Long.MAX_VALUE) {
+            removal = Math.min(removal, resetFrom + limits.resetDelay());
         }
         if (attemptFrom != Long.MAX_VALUE && (orig.state == SYN_SENT || orig.state == SYN_ACK_SENT)
                 && resp.state == INACTIVE) {
@@ -646,33 +704,51 @@ public final class ConnectionView {
 
     /** SYNs without ACK from the originator, retransmissions included. */
     public int synCount() {
-        return synCount;
+        return orig.synCount;
     }
 
+    /** When the originator's first SYN was seen; 0 when none was. */
     public long firstSynMicros() {
-        return firstSynMicros;
+        return orig.firstSynMicros;
     }
 
+    /** When the originator's last SYN was seen; 0 when none was. */
     public long lastSynMicros() {
-        return lastSynMicros;
+        return orig.lastSynMicros;
     }
 
+    /** A SYN-ACK was seen (from either side: an unanswered SYN-ACK may come from the nominal originator). */
     public boolean sawSynAck() {
-        return firstSynAckMicros != Long.MIN_VALUE;
+        return orig.firstSynAckMicros != Long.MIN_VALUE || resp.firstSynAckMicros != Long.MIN_VALUE;
     }
 
     public boolean sawRstFromResponder() {
-        return rstFromResponder;
+        return resp.sentRst;
     }
 
-    /** Everything the originator sent so far was a SYN without ACK: it has not had an answer it acted on. */
+    /** Every packet the originator sent so far was a SYN without ACK: it has had no answer it acted on. */
     public boolean originatorSentOnlySyns() {
-        return originatorSentOnlySyns && synCount > 0;
+        return orig.sentOnlySyns && orig.synCount > 0;
     }
 
-    /** SYN to first SYN-ACK as seen here; null when either is missing. */
+    /** The originator's first SYN to the responder's first SYN-ACK, as seen here; null when either is missing. */
     public Long handshakeRttMicros() {
-        return synCount > 0 && sawSynAck() && firstSynAckMicros >= firstSynMicros ? firstSynAckMicros - firstSynMicros : null;
+        long synAck = resp.firstSynAckMicros;
+        return orig.synCount > 0 && synAck != Long.MIN_VALUE && synAck >= orig.firstSynMicros
+                ? synAck - orig.firstSynMicros : null;
+    }
+
+    /** A side reset the connection (its endpoint is in Zeek's RESET state). */
+    public boolean reset() {
+        return orig.state == RESET || resp.state == RESET;
+    }
+
+    /**
+     * Zeek considers the connection over: both sides closed, one side reset, or one side closed while the other
+     * was never seen; it is removed {@link ConnectionTimeouts#closeDelay()} after its last activity.
+     */
+    public boolean closed() {
+        return deleteFrom != Long.MAX_VALUE;
     }
 
     public byte[] toBytes() {
@@ -691,14 +767,10 @@ public final class ConnectionView {
             out.writeUTF(history.toString());
             out.writeInt(historySeen);
             for (long value : new long[] {startMicros, lastMicros, lastPacketMicros, origPackets, respPackets, origPayload,
-                    respPayload, attemptFrom, partialCloseFrom, closeExpireFrom, deleteFrom, firstSynMicros, lastSynMicros,
-                    firstSynAckMicros}) {
+                    respPayload, attemptFrom, partialCloseFrom, closeExpireFrom, deleteFrom, resetFrom}) {
                 out.writeLong(value);
             }
             out.writeBoolean(timersCancelled);
-            out.writeInt(synCount);
-            out.writeBoolean(rstFromResponder);
-            out.writeBoolean(originatorSentOnlySyns);
             return bytes.toByteArray();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -708,8 +780,9 @@ public final class ConnectionView {
     public static ConnectionView fromBytes(byte[] bytes) {
         try {
             DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes));
-            if (in.readByte() != VERSION) {
-                throw new IllegalStateException("unsupported connection view version");
+            byte version = in.readByte();
+            if (version != VERSION) {
+                throw new IllegalStateException("unsupported connection view version " + version);
             }
             ConnectionView view = new ConnectionView();
             view.protocol = in.readUnsignedByte();
@@ -733,13 +806,8 @@ public final class ConnectionView {
             view.partialCloseFrom = in.readLong();
             view.closeExpireFrom = in.readLong();
             view.deleteFrom = in.readLong();
-            view.firstSynMicros = in.readLong();
-            view.lastSynMicros = in.readLong();
-            view.firstSynAckMicros = in.readLong();
+            view.resetFrom = in.readLong();
             view.timersCancelled = in.readBoolean();
-            view.synCount = in.readInt();
-            view.rstFromResponder = in.readBoolean();
-            view.originatorSentOnlySyns = in.readBoolean();
             return view;
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -37,6 +37,30 @@ final class TcpEndpoint {
     static final int ZERO_WINDOW = 2;
     final long[] scaledCount = new long[3];
     final long[] scaledThreshold = {1, 1, 1};
+    // What this side sent, for the detectors (not part of Zeek's state).
+    int synCount;
+    long firstSynMicros;
+    long lastSynMicros;
+    long firstSynAckMicros = Long.MIN_VALUE;
+    boolean sentRst;
+    boolean sentOnlySyns = true;
+
+    /** Notes a packet this side sent: its SYNs (without ACK), first SYN-ACK, RSTs, and whether it sent anything else. */
+    void noteSent(boolean syn, boolean ack, boolean rst, long tsMicros) {
+        if (syn && !ack) {
+            if (synCount == 0) {
+                firstSynMicros = tsMicros;
+            }
+            synCount++;
+            lastSynMicros = tsMicros;
+        } else {
+            sentOnlySyns = false;
+        }
+        if (syn && ack && firstSynAckMicros == Long.MIN_VALUE) {
+            firstSynAckMicros = tsMicros;
+        }
+        sentRst |= rst;
+    }
 
     /** Counts one occurrence; true at the 1st, 10th, 100th, ... (Zeek's ScaledHistoryEntry). */
     boolean countScaled(int kind) {
@@ -106,6 +130,12 @@ final class TcpEndpoint {
             out.writeLong(scaledCount[kind]);
             out.writeLong(scaledThreshold[kind]);
         }
+        out.writeInt(synCount);
+        out.writeLong(firstSynMicros);
+        out.writeLong(lastSynMicros);
+        out.writeLong(firstSynAckMicros);
+        out.writeBoolean(sentRst);
+        out.writeBoolean(sentOnlySyns);
     }
 
     static TcpEndpoint read(DataInput in) throws IOException {
@@ -127,6 +157,12 @@ final class TcpEndpoint {
             endpoint.scaledCount[kind] = in.readLong();
             endpoint.scaledThreshold[kind] = in.readLong();
         }
+        endpoint.synCount = in.readInt();
+        endpoint.firstSynMicros = in.readLong();
+        endpoint.lastSynMicros = in.readLong();
+        endpoint.firstSynAckMicros = in.readLong();
+        endpoint.sentRst = in.readBoolean();
+        endpoint.sentOnlySyns = in.readBoolean();
         return endpoint;
     }
 }

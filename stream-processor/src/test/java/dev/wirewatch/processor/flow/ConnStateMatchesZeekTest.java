@@ -2,10 +2,12 @@ package dev.wirewatch.processor.flow;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.wirewatch.record.PacketEvent;
 import dev.wirewatch.sensor.FileEventSource;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -13,38 +15,41 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * Replays the shared traces through the per-vantage connection state and compares every connection with Zeek's
- * own conn.log baseline: per 5-tuple, the multiset of (conn_state, history, orig_pkts, resp_pkts). Expected
- * values come only from the baseline files.
+ * Replays the shared traces (one vantage each) through {@link ConversationTracker} with Zeek's default timeouts and
+ * compares every connection with Zeek's own conn.log baseline: joined on (orig_h, orig_p, resp_h, resp_p, proto),
+ * the multiset of (conn_state, history, orig_pkts, resp_pkts) per 5-tuple. Expected values come only from the
+ * baseline files in {@code wirewatch.traces}.
  */
 class ConnStateMatchesZeekTest {
+    private static final List<String> CONN_COLUMNS = List.of("conn_state", "history", "orig_pkts", "resp_pkts");
 
-    private static Path traces() {
+    private static Path trace(String name) {
         Path folder = Path.of(System.getProperty("wirewatch.traces", "../../shared/traces"));
-        assumeTrue(Files.isDirectory(folder), "shared traces not found at " + folder);
-        return folder;
+        assumeTrue(Files.isDirectory(folder), "shared traces not found at " + folder + " (set -Dwirewatch.traces)");
+        return folder.resolve(name);
     }
 
-    static List<ConnectionView> replay(Path capture) {
-        ConversationTracker tracker = new ConversationTracker(ConnectionTimeouts.ZEEK_DEFAULTS);
-        FileEventSource.readAll(capture, "zeek").stream().filter(PacketEvent.class::isInstance)
-                .map(PacketEvent.class::cast).forEach(tracker::observe);
-        return tracker.finishAll();
+    private static List<ConnectionView> replay(String capture, ConnectionTimeouts timeouts) {
+        List<PacketEvent> packets = FileEventSource.readAll(trace(capture), "zeek").stream()
+                .filter(PacketEvent.class::isInstance).map(PacketEvent.class::cast).toList();
+        return ConversationTracker.replay(packets, timeouts);
     }
 
-    private static String key(String origIp, String origPort, String respIp, String respPort, String proto) {
+    private static String tuple(String origIp, Object origPort, String respIp, Object respPort, String proto) {
         return proto + " " + origIp + ":" + origPort + " > " + respIp + ":" + respPort;
     }
 
-    /** Per 5-tuple, the sorted list of what each connection on it looked like. */
+    /** Per 5-tuple, the sorted values of {@code columns} for each of our connections on it. */
     private static Map<String, List<String>> ours(List<ConnectionView> views, List<String> columns) {
         Map<String, List<String>> byTuple = new TreeMap<>();
         for (ConnectionView view : views) {
-            String proto = view.protocol() == 6 ? "tcp" : view.protocol() == 17 ? "udp" : "icmp";
+            String proto = switch (view.protocol()) {
+                case 6 -> "tcp";
+                case 17 -> "udp";
+                default -> "icmp";
+            };
             List<String> values = new ArrayList<>();
             for (String column : columns) {
                 values.add(switch (column) {
@@ -55,116 +60,143 @@ class ConnStateMatchesZeekTest {
                     default -> throw new IllegalArgumentException(column);
                 });
             }
-            byTuple.computeIfAbsent(key(view.originatorIp(), String.valueOf(view.originatorPort()), view.responderIp(),
-                    String.valueOf(view.responderPort()), proto), k -> new ArrayList<>()).add(String.join(" ", values));
+            byTuple.computeIfAbsent(tuple(view.originatorIp(), view.originatorPort(), view.responderIp(),
+                    view.responderPort(), proto), k -> new ArrayList<>()).add(String.join(" ", values));
         }
         byTuple.values().forEach(list -> list.sort(null));
         return byTuple;
     }
 
-    private static Map<String, List<String>> zeek(Path log, List<String> columns) {
+    /** The same from a conn.log, without rows inside a tunnel (the sensor does not decapsulate tunnels). */
+    private static Map<String, List<String>> zeek(String baseline, List<String> columns) {
         Map<String, List<String>> byTuple = new TreeMap<>();
-        for (Map<String, String> row : ZeekBaselines.connLog(log)) {
-            String parents = row.getOrDefault("tunnel_parents", "-");
-            String proto = row.getOrDefault("proto", "tcp");
-            if (!parents.equals("-") || proto.equals("icmp")) {
-                continue; // inside a tunnel: the sensor does not decode tunnels
+        for (Map<String, String> row : ZeekBaselines.connLog(trace(baseline))) {
+            if (!row.getOrDefault("tunnel_parents", "-").equals("-")) {
+                continue;
             }
             List<String> values = new ArrayList<>();
             for (String column : columns) {
                 values.add(row.get(column));
             }
-            byTuple.computeIfAbsent(key(row.get("id.orig_h"), row.get("id.orig_p"), row.get("id.resp_h"),
-                    row.get("id.resp_p"), proto), k -> new ArrayList<>()).add(String.join(" ", values));
+            byTuple.computeIfAbsent(tuple(row.get("id.orig_h"), row.get("id.orig_p"), row.get("id.resp_h"),
+                    row.get("id.resp_p"), row.getOrDefault("proto", "tcp")), k -> new ArrayList<>())
+                    .add(String.join(" ", values));
         }
         byTuple.values().forEach(list -> list.sort(null));
+        assertFalse(byTuple.isEmpty(), baseline + " has rows");
         return byTuple;
     }
 
-    @ParameterizedTest(name = "{0}")
-    @CsvSource({
-        "zeek_pop3_REJ.pcap, zeek_pop3_REJ.conn.log",
-        "zeek_modbus_p502_RSTO_RSTRH_keepalive.pcap, zeek_modbus_p502_RSTO_RSTRH_keepalive.conn.log",
-        "zeek_teredo_SH_SHR_RSTRH.pcap, zeek_teredo_SH_SHR_RSTRH.conn.log",
-        "zeek_tcp_missing-syn.pcap, zeek_tcp_missing-syn.conn.log",
-        "zeek_tcp_retransmit-timeout.pcapng, zeek_tcp_retransmit-timeout.conn-all.log",
-    })
-    void everyConnectionHasZeeksConnStateHistoryAndPacketCounts(String capture, String baseline) {
-        List<String> columns = List.of("conn_state", "history", "orig_pkts", "resp_pkts");
-        Map<String, List<String>> expected = zeek(traces().resolve(baseline), columns);
-        assertFalse(expected.isEmpty(), "baseline has rows");
-        assertEquals(expected, ours(replay(traces().resolve(capture)), columns));
+    private static void assertMatchesZeek(String capture, String baseline, ConnectionTimeouts timeouts) {
+        assertEquals(zeek(baseline, CONN_COLUMNS), ours(replay(capture, timeouts), CONN_COLUMNS),
+                capture + " against " + baseline);
+    }
+
+    @Test
+    void everyPop3RejectedAttemptIsRejWithHistorySrAndEverySessionSf() {
+        assertMatchesZeek("zeek_pop3_REJ.pcap", "zeek_pop3_REJ.conn.log", ConnectionTimeouts.ZEEK_DEFAULTS);
+    }
+
+    @Test
+    void port502ScannersGetRstoAndRstrhAndTheKeepAliveSessionStaysSf() {
+        assertMatchesZeek("zeek_modbus_p502_RSTO_RSTRH_keepalive.pcap", "zeek_modbus_p502_RSTO_RSTRH_keepalive.conn.log",
+                ConnectionTimeouts.ZEEK_DEFAULTS);
+    }
+
+    /** TCP and UDP outside the tunnel: SH, SHR and RSTRH from a capture that starts mid-teardown, ^ flips on 80 and 3544. */
+    @Test
+    void teredoCaptureStartingMidTeardownMatchesEveryTcpAndUdpConnection() {
+        assertMatchesZeek("zeek_teredo_SH_SHR_RSTRH.pcap", "zeek_teredo_SH_SHR_RSTRH.conn.log",
+                ConnectionTimeouts.ZEEK_DEFAULTS);
+    }
+
+    @Test
+    void aMissingSynIsFlippedAtTheSynAckAndTheSessionClosesSf() {
+        assertMatchesZeek("zeek_tcp_missing-syn.pcap", "zeek_tcp_missing-syn.conn.log", ConnectionTimeouts.ZEEK_DEFAULTS);
+    }
+
+    /** The baseline was cut to history and packet counts (zeek-cut), without conn_state. */
+    @Test
+    void aCaptureOfTheServerSideOnlyIsFlippedWithNoOriginatorPackets() {
+        List<String> columns = List.of("history", "orig_pkts", "resp_pkts");
+        assertEquals(zeek("zeek_tcp_one-sided-2745.conn.log", columns),
+                ours(replay("zeek_tcp_one-sided-2745.pcap", ConnectionTimeouts.ZEEK_DEFAULTS), columns));
     }
 
     /**
-     * This trace was captured headers-only; Zeek marks every acknowledged byte whose payload the snaplen cut off
-     * as a content gap (G/g; its missed_bytes is the whole payload). A headers-only sensor never has payload, so
-     * wirewatch keeps G for sequence space never seen at all; every other letter and the state must match.
+     * conn-all.log is Zeek run with max_timer_expires=0, i.e. every timer fires when due, as with Zeek's defaults: the
+     * 5-minute tcp_inactivity_timeout ends the connection exactly when the data is resent (last activity + 300 s), so
+     * the resend is a second connection ({@code OTH Da}, then {@code OTH D}).
      */
     @Test
-    void retransmissionsAndAbortMatchZeekApartFromSnaplenGaps() {
-        List<String> columns = List.of("conn_state", "history", "orig_pkts", "resp_pkts");
-        Map<String, List<String>> expected = zeek(traces().resolve("zeek_tcp_retransmit-fast009.conn.log"), columns);
-        Map<String, String> missed = ZeekBaselines.connLog(traces().resolve("zeek_tcp_retransmit-fast009.conn.log")).stream()
-                .collect(java.util.stream.Collectors.toMap(row -> row.get("id.orig_p"), row -> row.get("missed_bytes")));
-        assertEquals("24257", missed.get("50368"), "Zeek counted all 474 + 23783 payload bytes as missed");
-        expected.replaceAll((tuple, rows) -> rows.stream().map(row -> row.replaceAll("[Gg]", "")).toList());
-        assertEquals(expected, ours(replay(traces().resolve("zeek_tcp_retransmit-fast009.pcap")), columns));
+    void dataResentAtTheInactivityTimeoutStartsASecondConnection() {
+        assertMatchesZeek("zeek_tcp_retransmit-timeout.pcapng", "zeek_tcp_retransmit-timeout.conn-all.log",
+                ConnectionTimeouts.ZEEK_DEFAULTS);
     }
 
-    /** The processor keeps views in a state store: a view restored from its bytes after every packet must end the same. */
+    /**
+     * conn-limited.log is the same trace with the inactivity timer kept from firing (the btest floods the timer queue
+     * beyond max_timer_expires), which a longer inactivity timeout reproduces: one connection, the resend a
+     * retransmission ({@code OTH DaT}).
+     */
     @Test
-    void aViewStoredAndRestoredAfterEveryPacketEndsExactlyAsOneKeptInMemory() {
-        for (String capture : List.of("zeek_modbus_p502_RSTO_RSTRH_keepalive.pcap", "zeek_tcp_retransmit-fast009.pcap")) {
-            List<PacketEvent> packets = FileEventSource.readAll(traces().resolve(capture), "zeek").stream()
-                    .filter(PacketEvent.class::isInstance).map(PacketEvent.class::cast).toList();
-            Map<dev.wirewatch.schemas.FlowKey, ConnectionView> kept = new java.util.LinkedHashMap<>();
-            Map<dev.wirewatch.schemas.FlowKey, byte[]> stored = new java.util.LinkedHashMap<>();
-            for (PacketEvent packet : packets) {
-                dev.wirewatch.schemas.FlowKey key = dev.wirewatch.schemas.FlowKey.of(packet);
-                ConnectionView inMemory = kept.get(key);
-                if (inMemory == null) {
-                    kept.put(key, ConnectionView.start(packet));
-                } else {
-                    inMemory.observe(packet);
-                }
-                byte[] bytes = stored.get(key);
-                ConnectionView restored;
-                if (bytes == null) {
-                    restored = ConnectionView.start(packet);
-                } else {
-                    restored = ConnectionView.fromBytes(bytes);
-                    restored.observe(packet);
-                }
-                stored.put(key, restored.toBytes());
-            }
-            for (var entry : kept.entrySet()) {
-                ConnectionView restored = ConnectionView.fromBytes(stored.get(entry.getKey()));
-                assertEquals(entry.getValue().connState() + " " + entry.getValue().history(),
-                        restored.connState() + " " + restored.history(), capture + " " + entry.getKey());
-                assertEquals(java.util.Arrays.toString(entry.getValue().toBytes()), java.util.Arrays.toString(restored.toBytes()));
-            }
+    void dataResentWithinALongerInactivityTimeoutIsARetransmission() {
+        assertMatchesZeek("zeek_tcp_retransmit-timeout.pcapng", "zeek_tcp_retransmit-timeout.conn-limited.log",
+                ConnectionTimeouts.ZEEK_DEFAULTS.withTcpInactivity(3_600_000_000L));
+    }
+
+    /**
+     * This trace was captured headers-only (54-byte snap length). Zeek marks every acknowledged byte whose payload
+     * the snap length cut off as a content gap (G/g; its missed_bytes equals orig_bytes + resp_bytes). PacketEvent
+     * carries no captured length and a headers-only sensor never has payload, so wirewatch keeps G for sequence
+     * space never seen at all; the state, every other letter (T, R, ...) and the packet counts must match.
+     */
+    @Test
+    void retransmissionsAndTheOriginatorsAbortMatchZeekApartFromSnapLengthGaps() {
+        String baseline = "zeek_tcp_retransmit-fast009.conn.log";
+        for (Map<String, String> row : ZeekBaselines.connLog(trace(baseline))) {
+            assertEquals(Long.parseLong(row.get("orig_bytes")) + Long.parseLong(row.get("resp_bytes")),
+                    Long.parseLong(row.get("missed_bytes")), "Zeek's gaps are exactly the payload it did not capture");
         }
+        Map<String, List<String>> expected = zeek(baseline, CONN_COLUMNS);
+        Map<String, List<String>> withoutGaps = new TreeMap<>(expected);
+        withoutGaps.replaceAll((tuple, rows) -> rows.stream().map(row -> row.replaceAll("[Gg]", "")).toList());
+        assertNotEquals(expected, withoutGaps, "the baseline has the snap-length gaps this test discounts");
+        assertEquals(withoutGaps, ours(replay("zeek_tcp_retransmit-fast009.pcap", ConnectionTimeouts.ZEEK_DEFAULTS),
+                CONN_COLUMNS));
     }
 
     @Test
-    void aCaptureOfTheServerSideOnlyIsFlippedLikeZeeksOneSidedBaseline() {
-        List<String> columns = List.of("history", "orig_pkts", "resp_pkts");
-        assertEquals(zeek(traces().resolve("zeek_tcp_one-sided-2745.conn.log"), columns),
-                ours(replay(traces().resolve("zeek_tcp_one-sided-2745.pcap")), columns));
-    }
-
-    @Test
-    void rstEdgeCasesGetZeeksHistoryAndConnStateInFileOrder() throws Exception {
-        List<String> expected = Files.readAllLines(traces().resolve("zeek_tcp_RST-behavior.expected.txt")).stream()
-                .filter(line -> !line.startsWith("#")).map(String::strip).toList();
+    void rstEdgeCasesGetZeeksHistoryAndConnStateInFileOrder() throws IOException {
+        List<String> expected = Files.readAllLines(trace("zeek_tcp_RST-behavior.expected.txt")).stream()
+                .filter(line -> !line.startsWith("#") && !line.isBlank()).map(String::strip).toList();
         List<String> actual = new ArrayList<>();
         for (String capture : List.of("zeek_tcp_single-rst.pcap", "zeek_tcp_syn-then-rst.pcap",
                 "zeek_tcp_syn-then-ack-then-rst.pcap", "zeek_tcp_syn-then-stuff-then-rst.pcap")) {
-            for (ConnectionView view : replay(traces().resolve(capture))) {
+            for (ConnectionView view : replay(capture, ConnectionTimeouts.ZEEK_DEFAULTS)) {
                 actual.add(view.history() + ", " + view.connState());
             }
         }
         assertEquals(expected, actual);
+    }
+
+    /** conn.log's orig_bytes / resp_bytes (sequence space, set when the duration is positive) for full captures. */
+    @Test
+    void sequenceSpaceBytesMatchConnLogWhereZeekReportsThem() {
+        List<String> columns = List.of("orig_bytes", "resp_bytes");
+        for (String[] pair : new String[][] {{"zeek_pop3_REJ.pcap", "zeek_pop3_REJ.conn.log"},
+                {"zeek_modbus_p502_RSTO_RSTRH_keepalive.pcap", "zeek_modbus_p502_RSTO_RSTRH_keepalive.conn.log"},
+                {"zeek_tcp_missing-syn.pcap", "zeek_tcp_missing-syn.conn.log"}}) {
+            Map<String, List<String>> expected = zeek(pair[1], columns);
+            Map<String, List<String>> actual = new TreeMap<>();
+            for (ConnectionView view : replay(pair[0], ConnectionTimeouts.ZEEK_DEFAULTS)) {
+                boolean hasDuration = view.lastSeenMicros() > view.firstSeenMicros();
+                actual.computeIfAbsent(tuple(view.originatorIp(), view.originatorPort(), view.responderIp(),
+                        view.responderPort(), "tcp"), k -> new ArrayList<>())
+                        .add(hasDuration ? view.originatorBytes() + " " + view.responderBytes() : "- -");
+            }
+            actual.values().forEach(list -> list.sort(null));
+            assertEquals(expected, actual, pair[0]);
+        }
     }
 }

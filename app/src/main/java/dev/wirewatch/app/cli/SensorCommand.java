@@ -1,0 +1,95 @@
+package dev.wirewatch.app.cli;
+
+import dev.wirewatch.app.analyze.CaptureMerge;
+import dev.wirewatch.sensor.FileEventSource;
+import dev.wirewatch.sensor.SensorService;
+import dev.wirewatch.sensor.capture.LiveCapture;
+import dev.wirewatch.sensor.emit.RecordPublisher;
+import java.net.InetAddress;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(name = "sensor", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"One host's sensor: captures packet headers (never payload) on its interfaces and ships them to Kafka "
+                + "(ww.packets, ww.l2), with a Tick every second and its inventory and counters on ww.sensors every 10 s.",
+                "Live capture needs root or CAP_NET_RAW. SIGTERM or Ctrl-C stops it after flushing what it captured.",
+                "", "Example: wirewatch sensor --bootstrap-servers kafka:9092 --interface eth0 --interface eth1"})
+public final class SensorCommand implements Callable<Integer> {
+    @Option(names = "--host", paramLabel = "NAME", description = "Name of this host in alerts (default: the host name).")
+    String host;
+
+    @Option(names = "--interface", paramLabel = "IF", description = "Interface to capture; repeat for several, or 'any' (default: any).")
+    List<String> interfaces = new ArrayList<>();
+
+    @Option(names = "--filter", paramLabel = "BPF", description = "Capture filter (tcpdump syntax). The sensor's own Kafka traffic is always excluded.")
+    String filter;
+
+    @Option(names = "--snaplen", defaultValue = "128", description = "Bytes captured per packet: headers only (default: ${DEFAULT-VALUE}).")
+    int snaplen;
+
+    @Option(names = "--promiscuous", description = "Capture in promiscuous mode (default: off).")
+    boolean promiscuous;
+
+    @Option(names = "--buffer-size", defaultValue = "8388608", paramLabel = "BYTES", description = "Kernel capture buffer per interface (default: ${DEFAULT-VALUE}).")
+    int bufferSize;
+
+    @Option(names = "--read", paramLabel = "FILE", description = "Replay a pcap or pcapng file instead of capturing live.")
+    Path read;
+
+    @Mixin
+    KafkaOptions kafka = new KafkaOptions();
+
+    @Override
+    public Integer call() throws Exception {
+        if (!kafka.external()) {
+            throw new UsageException("--bootstrap-servers is required: a sensor ships to a Kafka cluster");
+        }
+        Map<String, Object> clientConfig = kafka.clientConfig(kafka.bootstrapServers);
+        String name = host != null ? host : InetAddress.getLocalHost().getHostName();
+        if (read != null) {
+            try (RecordPublisher publisher = new RecordPublisher(clientConfig);
+                 FileEventSource events = new FileEventSource(read, name, interfaces.isEmpty() ? null : interfaces.get(0))) {
+                long records = CaptureMerge.replay(List.of(new CaptureMerge.NamedSource(name, events)), publisher, count -> { });
+                System.err.printf("sensor %s: replayed %,d records from %s%n", name, records, read);
+            }
+            return 0;
+        }
+        List<String> captured = interfaces.isEmpty() ? List.of("any") : interfaces;
+        SensorService sensor = new SensorService(new SensorService.Settings(name, captured,
+                new LiveCapture.Options(snaplen, promiscuous, bufferSize, captureFilter())), clientConfig);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            sensor.close();
+            stopped.countDown();
+        }, "wirewatch-sensor-stop"));
+        sensor.start();
+        System.err.printf("sensor %s: capturing %s; Ctrl-C to stop%n", name, captured);
+        stopped.await();
+        return 0;
+    }
+
+    /** The user's filter, and never the sensor's own traffic to Kafka. */
+    String captureFilter() {
+        List<String> brokers = new ArrayList<>();
+        for (String server : kafka.bootstrapServers.split(",")) {
+            String trimmed = server.trim();
+            int colon = trimmed.lastIndexOf(':');
+            if (colon > 0) {
+                String address = trimmed.substring(0, colon).replace("[", "").replace("]", "");
+                brokers.add("(host " + address + " and port " + trimmed.substring(colon + 1) + ")");
+            }
+        }
+        String ownTraffic = brokers.isEmpty() ? null : "not (tcp and (" + String.join(" or ", brokers) + "))";
+        if (filter == null || filter.isBlank()) {
+            return ownTraffic;
+        }
+        return ownTraffic == null ? filter : "(" + filter + ") and " + ownTraffic;
+    }
+}

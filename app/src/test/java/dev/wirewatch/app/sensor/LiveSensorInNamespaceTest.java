@@ -1,0 +1,149 @@
+package dev.wirewatch.app.sensor;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.wirewatch.app.broker.BrokerOptions;
+import dev.wirewatch.app.broker.EmbeddedBroker;
+import dev.wirewatch.app.kafka.TopicSetup;
+import dev.wirewatch.record.PacketEvent;
+import dev.wirewatch.record.SensorStatus;
+import dev.wirewatch.record.Tick;
+import dev.wirewatch.schemas.Addresses;
+import dev.wirewatch.schemas.AvroSerde;
+import dev.wirewatch.schemas.Topics;
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.CommonClientConfigs;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A real sensor process inside a network namespace captures a real kernel's handshake on a veth and its events
+ * reach the broker (which listens on the namespace's side of a veth to the root namespace).
+ */
+class LiveSensorInNamespaceTest {
+    private static final String SENSOR_NS = "wwlive-sensor";
+    private static final String PEER_NS = "wwlive-peer";
+
+    private static int sh(String command) throws Exception {
+        Process process = new ProcessBuilder("bash", "-c", command).redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes());
+        assertTrue(process.waitFor(30, TimeUnit.SECONDS), command);
+        if (process.exitValue() != 0) {
+            System.out.println(command + ": " + output);
+        }
+        return process.exitValue();
+    }
+
+    private static void must(String command) throws Exception {
+        assertEquals(0, sh(command), command);
+    }
+
+    private static void teardown() throws Exception {
+        sh("ip netns pids " + SENSOR_NS + " 2>/dev/null | xargs -r kill; ip netns pids " + PEER_NS
+                + " 2>/dev/null | xargs -r kill; ip netns del " + SENSOR_NS + " 2>/dev/null; ip netns del " + PEER_NS
+                + " 2>/dev/null; ip link del wwlive-root 2>/dev/null; true");
+    }
+
+    @Test
+    void aSensorInANamespaceShipsTheHandshakesItCapturesOnAVeth() throws Exception {
+        assumeTrue(new File("/proc/self/ns/net").exists() && sh("[ \"$(id -u)\" = 0 ] && ip netns list >/dev/null") == 0,
+                "needs root and network namespaces (ip netns)");
+        teardown();
+        Process sensor = null;
+        try {
+            must("ip netns add " + SENSOR_NS + " && ip netns add " + PEER_NS);
+            must("ip link add wwlive-root type veth peer name wwlive-up && ip link set wwlive-up netns " + SENSOR_NS
+                    + " && ip addr add 10.231.0.1/30 dev wwlive-root && ip link set wwlive-root up");
+            must("ip netns exec " + SENSOR_NS + " sh -c 'ip link set lo up; ip link set wwlive-up name eth0; "
+                    + "ip addr add 10.231.0.2/30 dev eth0; ip link set eth0 up'");
+            must("ip link add wwlive-a type veth peer name wwlive-b && ip link set wwlive-a netns " + SENSOR_NS
+                    + " && ip link set wwlive-b netns " + PEER_NS);
+            must("ip netns exec " + SENSOR_NS + " sh -c 'ip link set wwlive-a name eth1; ip addr add 10.231.1.1/24 dev eth1; ip link set eth1 up'");
+            must("ip netns exec " + PEER_NS + " sh -c 'ip link set lo up; ip link set wwlive-b name eth0; ip addr add 10.231.1.2/24 dev eth0; ip link set eth0 up'");
+
+            try (EmbeddedBroker broker = EmbeddedBroker.start(new BrokerOptions(null, 0, 3, "10.231.0.1"))) {
+                Map<String, Object> client = Map.of(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
+                try (Admin admin = Admin.create(client)) {
+                    TopicSetup.ensure(admin, 3, Map.of());
+                }
+                Path log = Files.createTempFile("wirewatch-sensor", ".log");
+                sensor = new ProcessBuilder("ip", "netns", "exec", SENSOR_NS, Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                        "-cp", System.getProperty("java.class.path"), "-Dorg.apache.avro.SERIALIZABLE_PACKAGES=dev.wirewatch.record",
+                        "dev.wirewatch.app.Main", "sensor", "--bootstrap-servers", broker.bootstrapServers(),
+                        "--interface", "eth1", "--host", "live-sensor")
+                        .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+
+                try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
+                        CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
+                        ConsumerConfig.GROUP_ID_CONFIG, "live-test", ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"),
+                        new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+                    consumer.subscribe(List.of(Topics.PACKETS, Topics.SENSORS));
+                    List<SpecificRecord> seen = new ArrayList<>();
+                    awaitRecords(consumer, seen, record -> record instanceof SensorStatus status
+                            && status.getHost().equals("live-sensor"), Duration.ofSeconds(60), log);
+
+                    // A real kernel's handshake: the peer connects to a listener in the sensor's namespace (in the
+                    // background, its output detached so the shell returns at once).
+                    sh("ip netns exec " + SENSOR_NS + " python3 -c \"import socket; s=socket.socket(); "
+                            + "s.bind(('10.231.1.1', 8000)); s.listen(); c,_=s.accept(); c.recv(10); c.close()\" >/dev/null 2>&1 &");
+                    Thread.sleep(500);
+                    must("ip netns exec " + PEER_NS + " python3 -c \"import socket; "
+                            + "s=socket.create_connection(('10.231.1.1', 8000), timeout=5); s.send(b'hello'); s.close()\"");
+
+                    awaitRecords(consumer, seen, record -> record instanceof PacketEvent packet && isSynAck(packet),
+                            Duration.ofSeconds(30), log);
+                    PacketEvent syn = seen.stream().filter(PacketEvent.class::isInstance).map(PacketEvent.class::cast)
+                            .filter(packet -> packet.getTcp() != null && packet.getTcp().getFlags() == 0x02).findFirst().orElseThrow();
+                    assertEquals("live-sensor", syn.getHost());
+                    assertEquals("eth1", syn.getIface());
+                    assertEquals("10.231.1.2", Addresses.ip(syn.getSrc()));
+                    assertEquals(8000, syn.getDstPort());
+                    assertTrue(seen.stream().anyMatch(record -> record instanceof Tick tick && tick.getHost().equals("live-sensor")),
+                            "the sensor ticks");
+                }
+                sensor.destroy();
+                assertTrue(sensor.waitFor(30, TimeUnit.SECONDS), "SIGTERM stops the sensor");
+            }
+        } finally {
+            if (sensor != null && sensor.isAlive()) {
+                sensor.destroyForcibly();
+            }
+            teardown();
+        }
+    }
+
+    private static boolean isSynAck(PacketEvent packet) {
+        return packet.getTcp() != null && packet.getTcp().getFlags() == 0x12 && packet.getSrcPort() == 8000;
+    }
+
+    private static void awaitRecords(KafkaConsumer<byte[], byte[]> consumer, List<SpecificRecord> seen,
+                                     java.util.function.Predicate<SpecificRecord> wanted, Duration limit, Path log)
+            throws Exception {
+        var deserializer = AvroSerde.anyRecord().deserializer();
+        long deadline = System.nanoTime() + limit.toNanos();
+        while (System.nanoTime() < deadline) {
+            for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(500))) {
+                SpecificRecord value = deserializer.deserialize(record.topic(), record.value());
+                seen.add(value);
+                if (wanted.test(value)) {
+                    return;
+                }
+            }
+        }
+        throw new AssertionError("not seen within " + limit + "; sensor log: " + Files.readString(log));
+    }
+}
