@@ -5,7 +5,10 @@ import dev.wirewatch.sensor.capture.LiveCapture;
 import dev.wirewatch.sensor.decode.Decoded;
 import dev.wirewatch.sensor.decode.FrameDecoder;
 import dev.wirewatch.sensor.emit.EventMapper;
+import dev.wirewatch.sensor.emit.EmissionMode;
+import dev.wirewatch.sensor.emit.EmissionPolicy;
 import dev.wirewatch.sensor.emit.RecordPublisher;
+import dev.wirewatch.sensor.emit.SensorEmitter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -26,14 +29,17 @@ public final class SensorService implements AutoCloseable {
     public static final String VERSION = "0.1.0";
 
     /** The sensor's settings, with their defaults in {@link #defaults}. */
-    public record Settings(String host, List<String> interfaces, LiveCapture.Options capture) {
+    public record Settings(String host, List<String> interfaces, LiveCapture.Options capture, EmissionMode mode,
+                           int maxFlows) {
         public static Settings defaults(String host, List<String> interfaces, String filter) {
-            return new Settings(host, interfaces, new LiveCapture.Options(128, false, 8 * 1024 * 1024, filter));
+            return new Settings(host, interfaces, new LiveCapture.Options(128, false, 8 * 1024 * 1024, filter),
+                    EmissionMode.CONTROL, EmissionPolicy.DEFAULT_MAX_FLOWS);
         }
     }
 
     private final Settings settings;
     private final RecordPublisher publisher;
+    private final SensorEmitter emitter;
     private final List<LiveCapture> captures = new ArrayList<>();
     private final List<Thread> threads = new ArrayList<>();
     private final ScheduledExecutorService clock = Executors.newSingleThreadScheduledExecutor(runnable -> {
@@ -47,6 +53,7 @@ public final class SensorService implements AutoCloseable {
     public SensorService(Settings settings, Map<String, Object> clientConfig) {
         this.settings = settings;
         this.publisher = new RecordPublisher(clientConfig);
+        this.emitter = new SensorEmitter(settings.host(), settings.mode(), settings.maxFlows(), publisher);
     }
 
     public void start() {
@@ -58,10 +65,10 @@ public final class SensorService implements AutoCloseable {
             thread.start();
             threads.add(thread);
         }
-        clock.scheduleAtFixedRate(() -> publisher.tick(settings.host(), nowMicros(), false), 0, 1, TimeUnit.SECONDS);
+        clock.scheduleAtFixedRate(() -> emitter.tick(nowMicros(), false), 0, 1, TimeUnit.SECONDS);
         clock.scheduleAtFixedRate(() -> publisher.status(status()), 0, 10, TimeUnit.SECONDS);
-        LOG.info("sensor {} capturing {} (snaplen {}, filter '{}')", settings.host(), settings.interfaces(),
-                settings.capture().snaplen(), settings.capture().filter());
+        LOG.info("sensor {} capturing {} (snaplen {}, filter '{}', mode {})", settings.host(), settings.interfaces(),
+                settings.capture().snaplen(), settings.capture().filter(), settings.mode());
     }
 
     private void capture(LiveCapture capture) {
@@ -73,7 +80,7 @@ public final class SensorService implements AutoCloseable {
             } else {
                 decoded.incrementAndGet();
             }
-            EventMapper.toRecord(settings.host(), frame, result).ifPresent(publisher::publish);
+            EventMapper.toRecord(settings.host(), frame, result).ifPresent(emitter::emit);
         });
     }
 
@@ -110,11 +117,12 @@ public final class SensorService implements AutoCloseable {
             }
         }
         clock.shutdownNow();
+        emitter.tick(nowMicros(), false); // the last summaries
         publisher.status(status());
         publisher.flush();
         publisher.close();
         captures.forEach(LiveCapture::close);
-        LOG.info("sensor {} stopped: {} packets captured, {} records emitted", settings.host(),
-                status().getPacketsCaptured(), publisher.emitted());
+        LOG.info("sensor {} stopped: {} packets captured, {} records emitted for {} packets", settings.host(),
+                status().getPacketsCaptured(), publisher.emitted(), emitter.packets());
     }
 }

@@ -1,5 +1,6 @@
 package dev.wirewatch.schemas;
 
+import dev.wirewatch.record.FlowActivity;
 import dev.wirewatch.record.IcmpHeader;
 import dev.wirewatch.record.PacketEvent;
 import dev.wirewatch.record.QuotedHeader;
@@ -38,6 +39,11 @@ public record FlowKey(int protocol, byte[] lowAddress, int lowPort, byte[] highA
             dstPort = identifier;
         }
         return of(packet.getProtocol(), Addresses.bytes(packet.getSrc()), srcPort, Addresses.bytes(packet.getDst()), dstPort);
+    }
+
+    public static FlowKey of(FlowActivity activity) {
+        return of(activity.getProtocol(), Addresses.bytes(activity.getSrc()), activity.getSrcPort(),
+                Addresses.bytes(activity.getDst()), activity.getDstPort());
     }
 
     /** True when (address, port) is this key's lower endpoint. */

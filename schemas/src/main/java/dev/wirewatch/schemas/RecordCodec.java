@@ -3,6 +3,7 @@ package dev.wirewatch.schemas;
 import dev.wirewatch.record.Alert;
 import dev.wirewatch.record.ArpEvent;
 import dev.wirewatch.record.DeadLetter;
+import dev.wirewatch.record.FlowActivity;
 import dev.wirewatch.record.FlowRecord;
 import dev.wirewatch.record.HostInfo;
 import dev.wirewatch.record.PacketEvent;
@@ -35,7 +36,7 @@ public final class RecordCodec {
 
     /** The record types of this version of wirewatch, readers for data written by any known writer schema. */
     public static final List<Schema> CURRENT_SCHEMAS = List.of(
-            PacketEvent.getClassSchema(), Tick.getClassSchema(), ArpEvent.getClassSchema(),
+            PacketEvent.getClassSchema(), Tick.getClassSchema(), FlowActivity.getClassSchema(), ArpEvent.getClassSchema(),
             SensorStatus.getClassSchema(), HostInfo.getClassSchema(), FlowRecord.getClassSchema(),
             Alert.getClassSchema(), DeadLetter.getClassSchema());
 

@@ -10,6 +10,8 @@ import dev.wirewatch.record.Alert;
 import dev.wirewatch.record.ArpEvent;
 import dev.wirewatch.record.DeadLetter;
 import dev.wirewatch.record.Evidence;
+import dev.wirewatch.record.DirectionActivity;
+import dev.wirewatch.record.FlowActivity;
 import dev.wirewatch.record.FlowRecord;
 import dev.wirewatch.record.HostInfo;
 import dev.wirewatch.record.IcmpHeader;
@@ -58,6 +60,14 @@ class RecordCodecTest {
         return List.of(
                 tcpSyn(), icmpError,
                 Tick.newBuilder().setHost("client").setTsMicros(5).setEndOfInput(true).build(),
+                FlowActivity.newBuilder().setHost("client").setIface("eth0").setTsMicros(9).setIpVersion(4)
+                        .setSrc(ByteBuffer.wrap(new byte[] {10, 0, 0, 1})).setDst(ByteBuffer.wrap(new byte[] {10, 0, 0, 2}))
+                        .setProtocol(6).setSrcPort(40000).setDstPort(80)
+                        .setForward(DirectionActivity.newBuilder().setPackets(10).setDataPackets(9).setIpBytes(14_520)
+                                .setPayloadBytes(13_140).setFirstTsMicros(1).setLastTsMicros(9)
+                                .setHighestSeqEnd(4_294_967_000L).setHighestAck(77L).setLastTsVal(5L).setLastWindow(501)
+                                .setRetransmissions(1).build())
+                        .setReverse(DirectionActivity.newBuilder().setPackets(5).build()).build(),
                 ArpEvent.newBuilder().setHost("h").setIface("eth0").setTsMicros(7).setSrcMac(null).setDstMac(null)
                         .setVlan(10).setOperation(2).setSenderMac(ByteBuffer.wrap(new byte[6]))
                         .setSenderIp(ByteBuffer.wrap(new byte[4])).setTargetMac(ByteBuffer.wrap(new byte[6]))

@@ -3,12 +3,14 @@ package dev.wirewatch.processor;
 import dev.wirewatch.processor.config.ProcessorConfig;
 import dev.wirewatch.processor.network.NetworkTopology;
 import dev.wirewatch.record.Alert;
+import dev.wirewatch.record.FlowActivity;
 import dev.wirewatch.record.FlowRecord;
 import dev.wirewatch.record.PacketEvent;
 import dev.wirewatch.record.Tick;
 import dev.wirewatch.schemas.AvroSerde;
 import dev.wirewatch.schemas.FlowKey;
 import dev.wirewatch.schemas.Topics;
+import dev.wirewatch.sensor.emit.RecordSink;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -59,6 +61,27 @@ public final class ProcessorDriver implements AutoCloseable {
 
     public void send(PacketEvent packet) {
         packets.pipeInput(FlowKey.of(packet).toBytes(), packet, Instant.ofEpochMilli(packet.getTsMicros() / 1000));
+    }
+
+    /** What a sensor's publisher would do with its records, into this driver's ww.packets. */
+    public RecordSink sink() {
+        return new RecordSink() {
+            @Override
+            public void publish(SpecificRecord record) {
+                if (record instanceof PacketEvent packet) {
+                    send(packet);
+                } else if (record instanceof FlowActivity activity) {
+                    packets.pipeInput(FlowKey.of(activity).toBytes(), activity,
+                            Instant.ofEpochMilli(activity.getTsMicros() / 1000));
+                }
+                // ARP goes to ww.l2, which this topology does not read yet
+            }
+
+            @Override
+            public void tick(String host, long tsMicros, boolean endOfInput) {
+                tickOnce(host, tsMicros, endOfInput);
+            }
+        };
     }
 
     /** Ticks from every named sensor once a second from {@code fromMicros} to {@code toMicros}. */

@@ -8,7 +8,9 @@ import dev.wirewatch.processor.network.NetworkTopology;
 import dev.wirewatch.record.Alert;
 import dev.wirewatch.schemas.AvroSerde;
 import dev.wirewatch.schemas.Topics;
+import dev.wirewatch.sensor.CaptureMerge;
 import dev.wirewatch.sensor.FileEventSource;
+import dev.wirewatch.sensor.emit.EmissionMode;
 import dev.wirewatch.sensor.emit.RecordPublisher;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -42,11 +44,16 @@ public final class Analysis {
     private static final Duration DRAIN_TIMEOUT = Duration.ofMinutes(10);
 
     private final Map<String, Object> clientConfig;
+    private final EmissionMode mode;
     private final PrintStream progress;
 
-    /** @param clientConfig Kafka client properties including bootstrap.servers */
-    public Analysis(Map<String, Object> clientConfig, PrintStream progress) {
+    /**
+     * @param clientConfig Kafka client properties including bootstrap.servers
+     * @param mode         what the replaying sensors ship, as a live sensor in that mode would
+     */
+    public Analysis(Map<String, Object> clientConfig, EmissionMode mode, PrintStream progress) {
         this.clientConfig = clientConfig;
+        this.mode = mode;
         this.progress = progress;
     }
 
@@ -109,8 +116,10 @@ public final class Analysis {
                         new FileEventSource(capture.file(), capture.host(), interfaceOf(capture, network))));
             }
             long started = System.nanoTime();
-            return CaptureMerge.replay(sources, publisher, count -> progress.printf(
+            CaptureMerge.Totals totals = CaptureMerge.replay(sources, publisher, mode, count -> progress.printf(
                     "analyze: %,d records replayed (%.0f/s)%n", count, count / ((System.nanoTime() - started) / 1e9)));
+            publisher.flush();
+            return totals.records();
         } finally {
             sources.forEach(source -> source.events().close());
         }

@@ -6,6 +6,7 @@ import dev.wirewatch.processor.config.ProcessorConfig;
 import dev.wirewatch.processor.network.NetworkTopology;
 import dev.wirewatch.record.Alert;
 import dev.wirewatch.record.Severity;
+import dev.wirewatch.sensor.emit.EmissionMode;
 import dev.wirewatch.sink.output.AlertFormat;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -42,6 +43,11 @@ public final class AnalyzeCommand implements Callable<Integer> {
     @Option(names = "--print-config", description = "Print the effective detector configuration and exit.")
     boolean printConfig;
 
+    @Option(names = "--mode", defaultValue = "control", paramLabel = "control|full",
+            converter = EmissionModes.class,
+            description = "What the replaying sensors ship, as live sensors would: control (default: state-changing packets plus one summary per flow per second) or full (every header). Findings are the same.")
+    EmissionMode mode;
+
     @Option(names = "--format", defaultValue = "text", paramLabel = "text|jsonl", description = "Output format (default: ${DEFAULT-VALUE}). jsonl: one JSON object per alert, fields as in ALERTS.md.")
     String format;
 
@@ -67,7 +73,7 @@ public final class AnalyzeCommand implements Callable<Integer> {
         NetworkTopology network = NetworkTopology.load(topology);
         List<Alert> alerts;
         try (KafkaEndpoint endpoint = KafkaEndpoint.open(kafka, System.err)) {
-            alerts = new Analysis(endpoint.clientConfig(), System.err).run(captures, network, processorConfig);
+            alerts = new Analysis(endpoint.clientConfig(), mode, System.err).run(captures, network, processorConfig);
         }
         write(alerts, alertFormat);
         System.err.printf("analyze: %d alert%s%n", alerts.size(), alerts.size() == 1 ? "" : "s");

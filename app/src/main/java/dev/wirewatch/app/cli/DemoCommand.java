@@ -6,6 +6,7 @@ import dev.wirewatch.processor.config.ProcessorConfig;
 import dev.wirewatch.processor.network.NetworkTopology;
 import dev.wirewatch.record.Alert;
 import dev.wirewatch.record.Severity;
+import dev.wirewatch.sensor.emit.EmissionMode;
 import dev.wirewatch.sink.output.AlertFormat;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -48,7 +49,7 @@ public final class DemoCommand implements Callable<Integer> {
                 out.println("== " + title(dir) + "  (" + dir.getFileName() + ")");
                 out.println("   captures: " + captures.stream().map(c -> c.host() + "=" + c.file().getFileName())
                         .collect(Collectors.joining(", ")));
-                List<Alert> alerts = new Analysis(endpoint.clientConfig(), Quiet.STREAM)
+                List<Alert> alerts = new Analysis(endpoint.clientConfig(), EmissionMode.CONTROL, Quiet.STREAM)
                         .run(captures, NetworkTopology.load(dir.resolve("topology.yaml")), ProcessorConfig.DEFAULTS);
                 List<Alert> shown = alerts.stream()
                         .filter(alert -> all || alert.getSeverity().ordinal() >= Severity.warning.ordinal()).toList();

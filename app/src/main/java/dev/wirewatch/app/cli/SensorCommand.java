@@ -1,9 +1,10 @@
 package dev.wirewatch.app.cli;
 
-import dev.wirewatch.app.analyze.CaptureMerge;
+import dev.wirewatch.sensor.CaptureMerge;
 import dev.wirewatch.sensor.FileEventSource;
 import dev.wirewatch.sensor.SensorService;
 import dev.wirewatch.sensor.capture.LiveCapture;
+import dev.wirewatch.sensor.emit.EmissionMode;
 import dev.wirewatch.sensor.emit.RecordPublisher;
 import java.net.InetAddress;
 import java.nio.file.Path;
@@ -40,6 +41,17 @@ public final class SensorCommand implements Callable<Integer> {
     @Option(names = "--buffer-size", defaultValue = "8388608", paramLabel = "BYTES", description = "Kernel capture buffer per interface (default: ${DEFAULT-VALUE}).")
     int bufferSize;
 
+    @Option(names = "--mode", defaultValue = "control", paramLabel = "control|full", converter = EmissionModes.class,
+            description = {"What to ship (default: ${DEFAULT-VALUE}). control: every packet that can change a connection's state "
+                    + "(SYN, FIN, RST, zero windows, keep-alives, each side's first data and ACK, anything after an idle second) "
+                    + "plus one FlowActivity summary per active flow per second; about 0.01 records per packet on bulk traffic. "
+                    + "full: every header. Detections are the same in both modes."})
+    EmissionMode mode;
+
+    @Option(names = "--max-flows", defaultValue = "65536", paramLabel = "N",
+            description = "Flows the control mode tracks at once; beyond that the least recently active is summarised and forgotten (default: ${DEFAULT-VALUE}).")
+    int maxFlows;
+
     @Option(names = "--read", paramLabel = "FILE", description = "Replay a pcap or pcapng file instead of capturing live.")
     Path read;
 
@@ -56,14 +68,17 @@ public final class SensorCommand implements Callable<Integer> {
         if (read != null) {
             try (RecordPublisher publisher = new RecordPublisher(clientConfig);
                  FileEventSource events = new FileEventSource(read, name, interfaces.isEmpty() ? null : interfaces.get(0))) {
-                long records = CaptureMerge.replay(List.of(new CaptureMerge.NamedSource(name, events)), publisher, count -> { });
-                System.err.printf("sensor %s: replayed %,d records from %s%n", name, records, read);
+                CaptureMerge.Totals totals = CaptureMerge.replay(List.of(new CaptureMerge.NamedSource(name, events)),
+                        publisher, mode, count -> System.err.printf("sensor %s: %,d records read%n", name, count));
+                publisher.flush();
+                System.err.printf("sensor %s: replayed %s: %,d packets as %,d records (%s mode)%n", name, read,
+                        totals.packets(), totals.packetRecords(), mode.name().toLowerCase(java.util.Locale.ROOT));
             }
             return 0;
         }
         List<String> captured = interfaces.isEmpty() ? List.of("any") : interfaces;
         SensorService sensor = new SensorService(new SensorService.Settings(name, captured,
-                new LiveCapture.Options(snaplen, promiscuous, bufferSize, captureFilter())), clientConfig);
+                new LiveCapture.Options(snaplen, promiscuous, bufferSize, captureFilter()), mode, maxFlows), clientConfig);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             sensor.close();

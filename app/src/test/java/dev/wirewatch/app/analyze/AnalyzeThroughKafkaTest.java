@@ -10,6 +10,7 @@ import dev.wirewatch.processor.config.ProcessorConfig;
 import dev.wirewatch.processor.network.NetworkTopology;
 import dev.wirewatch.record.Alert;
 import dev.wirewatch.record.Severity;
+import dev.wirewatch.sensor.emit.EmissionMode;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -38,7 +39,7 @@ class AnalyzeThroughKafkaTest {
     static void startBroker() {
         broker = EmbeddedBroker.start(BrokerOptions.local(null, 0, 3));
         analysis = new Analysis(Map.of(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()),
-                new PrintStream(System.out, true, StandardCharsets.UTF_8));
+                EmissionMode.CONTROL, new PrintStream(System.out, true, StandardCharsets.UTF_8));
     }
 
     @AfterAll

@@ -1,6 +1,7 @@
 package dev.wirewatch.sensor.emit;
 
 import dev.wirewatch.record.ArpEvent;
+import dev.wirewatch.record.FlowActivity;
 import dev.wirewatch.record.PacketEvent;
 import dev.wirewatch.record.SensorStatus;
 import dev.wirewatch.record.Tick;
@@ -24,7 +25,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * of a flow meets in one partition), ARP to ww.l2 keyed by sender address, and Ticks to every partition of
  * ww.packets. The record timestamp is the capture time, which is the event time everywhere downstream.
  */
-public final class RecordPublisher implements AutoCloseable {
+public final class RecordPublisher implements RecordSink, AutoCloseable {
     private final Producer<byte[], byte[]> producer;
     private final RecordCodec codec = RecordCodec.shared();
     private final int packetPartitions;
@@ -44,16 +45,19 @@ public final class RecordPublisher implements AutoCloseable {
         this.packetPartitions = producer.partitionsFor(Topics.PACKETS).size();
     }
 
-    /** Publishes a PacketEvent or ArpEvent. */
+    @Override
     public void publish(SpecificRecord record) {
         if (record instanceof PacketEvent packet) {
             send(new ProducerRecord<>(Topics.PACKETS, null, packet.getTsMicros() / 1000,
                     FlowKey.of(packet).toBytes(), codec.encode(packet)));
+        } else if (record instanceof FlowActivity activity) {
+            send(new ProducerRecord<>(Topics.PACKETS, null, activity.getTsMicros() / 1000,
+                    FlowKey.of(activity).toBytes(), codec.encode(activity)));
         } else if (record instanceof ArpEvent arp) {
             send(new ProducerRecord<>(Topics.L2, null, arp.getTsMicros() / 1000,
                     Addresses.bytes(arp.getSenderIp()), codec.encode(arp)));
         } else {
-            throw new IllegalArgumentException("a sensor publishes packets and ARP, not " + record.getSchema().getName());
+            throw new IllegalArgumentException("a sensor publishes packets, flow activity and ARP, not " + record.getSchema().getName());
         }
     }
 
@@ -63,7 +67,7 @@ public final class RecordPublisher implements AutoCloseable {
                 status.getSensorId().getBytes(java.nio.charset.StandardCharsets.UTF_8), codec.encode(status)));
     }
 
-    /** Tells every partition that {@code host}'s capture reached {@code tsMicros} (and, at the end, that it ended). */
+    @Override
     public void tick(String host, long tsMicros, boolean endOfInput) {
         byte[] value = codec.encode(Tick.newBuilder().setHost(host).setTsMicros(tsMicros).setEndOfInput(endOfInput).build());
         byte[] key = host.getBytes(java.nio.charset.StandardCharsets.UTF_8);

@@ -8,6 +8,8 @@ import static dev.wirewatch.processor.flow.TcpEndpoint.RESET;
 import static dev.wirewatch.processor.flow.TcpEndpoint.SYN_ACK_SENT;
 import static dev.wirewatch.processor.flow.TcpEndpoint.SYN_SENT;
 
+import dev.wirewatch.record.DirectionActivity;
+import dev.wirewatch.record.FlowActivity;
 import dev.wirewatch.record.PacketEvent;
 import dev.wirewatch.record.TcpHeader;
 import dev.wirewatch.schemas.Addresses;
@@ -213,6 +215,85 @@ public final class ConnectionView {
                 checkHistory(isOrig, HIST_DATA, 'D');
             }
         }
+    }
+
+    /**
+     * Adds a sensor's summary of steady traffic ({@code --mode control}): packets that changed no state, so only
+     * counters, times, the highest sequence and acknowledgement numbers and the scaled letters move. Sequence
+     * numbers of both sides go first, then the acknowledgements, so an ACK for data in the same summary is no gap.
+     */
+    public void observeActivity(FlowActivity activity) {
+        byte[] forwardAddress = Addresses.bytes(activity.getSrc());
+        boolean forwardIsOrig = activity.getSrcPort() == origPort && Arrays.equals(forwardAddress, origAddress)
+                && !(origPort == respPort && Arrays.equals(origAddress, respAddress));
+        DirectionActivity fromOrig = forwardIsOrig ? activity.getForward() : activity.getReverse();
+        DirectionActivity fromResp = forwardIsOrig ? activity.getReverse() : activity.getForward();
+        applyDirection(fromOrig, true);
+        applyDirection(fromResp, false);
+        if (protocol == TCP) {
+            applyAcknowledgement(fromOrig, resp);
+            applyAcknowledgement(fromResp, orig);
+        }
+    }
+
+    private void applyDirection(DirectionActivity sent, boolean isOrig) {
+        if (sent.getPackets() == 0) {
+            return;
+        }
+        long ts = sent.getLastTsMicros();
+        lastPacketMicros = Math.max(lastPacketMicros, ts);
+        if (isOrig) {
+            origPackets += sent.getPackets();
+        } else {
+            respPackets += sent.getPackets();
+        }
+        if (protocol != TCP) {
+            if (isOrig) {
+                origPayload += sent.getPayloadBytes();
+            } else {
+                respPayload += sent.getPayloadBytes();
+            }
+            lastMicros = Math.max(lastMicros, ts);
+            if (protocol == UDP && sent.getDataPackets() > 0) {
+                checkHistory(isOrig, HIST_DATA, 'D');
+            }
+            return;
+        }
+        TcpEndpoint endpoint = isOrig ? orig : resp;
+        endpoint.sentOnlySyns = false;
+        if (!orig.didClose || !resp.didClose) {
+            lastMicros = Math.max(lastMicros, ts);
+        }
+        if (sent.getDataPackets() > 0) {
+            checkHistory(endpoint, HIST_DATA, 'D');
+        }
+        if (sent.getDataPackets() < sent.getPackets()) {
+            checkHistory(endpoint, HIST_ACK, 'A');
+        }
+        Long seqEnd = sent.getHighestSeqEnd();
+        if (seqEnd != null && endpoint.state != RESET) {
+            int deltaLast = TcpEndpoint.delta(seqEnd, endpoint.startSeq + endpoint.lastRel);
+            if (deltaLast > 0) {
+                endpoint.lastRel += deltaLast;
+            }
+            endpoint.dataEndRel = Math.max(endpoint.dataEndRel, endpoint.relative(seqEnd));
+        }
+        for (long i = 0; i < sent.getRetransmissions(); i++) {
+            scaled('T', endpoint, TcpEndpoint.RETRANSMISSION);
+        }
+    }
+
+    private void applyAcknowledgement(DirectionActivity sent, TcpEndpoint peer) {
+        Long ackSeq = sent.getHighestAck();
+        if (sent.getPackets() == 0 || ackSeq == null || peer.state == INACTIVE) {
+            return;
+        }
+        long relAck = peer.relative(ackSeq);
+        int deltaAck = TcpEndpoint.delta(ackSeq, peer.startSeq + peer.ackRel);
+        if (relAck >= 0 && deltaAck > 0 && !(ackSeq == 0 && deltaAck > TOO_LARGE_SEQ_DELTA)) {
+            peer.ackRel += deltaAck;
+        }
+        contentGap(peer, relAck);
     }
 
     /**

@@ -5,6 +5,7 @@ import dev.wirewatch.processor.detect.DetectionContext;
 import dev.wirewatch.processor.detect.SynVerdict;
 import dev.wirewatch.processor.detect.UnansweredSynDetector;
 import dev.wirewatch.processor.network.NetworkTopology;
+import dev.wirewatch.record.FlowActivity;
 import dev.wirewatch.record.FlowRecord;
 import dev.wirewatch.record.PacketEvent;
 import dev.wirewatch.record.Tick;
@@ -53,6 +54,7 @@ public final class FlowProcessor implements Processor<byte[], SpecificRecord, Ob
     private KeyValueStore<Bytes, byte[]> timers;
     private KeyValueStore<String, byte[]> sensors;
     private boolean flushed;
+    private long orphanActivities;
 
     public FlowProcessor(NetworkTopology topology, ProcessorConfig config) {
         this.topology = topology;
@@ -74,7 +76,32 @@ public final class FlowProcessor implements Processor<byte[], SpecificRecord, Ob
             onTick(tick);
         } else if (record.value() instanceof PacketEvent packet) {
             onPacket(record.key(), packet);
+        } else if (record.value() instanceof FlowActivity activity) {
+            onActivity(record.key(), activity);
         }
+    }
+
+    /**
+     * A sensor's summary of steady traffic. Its connection exists: the sensor sends a flow's first packets, and
+     * any packet after an idle second, in full. Should the view be gone all the same (a processor restarted from
+     * a later offset), the summary is counted and dropped: it cannot start a connection.
+     */
+    private void onActivity(byte[] keyBytes, FlowActivity activity) {
+        Bytes key = Bytes.wrap(keyBytes);
+        byte[] stored = flows.get(key);
+        FlowState flow = stored == null ? null : FlowState.fromBytes(stored);
+        ConnectionView view = flow == null ? null
+                : flow.view(new Vantage(activity.getHost(), activity.getIface())).orElse(null);
+        if (view == null) {
+            if (orphanActivities++ == 0) {
+                LOG.warn("flow activity from {} for a connection it never opened (counted, dropped; further ones not logged)",
+                        activity.getHost());
+            }
+            return;
+        }
+        flushed = false;
+        view.observeActivity(activity);
+        save(key, flow, deadline(flow));
     }
 
     private void onPacket(byte[] keyBytes, PacketEvent packet) {

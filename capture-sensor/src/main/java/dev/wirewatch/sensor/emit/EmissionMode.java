@@ -1,0 +1,9 @@
+package dev.wirewatch.sensor.emit;
+
+/** What a sensor ships of the headers it captures (DESIGN.md, "Sensor emission"). */
+public enum EmissionMode {
+    /** Every packet that can change a connection's state, plus one FlowActivity per active flow per second. */
+    CONTROL,
+    /** Every header. */
+    FULL
+}

@@ -1,0 +1,12 @@
+package dev.wirewatch.sensor.emit;
+
+import org.apache.avro.specific.SpecificRecord;
+
+/** Where a sensor's records go: Kafka ({@link RecordPublisher}) or, in tests, a topology test driver. */
+public interface RecordSink {
+    /** A PacketEvent, FlowActivity or ArpEvent. */
+    void publish(SpecificRecord record);
+
+    /** Tells every partition that {@code host}'s capture reached {@code tsMicros} (and, at the end, that it ended). */
+    void tick(String host, long tsMicros, boolean endOfInput);
+}

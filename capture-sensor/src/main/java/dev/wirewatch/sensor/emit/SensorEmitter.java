@@ -1,0 +1,56 @@
+package dev.wirewatch.sensor.emit;
+
+import dev.wirewatch.record.PacketEvent;
+import org.apache.avro.specific.SpecificRecord;
+
+/**
+ * One sensor host's output: packets through its {@link EmissionPolicy}, ARP as it is, and each Tick only after
+ * the summaries of the second it closes, so that no summary arrives behind the stream time it belongs to.
+ * Thread-safe: capture threads and the sensor's clock call it concurrently.
+ */
+public final class SensorEmitter {
+    private final String host;
+    private final EmissionPolicy policy;
+    private final RecordSink sink;
+
+    public SensorEmitter(String host, EmissionMode mode, int maxFlows, RecordSink sink) {
+        this.host = host;
+        this.sink = sink;
+        this.policy = new EmissionPolicy(mode, maxFlows, sink::publish);
+    }
+
+    /** A PacketEvent (through the policy) or an ArpEvent. */
+    public synchronized void emit(SpecificRecord record) {
+        if (record instanceof PacketEvent packet) {
+            policy.accept(packet);
+        } else {
+            sink.publish(record);
+        }
+    }
+
+    public synchronized void tick(long tsMicros, boolean endOfInput) {
+        policy.flush(tsMicros);
+        sink.tick(host, tsMicros, endOfInput);
+    }
+
+    public String host() {
+        return host;
+    }
+
+    public synchronized long packets() {
+        return policy.packets();
+    }
+
+    /** Records shipped for packets: in full plus summaries (ARP and Ticks not included). */
+    public synchronized long packetRecords() {
+        return policy.records();
+    }
+
+    public synchronized long evictedFlows() {
+        return policy.evicted();
+    }
+
+    public synchronized int activeFlows() {
+        return policy.activeFlows();
+    }
+}
