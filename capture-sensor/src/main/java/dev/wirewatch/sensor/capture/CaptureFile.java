@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.concurrent.TimeoutException;
 import org.pcap4j.core.NotOpenException;
 import org.pcap4j.core.PcapHandle;
@@ -34,6 +35,7 @@ public final class CaptureFile implements AutoCloseable {
     private final String iface;
     private long framesRead;
     private boolean ended;
+    private String damage;
 
     private CaptureFile(Path path, PcapHandle handle, String iface) {
         this.path = path;
@@ -100,13 +102,27 @@ public final class CaptureFile implements AutoCloseable {
             return null;
         } catch (PcapNativeException e) {
             ended = true;
-            LOG.warn("{}: reading stopped after frame {}: {} (the frames before it are kept)", path, framesRead,
-                    e.getMessage());
+            damage = String.format("%s: damaged record at byte offset %s (frame %d): %s; the %d frames before it are kept",
+                    path, damagedOffset(), framesRead + 1, e.getMessage(), framesRead);
+            LOG.warn(damage);
             return null;
         } catch (TimeoutException | NotOpenException e) {
             ended = true;
             return null;
         }
+    }
+
+    private String damagedOffset() {
+        try {
+            return String.valueOf(RecordOffsets.offsetOf(path, framesRead));
+        } catch (IOException e) {
+            return "unknown (" + e.getMessage() + ")";
+        }
+    }
+
+    /** What stopped the reading before the end of the file, with the byte offset; empty when nothing did. */
+    public Optional<String> damage() {
+        return Optional.ofNullable(damage);
     }
 
     public long framesRead() {
