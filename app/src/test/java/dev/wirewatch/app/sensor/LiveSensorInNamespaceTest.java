@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import dev.wirewatch.app.broker.BrokerOptions;
 import dev.wirewatch.app.broker.EmbeddedBroker;
 import dev.wirewatch.app.kafka.TopicSetup;
+import dev.wirewatch.record.InterfaceInfo;
 import dev.wirewatch.record.PacketEvent;
 import dev.wirewatch.record.SensorStatus;
 import dev.wirewatch.record.Tick;
@@ -69,7 +70,7 @@ class LiveSensorInNamespaceTest {
             must("ip link add wwlive-root type veth peer name wwlive-up && ip link set wwlive-up netns " + SENSOR_NS
                     + " && ip addr add 10.231.0.1/30 dev wwlive-root && ip link set wwlive-root up");
             must("ip netns exec " + SENSOR_NS + " sh -c 'ip link set lo up; ip link set wwlive-up name eth0; "
-                    + "ip addr add 10.231.0.2/30 dev eth0; ip link set eth0 up'");
+                    + "ip addr add 10.231.0.2/30 dev eth0; ip link set eth0 up; ip route add default via 10.231.0.1'");
             must("ip link add wwlive-a type veth peer name wwlive-b && ip link set wwlive-a netns " + SENSOR_NS
                     + " && ip link set wwlive-b netns " + PEER_NS);
             must("ip netns exec " + SENSOR_NS + " sh -c 'ip link set wwlive-a name eth1; ip addr add 10.231.1.1/24 dev eth1; ip link set eth1 up'");
@@ -114,6 +115,16 @@ class LiveSensorInNamespaceTest {
                     assertEquals(8000, syn.getDstPort());
                     assertTrue(seen.stream().anyMatch(record -> record instanceof Tick tick && tick.getHost().equals("live-sensor")),
                             "the sensor ticks");
+
+                    // The inventory against what the kernel says about the namespace's interfaces and routes.
+                    SensorStatus status = seen.stream().filter(SensorStatus.class::isInstance).map(SensorStatus.class::cast)
+                            .findFirst().orElseThrow();
+                    assertEquals(List.of("eth1"), status.getCaptured());
+                    InterfaceInfo eth0 = status.getInterfaces().stream().filter(i -> i.getName().equals("eth0")).findFirst().orElseThrow();
+                    InterfaceInfo eth1 = status.getInterfaces().stream().filter(i -> i.getName().equals("eth1")).findFirst().orElseThrow();
+                    assertEquals("10.231.0.1", eth0.getGateway(), "default gateway from the kernel's routing table");
+                    assertTrue(eth1.getAddresses().contains("10.231.1.1/24"), eth1.getAddresses().toString());
+                    assertEquals(kernelMac(SENSOR_NS, "eth1"), eth1.getMac());
                 }
                 sensor.destroy();
                 assertTrue(sensor.waitFor(30, TimeUnit.SECONDS), "SIGTERM stops the sensor");
@@ -124,6 +135,14 @@ class LiveSensorInNamespaceTest {
             }
             teardown();
         }
+    }
+
+    /** The MAC as `ip link` reports it. */
+    private static String kernelMac(String namespace, String iface) throws Exception {
+        Process ip = new ProcessBuilder("ip", "-n", namespace, "-br", "link", "show", iface).start();
+        String line = new String(ip.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).trim();
+        ip.waitFor();
+        return line.split("\\s+")[2];
     }
 
     private static boolean isSynAck(PacketEvent packet) {
