@@ -65,8 +65,17 @@ public final class CaptureMerge {
 
     private CaptureMerge() {}
 
-    /** Sends every record of every source to {@code sink}. */
+    /** Sends every record of every source to {@code sink}, as fast as it can. */
     public static Totals replay(List<NamedSource> inputs, RecordSink sink, EmissionMode mode, LongConsumer progress) {
+        return replay(inputs, sink, mode, false, progress);
+    }
+
+    /**
+     * Sends every record of every source to {@code sink}; with {@code realtime}, at the pace it was captured (the
+     * gap between two packets is waited out on the wall clock), as a live sensor would have sent it.
+     */
+    public static Totals replay(List<NamedSource> inputs, RecordSink sink, EmissionMode mode, boolean realtime,
+                                LongConsumer progress) {
         Map<String, Host> hosts = new LinkedHashMap<>();
         List<Source> sources = new ArrayList<>();
         for (NamedSource input : inputs) {
@@ -78,10 +87,16 @@ public final class CaptureMerge {
         PriorityQueue<Head> heads = new PriorityQueue<>((a, b) -> Long.compare(a.tsMicros(), b.tsMicros()));
         sources.forEach(source -> advance(source, heads));
         long count = 0;
+        long firstMicros = Long.MIN_VALUE;
+        long startNanos = System.nanoTime();
         while (!heads.isEmpty()) {
             Head head = heads.poll();
             Host host = head.source().host;
             long ts = head.tsMicros();
+            if (realtime) {
+                firstMicros = firstMicros == Long.MIN_VALUE ? ts : firstMicros;
+                waitUntil(startNanos + (ts - firstMicros) * 1000);
+            }
             // Every live host ticks when merged time crosses a second, so quiet hosts stay alive in stream time.
             for (Host other : hosts.values()) {
                 if (other.started() && other.liveSources > 0 && ts - other.lastTickMicros >= TICK_INTERVAL_MICROS) {
@@ -107,6 +122,18 @@ public final class CaptureMerge {
             packetRecords += host.emitter.packetRecords();
         }
         return new Totals(count, packets, packetRecords);
+    }
+
+    private static void waitUntil(long nanoTime) {
+        long wait = nanoTime - System.nanoTime();
+        if (wait > 0) {
+            try {
+                Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("replay interrupted", e);
+            }
+        }
     }
 
     private static void advance(Source source, PriorityQueue<Head> heads) {

@@ -7,15 +7,20 @@ import dev.wirewatch.sensor.decode.FrameDecoder;
 import dev.wirewatch.sensor.emit.EventMapper;
 import dev.wirewatch.sensor.emit.EmissionMode;
 import dev.wirewatch.sensor.emit.EmissionPolicy;
+import dev.wirewatch.sensor.emit.Outbox;
 import dev.wirewatch.sensor.emit.RecordPublisher;
 import dev.wirewatch.sensor.emit.SensorEmitter;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,15 +35,18 @@ public final class SensorService implements AutoCloseable {
 
     /** The sensor's settings, with their defaults in {@link #defaults}. */
     public record Settings(String host, List<String> interfaces, LiveCapture.Options capture, EmissionMode mode,
-                           int maxFlows) {
+                           int maxFlows, long queueBytes, Duration stopTimeout) {
+        public static final long DEFAULT_QUEUE_BYTES = 64L << 20;
+
         public static Settings defaults(String host, List<String> interfaces, String filter) {
             return new Settings(host, interfaces, new LiveCapture.Options(128, false, 8 * 1024 * 1024, filter),
-                    EmissionMode.CONTROL, EmissionPolicy.DEFAULT_MAX_FLOWS);
+                    EmissionMode.CONTROL, EmissionPolicy.DEFAULT_MAX_FLOWS, DEFAULT_QUEUE_BYTES, Duration.ofSeconds(30));
         }
     }
 
     private final Settings settings;
     private final RecordPublisher publisher;
+    private final Outbox outbox;
     private final SensorEmitter emitter;
     private final List<LiveCapture> captures = new ArrayList<>();
     private final List<Thread> threads = new ArrayList<>();
@@ -52,8 +60,21 @@ public final class SensorService implements AutoCloseable {
 
     public SensorService(Settings settings, Map<String, Object> clientConfig) {
         this.settings = settings;
-        this.publisher = new RecordPublisher(clientConfig);
-        this.emitter = new SensorEmitter(settings.host(), settings.mode(), settings.maxFlows(), publisher);
+        this.publisher = new RecordPublisher(liveProducerSettings(clientConfig));
+        this.outbox = new Outbox(publisher, settings.queueBytes());
+        this.emitter = new SensorEmitter(settings.host(), settings.mode(), settings.maxFlows(), outbox);
+    }
+
+    /**
+     * A live sensor outlasts broker outages: the producer keeps what it accepted until Kafka is back (a long
+     * delivery timeout) and gives up a send after a second (so the outbox notices, and keeps capturing).
+     */
+    private static Map<String, Object> liveProducerSettings(Map<String, Object> clientConfig) {
+        Map<String, Object> settings = new HashMap<>(clientConfig);
+        settings.putIfAbsent(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) Duration.ofDays(7).toMillis());
+        settings.putIfAbsent(ProducerConfig.MAX_BLOCK_MS_CONFIG, 1000);
+        settings.putIfAbsent(ProducerConfig.BUFFER_MEMORY_CONFIG, 16L << 20);
+        return settings;
     }
 
     public void start() {
@@ -66,7 +87,7 @@ public final class SensorService implements AutoCloseable {
             threads.add(thread);
         }
         clock.scheduleAtFixedRate(() -> emitter.tick(nowMicros(), false), 0, 1, TimeUnit.SECONDS);
-        clock.scheduleAtFixedRate(() -> publisher.status(status()), 0, 10, TimeUnit.SECONDS);
+        clock.scheduleAtFixedRate(() -> outbox.status(status()), 0, 10, TimeUnit.SECONDS);
         LOG.info("sensor {} capturing {} (snaplen {}, filter '{}', mode {})", settings.host(), settings.interfaces(),
                 settings.capture().snaplen(), settings.capture().filter(), settings.mode());
     }
@@ -94,11 +115,13 @@ public final class SensorService implements AutoCloseable {
             pcapDropped += drops[0];
             ifDropped += drops[1];
         }
+        Optional<String> degraded = outbox.degraded();
         return SensorStatus.newBuilder().setSensorId(settings.host()).setHost(settings.host()).setVersion(VERSION)
                 .setTsMicros(nowMicros()).setInterfaces(HostInventory.interfaces()).setCaptured(settings.interfaces())
                 .setPacketsCaptured(captured).setPacketsDecoded(decoded.get()).setPacketsMalformed(malformed.get())
                 .setRecordsEmitted(publisher.emitted()).setPcapDropped(pcapDropped).setIfDropped(ifDropped)
-                .setQueueDropped(0).setDegraded(false).setReason(null).build();
+                .setQueueDropped(outbox.dropped()).setDegraded(degraded.isPresent()).setReason(degraded.orElse(null))
+                .build();
     }
 
     private static long nowMicros() {
@@ -118,9 +141,8 @@ public final class SensorService implements AutoCloseable {
         }
         clock.shutdownNow();
         emitter.tick(nowMicros(), false); // the last summaries
-        publisher.status(status());
-        publisher.flush();
-        publisher.close();
+        outbox.status(status());
+        outbox.close(settings.stopTimeout());
         captures.forEach(LiveCapture::close);
         LOG.info("sensor {} stopped: {} packets captured, {} records emitted for {} packets", settings.host(),
                 status().getPacketsCaptured(), publisher.emitted(), emitter.packets());

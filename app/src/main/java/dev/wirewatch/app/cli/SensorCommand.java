@@ -8,6 +8,7 @@ import dev.wirewatch.sensor.emit.EmissionMode;
 import dev.wirewatch.sensor.emit.RecordPublisher;
 import java.net.InetAddress;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -52,6 +53,19 @@ public final class SensorCommand implements Callable<Integer> {
             description = "Flows the control mode tracks at once; beyond that the least recently active is summarised and forgotten (default: ${DEFAULT-VALUE}).")
     int maxFlows;
 
+    @Option(names = "--queue-bytes", defaultValue = "67108864", paramLabel = "BYTES",
+            description = {"Records held while Kafka is slow or unreachable (default: ${DEFAULT-VALUE}, 64 MiB, about 600,000 records). "
+                    + "Capture never waits for Kafka: when the queue is full the oldest records are dropped, counted "
+                    + "(queueDropped in ww.sensors, /metrics) and the sensor reports itself degraded."})
+    long queueBytes;
+
+    @Option(names = "--stop-timeout", defaultValue = "30", paramLabel = "SECONDS",
+            description = "On SIGTERM or Ctrl-C, how long to wait for Kafka to take what is queued (default: ${DEFAULT-VALUE}).")
+    int stopTimeoutSeconds;
+
+    @Option(names = "--realtime", description = "With --read: send at the pace the file was captured, as a live sensor would have.")
+    boolean realtime;
+
     @Option(names = "--read", paramLabel = "FILE", description = "Replay a pcap or pcapng file instead of capturing live.")
     Path read;
 
@@ -69,7 +83,7 @@ public final class SensorCommand implements Callable<Integer> {
             try (RecordPublisher publisher = new RecordPublisher(clientConfig);
                  FileEventSource events = new FileEventSource(read, name, interfaces.isEmpty() ? null : interfaces.get(0))) {
                 CaptureMerge.Totals totals = CaptureMerge.replay(List.of(new CaptureMerge.NamedSource(name, events)),
-                        publisher, mode, count -> System.err.printf("sensor %s: %,d records read%n", name, count));
+                        publisher, mode, realtime, count -> System.err.printf("sensor %s: %,d records read%n", name, count));
                 publisher.flush();
                 System.err.printf("sensor %s: replayed %s: %,d packets as %,d records (%s mode)%n", name, read,
                         totals.packets(), totals.packetRecords(), mode.name().toLowerCase(java.util.Locale.ROOT));
@@ -78,7 +92,8 @@ public final class SensorCommand implements Callable<Integer> {
         }
         List<String> captured = interfaces.isEmpty() ? List.of("any") : interfaces;
         SensorService sensor = new SensorService(new SensorService.Settings(name, captured,
-                new LiveCapture.Options(snaplen, promiscuous, bufferSize, captureFilter()), mode, maxFlows), clientConfig);
+                new LiveCapture.Options(snaplen, promiscuous, bufferSize, captureFilter()), mode, maxFlows, queueBytes,
+                Duration.ofSeconds(stopTimeoutSeconds)), clientConfig);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             sensor.close();

@@ -9,7 +9,10 @@ import dev.wirewatch.schemas.Addresses;
 import dev.wirewatch.schemas.FlowKey;
 import dev.wirewatch.schemas.RecordCodec;
 import dev.wirewatch.schemas.Topics;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -18,19 +21,36 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
- * The sensor's side of Kafka: header events to ww.packets keyed by canonical flow key (so every vantage's view
- * of a flow meets in one partition), ARP to ww.l2 keyed by sender address, and Ticks to every partition of
- * ww.packets. The record timestamp is the capture time, which is the event time everywhere downstream.
+ * The sensor's side of Kafka: header events and flow summaries to ww.packets keyed by canonical flow key (so
+ * every vantage's view of a flow meets in one partition), ARP to ww.l2 keyed by sender address, status to
+ * ww.sensors, and Ticks to every partition of ww.packets. The record timestamp is the capture time, which is the
+ * event time everywhere downstream. Sending blocks when the producer's buffer is full (replays want that: they
+ * must lose nothing); a live sensor puts an {@link Outbox} in front.
  */
 public final class RecordPublisher implements RecordSink, AutoCloseable {
+    /** {@link Outgoing#partition()} of a Tick: every partition of ww.packets. */
+    public static final int EVERY_PARTITION = -2;
+    private static final int BY_KEY = -1;
+    private static final RecordCodec CODEC = RecordCodec.shared();
+
+    /** One record encoded for Kafka. */
+    public record Outgoing(String topic, int partition, long timestampMs, byte[] key, byte[] value) {
+        /** Bytes it holds, for buffer accounting. */
+        public int size() {
+            return key.length + value.length + 64;
+        }
+    }
+
     private final Producer<byte[], byte[]> producer;
-    private final RecordCodec codec = RecordCodec.shared();
-    private final int packetPartitions;
+    private volatile int packetPartitions;
     private final AtomicLong emitted = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
+    private final AtomicLong inFlight = new AtomicLong();
+    private final AtomicLong lastAckNanos = new AtomicLong(System.nanoTime());
     private final AtomicReference<Exception> firstFailure = new AtomicReference<>();
 
     public RecordPublisher(Map<String, Object> clientConfig) {
@@ -42,49 +62,105 @@ public final class RecordPublisher implements RecordSink, AutoCloseable {
         properties.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, 20);
         properties.putIfAbsent(ProducerConfig.BATCH_SIZE_CONFIG, 262_144);
         this.producer = new KafkaProducer<>(properties, new ByteArraySerializer(), new ByteArraySerializer());
-        this.packetPartitions = producer.partitionsFor(Topics.PACKETS).size();
+    }
+
+    /** Encodes a PacketEvent, FlowActivity, ArpEvent, SensorStatus or Tick with its topic, key and time. */
+    public static Outgoing encode(SpecificRecord record) {
+        if (record instanceof PacketEvent packet) {
+            return new Outgoing(Topics.PACKETS, BY_KEY, packet.getTsMicros() / 1000, FlowKey.of(packet).toBytes(),
+                    CODEC.encode(packet));
+        } else if (record instanceof FlowActivity activity) {
+            return new Outgoing(Topics.PACKETS, BY_KEY, activity.getTsMicros() / 1000,
+                    FlowKey.of(activity).toBytes(), CODEC.encode(activity));
+        } else if (record instanceof ArpEvent arp) {
+            return new Outgoing(Topics.L2, BY_KEY, arp.getTsMicros() / 1000, Addresses.bytes(arp.getSenderIp()),
+                    CODEC.encode(arp));
+        } else if (record instanceof SensorStatus status) {
+            return new Outgoing(Topics.SENSORS, BY_KEY, status.getTsMicros() / 1000,
+                    status.getSensorId().getBytes(StandardCharsets.UTF_8), CODEC.encode(status));
+        } else if (record instanceof Tick tick) {
+            return new Outgoing(Topics.PACKETS, EVERY_PARTITION, tick.getTsMicros() / 1000,
+                    tick.getHost().getBytes(StandardCharsets.UTF_8), CODEC.encode(tick));
+        }
+        throw new IllegalArgumentException("a sensor does not publish " + record.getSchema().getName());
+    }
+
+    public static Outgoing tickRecord(String host, long tsMicros, boolean endOfInput) {
+        return encode(Tick.newBuilder().setHost(host).setTsMicros(tsMicros).setEndOfInput(endOfInput).build());
     }
 
     @Override
     public void publish(SpecificRecord record) {
-        if (record instanceof PacketEvent packet) {
-            send(new ProducerRecord<>(Topics.PACKETS, null, packet.getTsMicros() / 1000,
-                    FlowKey.of(packet).toBytes(), codec.encode(packet)));
-        } else if (record instanceof FlowActivity activity) {
-            send(new ProducerRecord<>(Topics.PACKETS, null, activity.getTsMicros() / 1000,
-                    FlowKey.of(activity).toBytes(), codec.encode(activity)));
-        } else if (record instanceof ArpEvent arp) {
-            send(new ProducerRecord<>(Topics.L2, null, arp.getTsMicros() / 1000,
-                    Addresses.bytes(arp.getSenderIp()), codec.encode(arp)));
-        } else {
-            throw new IllegalArgumentException("a sensor publishes packets, flow activity and ARP, not " + record.getSchema().getName());
-        }
+        send(encode(record));
     }
 
     /** The sensor's inventory and counters, to the compacted ww.sensors keyed by sensor id. */
     public void status(SensorStatus status) {
-        send(new ProducerRecord<>(Topics.SENSORS, null, status.getTsMicros() / 1000,
-                status.getSensorId().getBytes(java.nio.charset.StandardCharsets.UTF_8), codec.encode(status)));
+        send(encode(status));
     }
 
     @Override
     public void tick(String host, long tsMicros, boolean endOfInput) {
-        byte[] value = codec.encode(Tick.newBuilder().setHost(host).setTsMicros(tsMicros).setEndOfInput(endOfInput).build());
-        byte[] key = host.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        for (int partition = 0; partition < packetPartitions; partition++) {
-            send(new ProducerRecord<>(Topics.PACKETS, partition, tsMicros / 1000, key, value));
+        send(tickRecord(host, tsMicros, endOfInput));
+    }
+
+    /**
+     * Hands a record to the producer. Blocks while the producer's buffer is full or the topic's metadata is
+     * unknown, up to {@code max.block.ms}, then throws Kafka's {@link TimeoutException} (nothing of the record was sent,
+     * except, for a Tick, to some partitions: sending it again is harmless).
+     */
+    public void send(Outgoing record) {
+        if (record.partition() == EVERY_PARTITION) {
+            for (int partition = 0; partition < packetPartitions(); partition++) {
+                sendTo(new ProducerRecord<>(record.topic(), partition, record.timestampMs(), record.key(), record.value()));
+            }
+        } else {
+            sendTo(new ProducerRecord<>(record.topic(), null, record.timestampMs(), record.key(), record.value()));
         }
     }
 
-    private void send(ProducerRecord<byte[], byte[]> record) {
-        producer.send(record, (metadata, error) -> {
-            if (error == null) {
-                emitted.incrementAndGet();
-            } else {
-                failed.incrementAndGet();
-                firstFailure.compareAndSet(null, error);
-            }
-        });
+    /** Asked when first needed, not at start: a sensor starts while Kafka may be unreachable. */
+    private int packetPartitions() {
+        if (packetPartitions == 0) {
+            packetPartitions = producer.partitionsFor(Topics.PACKETS).size();
+        }
+        return packetPartitions;
+    }
+
+    /**
+     * Kafka's producer reports a send it could not even start (no metadata, or its buffer full for max.block.ms)
+     * through the callback, from the calling thread, before send returns; that is turned back into an exception
+     * here, so the caller can keep the record and retry instead of losing it.
+     */
+    private void sendTo(ProducerRecord<byte[], byte[]> record) {
+        Attempt attempt = new Attempt();
+        inFlight.incrementAndGet();
+        try {
+            producer.send(record, (metadata, error) -> {
+                inFlight.decrementAndGet();
+                if (error instanceof TimeoutException timeout && attempt.synchronous) {
+                    attempt.rejected = timeout;
+                } else if (error == null) {
+                    emitted.incrementAndGet();
+                    lastAckNanos.set(System.nanoTime());
+                } else {
+                    failed.incrementAndGet();
+                    firstFailure.compareAndSet(null, error);
+                }
+            });
+        } catch (RuntimeException e) {
+            inFlight.decrementAndGet();
+            throw e;
+        }
+        attempt.synchronous = false;
+        if (attempt.rejected != null) {
+            throw attempt.rejected;
+        }
+    }
+
+    private static final class Attempt {
+        volatile boolean synchronous = true;
+        volatile TimeoutException rejected;
     }
 
     /** Waits until everything sent so far is acknowledged; fails if anything was lost. */
@@ -97,12 +173,38 @@ public final class RecordPublisher implements RecordSink, AutoCloseable {
         }
     }
 
+    /** Records Kafka acknowledged. */
     public long emitted() {
         return emitted.get();
+    }
+
+    /** Records Kafka could not take (after the producer's own retries and delivery timeout). */
+    public long failed() {
+        return failed.get();
+    }
+
+    /** Why the first record Kafka could not take failed. */
+    public Optional<String> firstFailure() {
+        return Optional.ofNullable(firstFailure.get()).map(Exception::toString);
+    }
+
+    /** Records handed to the producer and not yet acknowledged or failed. */
+    public long inFlight() {
+        return inFlight.get();
+    }
+
+    /** How long ago Kafka last acknowledged a record (since start if never). */
+    public Duration sinceLastAck() {
+        return Duration.ofNanos(System.nanoTime() - lastAckNanos.get());
     }
 
     @Override
     public void close() {
         producer.close();
+    }
+
+    /** Closes without waiting longer than {@code timeout} for unsent records (they are lost). */
+    public void close(Duration timeout) {
+        producer.close(timeout);
     }
 }

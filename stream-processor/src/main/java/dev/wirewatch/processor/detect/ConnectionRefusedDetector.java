@@ -29,6 +29,8 @@ import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * CONNECTION_REFUSED: SYNs to a service answered by RST from the server. Reads closed flows keyed by server
@@ -48,6 +50,7 @@ public final class ConnectionRefusedDetector implements Processor<byte[], Specif
     private static final long FLOW_CLOSE_DELAY_MICROS = 10_000_000;
     private static final int MAX_EVIDENCE = 5;
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Logger LOG = LoggerFactory.getLogger(ConnectionRefusedDetector.class);
 
     private final NetworkTopology topology;
     private final ProcessorConfig config;
@@ -56,11 +59,17 @@ public final class ConnectionRefusedDetector implements Processor<byte[], Specif
     private KeyValueStore<Bytes, byte[]> services;
     private KeyValueStore<String, Long> upstreamProgress;
     private long watermarkMicros = Long.MIN_VALUE;
+    private long lateFlows;
 
-    /** What one server has seen: refused attempts per port in the open window, and when each port last accepted. */
-    record ServerState(Map<Integer, RefusalWindow> refusals, Map<Integer, Long> lastAcceptedMicros) {
+    /**
+     * What one server has seen: refused attempts per port in the open window, when each port last accepted, and
+     * the start of the last window reported per port (a window is reported once: a flow that arrives after its
+     * window was reported, from a slow partition, must not reopen it and repeat the alert under the same id).
+     */
+    record ServerState(Map<Integer, RefusalWindow> refusals, Map<Integer, Long> lastAcceptedMicros,
+                       Map<Integer, Long> reportedWindowMicros) {
         ServerState() {
-            this(new TreeMap<>(), new TreeMap<>());
+            this(new TreeMap<>(), new TreeMap<>(), new TreeMap<>());
         }
     }
 
@@ -162,6 +171,15 @@ public final class ConnectionRefusedDetector implements Processor<byte[], Specif
         if (!refusedAt.isEmpty()) {
             long window = config.refusalWindowMicros();
             long windowStart = Math.floorDiv(flow.getFirstSeenMicros(), window) * window;
+            Long reported = state.reportedWindowMicros().get(flow.getServerPort());
+            if (reported != null && windowStart <= reported) {
+                if (lateFlows++ == 0) {
+                    LOG.warn("a refused flow to {}:{} arrived after its window was reported; not counted (further ones not logged)",
+                            flow.getServer(), flow.getServerPort());
+                }
+                save(server, state);
+                return;
+            }
             RefusalWindow open = state.refusals().get(flow.getServerPort());
             if (open != null && open.startMicros() != windowStart) {
                 emit(server, flow.getServerPort(), open, state);
@@ -200,6 +218,7 @@ public final class ConnectionRefusedDetector implements Processor<byte[], Specif
             }
             long horizon = nowMicros - config.acceptingLookbackMicros() - config.refusalWindowMicros();
             changed |= !inputEnded && state.lastAcceptedMicros().values().removeIf(last -> last < horizon);
+            changed |= !inputEnded && state.reportedWindowMicros().values().removeIf(start -> start < horizon);
             if (changed) {
                 save(entry.key, state);
             }
@@ -208,6 +227,7 @@ public final class ConnectionRefusedDetector implements Processor<byte[], Specif
 
     private void emit(Bytes server, int port, RefusalWindow window, ServerState state) {
         state.refusals().remove(port);
+        state.reportedWindowMicros().merge(port, window.startMicros(), Math::max);
         String serverIp = Addresses.ip(server.get());
         String service = endpoint(serverIp, port);
         List<Integer> accepting = state.lastAcceptedMicros().entrySet().stream()
@@ -261,7 +281,7 @@ public final class ConnectionRefusedDetector implements Processor<byte[], Specif
     }
 
     private void save(Bytes server, ServerState state) {
-        if (state.refusals().isEmpty() && state.lastAcceptedMicros().isEmpty()) {
+        if (state.refusals().isEmpty() && state.lastAcceptedMicros().isEmpty() && state.reportedWindowMicros().isEmpty()) {
             services.delete(server);
             return;
         }
@@ -275,7 +295,8 @@ public final class ConnectionRefusedDetector implements Processor<byte[], Specif
     private static ServerState decode(byte[] bytes) {
         try {
             ServerState state = JSON.readValue(bytes, ServerState.class);
-            return new ServerState(new TreeMap<>(state.refusals()), new TreeMap<>(state.lastAcceptedMicros()));
+            return new ServerState(new TreeMap<>(state.refusals()), new TreeMap<>(state.lastAcceptedMicros()),
+                    new TreeMap<>(state.reportedWindowMicros() == null ? Map.of() : state.reportedWindowMicros()));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

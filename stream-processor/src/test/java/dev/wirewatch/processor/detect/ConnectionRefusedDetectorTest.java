@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.wirewatch.processor.ProcessorDriver;
 import dev.wirewatch.processor.config.ProcessorConfig;
+import dev.wirewatch.processor.network.NetworkTopology;
 import dev.wirewatch.record.Alert;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -56,6 +57,21 @@ class ConnectionRefusedDetectorTest {
             assertEquals(2L, alert.getDistinctClients());
             assertEquals(List.of(8081), alert.getAcceptingPorts());
             assertTrue(alert.getHint().contains("8081"), alert.getHint());
+        }
+    }
+
+    /** A refusal that reaches the detector after its window was reported (a slow partition) does not repeat it. */
+    @Test
+    void aWindowIsReportedOnceEvenWhenARefusalArrivesLate() {
+        try (ProcessorDriver driver = new ProcessorDriver(NetworkTopology.EMPTY, ProcessorConfig.DEFAULTS)) {
+            refused(driver, T0, "198.51.100.7", 40000);
+            driver.tick(T0, T0 + 120 * S, "client");
+            List<Alert> first = driver.alerts();
+            assertEquals(1, first.size());
+            refused(driver, T0 + 2 * S, "198.51.100.8", 40001); // capture time inside the reported window
+            driver.tick(T0 + 121 * S, T0 + 240 * S, "client");
+            driver.endOfInput(T0 + 241 * S, "client");
+            assertEquals(List.of(), driver.alerts(), "the same window is not reported twice");
         }
     }
 
