@@ -20,6 +20,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -106,22 +107,75 @@ public final class SensorService implements AutoCloseable {
     }
 
     public SensorStatus status() {
-        long captured = 0;
-        long pcapDropped = 0;
-        long ifDropped = 0;
-        for (LiveCapture capture : captures) {
-            captured += capture.captured();
-            long[] drops = capture.drops();
-            pcapDropped += drops[0];
-            ifDropped += drops[1];
-        }
-        Optional<String> degraded = outbox.degraded();
+        Optional<String> degraded = degradedReason();
         return SensorStatus.newBuilder().setSensorId(settings.host()).setHost(settings.host()).setVersion(VERSION)
                 .setTsMicros(nowMicros()).setInterfaces(HostInventory.interfaces()).setCaptured(settings.interfaces())
-                .setPacketsCaptured(captured).setPacketsDecoded(decoded.get()).setPacketsMalformed(malformed.get())
-                .setRecordsEmitted(publisher.emitted()).setPcapDropped(pcapDropped).setIfDropped(ifDropped)
-                .setQueueDropped(outbox.dropped()).setDegraded(degraded.isPresent()).setReason(degraded.orElse(null))
+                .setPacketsCaptured(captured()).setPacketsDecoded(decoded()).setPacketsMalformed(malformed())
+                .setRecordsEmitted(emitted()).setPcapDropped(pcapDropped()).setIfDropped(ifDropped())
+                .setQueueDropped(queueDropped()).setDegraded(degraded.isPresent()).setReason(degraded.orElse(null))
                 .build();
+    }
+
+    /** Its counters as meters on {@code registry} (served on /metrics), producer metrics included. */
+    public void bindMetrics(MeterRegistry registry) {
+        SensorMetrics.bind(this, registry);
+        publisher.bindMetrics(registry);
+    }
+
+    public Optional<String> degradedReason() {
+        return outbox.degraded();
+    }
+
+    public long captured() {
+        return captures.stream().mapToLong(LiveCapture::captured).sum();
+    }
+
+    public long decoded() {
+        return decoded.get();
+    }
+
+    public long malformed() {
+        return malformed.get();
+    }
+
+    public long emitted() {
+        return publisher.emitted();
+    }
+
+    public long pcapDropped() {
+        return captures.stream().mapToLong(capture -> capture.drops()[0]).sum();
+    }
+
+    public long ifDropped() {
+        return captures.stream().mapToLong(capture -> capture.drops()[1]).sum();
+    }
+
+    public long queueDropped() {
+        return outbox.dropped();
+    }
+
+    long queuedRecords() {
+        return outbox.queuedRecords();
+    }
+
+    long queuedBytes() {
+        return outbox.queuedBytes();
+    }
+
+    long inFlight() {
+        return publisher.inFlight();
+    }
+
+    double secondsSinceLastAck() {
+        return publisher.sinceLastAck().toMillis() / 1000.0;
+    }
+
+    long evictedFlows() {
+        return emitter.evictedFlows();
+    }
+
+    int activeFlows() {
+        return emitter.activeFlows();
     }
 
     private static long nowMicros() {

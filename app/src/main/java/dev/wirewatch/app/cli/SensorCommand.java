@@ -1,11 +1,14 @@
 package dev.wirewatch.app.cli;
 
+import dev.wirewatch.app.http.ServiceEndpoint;
 import dev.wirewatch.sensor.CaptureMerge;
 import dev.wirewatch.sensor.FileEventSource;
 import dev.wirewatch.sensor.SensorService;
 import dev.wirewatch.sensor.capture.LiveCapture;
 import dev.wirewatch.sensor.emit.EmissionMode;
 import dev.wirewatch.sensor.emit.RecordPublisher;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -66,6 +69,10 @@ public final class SensorCommand implements Callable<Integer> {
     @Option(names = "--realtime", description = "With --read: send at the pace the file was captured, as a live sensor would have.")
     boolean realtime;
 
+    @Option(names = "--http-port", paramLabel = "PORT",
+            description = "Serve /metrics (Prometheus: packets captured, decoded, malformed, records emitted, libpcap and queue drops, queue depth, producer latency, flows, degraded) and /health (200, or 503 with the reason while degraded) on this port. Off unless given.")
+    Integer httpPort;
+
     @Option(names = "--read", paramLabel = "FILE", description = "Replay a pcap or pcapng file instead of capturing live.")
     Path read;
 
@@ -94,9 +101,20 @@ public final class SensorCommand implements Callable<Integer> {
         SensorService sensor = new SensorService(new SensorService.Settings(name, captured,
                 new LiveCapture.Options(snaplen, promiscuous, bufferSize, captureFilter()), mode, maxFlows, queueBytes,
                 Duration.ofSeconds(stopTimeoutSeconds)), clientConfig);
+        ServiceEndpoint endpoint = null;
+        if (httpPort != null) {
+            PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+            sensor.bindMetrics(registry);
+            endpoint = ServiceEndpoint.start(httpPort, registry, sensor::degradedReason);
+            System.err.printf("sensor %s: /metrics and /health on port %d%n", name, endpoint.port());
+        }
+        ServiceEndpoint http = endpoint;
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             sensor.close();
+            if (http != null) {
+                http.close();
+            }
             stopped.countDown();
         }, "wirewatch-sensor-stop"));
         sensor.start();

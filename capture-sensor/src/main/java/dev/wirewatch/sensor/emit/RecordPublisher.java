@@ -16,6 +16,8 @@ import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
@@ -196,6 +198,11 @@ public final class RecordPublisher implements RecordSink, AutoCloseable {
     /** How long ago Kafka last acknowledged a record (since start if never). */
     public Duration sinceLastAck() {
         return Duration.ofNanos(System.nanoTime() - lastAckNanos.get());
+    }
+
+    /** The producer's own metrics (request latency, batch sizes, record error rate, ...) on {@code registry}. */
+    public void bindMetrics(MeterRegistry registry) {
+        new KafkaClientMetrics(producer).bindTo(registry);
     }
 
     @Override
