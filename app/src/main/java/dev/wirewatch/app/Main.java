@@ -1,6 +1,7 @@
 package dev.wirewatch.app;
 
 import dev.wirewatch.app.cli.AnalyzeCommand;
+import dev.wirewatch.app.cli.BenchCommand;
 import dev.wirewatch.app.cli.BrokerCommand;
 import dev.wirewatch.app.cli.DemoCommand;
 import dev.wirewatch.app.cli.SensorCommand;
@@ -16,7 +17,8 @@ import picocli.CommandLine.Command;
 @Command(name = "wirewatch", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = {"Streaming packet monitor: compares what several hosts captured of the same flows, through Kafka, "
                 + "and says where packets were lost and why.", "Start with: wirewatch demo"},
-        subcommands = {DemoCommand.class, AnalyzeCommand.class, SensorCommand.class, BrokerCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {DemoCommand.class, AnalyzeCommand.class, SensorCommand.class, BrokerCommand.class, BenchCommand.class,
+                CommandLine.HelpCommand.class})
 public final class Main {
     public static final int EXIT_USAGE = 2;
     private static final Logger LOG = LoggerFactory.getLogger(Main.class);

@@ -1,0 +1,168 @@
+package dev.wirewatch.app.bench;
+
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Random;
+
+/**
+ * Writes a classic pcap of bulk TCP traffic for benchmarks: many concurrent uploads, each a handshake, 1448-byte
+ * segments with correct sequence numbers, a delayed ACK every second segment, a retransmission now and then, and
+ * a FIN exchange; Ethernet + IPv4 + TCP with the timestamp option, captured headers only (snaplen 128), as a
+ * sensor sees it. Deterministic for a seed. The traffic is what --mode control summarises; real captures of the
+ * same shape are in deploy/captures.
+ */
+public final class BulkCaptureGenerator {
+    private static final int HEADERS = 14 + 20 + 32;
+    private static final int SEGMENT = 1448;
+    private static final int SYN = 0x02;
+    private static final int ACK = 0x10;
+    private static final int FIN = 0x01;
+    private static final int PSH = 0x08;
+
+    /** One upload in progress. */
+    private static final class Flow {
+        final byte[] client;
+        final byte[] server;
+        final int clientPort;
+        final int serverPort;
+        final long clientIsn;
+        final long serverIsn;
+        final int segments;
+        int step;
+        long sent;
+        long tsVal;
+
+        Flow(byte[] client, byte[] server, int clientPort, int serverPort, long clientIsn, long serverIsn, int segments) {
+            this.client = client;
+            this.server = server;
+            this.clientPort = clientPort;
+            this.serverPort = serverPort;
+            this.clientIsn = clientIsn;
+            this.serverIsn = serverIsn;
+            this.segments = segments;
+        }
+    }
+
+    private final Random random;
+    private final ByteBuffer frame = ByteBuffer.allocate(HEADERS);
+    private final ByteBuffer recordHeader = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN);
+    private long micros = 1_700_000_000_000_000L;
+    private long packets;
+    private int nextFlow;
+
+    private BulkCaptureGenerator(long seed) {
+        this.random = new Random(seed);
+    }
+
+    /** Writes at least {@code packets} packets (the last flows are finished) with {@code concurrentFlows} uploads at a time. */
+    public static long write(Path file, long packets, int concurrentFlows, long seed) throws IOException {
+        BulkCaptureGenerator generator = new BulkCaptureGenerator(seed);
+        try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(file), 1 << 20)) {
+            generator.header(out);
+            Flow[] flows = new Flow[concurrentFlows];
+            for (int i = 0; i < flows.length; i++) {
+                flows[i] = generator.newFlow();
+            }
+            int live = flows.length;
+            while (live > 0) {
+                for (int i = 0; i < flows.length; i++) {
+                    if (flows[i] == null) {
+                        continue;
+                    }
+                    if (!generator.advance(out, flows[i])) {
+                        flows[i] = generator.packets < packets ? generator.newFlow() : null;
+                        live -= flows[i] == null ? 1 : 0;
+                    }
+                }
+            }
+        }
+        return generator.packets;
+    }
+
+    private Flow newFlow() {
+        int n = nextFlow++;
+        byte[] client = {10, 1, (byte) (n >> 8), (byte) n};
+        byte[] server = {10, 2, 0, (byte) (1 + n % 50)};
+        return new Flow(client, server, 20_000 + n % 40_000, 443, random.nextInt() & 0xffffffffL,
+                random.nextInt() & 0xffffffffL, 2_000 + random.nextInt(8_000));
+    }
+
+    /** Writes the flow's next packet(s); false once it is finished. */
+    private boolean advance(OutputStream out, Flow flow) throws IOException {
+        long clientSeq = flow.clientIsn + 1 + flow.sent * SEGMENT;
+        long serverSeq = flow.serverIsn + 1;
+        switch (flow.step) {
+            case 0 -> packet(out, flow, true, flow.clientIsn, 0, SYN, 0);
+            case 1 -> packet(out, flow, false, flow.serverIsn, flow.clientIsn + 1, SYN | ACK, 0);
+            case 2 -> packet(out, flow, true, flow.clientIsn + 1, serverSeq, ACK, 0);
+            default -> {
+                if (flow.sent < flow.segments) {
+                    packet(out, flow, true, clientSeq, serverSeq, ACK | PSH, SEGMENT);
+                    flow.sent++;
+                    if (random.nextInt(1000) == 0) { // a retransmission of the segment just sent
+                        packet(out, flow, true, clientSeq, serverSeq, ACK | PSH, SEGMENT);
+                    }
+                    if (flow.sent % 2 == 0) {
+                        packet(out, flow, false, serverSeq, flow.clientIsn + 1 + flow.sent * SEGMENT, ACK, 0);
+                    }
+                    return true;
+                }
+                long end = flow.clientIsn + 1 + flow.sent * SEGMENT;
+                packet(out, flow, true, end, serverSeq, FIN | ACK, 0);
+                packet(out, flow, false, serverSeq, end + 1, FIN | ACK, 0);
+                packet(out, flow, true, end + 1, serverSeq + 1, ACK, 0);
+                return false;
+            }
+        }
+        flow.step++;
+        return true;
+    }
+
+    private void header(OutputStream out) throws IOException {
+        ByteBuffer header = ByteBuffer.allocate(24).order(ByteOrder.LITTLE_ENDIAN);
+        header.putInt(0xa1b2c3d4).putShort((short) 2).putShort((short) 4).putInt(0).putInt(0).putInt(128).putInt(1);
+        out.write(header.array());
+    }
+
+    private void packet(OutputStream out, Flow flow, boolean fromClient, long seq, long ack, int flags, int payload)
+            throws IOException {
+        micros += 2 + random.nextInt(6);
+        flow.tsVal++;
+        byte[] src = fromClient ? flow.client : flow.server;
+        byte[] dst = fromClient ? flow.server : flow.client;
+        frame.clear();
+        frame.put(new byte[] {2, 0, 0, 0, 0, (byte) (fromClient ? 2 : 1)})
+                .put(new byte[] {2, 0, 0, 0, 0, (byte) (fromClient ? 1 : 2)}).putShort((short) 0x0800);
+        int ipStart = frame.position();
+        frame.put((byte) 0x45).put((byte) 0).putShort((short) (20 + 32 + payload)).putShort((short) packets)
+                .putShort((short) 0x4000).put((byte) 64).put((byte) 6).putShort((short) 0).put(src).put(dst);
+        frame.putShort(ipStart + 10, checksum(frame.array(), ipStart, 20));
+        frame.putShort((short) (fromClient ? flow.clientPort : flow.serverPort))
+                .putShort((short) (fromClient ? flow.serverPort : flow.clientPort))
+                .putInt((int) seq).putInt((int) ack).put((byte) (8 << 4)).put((byte) flags).putShort((short) 502)
+                .putShort((short) 0).putShort((short) 0)
+                .put((byte) 1).put((byte) 1).put((byte) 8).put((byte) 10).putInt((int) flow.tsVal).putInt((int) flow.tsVal);
+        recordHeader.clear();
+        recordHeader.putInt((int) (micros / 1_000_000)).putInt((int) (micros % 1_000_000)).putInt(HEADERS)
+                .putInt(HEADERS + payload);
+        out.write(recordHeader.array());
+        out.write(frame.array(), 0, HEADERS);
+        packets++;
+    }
+
+    private static short checksum(byte[] data, int offset, int length) {
+        long sum = 0;
+        for (int i = offset; i < offset + length; i += 2) {
+            sum += ((data[i] & 0xff) << 8) | (data[i + 1] & 0xff);
+        }
+        while ((sum >> 16) != 0) {
+            sum = (sum & 0xffff) + (sum >> 16);
+        }
+        return (short) ~sum;
+    }
+}

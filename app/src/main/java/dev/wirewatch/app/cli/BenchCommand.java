@@ -1,0 +1,167 @@
+package dev.wirewatch.app.cli;
+
+import dev.wirewatch.app.bench.BulkCaptureGenerator;
+import dev.wirewatch.app.broker.BrokerOptions;
+import dev.wirewatch.app.broker.EmbeddedBroker;
+import dev.wirewatch.app.kafka.TopicSetup;
+import dev.wirewatch.sensor.CaptureMerge;
+import dev.wirewatch.sensor.FileEventSource;
+import dev.wirewatch.sensor.capture.CaptureFile;
+import dev.wirewatch.sensor.capture.CapturedFrame;
+import dev.wirewatch.sensor.decode.FrameDecoder;
+import dev.wirewatch.sensor.emit.EmissionMode;
+import dev.wirewatch.sensor.emit.RecordPublisher;
+import dev.wirewatch.sensor.emit.RecordSink;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.CommonClientConfigs;
+import org.apache.kafka.clients.admin.Admin;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = {"Measures the sensor path on a capture file, single-threaded (so packets/s is per core), against tshark on the same file in the same run.",
+                "", "  wirewatch bench generate --out /tmp/bulk.pcap --packets 1000000",
+                "  wirewatch bench run /tmp/bulk.pcap", "", "Results and how to read them: BENCHMARKS.md."},
+        subcommands = {BenchCommand.Generate.class, BenchCommand.Run.class})
+public final class BenchCommand {
+
+    @Command(name = "generate", mixinStandardHelpOptions = true,
+            description = "Writes a pcap of bulk TCP uploads (handshakes, 1448-byte segments, delayed ACKs, some retransmissions, FINs), headers only.")
+    static final class Generate implements Callable<Integer> {
+        @Option(names = "--out", required = true, paramLabel = "FILE")
+        Path out;
+
+        @Option(names = "--packets", defaultValue = "1000000", description = "At least this many packets (default: ${DEFAULT-VALUE}).")
+        long packets;
+
+        @Option(names = "--flows", defaultValue = "200", description = "Uploads in progress at once (default: ${DEFAULT-VALUE}).")
+        int flows;
+
+        @Option(names = "--seed", defaultValue = "1")
+        long seed;
+
+        @Override
+        public Integer call() throws Exception {
+            long written = BulkCaptureGenerator.write(out, packets, flows, seed);
+            System.out.printf(Locale.ROOT, "wrote %,d packets to %s%n", written, out);
+            return 0;
+        }
+    }
+
+    @Command(name = "run", mixinStandardHelpOptions = true,
+            description = "Times decode; decode + emission policy + Avro encoding (control and full); the same through an embedded Kafka broker; and tshark -q -z conv,tcp.")
+    static final class Run implements Callable<Integer> {
+        @Parameters(paramLabel = "FILE")
+        Path file;
+
+        @Option(names = "--repeat", defaultValue = "3", description = "Timed runs per stage after one warm-up; the median is shown (default: ${DEFAULT-VALUE}).")
+        int repeat;
+
+        private record Stage(String name, long packets, long records, double seconds) {}
+
+        @Override
+        public Integer call() throws Exception {
+            List<Stage> stages = new ArrayList<>();
+            stages.add(median("decode", this::decodeOnly));
+            stages.add(median("decode + policy control + Avro", () -> encodeOnly(EmissionMode.CONTROL)));
+            stages.add(median("decode + policy full + Avro", () -> encodeOnly(EmissionMode.FULL)));
+            stages.add(throughBroker());
+            double tshark = tshark();
+            System.out.printf(Locale.ROOT, "%-38s %12s %9s %14s %12s %10s %10s%n", "stage", "packets", "seconds",
+                    "packets/s", "records", "rec/packet", "vs tshark");
+            for (Stage stage : stages) {
+                System.out.printf(Locale.ROOT, "%-38s %,12d %9.3f %,14.0f %,12d %10.4f %9.1fx%n", stage.name(),
+                        stage.packets(), stage.seconds(), stage.packets() / stage.seconds(), stage.records(),
+                        stage.records() / (double) stage.packets(), tshark / stage.seconds());
+            }
+            System.out.printf(Locale.ROOT, "%-38s %12s %9.3f%n", "tshark -r FILE -q -z conv,tcp", "", tshark);
+            return 0;
+        }
+
+        private interface Measured {
+            Stage run() throws Exception;
+        }
+
+        private Stage median(String name, Measured measured) throws Exception {
+            measured.run(); // warm-up: JIT
+            List<Stage> runs = new ArrayList<>();
+            for (int i = 0; i < repeat; i++) {
+                runs.add(measured.run());
+            }
+            runs.sort((a, b) -> Double.compare(a.seconds(), b.seconds()));
+            Stage middle = runs.get(runs.size() / 2);
+            return new Stage(name, middle.packets(), middle.records(), middle.seconds());
+        }
+
+        private Stage decodeOnly() {
+            long started = System.nanoTime();
+            FrameDecoder decoder = new FrameDecoder();
+            long packets = 0;
+            try (CaptureFile capture = CaptureFile.open(file)) {
+                CapturedFrame frame;
+                while ((frame = capture.next()) != null) {
+                    decoder.decode(frame);
+                    packets++;
+                }
+            }
+            return new Stage("decode", packets, 0, (System.nanoTime() - started) / 1e9);
+        }
+
+        private Stage encodeOnly(EmissionMode mode) {
+            long[] bytes = new long[1];
+            RecordSink encoding = new RecordSink() {
+                @Override
+                public void publish(SpecificRecord record) {
+                    bytes[0] += RecordPublisher.encode(record).value().length;
+                }
+
+                @Override
+                public void tick(String host, long tsMicros, boolean endOfInput) {
+                    bytes[0] += RecordPublisher.tickRecord(host, tsMicros, endOfInput).value().length;
+                }
+            };
+            long started = System.nanoTime();
+            try (FileEventSource source = new FileEventSource(file, "bench", "eth0")) {
+                CaptureMerge.Totals totals = CaptureMerge.replay(List.of(new CaptureMerge.NamedSource("bench", source)),
+                        encoding, mode, count -> { });
+                return new Stage(mode.name(), totals.packets(), totals.packetRecords(),
+                        (System.nanoTime() - started) / 1e9);
+            }
+        }
+
+        private Stage throughBroker() {
+            try (EmbeddedBroker broker = EmbeddedBroker.start(BrokerOptions.local(null, 0, 3))) {
+                Map<String, Object> client = Map.of(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
+                try (Admin admin = Admin.create(client)) {
+                    TopicSetup.ensure(admin, 3, Map.of());
+                }
+                long started = System.nanoTime();
+                try (RecordPublisher publisher = new RecordPublisher(client);
+                     FileEventSource source = new FileEventSource(file, "bench", "eth0")) {
+                    CaptureMerge.Totals totals = CaptureMerge.replay(
+                            List.of(new CaptureMerge.NamedSource("bench", source)), publisher, EmissionMode.CONTROL, c -> { });
+                    publisher.flush();
+                    return new Stage("control mode to embedded Kafka", totals.packets(), totals.packetRecords(),
+                            (System.nanoTime() - started) / 1e9);
+                }
+            }
+        }
+
+        private double tshark() throws Exception {
+            long started = System.nanoTime();
+            Process process = new ProcessBuilder("tshark", "-r", file.toString(), "-q", "-z", "conv,tcp")
+                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            if (process.waitFor() != 0) {
+                throw new IllegalStateException("tshark failed on " + file);
+            }
+            return (System.nanoTime() - started) / 1e9;
+        }
+    }
+}
