@@ -25,7 +25,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * DESIGN.md: "Detections must come out the same in both modes on every test capture." Every capture in
  * ../shared/traces, every two-sided case in deploy/samples and the kernel-made bulk traffic in deploy/captures
  * goes through the real topology twice, once as a
- * sensor in --mode full would send it and once in --mode control; alerts and every vantage's conn_state, packet
+ * sensor in --mode full would send it and once in --mode control; alerts and every vantage's conn_state, history, packet
  * and byte counts must be equal, and control mode must actually have summarised where traffic was steady.
  */
 class EmissionModesAgreeTest {
@@ -68,7 +68,7 @@ class EmissionModesAgreeTest {
         Outcome control = run(testCase, EmissionMode.CONTROL);
         assertEquals(full.totals().packets(), full.totals().packetRecords(), "full mode ships every header");
         assertEquals(full.alerts(), control.alerts(), "alerts");
-        assertEquals(full.flows(), control.flows(), "flow records: conn_state, packets and bytes per vantage");
+        assertEquals(full.flows(), control.flows(), "flow records: conn_state, history, packets and bytes per vantage");
         System.out.printf(Locale.ROOT, "%-50s %7d packets: full %7d records, control %7d (%.3f per packet)%n",
                 testCase.name(), full.totals().packets(), full.totals().packetRecords(),
                 control.totals().packetRecords(),
@@ -101,8 +101,8 @@ class EmissionModesAgreeTest {
         StringBuilder text = new StringBuilder(flow.getClient() + ":" + flow.getClientPort() + " > " + flow.getServer()
                 + ":" + flow.getServerPort() + "/" + flow.getProtocol());
         for (VantageView vantage : flow.getVantages()) {
-            text.append(String.format(Locale.ROOT, " [%s %s %s orig %d/%d resp %d/%d syns %d first %d last %d]",
-                    vantage.getHost(), vantage.getIface(), vantage.getConnState(), vantage.getOrigPackets(),
+            text.append(String.format(Locale.ROOT, " [%s %s %s %s orig %d/%d resp %d/%d syns %d first %d last %d]",
+                    vantage.getHost(), vantage.getIface(), vantage.getConnState(), vantage.getHistory(), vantage.getOrigPackets(),
                     vantage.getOrigBytes(), vantage.getRespPackets(), vantage.getRespBytes(), vantage.getSynCount(),
                     vantage.getFirstSeenMicros(), vantage.getLastSeenMicros()));
         }

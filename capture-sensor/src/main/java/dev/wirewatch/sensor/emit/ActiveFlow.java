@@ -77,6 +77,8 @@ final class ActiveFlow {
     private final Side forward = new Side();
     private final Side reverse = new Side();
     private boolean closing;
+    /** A SYN went out and no SYN-ACK yet: the processor's attempt timer may end the connection while data flows. */
+    private boolean awaitingSynAck;
     private long lastTsMicros = Long.MIN_VALUE;
 
     ActiveFlow(PacketEvent first) {
@@ -102,7 +104,8 @@ final class ActiveFlow {
     /** True when the processor must see this packet itself, not in a summary. */
     boolean mustSendInFull(PacketEvent packet) {
         long ts = packet.getTsMicros();
-        if (closing || lastTsMicros == Long.MIN_VALUE || ts < lastTsMicros || ts - lastTsMicros > IDLE_MICROS) {
+        if (closing || awaitingSynAck || lastTsMicros == Long.MIN_VALUE || ts < lastTsMicros
+                || ts - lastTsMicros > IDLE_MICROS) {
             return true;
         }
         boolean isForward = isForward(packet);
@@ -149,6 +152,7 @@ final class ActiveFlow {
             // A SYN may open a new connection on the same ports: every side starts afresh.
             forward.forgetKinds();
             reverse.forgetKinds();
+            awaitingSynAck = (flags & ACK) == 0;
         }
         if ((flags & (FIN | RST)) != 0) {
             closing = true;
@@ -207,11 +211,12 @@ final class ActiveFlow {
             side.seqEnd = onePast;
             return;
         }
+        if (syn) {
+            side.seqEnd = onePast; // a SYN starts the side's sequence space afresh, as the processor's view does
+            return;
+        }
         int delta = (int) (onePast - side.seqEnd);
-        if ((syn || (flags & RST) != 0) && Math.abs(delta) > TOO_LARGE_SEQ_DELTA) {
-            if (syn) {
-                side.seqEnd = onePast; // a new connection's sequence space
-            }
+        if ((flags & RST) != 0 && Math.abs(delta) > TOO_LARGE_SEQ_DELTA) {
             return;
         }
         if (delta > 0) {

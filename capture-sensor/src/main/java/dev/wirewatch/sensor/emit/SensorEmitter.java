@@ -5,7 +5,9 @@ import org.apache.avro.specific.SpecificRecord;
 
 /**
  * One sensor host's output: packets through its {@link EmissionPolicy}, ARP as it is, and each Tick only after
- * the summaries of the second it closes, so that no summary arrives behind the stream time it belongs to.
+ * the summaries of the second it closes, so that a Tick never claims a time whose summaries are still held back.
+ * A summary can still trail other flows' records in its partition by up to the summary interval (one second):
+ * the processor's clock-skew allowance must stay above that.
  * Thread-safe: capture threads and the sensor's clock call it concurrently.
  */
 public final class SensorEmitter {

@@ -278,8 +278,8 @@ public final class ConnectionView {
             }
             endpoint.dataEndRel = Math.max(endpoint.dataEndRel, endpoint.relative(seqEnd));
         }
-        for (long i = 0; i < sent.getRetransmissions(); i++) {
-            scaled('T', endpoint, TcpEndpoint.RETRANSMISSION);
+        for (long i = 0; endpoint.state != RESET && i < sent.getRetransmissions(); i++) {
+            scaled('T', endpoint, TcpEndpoint.RETRANSMISSION); // as per packet: nothing after a RST is trusted
         }
     }
 
