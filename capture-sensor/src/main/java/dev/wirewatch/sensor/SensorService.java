@@ -58,6 +58,7 @@ public final class SensorService implements AutoCloseable {
     });
     private final AtomicLong decoded = new AtomicLong();
     private final AtomicLong malformed = new AtomicLong();
+    private long droppedAtLastTick;
 
     public SensorService(Settings settings, Map<String, Object> clientConfig) {
         this.settings = settings;
@@ -87,10 +88,24 @@ public final class SensorService implements AutoCloseable {
             thread.start();
             threads.add(thread);
         }
-        clock.scheduleAtFixedRate(() -> emitter.tick(nowMicros(), false), 0, 1, TimeUnit.SECONDS);
+        clock.scheduleAtFixedRate(this::tick, 0, 1, TimeUnit.SECONDS);
         clock.scheduleAtFixedRate(() -> outbox.status(status()), 0, 10, TimeUnit.SECONDS);
         LOG.info("sensor {} capturing {} (snaplen {}, filter '{}', mode {})", settings.host(), settings.interfaces(),
                 settings.capture().snaplen(), settings.capture().filter(), settings.mode());
+    }
+
+    /**
+     * Once a second: the Tick (after the summaries it closes). If the outbox dropped records since the last one,
+     * a flow's full packets may be among them; the flow table starts over so that the processor gets every
+     * flow's next packet in full rather than summaries for a connection it never saw.
+     */
+    private void tick() {
+        long dropped = outbox.dropped();
+        if (dropped != droppedAtLastTick) {
+            droppedAtLastTick = dropped;
+            emitter.forgetFlows();
+        }
+        emitter.tick(nowMicros(), false);
     }
 
     private void capture(LiveCapture capture) {

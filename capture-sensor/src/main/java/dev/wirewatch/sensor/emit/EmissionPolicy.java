@@ -88,6 +88,15 @@ public final class EmissionPolicy {
         }
     }
 
+    /**
+     * Sends the pending summaries and forgets every flow, so that each flow's next packet goes out in full. After
+     * records were lost on the way to Kafka, a flow's later summaries might have no connection to land on.
+     */
+    public void forgetFlows() {
+        flows.values().forEach(this::sendSummary);
+        flows.clear();
+    }
+
     private void sendSummary(ActiveFlow flow) {
         FlowActivity summary = flow.drainSummary();
         if (summary != null) {

@@ -35,6 +35,11 @@ public final class SensorEmitter {
         sink.tick(host, tsMicros, endOfInput);
     }
 
+    /** See {@link EmissionPolicy#forgetFlows()}. */
+    public synchronized void forgetFlows() {
+        policy.forgetFlows();
+    }
+
     public String host() {
         return host;
     }
