@@ -1,5 +1,10 @@
 package dev.wirewatch.app.bench;
 
+import static dev.wirewatch.schemas.TcpFlags.ACK;
+import static dev.wirewatch.schemas.TcpFlags.FIN;
+import static dev.wirewatch.schemas.TcpFlags.PSH;
+import static dev.wirewatch.schemas.TcpFlags.SYN;
+
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -19,10 +24,7 @@ import java.util.Random;
 public final class BulkCaptureGenerator {
     private static final int HEADERS = 14 + 20 + 32;
     private static final int SEGMENT = 1448;
-    private static final int SYN = 0x02;
     private static final int ACK = 0x10;
-    private static final int FIN = 0x01;
-    private static final int PSH = 0x08;
 
     /** One upload in progress. */
     private static final class Flow {

@@ -64,11 +64,18 @@ class OutboxSurvivesBrokerOutageTest {
             outbox = new Outbox(publisher, queueBytes);
 
             int sequence = 0;
-            for (; sequence < 1_000; sequence++) {
+            for (; sequence < 1_000; sequence++) { // at a pace the small queue holds while Kafka is up
                 outbox.publish(packet(sequence));
+                if (sequence % 100 == 99) {
+                    awaitQueueEmpty(outbox);
+                }
             }
             awaitQueueEmpty(outbox);
+            // Acknowledged before the broker stops: what is in flight at the very moment a broker stops may come back
+            // twice or, after an epoch bump of the idempotent producer, not at all (seen in CI; issue 3 note).
+            awaitAcknowledged(publisher);
 
+            assertEquals(0, outbox.dropped(), "nothing is dropped while Kafka keeps up");
             broker.close();
             boolean sawDegraded = false;
             for (; sequence < 6_000; sequence++) {
@@ -117,6 +124,9 @@ class OutboxSurvivesBrokerOutageTest {
                 }
             }
             assertEquals(dropped, missing.size());
+            System.out.printf("published %d, delivered %d (%d with duplicates), dropped %d, failed %d, missing %s...%s%n",
+                    sequence, delivered.size(), all.size(), dropped, publisher.failed(),
+                    missing.subList(0, Math.min(5, missing.size())), missing.subList(Math.max(0, missing.size() - 3), missing.size()));
             assertTrue(missing.get(0) >= 1_000, "nothing sent before the outage is lost: " + missing.get(0));
             // One run, except the record the sender held in hand while Kafka was away: it is sent, not dropped.
             long deliveredInsideRun = delivered.subSet(missing.get(0), missing.get(missing.size() - 1)).size();
@@ -181,6 +191,14 @@ class OutboxSurvivesBrokerOutageTest {
             Thread.sleep(50);
         }
         assertEquals(0, outbox.queuedRecords(), "the outbox drains once Kafka is reachable");
+    }
+
+    private static void awaitAcknowledged(RecordPublisher publisher) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (publisher.inFlight() > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        assertEquals(0, publisher.inFlight(), "Kafka acknowledges what was sent while it was up");
     }
 
     private static List<PacketEvent> consumeAll(EmbeddedBroker broker, long expected) {

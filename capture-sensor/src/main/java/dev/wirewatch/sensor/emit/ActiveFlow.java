@@ -1,5 +1,10 @@
 package dev.wirewatch.sensor.emit;
 
+import static dev.wirewatch.schemas.TcpFlags.ACK;
+import static dev.wirewatch.schemas.TcpFlags.FIN;
+import static dev.wirewatch.schemas.TcpFlags.RST;
+import static dev.wirewatch.schemas.TcpFlags.SYN;
+
 import dev.wirewatch.record.DirectionActivity;
 import dev.wirewatch.record.FlowActivity;
 import dev.wirewatch.record.PacketEvent;
@@ -19,9 +24,6 @@ final class ActiveFlow {
     /** After this long without a packet the next one goes in full: the processor may have ended the connection. */
     static final long IDLE_MICROS = 1_000_000;
     private static final int UDP = 17;
-    private static final int FIN = 0x01;
-    private static final int SYN = 0x02;
-    private static final int RST = 0x04;
     private static final int ACK = 0x10;
     private static final int TOO_LARGE_SEQ_DELTA = 1_048_576;
 

@@ -7,6 +7,10 @@ import static dev.wirewatch.processor.flow.TcpEndpoint.PARTIAL;
 import static dev.wirewatch.processor.flow.TcpEndpoint.RESET;
 import static dev.wirewatch.processor.flow.TcpEndpoint.SYN_ACK_SENT;
 import static dev.wirewatch.processor.flow.TcpEndpoint.SYN_SENT;
+import static dev.wirewatch.schemas.TcpFlags.ACK;
+import static dev.wirewatch.schemas.TcpFlags.FIN;
+import static dev.wirewatch.schemas.TcpFlags.RST;
+import static dev.wirewatch.schemas.TcpFlags.SYN;
 
 import dev.wirewatch.record.DirectionActivity;
 import dev.wirewatch.record.FlowActivity;
@@ -61,9 +65,6 @@ public final class ConnectionView {
     private static final byte VERSION = 2;
     private static final int TCP = 6;
     private static final int UDP = 17;
-    private static final int FIN = 0x01;
-    private static final int SYN = 0x02;
-    private static final int RST = 0x04;
     private static final int ACK = 0x10;
     private static final int TOO_LARGE_SEQ_DELTA = 1_048_576;
 
