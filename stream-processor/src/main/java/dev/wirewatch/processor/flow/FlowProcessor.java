@@ -137,6 +137,9 @@ public final class FlowProcessor implements Processor<byte[], SpecificRecord, Ob
             flushed = true;
             forwardTick(true);
         } else if (!tick.getEndOfInput()) {
+            // Kafka Streams may run the stream-time punctuator only after many records: close what is due first,
+            // so the progress passed on never runs ahead of flows this partition has yet to close.
+            fireDueTimers(context.currentStreamTimeMs());
             forwardTick(false);
         }
     }

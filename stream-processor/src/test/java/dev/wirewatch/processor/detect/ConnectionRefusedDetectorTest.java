@@ -75,6 +75,24 @@ class ConnectionRefusedDetectorTest {
         }
     }
 
+    /**
+     * Kafka Streams may process many ticks before it runs the stream-time punctuator. The progress a flow
+     * partition passes on must not run ahead of the flows it has yet to close: here the second refusal on the same
+     * ports is closed by its timer, and one tick jumps far past the window (the pop3 trace hit this in CI).
+     */
+    @Test
+    void progressNeverOvertakesAFlowThatIsDueToClose() {
+        try (ProcessorDriver driver = new ProcessorDriver(NetworkTopology.EMPTY, ProcessorConfig.DEFAULTS)) {
+            refused(driver, T0, "198.51.100.7", 40000);
+            refused(driver, T0 + S / 2, "198.51.100.7", 40000); // a new SYN on the same ports closes the first
+            driver.sink().tick("client", T0 + 120 * S, false);
+            driver.endOfInput(T0 + 121 * S, "client");
+            List<Alert> alerts = driver.alerts();
+            assertEquals(1, alerts.size(), alerts.toString());
+            assertEquals(2, alerts.get(0).getCount(), "both refusals counted in their window");
+        }
+    }
+
     @Test
     void atTheEndOfTheInputOpenWindowsAreReported() {
         try (ProcessorDriver driver = new ProcessorDriver(ProcessorDriver.topology("hosts: {}\n"), ProcessorConfig.DEFAULTS)) {
