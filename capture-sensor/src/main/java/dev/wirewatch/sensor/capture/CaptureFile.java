@@ -20,14 +20,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A pcap or pcapng file read through libpcap (pcap4j's raw path: no packet objects). The header is checked
- * here first so that a file that is not a capture gives one clear message instead of libpcap's; a damaged
- * record ends the reading with the frames before it kept, and is logged once.
+ * A pcap or pcapng file. Classic pcap is read in Java ({@link PcapFileReader}); pcapng through libpcap (pcap4j's
+ * raw path, no packet objects) on a reader thread. The header is checked here first so that a file that is not a
+ * capture gives one clear message instead of libpcap's; a damaged record ends the reading with the frames before
+ * it kept, and is logged once.
  */
 public final class CaptureFile implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(CaptureFile.class);
-    private static final int PCAP_MICROS = 0xa1b2c3d4;
-    private static final int PCAP_NANOS = 0xa1b23c4d;
     private static final int PCAPNG_SECTION = 0x0a0d0d0a;
 
     static {
@@ -35,6 +34,7 @@ public final class CaptureFile implements AutoCloseable {
     }
 
     private final Path path;
+    private final PcapFileReader pcap;
     private final PcapHandle handle;
     private final int linkType;
     private final String iface;
@@ -48,19 +48,23 @@ public final class CaptureFile implements AutoCloseable {
     private boolean ended;
     private volatile String damage;
 
-    private CaptureFile(Path path, PcapHandle handle, String iface) {
+    private CaptureFile(Path path, PcapFileReader pcap, PcapHandle handle, String iface) {
         this.path = path;
+        this.pcap = pcap;
         this.handle = handle;
-        this.linkType = handle.getDlt().value();
+        this.linkType = pcap != null ? pcap.linkType() : handle.getDlt().value();
         this.iface = iface;
     }
 
     public static CaptureFile open(Path path) {
         String format = checkHeader(path);
+        if (format.equals("pcap")) {
+            return new CaptureFile(path, PcapFileReader.open(path), null, "");
+        }
         try {
             PcapHandle handle = Pcaps.openOffline(path.toString(), PcapHandle.TimestampPrecision.MICRO);
             String iface = format.equals("pcapng") ? PcapngInterfaces.singleName(path) : "";
-            return new CaptureFile(path, handle, iface);
+            return new CaptureFile(path, null, handle, iface);
         } catch (PcapNativeException e) {
             throw new CaptureFileException(path + ": libpcap cannot read it: " + e.getMessage(), e);
         } catch (UnsatisfiedLinkError | NoClassDefFoundError e) {
@@ -88,7 +92,8 @@ public final class CaptureFile implements AutoCloseable {
         if (big == PCAPNG_SECTION) {
             return "pcapng";
         }
-        if (big == PCAP_MICROS || little == PCAP_MICROS || big == PCAP_NANOS || little == PCAP_NANOS) {
+        if (big == PcapFileReader.MAGIC_MICROS || little == PcapFileReader.MAGIC_MICROS
+                || big == PcapFileReader.MAGIC_NANOS || little == PcapFileReader.MAGIC_NANOS) {
             if (read < 24) {
                 throw new CaptureFileException(path + ": pcap file header truncated at offset " + read);
             }
@@ -99,6 +104,16 @@ public final class CaptureFile implements AutoCloseable {
 
     /** The next frame, or null at the end of the file (or at a damaged record, which is logged). */
     public CapturedFrame next() {
+        if (pcap != null) {
+            CapturedFrame frame = pcap.next(iface);
+            if (frame != null) {
+                framesRead++;
+            } else if (pcap.damage() != null && damage == null) {
+                damage = pcap.damage();
+                LOG.warn(damage);
+            }
+            return frame;
+        }
         if (batchIndex < batch.size()) {
             framesRead++;
             return batch.get(batchIndex++);
@@ -194,6 +209,10 @@ public final class CaptureFile implements AutoCloseable {
 
     @Override
     public void close() {
+        if (pcap != null) {
+            pcap.close();
+            return;
+        }
         if (reader != null && reader.isAlive()) {
             try {
                 handle.breakLoop();

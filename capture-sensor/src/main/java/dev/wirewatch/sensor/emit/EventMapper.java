@@ -25,57 +25,32 @@ public final class EventMapper {
         return Optional.empty();
     }
 
+    // Avro's all-arguments constructors, not its builders: a builder validates and deep-copies every field, which
+    // cost more than decoding the frame (BENCHMARKS.md). Arguments follow the schema's field order.
+
     private static PacketEvent packet(String host, CapturedFrame frame, Decoded.IpPacket ip) {
-        return PacketEvent.newBuilder()
-                .setHost(host)
-                .setIface(frame.iface())
-                .setTsMicros(frame.tsMicros())
-                .setSrcMac(wrap(ip.link().srcMac()))
-                .setDstMac(wrap(ip.link().dstMac()))
-                .setVlan(ip.link().vlan())
-                .setIpVersion(ip.ipVersion())
-                .setSrc(ByteBuffer.wrap(ip.src()))
-                .setDst(ByteBuffer.wrap(ip.dst()))
-                .setProtocol(ip.protocol())
-                .setSrcPort(ip.srcPort())
-                .setDstPort(ip.dstPort())
-                .setTtl(ip.ttl())
-                .setIpLength(ip.ipLength())
-                .setTcp(ip.tcp() == null ? null : tcp(ip.tcp()))
-                .setIcmp(ip.icmp() == null ? null : icmp(ip.icmp()))
-                .build();
+        return new PacketEvent(host, frame.iface(), frame.tsMicros(), wrap(ip.link().srcMac()),
+                wrap(ip.link().dstMac()), ip.link().vlan(), ip.ipVersion(), ByteBuffer.wrap(ip.src()),
+                ByteBuffer.wrap(ip.dst()), ip.protocol(), ip.srcPort(), ip.dstPort(), ip.ttl(), ip.ipLength(),
+                ip.tcp() == null ? null : tcp(ip.tcp()), ip.icmp() == null ? null : icmp(ip.icmp()));
     }
 
     private static TcpHeader tcp(Decoded.Tcp tcp) {
-        return TcpHeader.newBuilder().setFlags(tcp.flags()).setSeq(tcp.seq()).setAck(tcp.ack()).setWindow(tcp.window())
-                .setPayloadLength(tcp.payloadLength()).setMss(tcp.mss()).setWindowScale(tcp.windowScale())
-                .setSackPermitted(tcp.sackPermitted()).setTsVal(tcp.tsVal()).setTsEcr(tcp.tsEcr()).build();
+        return new TcpHeader(tcp.flags(), tcp.seq(), tcp.ack(), tcp.window(), tcp.payloadLength(), tcp.mss(),
+                tcp.windowScale(), tcp.sackPermitted(), tcp.tsVal(), tcp.tsEcr());
     }
 
     private static IcmpHeader icmp(Decoded.Icmp icmp) {
         Decoded.Quoted quoted = icmp.quoted();
-        return IcmpHeader.newBuilder().setType(icmp.type()).setCode(icmp.code()).setIdentifier(icmp.identifier())
-                .setGateway(wrap(icmp.gateway())).setRedirectDestination(wrap(icmp.redirectDestination()))
-                .setQuoted(quoted == null ? null : QuotedHeader.newBuilder().setSrc(ByteBuffer.wrap(quoted.src()))
-                        .setDst(ByteBuffer.wrap(quoted.dst())).setProtocol(quoted.protocol())
-                        .setSrcPort(quoted.srcPort()).setDstPort(quoted.dstPort()).setSeq(quoted.seq()).build())
-                .build();
+        return new IcmpHeader(icmp.type(), icmp.code(), icmp.identifier(), wrap(icmp.gateway()),
+                wrap(icmp.redirectDestination()), quoted == null ? null : new QuotedHeader(ByteBuffer.wrap(quoted.src()),
+                        ByteBuffer.wrap(quoted.dst()), quoted.protocol(), quoted.srcPort(), quoted.dstPort(), quoted.seq()));
     }
 
     private static ArpEvent arp(String host, CapturedFrame frame, Decoded.ArpPacket arp) {
-        return ArpEvent.newBuilder()
-                .setHost(host)
-                .setIface(frame.iface())
-                .setTsMicros(frame.tsMicros())
-                .setSrcMac(wrap(arp.link().srcMac()))
-                .setDstMac(wrap(arp.link().dstMac()))
-                .setVlan(arp.link().vlan())
-                .setOperation(arp.operation())
-                .setSenderMac(ByteBuffer.wrap(arp.senderMac()))
-                .setSenderIp(ByteBuffer.wrap(arp.senderIp()))
-                .setTargetMac(ByteBuffer.wrap(arp.targetMac()))
-                .setTargetIp(ByteBuffer.wrap(arp.targetIp()))
-                .build();
+        return new ArpEvent(host, frame.iface(), frame.tsMicros(), wrap(arp.link().srcMac()), wrap(arp.link().dstMac()),
+                arp.link().vlan(), arp.operation(), ByteBuffer.wrap(arp.senderMac()), ByteBuffer.wrap(arp.senderIp()),
+                ByteBuffer.wrap(arp.targetMac()), ByteBuffer.wrap(arp.targetIp()));
     }
 
     private static ByteBuffer wrap(byte[] bytes) {

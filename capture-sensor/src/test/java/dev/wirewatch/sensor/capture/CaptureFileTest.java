@@ -13,7 +13,9 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -39,14 +41,114 @@ class CaptureFileTest {
         assertTrue(error.getMessage().contains("truncated at offset 10"), error.getMessage());
     }
 
+    /** A file cut mid-record keeps exactly the frames tshark reads from it, and says where the cut record starts. */
     @Test
-    void aCaptureCutInTheMiddleOfARecordKeepsTheFramesBeforeIt() throws Exception {
-        byte[] whole = Files.readAllBytes(Traces.file("zeek_pop3_REJ.pcap"));
-        int frames = FileEventSource.readAll(Traces.file("zeek_pop3_REJ.pcap"), "h").size();
+    void aCaptureCutInTheMiddleOfARecordKeepsTheFramesTsharkKeeps() throws Exception {
+        Path original = Traces.file("zeek_pop3_REJ.pcap");
+        byte[] whole = Files.readAllBytes(original);
         Path cut = temp.resolve("cut.pcap");
         Files.write(cut, Arrays.copyOf(whole, whole.length / 2));
-        int kept = FileEventSource.readAll(cut, "h").size();
-        assertTrue(kept > 0 && kept < frames, "kept " + kept + " of " + frames);
+        int tsharkFrames = tsharkCapturedLengths(cut).size();
+        try (CaptureFile file = CaptureFile.open(cut)) {
+            int kept = 0;
+            while (file.next() != null) {
+                kept++;
+            }
+            assertTrue(kept > 0, "frames before the cut are kept");
+            assertEquals(tsharkFrames, kept, "frames kept vs tshark's reading of the cut file");
+            String message = file.damage().orElseThrow();
+            assertTrue(message.contains("byte offset " + tsharkRecordOffset(original, kept + 1) + " (frame " + (kept + 1)
+                    + ")"), message);
+        }
+    }
+
+    /**
+     * Classic pcap comes in both byte orders and with micro- or nanosecond timestamps (editcap -F nsecpcap writes
+     * the latter). Each variant reads as the original, which DecoderMatchesTsharkTest checks against tshark.
+     */
+    @Test
+    void nanosecondAndBigEndianPcapReadAsTheOriginal() throws Exception {
+        assumeTrue(new File("/usr/bin/editcap").canExecute(), "needs editcap (wireshark-common)");
+        Path original = Traces.file("zeek_pop3_REJ.pcap");
+        Path nanos = temp.resolve("nanos.pcap");
+        Process editcap = new ProcessBuilder("editcap", "-F", "nsecpcap", original.toString(), nanos.toString())
+                .redirectErrorStream(true).start();
+        editcap.getInputStream().readAllBytes();
+        assertEquals(0, editcap.waitFor());
+        Path bigEndian = temp.resolve("big-endian.pcap");
+        Files.write(bigEndian, swapByteOrder(Files.readAllBytes(original)));
+
+        List<String> expected = frames(original);
+        assertTrue(expected.size() > 100, "the trace has frames");
+        assertEquals(expected, frames(nanos), "nanosecond pcap");
+        assertEquals(expected, frames(bigEndian), "big-endian pcap");
+    }
+
+    private static List<String> frames(Path capture) {
+        List<String> frames = new ArrayList<>();
+        try (CaptureFile file = CaptureFile.open(capture)) {
+            CapturedFrame frame;
+            while ((frame = file.next()) != null) {
+                frames.add(frame.tsMicros() + " " + frame.linkType() + " " + frame.originalLength() + " "
+                        + HexFormat.of().formatHex(frame.data()));
+            }
+            assertTrue(file.damage().isEmpty(), file.damage().orElse(""));
+        }
+        return frames;
+    }
+
+    /** The same little-endian pcap with every header field in big-endian order. */
+    private static byte[] swapByteOrder(byte[] pcap) {
+        ByteBuffer in = ByteBuffer.wrap(pcap).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer out = ByteBuffer.allocate(pcap.length).order(ByteOrder.BIG_ENDIAN);
+        assertEquals(0xa1b2c3d4, in.getInt(0), "a little-endian microsecond pcap");
+        out.putInt(in.getInt()).putShort(in.getShort()).putShort(in.getShort());
+        for (int i = 0; i < 4; i++) {
+            out.putInt(in.getInt());
+        }
+        while (in.hasRemaining()) {
+            int seconds = in.getInt();
+            int fraction = in.getInt();
+            int included = in.getInt();
+            int original = in.getInt();
+            out.putInt(seconds).putInt(fraction).putInt(included).putInt(original);
+            byte[] data = new byte[included];
+            in.get(data);
+            out.put(data);
+        }
+        return out.array();
+    }
+
+    /** A pcapng block with a bad length, read through libpcap: the message names the block's byte offset. */
+    @Test
+    void aDamagedPcapngBlockIsReportedWithItsByteOffset() throws Exception {
+        Path original = Traces.file("zeek_tcp_retransmit-timeout.pcapng");
+        byte[] bytes = Files.readAllBytes(original);
+        ByteBuffer blocks = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+        assertEquals(0x1a2b3c4d, blocks.getInt(8), "a little-endian section");
+        int packetsBefore = 1;
+        int offset = 0;
+        int seen = 0;
+        while (true) { // walk to the second enhanced packet block
+            int type = blocks.getInt(offset);
+            if (type == 6 && seen++ == packetsBefore) {
+                break;
+            }
+            offset += blocks.getInt(offset + 4);
+        }
+        blocks.putInt(offset + 4, 0x7ffffff0);
+        Path damaged = temp.resolve("damaged.pcapng");
+        Files.write(damaged, bytes);
+        try (CaptureFile file = CaptureFile.open(damaged)) {
+            int read = 0;
+            while (file.next() != null) {
+                read++;
+            }
+            assertEquals(packetsBefore, read, "the frames before the damage are kept");
+            String message = file.damage().orElseThrow();
+            assertTrue(message.contains("damaged record at byte offset " + offset + " (frame " + (packetsBefore + 1) + ")"),
+                    message);
+        }
     }
 
     /**
@@ -76,17 +178,23 @@ class CaptureFileTest {
 
     /** The byte offset of a frame's record header in a classic pcap, from tshark: 24 + sum of (16 + caplen). */
     private static long tsharkRecordOffset(Path pcap, int frame) throws Exception {
-        assumeTrue(new File("/usr/bin/tshark").canExecute(), "needs tshark");
-        Process tshark = new ProcessBuilder("tshark", "-r", pcap.toString(), "-T", "fields", "-e", "frame.cap_len")
-                .redirectErrorStream(false).start();
-        List<String> lengths = new String(tshark.getInputStream().readAllBytes(),
-                StandardCharsets.UTF_8).lines().toList();
-        assertEquals(0, tshark.waitFor());
+        List<String> lengths = tsharkCapturedLengths(pcap);
         long offset = 24;
         for (int i = 0; i < frame - 1; i++) {
             offset += 16 + Long.parseLong(lengths.get(i).trim());
         }
         return offset;
+    }
+
+    /** tshark's captured length of every frame it can read (a damaged file ends its list early). */
+    private static List<String> tsharkCapturedLengths(Path capture) throws Exception {
+        assumeTrue(new File("/usr/bin/tshark").canExecute(), "needs tshark");
+        Process tshark = new ProcessBuilder("tshark", "-r", capture.toString(), "-T", "fields", "-e", "frame.cap_len")
+                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        List<String> lengths = new String(tshark.getInputStream().readAllBytes(), StandardCharsets.UTF_8).lines()
+                .filter(line -> !line.isBlank()).toList();
+        tshark.waitFor();
+        return lengths;
     }
 
     @Test

@@ -9,6 +9,8 @@ import dev.wirewatch.sensor.Traces;
 import dev.wirewatch.sensor.capture.CaptureFile;
 import dev.wirewatch.sensor.capture.CapturedFrame;
 import java.io.IOException;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -30,7 +32,7 @@ class DecoderMatchesTsharkTest {
         "tcp.options.timestamp.tsecr", "tcp.options.mss_val", "tcp.options.wscale.shift", "icmp.type", "icmp.code",
         "icmpv6.type", "icmpv6.code", "arp.opcode", "arp.src.hw_mac", "arp.src.proto_ipv4", "arp.dst.hw_mac",
         "arp.dst.proto_ipv4", "icmpv6.nd.rd.target_address", "icmpv6.rd.na.destination_address", "icmp.redir_gw",
-        "vlan.id"
+        "vlan.id", "frame.time_epoch", "frame.len", "frame.cap_len"
     };
 
     static Stream<Path> captures() {
@@ -49,6 +51,7 @@ class DecoderMatchesTsharkTest {
             int number = 0;
             while ((frame = file.next()) != null) {
                 String[] row = truth.get(number++);
+                compareRecord(number, row, frame, mismatches);
                 compareFrame(number, row, decoder.decode(frame), mismatches);
                 compared++;
             }
@@ -57,6 +60,16 @@ class DecoderMatchesTsharkTest {
         System.out.printf("%s: %d frames compared with tshark%n", capture.getFileName(), compared);
         assertTrue(mismatches.isEmpty(), capture.getFileName() + ": " + mismatches.size() + " mismatches, first: "
                 + mismatches.subList(0, Math.min(10, mismatches.size())));
+    }
+
+    /** The capture record itself: time (to the microsecond), length on the wire, captured bytes. */
+    private static void compareRecord(int number, String[] row, CapturedFrame frame, List<String> mismatches) {
+        Check check = new Check(number, row, mismatches);
+        long micros = new BigDecimal(first(row, "frame.time_epoch")).movePointRight(6).setScale(0, RoundingMode.FLOOR)
+                .longValueExact();
+        check.equal("frame.time_epoch", String.valueOf(frame.tsMicros()), String.valueOf(micros));
+        check.equal("frame.len", String.valueOf(frame.originalLength()), first(row, "frame.len"));
+        check.equal("frame.cap_len", String.valueOf(frame.data().length), first(row, "frame.cap_len"));
     }
 
     private static void compareFrame(int number, String[] row, Decoded decoded, List<String> mismatches) {
