@@ -116,4 +116,6 @@ connect 198.51.100.11 8081 3
 connect 198.51.100.10 8081 3
 capture_stop
 cleanup
+echo "case 6: a router forgets idle sessions (client, router and server namespaces)"
+"$here/06-idle-session-dropped/record.sh"
 echo "recorded: $(ls "$here"/*/*.pcap | tr '\n' ' ')"

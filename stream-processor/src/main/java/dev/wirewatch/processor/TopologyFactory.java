@@ -2,8 +2,10 @@ package dev.wirewatch.processor;
 
 import dev.wirewatch.processor.config.ProcessorConfig;
 import dev.wirewatch.processor.detect.ConnectionRefusedDetector;
+import dev.wirewatch.processor.detect.HalfOpenSessionReport;
 import dev.wirewatch.processor.flow.FlowProcessor;
 import dev.wirewatch.processor.network.NetworkTopology;
+import dev.wirewatch.processor.service.ServiceStage;
 import dev.wirewatch.record.Alert;
 import dev.wirewatch.record.FlowRecord;
 import dev.wirewatch.record.Tick;
@@ -22,11 +24,12 @@ import org.apache.kafka.streams.state.Stores;
 /**
  * The whole path from ww.packets to ww.alerts, top to bottom:
  * <pre>
- *   ww.packets ─▶ flow (per-flow, per-vantage TCP state; UNANSWERED_SYN) ─┬─▶ ww.flows
- *                                                                        ├─▶ ww.alerts
- *                                                                        └─▶ &lt;app&gt;-by-server (closed flows keyed by server address; ticks to every partition)
- *   &lt;app&gt;-by-server ─▶ services (CONNECTION_REFUSED per service and window) ─┬─▶ ww.alerts
- *                                                                         └─▶ &lt;app&gt;-progress (input judged to its end)
+ *   ww.packets ─▶ flow (per-flow, per-vantage TCP state; UNANSWERED_SYN, INJECTED_RST, ─┬─▶ ww.flows
+ *                  KEEPALIVE_UNANSWERED, HALF_OPEN_SESSION findings)                    ├─▶ ww.alerts
+ *                                                                                       └─▶ &lt;app&gt;-by-server (closed flows and
+ *                                           half-open findings keyed by server address; ticks to every partition)
+ *   &lt;app&gt;-by-server ─▶ services (CONNECTION_REFUSED per service and window;     ─┬─▶ ww.alerts
+ *                                 HALF_OPEN_SESSION with reconnected)             └─▶ &lt;app&gt;-progress (input judged to its end)
  * </pre>
  * Serdes are passed explicitly at every source and sink.
  */
@@ -71,16 +74,22 @@ public final class TopologyFactory {
                         new TicksToEveryPartition(), FLOW)
 
                 .addSource(SERVICES_IN, Serdes.ByteArray().deserializer(), anyRecord.deserializer(), byServer)
-                .addProcessor(SERVICES, () -> new ConnectionRefusedDetector(network, config, packetPartitions), SERVICES_IN)
+                .addProcessor(SERVICES, () -> new ServiceStage(network, config, packetPartitions), SERVICES_IN)
                 .addStateStore(Stores.keyValueStoreBuilder(
                         Stores.persistentKeyValueStore(ConnectionRefusedDetector.SERVICES_STORE),
                         Serdes.Bytes(), Serdes.ByteArray()), SERVICES)
                 .addStateStore(Stores.keyValueStoreBuilder(
-                        Stores.persistentKeyValueStore(ConnectionRefusedDetector.UPSTREAM_PROGRESS_STORE),
+                        Stores.persistentKeyValueStore(HalfOpenSessionReport.PENDING_STORE),
+                        Serdes.String(), Serdes.ByteArray()), SERVICES)
+                .addStateStore(Stores.keyValueStoreBuilder(
+                        Stores.persistentKeyValueStore(HalfOpenSessionReport.CONNECTIONS_STORE),
                         Serdes.String(), Serdes.Long()), SERVICES)
-                .addSink(ConnectionRefusedDetector.TO_ALERTS, Topics.ALERTS, Serdes.String().serializer(),
+                .addStateStore(Stores.keyValueStoreBuilder(
+                        Stores.persistentKeyValueStore(ServiceStage.UPSTREAM_PROGRESS_STORE),
+                        Serdes.String(), Serdes.Long()), SERVICES)
+                .addSink(ServiceStage.TO_ALERTS, Topics.ALERTS, Serdes.String().serializer(),
                         alert.serializer(), SERVICES)
-                .addSink(ConnectionRefusedDetector.TO_PROGRESS, progressTopic(applicationId),
+                .addSink(ServiceStage.TO_PROGRESS, progressTopic(applicationId),
                         Serdes.String().serializer(), anyRecord.serializer(), SERVICES);
         return topology;
     }

@@ -44,6 +44,9 @@ public final class JsonLine {
             alert.getAcceptingPorts().forEach(ports::add);
         }
         putIfPresent(line, "drop_reason", alert.getDropReason());
+        if (alert.getReconnected() != null) {
+            line.put("reconnected", alert.getReconnected());
+        }
         line.put("summary", alert.getSummary());
         line.put("hint", alert.getHint());
         ArrayNode evidence = line.putArray("evidence");

@@ -57,7 +57,7 @@ public final class DemoCommand implements Callable<Integer> {
                     out.println("   no finding of severity warning or above");
                 }
                 shown.forEach(alert -> out.print(indent(AlertFormat.TEXT.render(alert))));
-                summary.add(String.format("  %-22s %s", dir.getFileName(), shown.isEmpty() ? "healthy: no finding"
+                summary.add(String.format("  %-26s %s", dir.getFileName(), shown.isEmpty() ? "healthy: no finding"
                         : shown.stream().map(DemoCommand::oneLine).collect(Collectors.joining("; "))));
             }
         }

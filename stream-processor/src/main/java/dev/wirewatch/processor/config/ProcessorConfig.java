@@ -16,26 +16,46 @@ import java.util.Map;
  * @param clockSkew                 allowance for clock differences between hosts before a packet missing at another vantage counts as absent
  * @param refusalWindow             CONNECTION_REFUSED aggregates refused attempts on one service over windows of this length
  * @param acceptingLookback         ports that completed handshakes this recently are listed as {@code accepting_ports}
+ * @param halfOpenGrace             after one side gave up on a session, how long the other side's sensor must have
+ *                                  seen nothing of it (beyond the clock skew) before HALF_OPEN_SESSION
+ * @param reconnectWindow           HALF_OPEN_SESSION waits this long for the client's next connection to the same
+ *                                  service, which it reports as {@code reconnected}
+ * @param keepaliveProbes           unanswered keep-alive probes in a row that make KEEPALIVE_UNANSWERED
  * @param unansweredSynSeverity     severity of UNANSWERED_SYN
  * @param connectionRefusedSeverity severity of CONNECTION_REFUSED
+ * @param injectedRstSeverity       severity of INJECTED_RST
+ * @param halfOpenSessionSeverity   severity of HALF_OPEN_SESSION
+ * @param keepaliveUnansweredSeverity severity of KEEPALIVE_UNANSWERED
  */
 public record ProcessorConfig(
         Duration synAnswerTimeout,
         Duration clockSkew,
         Duration refusalWindow,
         Duration acceptingLookback,
+        Duration halfOpenGrace,
+        Duration reconnectWindow,
+        int keepaliveProbes,
         Severity unansweredSynSeverity,
-        Severity connectionRefusedSeverity) {
+        Severity connectionRefusedSeverity,
+        Severity injectedRstSeverity,
+        Severity halfOpenSessionSeverity,
+        Severity keepaliveUnansweredSeverity) {
 
     public static final ProcessorConfig DEFAULTS = new ProcessorConfig(
             Duration.ofSeconds(5), Duration.ofSeconds(1), Duration.ofSeconds(60), Duration.ofMinutes(10),
-            Severity.warning, Severity.warning);
+            Duration.ofSeconds(5), Duration.ofSeconds(60), 2,
+            Severity.warning, Severity.warning, Severity.warning, Severity.warning, Severity.warning);
 
     public ProcessorConfig {
         positive("syn-answer-timeout", synAnswerTimeout);
         notNegative("clock-skew", clockSkew);
         positive("refusal-window", refusalWindow);
         notNegative("accepting-lookback", acceptingLookback);
+        notNegative("half-open-grace", halfOpenGrace);
+        notNegative("reconnect-window", reconnectWindow);
+        if (keepaliveProbes < 1) {
+            throw new ConfigException("keepalive-probes must be at least 1, was " + keepaliveProbes);
+        }
     }
 
     /** The defaults when {@code file} is null. */
@@ -50,8 +70,14 @@ public record ProcessorConfig(
                     Durations.parse("clock-skew", form.clockSkew),
                     Durations.parse("refusal-window", form.refusalWindow),
                     Durations.parse("accepting-lookback", form.acceptingLookback),
+                    Durations.parse("half-open-grace", form.halfOpenGrace),
+                    Durations.parse("reconnect-window", form.reconnectWindow),
+                    form.keepaliveProbes,
                     severity("unanswered-syn-severity", form.unansweredSynSeverity),
-                    severity("connection-refused-severity", form.connectionRefusedSeverity));
+                    severity("connection-refused-severity", form.connectionRefusedSeverity),
+                    severity("injected-rst-severity", form.injectedRstSeverity),
+                    severity("half-open-session-severity", form.halfOpenSessionSeverity),
+                    severity("keepalive-unanswered-severity", form.keepaliveUnansweredSeverity));
         } catch (ConfigException e) {
             throw new ConfigException(file + ": " + e.getMessage());
         }
@@ -64,8 +90,14 @@ public record ProcessorConfig(
         keys.put("clock-skew", Durations.format(clockSkew));
         keys.put("refusal-window", Durations.format(refusalWindow));
         keys.put("accepting-lookback", Durations.format(acceptingLookback));
+        keys.put("half-open-grace", Durations.format(halfOpenGrace));
+        keys.put("reconnect-window", Durations.format(reconnectWindow));
+        keys.put("keepalive-probes", String.valueOf(keepaliveProbes));
         keys.put("unanswered-syn-severity", unansweredSynSeverity.name());
         keys.put("connection-refused-severity", connectionRefusedSeverity.name());
+        keys.put("injected-rst-severity", injectedRstSeverity.name());
+        keys.put("half-open-session-severity", halfOpenSessionSeverity.name());
+        keys.put("keepalive-unanswered-severity", keepaliveUnansweredSeverity.name());
         StringBuilder yaml = new StringBuilder();
         keys.forEach((key, value) -> yaml.append(key).append(": ").append(value).append('\n'));
         return yaml.toString();
@@ -85,6 +117,14 @@ public record ProcessorConfig(
 
     public long acceptingLookbackMicros() {
         return micros(acceptingLookback);
+    }
+
+    public long halfOpenGraceMicros() {
+        return micros(halfOpenGrace);
+    }
+
+    public long reconnectWindowMicros() {
+        return micros(reconnectWindow);
     }
 
     private static long micros(Duration duration) {
@@ -117,7 +157,13 @@ public record ProcessorConfig(
         public String clockSkew = Durations.format(DEFAULTS.clockSkew);
         public String refusalWindow = Durations.format(DEFAULTS.refusalWindow);
         public String acceptingLookback = Durations.format(DEFAULTS.acceptingLookback);
+        public String halfOpenGrace = Durations.format(DEFAULTS.halfOpenGrace);
+        public String reconnectWindow = Durations.format(DEFAULTS.reconnectWindow);
+        public int keepaliveProbes = DEFAULTS.keepaliveProbes;
         public String unansweredSynSeverity = DEFAULTS.unansweredSynSeverity.name();
         public String connectionRefusedSeverity = DEFAULTS.connectionRefusedSeverity.name();
+        public String injectedRstSeverity = DEFAULTS.injectedRstSeverity.name();
+        public String halfOpenSessionSeverity = DEFAULTS.halfOpenSessionSeverity.name();
+        public String keepaliveUnansweredSeverity = DEFAULTS.keepaliveUnansweredSeverity.name();
     }
 }

@@ -8,10 +8,8 @@ import dev.wirewatch.processor.network.NetworkTopology;
 import dev.wirewatch.record.Alert;
 import dev.wirewatch.record.Evidence;
 import dev.wirewatch.record.FlowRecord;
-import dev.wirewatch.record.Tick;
 import dev.wirewatch.record.VantageView;
 import dev.wirewatch.schemas.Addresses;
-import dev.wirewatch.schemas.FlowKey;
 import dev.wirewatch.schemas.Times;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -21,12 +19,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import org.apache.avro.specific.SpecificRecord;
+import java.util.function.Consumer;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
-import org.apache.kafka.streams.processor.api.Processor;
-import org.apache.kafka.streams.processor.api.ProcessorContext;
-import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.slf4j.Logger;
@@ -34,17 +29,14 @@ import org.slf4j.LoggerFactory;
 
 /**
  * CONNECTION_REFUSED: SYNs to a service answered by RST from the server. Reads closed flows keyed by server
- * address; one alert per service (address and port) and window, with the number of attempts, the distinct
- * clients, and the ports on that server that did complete handshakes recently ({@code accepting_ports}) — the
- * hint that the service moved. A window closes when every upstream partition has reported capture time past
- * its end (plus the delay with which closed flows arrive), or when every upstream partition's input ended.
+ * address (in the service stage); one alert per service (address and port) and window, with the number of
+ * attempts, the distinct clients, and the ports on that server that did complete handshakes recently
+ * ({@code accepting_ports}) — the hint that the service moved. A window closes when the service stage's low
+ * watermark passes its end plus the delay with which closed flows arrive, or when the input ended.
  */
-public final class ConnectionRefusedDetector implements Processor<byte[], SpecificRecord, String, SpecificRecord> {
+public final class ConnectionRefusedDetector {
     public static final String TYPE = "CONNECTION_REFUSED";
     public static final String SERVICES_STORE = "services";
-    public static final String UPSTREAM_PROGRESS_STORE = "services-upstream-progress";
-    public static final String TO_ALERTS = "service-alerts-out";
-    public static final String TO_PROGRESS = "progress-out";
 
     /** Closed flows arrive after Zeek's reset delay (5 s) plus clock skew: wait that long past a window's end. */
     private static final long FLOW_CLOSE_DELAY_MICROS = 10_000_000;
@@ -54,11 +46,8 @@ public final class ConnectionRefusedDetector implements Processor<byte[], Specif
 
     private final NetworkTopology topology;
     private final ProcessorConfig config;
-    private final int upstreamPartitions;
-    private ProcessorContext<String, SpecificRecord> context;
     private KeyValueStore<Bytes, byte[]> services;
-    private KeyValueStore<String, Long> upstreamProgress;
-    private long watermarkMicros = Long.MIN_VALUE;
+    private Consumer<Alert> alerts;
     private long lateFlows;
 
     /**
@@ -101,64 +90,18 @@ public final class ConnectionRefusedDetector implements Processor<byte[], Specif
     /** One line of evidence as a vantage saw it. */
     record Seen(String host, String iface, long tsMicros, String line) {}
 
-    public ConnectionRefusedDetector(NetworkTopology topology, ProcessorConfig config, int upstreamPartitions) {
+    public ConnectionRefusedDetector(NetworkTopology topology, ProcessorConfig config) {
         this.topology = topology;
         this.config = config;
-        this.upstreamPartitions = upstreamPartitions;
     }
 
-    @Override
-    public void init(ProcessorContext<String, SpecificRecord> context) {
-        this.context = context;
-        this.services = context.getStateStore(SERVICES_STORE);
-        this.upstreamProgress = context.getStateStore(UPSTREAM_PROGRESS_STORE);
+    public void init(KeyValueStore<Bytes, byte[]> services, Consumer<Alert> alerts) {
+        this.services = services;
+        this.alerts = alerts;
     }
 
-    @Override
-    public void process(Record<byte[], SpecificRecord> record) {
-        if (record.value() instanceof FlowRecord flow && flow.getProtocol() == FlowKey.TCP) {
-            onFlow(Bytes.wrap(record.key()), flow);
-        } else if (record.value() instanceof Tick tick) {
-            onProgress(tick, record.timestamp());
-        }
-    }
-
-    /**
-     * Closed flows come from every upstream partition, each at its own pace, so this partition's stream time (the
-     * maximum) would close windows before slower partitions delivered their flows. Windows close on the low
-     * watermark instead: the least capture time that every upstream partition has reported reaching.
-     */
-    private void onProgress(Tick tick, long timestampMs) {
-        Long before = upstreamProgress.get(tick.getHost());
-        long reached = tick.getEndOfInput() ? Long.MAX_VALUE : Math.max(before == null ? Long.MIN_VALUE : before,
-                tick.getTsMicros());
-        upstreamProgress.put(tick.getHost(), reached);
-        long watermark = lowWatermark();
-        if (watermark == Long.MAX_VALUE && watermarkMicros != Long.MAX_VALUE) {
-            watermarkMicros = watermark;
-            closeWindows(Long.MAX_VALUE, true);
-            String partition = "services-" + context.taskId().partition();
-            context.forward(new Record<>(partition, Tick.newBuilder().setHost(partition).setTsMicros(tick.getTsMicros())
-                    .setEndOfInput(true).build(), timestampMs), TO_PROGRESS);
-        } else if (watermark != Long.MAX_VALUE && watermark >= watermarkMicros + 1_000_000) {
-            watermarkMicros = watermark;
-            closeWindows(watermark, false);
-        }
-    }
-
-    private long lowWatermark() {
-        long count = 0;
-        long lowest = Long.MAX_VALUE;
-        try (KeyValueIterator<String, Long> iterator = upstreamProgress.all()) {
-            while (iterator.hasNext()) {
-                lowest = Math.min(lowest, iterator.next().value);
-                count++;
-            }
-        }
-        return count < upstreamPartitions ? Long.MIN_VALUE : lowest;
-    }
-
-    private void onFlow(Bytes server, FlowRecord flow) {
+    /** A closed TCP flow, keyed by its server address. */
+    public void onFlow(Bytes server, FlowRecord flow) {
         List<VantageView> refusedAt = flow.getVantages().stream().filter(v -> "REJ".equals(v.getConnState())).toList();
         boolean accepted = flow.getVantages().stream().anyMatch(ConnectionRefusedDetector::completedHandshake);
         if (refusedAt.isEmpty() && !accepted) {
@@ -201,7 +144,8 @@ public final class ConnectionRefusedDetector implements Processor<byte[], Specif
         };
     }
 
-    private void closeWindows(long nowMicros, boolean inputEnded) {
+    /** Reports the windows that the watermark {@code nowMicros} has closed (all of them when the input ended). */
+    public void closeWindows(long nowMicros, boolean inputEnded) {
         List<KeyValue<Bytes, byte[]>> all = new ArrayList<>();
         try (KeyValueIterator<Bytes, byte[]> iterator = services.all()) {
             iterator.forEachRemaining(all::add);
@@ -264,7 +208,7 @@ public final class ConnectionRefusedDetector implements Processor<byte[], Specif
                 .setHint(hint)
                 .setEvidence(evidence)
                 .build();
-        context.forward(new Record<>(alert.getId(), alert, window.lastMicros() / 1000), TO_ALERTS);
+        alerts.accept(alert);
     }
 
     private static String ports(List<Integer> ports) {

@@ -28,10 +28,10 @@ import java.util.Optional;
 public final class UnansweredSynDetector {
     public static final String TYPE = "UNANSWERED_SYN";
 
-    public SynVerdict inspect(FlowState flow, DetectionContext context) {
+    public Verdict inspect(FlowState flow, DetectionContext context) {
         ConnectionView primary = flow.primary();
         if (primary.synCount() == 0) {
-            return SynVerdict.NOTHING_TO_REPORT;
+            return Verdict.NOTHING_TO_REPORT;
         }
         byte[] clientIp = primary.originatorAddress();
         byte[] serverIp = primary.responderAddress();
@@ -49,7 +49,7 @@ public final class UnansweredSynDetector {
         for (FlowState.Seen seen : clientEvidence) {
             ConnectionView view = seen.view();
             if (view.sawSynAck() || view.sawRstFromResponder() || !view.originatorSentOnlySyns()) {
-                return SynVerdict.NOTHING_TO_REPORT;
+                return Verdict.NOTHING_TO_REPORT;
             }
         }
         ConnectionView attempts = clientEvidence.stream().map(FlowState.Seen::view)
@@ -62,10 +62,10 @@ public final class UnansweredSynDetector {
             long observedAfterLast = context.captureEndMicros() - lastSyn;
             boolean hadTime = observedAfterFirst >= timeout && (attempts.synCount() >= 2 || observedAfterLast >= timeout);
             if (!hadTime) {
-                return SynVerdict.NOTHING_TO_REPORT;
+                return Verdict.NOTHING_TO_REPORT;
             }
         } else if (context.nowMicros() < lastSyn + timeout + context.config().clockSkewMicros()) {
-            return SynVerdict.PENDING;
+            return Verdict.PENDING;
         }
 
         String cause;
@@ -93,7 +93,7 @@ public final class UnansweredSynDetector {
             cause = "NO_ANSWER";
             host = clientSide.map(seen -> seen.vantage().host()).orElse(null);
         }
-        return new SynVerdict.Settled(Optional.of(alert(flow, attempts, cause, host, missingAt, context)));
+        return new Verdict.Settled(Optional.of(alert(flow, attempts, cause, host, missingAt, context)));
     }
 
     private static Optional<FlowState.Seen> seenAt(FlowState flow, Optional<Location> location) {

@@ -62,7 +62,7 @@ import java.util.Set;
  * Kafka Streams store.
  */
 public final class ConnectionView {
-    private static final byte VERSION = 2;
+    private static final byte VERSION = 3;
     private static final int TCP = 6;
     private static final int UDP = 17;
     private static final int ACK = 0x10;
@@ -262,6 +262,9 @@ public final class ConnectionView {
         }
         TcpEndpoint endpoint = isOrig ? orig : resp;
         endpoint.sentOnlySyns = false;
+        endpoint.packetsSent += sent.getPackets();
+        endpoint.lastSentMicros = Math.max(endpoint.lastSentMicros, ts);
+        (isOrig ? resp : orig).peerAnswered();
         if (!orig.didClose || !resp.didClose) {
             lastMicros = Math.max(lastMicros, ts);
         }
@@ -313,7 +316,13 @@ public final class ConnectionView {
         TcpEndpoint endpoint = isOrig ? orig : resp;
         TcpEndpoint peer = isOrig ? resp : orig;
 
+        boolean keepAliveProbe = !syn && !fin && !rst && len <= 1 && endpoint.state == ESTABLISHED
+                && peer.state == ESTABLISHED && endpoint.relative(baseSeq) == endpoint.lastRel - 1;
         endpoint.noteSent(syn, ack, rst, ts);
+        peer.peerAnswered();
+        if (keepAliveProbe) {
+            endpoint.noteKeepAliveProbe(ts);
+        }
 
         int segmentLength = len + (syn ? 1 : 0) + (fin ? 1 : 0) - (rst ? len : 0);
         long onePast = baseSeq + segmentLength;
@@ -327,6 +336,7 @@ public final class ConnectionView {
             lastMicros = Math.max(lastMicros, ts);
         }
         if (fin) {
+            endpoint.noteFin(ts);
             endpoint.finCount++;
             endpoint.finSeqRel = relSeq + segmentLength;
         }
@@ -818,6 +828,45 @@ public final class ConnectionView {
         long synAck = resp.firstSynAckMicros;
         return orig.synCount > 0 && synAck != Long.MIN_VALUE && synAck >= orig.firstSynMicros
                 ? synAck - orig.firstSynMicros : null;
+    }
+
+    /**
+     * What one side sent, as this vantage saw it (for the detectors that compare vantages).
+     *
+     * @param packets                packets seen from it
+     * @param lastMicros             its last packet ({@code Long.MIN_VALUE}: none)
+     * @param firstRstMicros         its first RST ({@code Long.MIN_VALUE}: none)
+     * @param firstFinMicros         its first FIN ({@code Long.MIN_VALUE}: none)
+     * @param probeRun               keep-alive probes (seq = next - 1, 0 or 1 byte) since the peer last sent anything
+     * @param provenUnansweredProbes the most probes of an earlier run that the peer left unanswered
+     * @param retransmissions        retransmitted segments
+     */
+    public record Sent(long packets, long lastMicros, long firstRstMicros, long firstFinMicros, int probeRun,
+                       long probeRunFirstMicros, long probeRunLastMicros, int provenUnansweredProbes,
+                       long retransmissions) {
+        public boolean reset() {
+            return firstRstMicros != Long.MIN_VALUE;
+        }
+
+        public boolean closed() {
+            return firstFinMicros != Long.MIN_VALUE;
+        }
+    }
+
+    /** What the side at {@code address}:{@code port} sent, or null if that is neither side of this connection. */
+    public Sent sentBy(byte[] address, int port) {
+        if (port == origPort && Arrays.equals(address, origAddress)) {
+            return orig.sent();
+        }
+        if (port == respPort && Arrays.equals(address, respAddress)) {
+            return resp.sent();
+        }
+        return null;
+    }
+
+    /** Both sides were seen to complete the handshake here (SYN, SYN-ACK, and the originator's ACK or data). */
+    public boolean sawHandshake() {
+        return orig.synCount > 0 && resp.firstSynAckMicros != Long.MIN_VALUE && !orig.sentOnlySyns;
     }
 
     /** A side reset the connection (its endpoint is in Zeek's RESET state). */

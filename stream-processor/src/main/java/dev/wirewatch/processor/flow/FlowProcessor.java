@@ -2,9 +2,14 @@ package dev.wirewatch.processor.flow;
 
 import dev.wirewatch.processor.config.ProcessorConfig;
 import dev.wirewatch.processor.detect.DetectionContext;
-import dev.wirewatch.processor.detect.SynVerdict;
+import dev.wirewatch.processor.detect.FlowDetector;
+import dev.wirewatch.processor.detect.HalfOpenSessionDetector;
+import dev.wirewatch.processor.detect.InjectedRstDetector;
+import dev.wirewatch.processor.detect.KeepAliveUnansweredDetector;
+import dev.wirewatch.processor.detect.Verdict;
 import dev.wirewatch.processor.detect.UnansweredSynDetector;
 import dev.wirewatch.processor.network.NetworkTopology;
+import dev.wirewatch.record.Alert;
 import dev.wirewatch.record.FlowActivity;
 import dev.wirewatch.record.FlowRecord;
 import dev.wirewatch.record.PacketEvent;
@@ -48,6 +53,8 @@ public final class FlowProcessor implements Processor<byte[], SpecificRecord, Ob
     private final ProcessorConfig config;
     private final ConnectionTimeouts timeouts = ConnectionTimeouts.MONITOR;
     private final UnansweredSynDetector unansweredSyn = new UnansweredSynDetector();
+    private final List<FlowDetector> flowDetectors = List.of(new InjectedRstDetector(),
+            new KeepAliveUnansweredDetector(), new HalfOpenSessionDetector());
 
     private ProcessorContext<Object, SpecificRecord> context;
     private KeyValueStore<Bytes, byte[]> flows;
@@ -101,7 +108,7 @@ public final class FlowProcessor implements Processor<byte[], SpecificRecord, Ob
         }
         flushed = false;
         view.observeActivity(activity);
-        save(key, flow, deadline(flow));
+        save(key, flow, deadline(flow, activity.getTsMicros()));
     }
 
     private void onPacket(byte[] keyBytes, PacketEvent packet) {
@@ -124,7 +131,7 @@ public final class FlowProcessor implements Processor<byte[], SpecificRecord, Ob
         } else {
             view.observe(packet);
         }
-        save(key, flow, deadline(flow));
+        save(key, flow, deadline(flow, packet.getTsMicros()));
     }
 
     private void onTick(Tick tick) {
@@ -177,19 +184,49 @@ public final class FlowProcessor implements Processor<byte[], SpecificRecord, Ob
 
     /** Runs the flow's detectors at its deadline, then closes it or sets its next deadline. */
     private void judge(Bytes key, FlowState flow, DetectionContext detection) {
-        if (!flow.synVerdictGiven() && flow.primary().synCount() > 0) {
-            SynVerdict verdict = unansweredSyn.inspect(flow, detection);
-            if (verdict instanceof SynVerdict.Settled settled) {
-                flow.markSynVerdictGiven();
+        if (!flow.settled(UnansweredSynDetector.TYPE) && flow.primary().synCount() > 0) {
+            Verdict verdict = unansweredSyn.inspect(flow, detection);
+            if (verdict instanceof Verdict.Settled settled) {
+                flow.markSettled(UnansweredSynDetector.TYPE);
                 settled.alert().ifPresent(alert -> context.forward(
                         new Record<>(alert.getId(), alert, alert.getLastSeenMicros() / 1000), TO_ALERTS));
             }
         }
-        if (detection.inputEnded() || expiry(flow) <= detection.nowMicros()) {
+        boolean closing = detection.inputEnded() || expiry(flow) <= detection.nowMicros();
+        // A closing flow is judged with what there is, as at the end of the input.
+        DetectionContext flowContext = closing && !detection.inputEnded()
+                ? context(detection.nowMicros(), true, detection.nowMicros()) : detection;
+        boolean askAgain = false;
+        for (FlowDetector detector : flowDetectors) {
+            if (flow.settled(detector.type())) {
+                continue;
+            }
+            Verdict verdict = detector.inspect(flow, flowContext);
+            if (verdict instanceof Verdict.Settled settled && settled.alert().isPresent()) {
+                flow.markSettled(detector.type());
+                forwardFinding(flow, settled.alert().get());
+            }
+            askAgain |= verdict instanceof Verdict.Pending;
+        }
+        if (closing) {
             close(key, flow);
         } else {
-            long next = deadline(flow);
-            save(key, flow, next <= detection.nowMicros() ? detection.nowMicros() + 1_000_000 : next);
+            long next = deadline(flow, detection.nowMicros());
+            long retry = detection.nowMicros() + 1_000_000; // a pending verdict waits for another sensor's ticks
+            if (next <= detection.nowMicros()) {
+                next = retry;
+            }
+            save(key, flow, askAgain ? Math.min(next, retry) : next);
+        }
+    }
+
+    /** Alerts go out; a half-open finding first goes to the service stage, which adds {@code reconnected}. */
+    private void forwardFinding(FlowState flow, Alert alert) {
+        long timestampMs = alert.getLastSeenMicros() / 1000;
+        if (alert.getType().equals(HalfOpenSessionDetector.TYPE)) {
+            context.forward(new Record<>(flow.primary().responderAddress(), alert, timestampMs), TO_SERVICES);
+        } else {
+            context.forward(new Record<>(alert.getId(), alert, timestampMs), TO_ALERTS);
         }
     }
 
@@ -235,15 +272,26 @@ public final class FlowProcessor implements Processor<byte[], SpecificRecord, Ob
         return end;
     }
 
-    /** The next time this flow needs attention: its SYN verdict, else its expiry. */
-    private long deadline(FlowState flow) {
-        long expiry = expiry(flow);
+    /**
+     * The next time this flow needs attention: its SYN verdict, a flow detector's judgement due after {@code
+     * nowMicros}, else its expiry.
+     */
+    private long deadline(FlowState flow, long nowMicros) {
+        long deadline = expiry(flow);
         ConnectionView primary = flow.primary();
-        if (!flow.synVerdictGiven() && primary.synCount() > 0 && primary.originatorSentOnlySyns()) {
+        if (!flow.settled(UnansweredSynDetector.TYPE) && primary.synCount() > 0 && primary.originatorSentOnlySyns()) {
             long lastSyn = flow.views().stream().mapToLong(seen -> seen.view().lastSynMicros()).max().orElse(0);
-            return Math.min(expiry, lastSyn + config.synAnswerTimeoutMicros() + config.clockSkewMicros());
+            deadline = Math.min(deadline, lastSyn + config.synAnswerTimeoutMicros() + config.clockSkewMicros());
         }
-        return expiry;
+        for (FlowDetector detector : flowDetectors) {
+            if (!flow.settled(detector.type())) {
+                long due = detector.dueAtMicros(flow, config);
+                if (due > nowMicros) {
+                    deadline = Math.min(deadline, due);
+                }
+            }
+        }
+        return deadline;
     }
 
     private long expiry(FlowState flow) {

@@ -9,28 +9,30 @@ import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * One flow as every vantage saw it: a {@link ConnectionView} per (host, interface), plus what the detectors
  * already decided about it. Lives in the processor's flow store, keyed by the canonical flow key.
  */
 public final class FlowState {
-    private static final byte VERSION = 1;
+    private static final byte VERSION = 2;
 
     /** One vantage's view. */
     public record Seen(Vantage vantage, ConnectionView view) {}
 
     private final List<Seen> views;
-    private boolean synVerdictGiven;
+    private final Set<String> settledTypes;
     private long deadlineMicros;
 
     public FlowState() {
-        this(new ArrayList<>(), false, Long.MAX_VALUE);
+        this(new ArrayList<>(), new TreeSet<>(), Long.MAX_VALUE);
     }
 
-    private FlowState(List<Seen> views, boolean synVerdictGiven, long deadlineMicros) {
+    private FlowState(List<Seen> views, Set<String> settledTypes, long deadlineMicros) {
         this.views = views;
-        this.synVerdictGiven = synVerdictGiven;
+        this.settledTypes = settledTypes;
         this.deadlineMicros = deadlineMicros;
     }
 
@@ -46,13 +48,13 @@ public final class FlowState {
         views.add(new Seen(vantage, view));
     }
 
-    /** The unanswered-SYN question has been settled for this flow (alerted, or answered). */
-    public boolean synVerdictGiven() {
-        return synVerdictGiven;
+    /** The detector of this alert type has settled this flow (alerted, or found nothing to report). */
+    public boolean settled(String type) {
+        return settledTypes.contains(type);
     }
 
-    public void markSynVerdictGiven() {
-        synVerdictGiven = true;
+    public void markSettled(String type) {
+        settledTypes.add(type);
     }
 
     public long deadlineMicros() {
@@ -82,7 +84,10 @@ public final class FlowState {
             ByteArrayOutputStream bytes = new ByteArrayOutputStream(256);
             DataOutputStream out = new DataOutputStream(bytes);
             out.writeByte(VERSION);
-            out.writeBoolean(synVerdictGiven);
+            out.writeShort(settledTypes.size());
+            for (String type : settledTypes) {
+                out.writeUTF(type);
+            }
             out.writeLong(deadlineMicros);
             out.writeShort(views.size());
             for (Seen seen : views) {
@@ -105,7 +110,10 @@ public final class FlowState {
             if (version != VERSION) {
                 throw new IllegalStateException("flow state version " + version + " is not supported");
             }
-            boolean synVerdict = in.readBoolean();
+            Set<String> settled = new TreeSet<>();
+            for (int i = in.readUnsignedShort(); i > 0; i--) {
+                settled.add(in.readUTF());
+            }
             long deadline = in.readLong();
             int count = in.readUnsignedShort();
             List<Seen> views = new ArrayList<>(count);
@@ -115,7 +123,7 @@ public final class FlowState {
                 in.readFully(view);
                 views.add(new Seen(vantage, ConnectionView.fromBytes(view)));
             }
-            return new FlowState(views, synVerdict, deadline);
+            return new FlowState(views, settled, deadline);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

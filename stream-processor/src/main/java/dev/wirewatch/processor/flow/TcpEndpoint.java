@@ -44,6 +44,16 @@ final class TcpEndpoint {
     long firstSynAckMicros = Long.MIN_VALUE;
     boolean sentRst;
     boolean sentOnlySyns = true;
+    long packetsSent;
+    long lastSentMicros = Long.MIN_VALUE;
+    long firstRstMicros = Long.MIN_VALUE;
+    long firstFinMicros = Long.MIN_VALUE;
+    // Keep-alive probes (seq = next - 1, 0 or 1 byte): the current run with nothing from the peer since its first
+    // probe, and the most probes of an earlier run that went unanswered (all but its last, which the peer answered).
+    int probeRun;
+    long probeRunFirstMicros;
+    long probeRunLastMicros;
+    int provenUnansweredProbes;
 
     /** Notes a packet this side sent: its SYNs (without ACK), first SYN-ACK, RSTs, and whether it sent anything else. */
     void noteSent(boolean syn, boolean ack, boolean rst, long tsMicros) {
@@ -60,6 +70,39 @@ final class TcpEndpoint {
             firstSynAckMicros = tsMicros;
         }
         sentRst |= rst;
+        packetsSent++;
+        lastSentMicros = Math.max(lastSentMicros, tsMicros);
+        if (rst && firstRstMicros == Long.MIN_VALUE) {
+            firstRstMicros = tsMicros;
+        }
+    }
+
+    void noteFin(long tsMicros) {
+        if (firstFinMicros == Long.MIN_VALUE) {
+            firstFinMicros = tsMicros;
+        }
+    }
+
+    /** A keep-alive probe this side sent; counts towards the current run of unanswered ones. */
+    void noteKeepAliveProbe(long tsMicros) {
+        if (probeRun++ == 0) {
+            probeRunFirstMicros = tsMicros;
+        }
+        probeRunLastMicros = tsMicros;
+    }
+
+    /** The peer sent something: the run of probes ends, its last probe answered. */
+    void peerAnswered() {
+        if (probeRun > 0) {
+            provenUnansweredProbes = Math.max(provenUnansweredProbes, probeRun - 1);
+            probeRun = 0;
+        }
+    }
+
+    /** What this side sent, as this vantage saw it. */
+    ConnectionView.Sent sent() {
+        return new ConnectionView.Sent(packetsSent, lastSentMicros, firstRstMicros, firstFinMicros, probeRun,
+                probeRunFirstMicros, probeRunLastMicros, provenUnansweredProbes, scaledCount[RETRANSMISSION]);
     }
 
     /** Counts one occurrence; true at the 1st, 10th, 100th, ... (Zeek's ScaledHistoryEntry). */
@@ -136,6 +179,14 @@ final class TcpEndpoint {
         out.writeLong(firstSynAckMicros);
         out.writeBoolean(sentRst);
         out.writeBoolean(sentOnlySyns);
+        out.writeLong(packetsSent);
+        out.writeLong(lastSentMicros);
+        out.writeLong(firstRstMicros);
+        out.writeLong(firstFinMicros);
+        out.writeInt(probeRun);
+        out.writeLong(probeRunFirstMicros);
+        out.writeLong(probeRunLastMicros);
+        out.writeInt(provenUnansweredProbes);
     }
 
     static TcpEndpoint read(DataInput in) throws IOException {
@@ -163,6 +214,14 @@ final class TcpEndpoint {
         endpoint.firstSynAckMicros = in.readLong();
         endpoint.sentRst = in.readBoolean();
         endpoint.sentOnlySyns = in.readBoolean();
+        endpoint.packetsSent = in.readLong();
+        endpoint.lastSentMicros = in.readLong();
+        endpoint.firstRstMicros = in.readLong();
+        endpoint.firstFinMicros = in.readLong();
+        endpoint.probeRun = in.readInt();
+        endpoint.probeRunFirstMicros = in.readLong();
+        endpoint.probeRunLastMicros = in.readLong();
+        endpoint.provenUnansweredProbes = in.readInt();
         return endpoint;
     }
 }

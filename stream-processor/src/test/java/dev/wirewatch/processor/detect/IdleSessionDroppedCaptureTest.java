@@ -1,0 +1,150 @@
+package dev.wirewatch.processor.detect;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.wirewatch.processor.ProcessorDriver;
+import dev.wirewatch.processor.config.ProcessorConfig;
+import dev.wirewatch.processor.network.NetworkTopology;
+import dev.wirewatch.record.Alert;
+import dev.wirewatch.sensor.CaptureMerge;
+import dev.wirewatch.sensor.FileEventSource;
+import dev.wirewatch.sensor.emit.EmissionMode;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Seed case 6 as real kernels produced it (deploy/samples/06-idle-session-dropped, recorded by its record.sh):
+ * both hosts' captures through the sensors' control mode and the topology. What must be found is read from the
+ * same captures by tshark, per client connection: which RSTs the client sent that never reached the server,
+ * which keep-alives tshark saw go unanswered, which RSTs reached the client that the server never sent.
+ */
+class IdleSessionDroppedCaptureTest {
+    private static final Path CASE = Path.of(System.getProperty("wirewatch.samples", "../deploy/samples"))
+            .resolve("06-idle-session-dropped");
+    private static final String CLIENT = "198.51.100.10";
+    private static final String SERVER = "203.0.113.20";
+    private static List<Alert> alerts;
+
+    @BeforeAll
+    static void analyse() {
+        assumeTrue(Files.isDirectory(CASE), "sample case 6 not found");
+        List<CaptureMerge.NamedSource> sources = new ArrayList<>();
+        try (ProcessorDriver driver = new ProcessorDriver(NetworkTopology.load(CASE.resolve("topology.yaml")),
+                ProcessorConfig.DEFAULTS)) {
+            for (String host : List.of("client", "server")) {
+                sources.add(new CaptureMerge.NamedSource(host,
+                        new FileEventSource(CASE.resolve(host + ".pcap"), host, null)));
+            }
+            CaptureMerge.replay(sources, driver.sink(), EmissionMode.CONTROL, count -> { });
+            alerts = driver.alerts();
+        } finally {
+            sources.forEach(source -> source.events().close());
+        }
+    }
+
+    /** tshark's matching frames in one capture: the client port and the time of each. */
+    private record Frame(int clientPort, double time) {}
+
+    private static List<Frame> frames(String capture, String filter) throws Exception {
+        Process tshark = new ProcessBuilder("tshark", "-n", "-r", CASE.resolve(capture).toString(), "-Y", filter,
+                "-T", "fields", "-e", "ip.src", "-e", "tcp.srcport", "-e", "tcp.dstport", "-e", "frame.time_epoch")
+                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        String out = new String(tshark.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        tshark.waitFor(60, TimeUnit.SECONDS);
+        return out.lines().filter(line -> !line.isBlank()).map(line -> line.split("\t"))
+                .map(f -> new Frame(Integer.parseInt(f[0].equals(CLIENT) ? f[1] : f[2]), Double.parseDouble(f[3])))
+                .toList();
+    }
+
+    private static List<Integer> clientPorts(String capture, String filter) throws Exception {
+        return frames(capture, filter).stream().map(Frame::clientPort).toList();
+    }
+
+    private static Map<String, Alert> byClient(String type) {
+        Map<String, Alert> found = new TreeMap<>();
+        alerts.stream().filter(alert -> alert.getType().equals(type)).forEach(alert -> found.put(alert.getClient(), alert));
+        return found;
+    }
+
+    private static String client(int port) {
+        return CLIENT + ":" + port;
+    }
+
+    @Test
+    void everyClientResetThatNeverReachedTheServerIsAHalfOpenSessionHeldByTheServer() throws Exception {
+        TreeSet<Integer> resetAtClient = new TreeSet<>(clientPorts("client.pcap", "tcp.flags.reset==1 && ip.src==" + CLIENT));
+        resetAtClient.removeAll(clientPorts("server.pcap", "tcp.flags.reset==1 || tcp.flags.fin==1"));
+        assertFalse(resetAtClient.isEmpty(), "the sample holds client resets lost on the way");
+        // A reconnection: the server saw a SYN from the client after the last packet it saw of the stale session.
+        List<Frame> synsAtServer = frames("server.pcap", "tcp.flags.syn==1 && tcp.flags.ack==0");
+        List<Frame> atServer = frames("server.pcap", "tcp");
+
+        Map<String, Alert> halfOpen = byClient(HalfOpenSessionDetector.TYPE);
+        assertEquals(resetAtClient.stream().map(IdleSessionDroppedCaptureTest::client).collect(Collectors.toSet()),
+                halfOpen.keySet());
+        for (int port : resetAtClient) {
+            Alert alert = halfOpen.get(client(port));
+            assertEquals("server", alert.getHost(), alert.getSummary());
+            assertEquals(SERVER + ":5000", alert.getServer());
+            double quietSince = atServer.stream().filter(f -> f.clientPort() == port).mapToDouble(Frame::time).max()
+                    .orElseThrow();
+            boolean reconnected = synsAtServer.stream().anyMatch(syn -> syn.clientPort() != port && syn.time() > quietSince);
+            assertEquals(reconnected, alert.getReconnected(), alert.getSummary());
+        }
+    }
+
+    @Test
+    void keepAlivesThatTsharkSawUnansweredAreReportedForTheProber() throws Exception {
+        Map<Integer, Long> probes = new TreeMap<>();
+        clientPorts("client.pcap", "tcp.analysis.keep_alive && ip.src==" + CLIENT).forEach(p -> probes.merge(p, 1L, Long::sum));
+        TreeSet<Integer> answered = new TreeSet<>(clientPorts("client.pcap", "tcp.analysis.keep_alive_ack"));
+        Map<String, Long> unanswered = new TreeMap<>();
+        probes.forEach((port, count) -> {
+            if (!answered.contains(port) && count >= ProcessorConfig.DEFAULTS.keepaliveProbes()) {
+                unanswered.put(client(port), count);
+            }
+        });
+        assertFalse(unanswered.isEmpty(), "the sample holds unanswered keep-alives");
+        assertFalse(answered.isEmpty(), "and answered ones, which must not alert");
+
+        Map<String, Alert> found = byClient(KeepAliveUnansweredDetector.TYPE);
+        assertEquals(unanswered.keySet(), found.keySet());
+        found.forEach((client, alert) -> {
+            assertEquals(unanswered.get(client), alert.getCount());
+            assertEquals("client", alert.getHost());
+        });
+    }
+
+    @Test
+    void aResetTheServerNeverSentIsInjected() throws Exception {
+        TreeSet<Integer> forged = new TreeSet<>(clientPorts("client.pcap", "tcp.flags.reset==1 && ip.src==" + SERVER));
+        forged.removeAll(clientPorts("server.pcap", "tcp.flags.reset==1 && ip.src==" + SERVER));
+        assertFalse(forged.isEmpty(), "the sample holds a forged RST");
+
+        Map<String, Alert> found = byClient(InjectedRstDetector.TYPE);
+        assertEquals(forged.stream().map(IdleSessionDroppedCaptureTest::client).collect(Collectors.toSet()), found.keySet());
+        found.values().forEach(alert -> {
+            assertEquals("client", alert.getHost());
+            assertEquals("server", alert.getMissingAt());
+        });
+    }
+
+    @Test
+    void nothingElseIsReported() {
+        assertEquals(List.of(), alerts.stream().map(Alert::getType).filter(type -> !List.of(
+                HalfOpenSessionDetector.TYPE, KeepAliveUnansweredDetector.TYPE, InjectedRstDetector.TYPE).contains(type))
+                .toList());
+    }
+}
