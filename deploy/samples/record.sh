@@ -116,6 +116,8 @@ connect 198.51.100.11 8081 3
 connect 198.51.100.10 8081 3
 capture_stop
 cleanup
+echo "case 4: PAWS drops SYNs from clients behind NAT (clients, gateway and server namespaces)"
+"$here/04-paws-behind-nat/record.sh"
 echo "case 6: a router forgets idle sessions (client, router and server namespaces)"
 "$here/06-idle-session-dropped/record.sh"
 echo "recorded: $(ls "$here"/*/*.pcap | tr '\n' ' ')"

@@ -3,6 +3,7 @@ package dev.wirewatch.processor;
 import dev.wirewatch.processor.config.ProcessorConfig;
 import dev.wirewatch.processor.detect.ConnectionRefusedDetector;
 import dev.wirewatch.processor.detect.HalfOpenSessionReport;
+import dev.wirewatch.processor.detect.PawsSynDropDetector;
 import dev.wirewatch.processor.flow.FlowProcessor;
 import dev.wirewatch.processor.network.NetworkTopology;
 import dev.wirewatch.processor.service.ServiceStage;
@@ -29,7 +30,8 @@ import org.apache.kafka.streams.state.Stores;
  *                                                                                       └─▶ &lt;app&gt;-by-server (closed flows and
  *                                           half-open findings keyed by server address; ticks to every partition)
  *   &lt;app&gt;-by-server ─▶ services (CONNECTION_REFUSED per service and window;     ─┬─▶ ww.alerts
- *                                 HALF_OPEN_SESSION with reconnected)             └─▶ &lt;app&gt;-progress (input judged to its end)
+ *                                 HALF_OPEN_SESSION with reconnected;             └─▶ &lt;app&gt;-progress (input judged to its end)
+ *                                 PAWS_SYN_DROP per source address)
  * </pre>
  * Serdes are passed explicitly at every source and sink.
  */
@@ -84,6 +86,9 @@ public final class TopologyFactory {
                 .addStateStore(Stores.keyValueStoreBuilder(
                         Stores.persistentKeyValueStore(HalfOpenSessionReport.CONNECTIONS_STORE),
                         Serdes.String(), Serdes.Long()), SERVICES)
+                .addStateStore(Stores.keyValueStoreBuilder(
+                        Stores.persistentKeyValueStore(PawsSynDropDetector.SOURCES_STORE),
+                        Serdes.String(), Serdes.ByteArray()), SERVICES)
                 .addStateStore(Stores.keyValueStoreBuilder(
                         Stores.persistentKeyValueStore(ServiceStage.UPSTREAM_PROGRESS_STORE),
                         Serdes.String(), Serdes.Long()), SERVICES)

@@ -26,6 +26,7 @@ import java.util.Map;
  * @param injectedRstSeverity       severity of INJECTED_RST
  * @param halfOpenSessionSeverity   severity of HALF_OPEN_SESSION
  * @param keepaliveUnansweredSeverity severity of KEEPALIVE_UNANSWERED
+ * @param pawsSynDropSeverity       severity of PAWS_SYN_DROP
  */
 public record ProcessorConfig(
         Duration synAnswerTimeout,
@@ -39,12 +40,13 @@ public record ProcessorConfig(
         Severity connectionRefusedSeverity,
         Severity injectedRstSeverity,
         Severity halfOpenSessionSeverity,
-        Severity keepaliveUnansweredSeverity) {
+        Severity keepaliveUnansweredSeverity,
+        Severity pawsSynDropSeverity) {
 
     public static final ProcessorConfig DEFAULTS = new ProcessorConfig(
             Duration.ofSeconds(5), Duration.ofSeconds(1), Duration.ofSeconds(60), Duration.ofMinutes(10),
             Duration.ofSeconds(5), Duration.ofSeconds(60), 2,
-            Severity.warning, Severity.warning, Severity.warning, Severity.warning, Severity.warning);
+            Severity.warning, Severity.warning, Severity.warning, Severity.warning, Severity.warning, Severity.warning);
 
     public ProcessorConfig {
         positive("syn-answer-timeout", synAnswerTimeout);
@@ -77,7 +79,8 @@ public record ProcessorConfig(
                     severity("connection-refused-severity", form.connectionRefusedSeverity),
                     severity("injected-rst-severity", form.injectedRstSeverity),
                     severity("half-open-session-severity", form.halfOpenSessionSeverity),
-                    severity("keepalive-unanswered-severity", form.keepaliveUnansweredSeverity));
+                    severity("keepalive-unanswered-severity", form.keepaliveUnansweredSeverity),
+                    severity("paws-syn-drop-severity", form.pawsSynDropSeverity));
         } catch (ConfigException e) {
             throw new ConfigException(file + ": " + e.getMessage());
         }
@@ -98,6 +101,7 @@ public record ProcessorConfig(
         keys.put("injected-rst-severity", injectedRstSeverity.name());
         keys.put("half-open-session-severity", halfOpenSessionSeverity.name());
         keys.put("keepalive-unanswered-severity", keepaliveUnansweredSeverity.name());
+        keys.put("paws-syn-drop-severity", pawsSynDropSeverity.name());
         StringBuilder yaml = new StringBuilder();
         keys.forEach((key, value) -> yaml.append(key).append(": ").append(value).append('\n'));
         return yaml.toString();
@@ -165,5 +169,6 @@ public record ProcessorConfig(
         public String injectedRstSeverity = DEFAULTS.injectedRstSeverity.name();
         public String halfOpenSessionSeverity = DEFAULTS.halfOpenSessionSeverity.name();
         public String keepaliveUnansweredSeverity = DEFAULTS.keepaliveUnansweredSeverity.name();
+        public String pawsSynDropSeverity = DEFAULTS.pawsSynDropSeverity.name();
     }
 }

@@ -318,6 +318,9 @@ public final class ConnectionView {
 
         boolean keepAliveProbe = !syn && !fin && !rst && len <= 1 && endpoint.state == ESTABLISHED
                 && peer.state == ESTABLISHED && endpoint.relative(baseSeq) == endpoint.lastRel - 1;
+        if (syn && !ack && endpoint.synCount == 0 && tcp.getTsVal() != null) {
+            endpoint.firstSynTsVal = tcp.getTsVal();
+        }
         endpoint.noteSent(syn, ack, rst, ts);
         peer.peerAnswered();
         if (keepAliveProbe) {
@@ -821,6 +824,16 @@ public final class ConnectionView {
     /** Every packet the originator sent so far was a SYN without ACK: it has had no answer it acted on. */
     public boolean originatorSentOnlySyns() {
         return orig.sentOnlySyns && orig.synCount > 0;
+    }
+
+    /** The TSval of the originator's first SYN; null when it carried no timestamp option (or no SYN was seen). */
+    public Long synTsVal() {
+        return orig.synCount > 0 && orig.firstSynTsVal >= 0 ? orig.firstSynTsVal : null;
+    }
+
+    /** The responder answered the originator's SYN here: with a SYN-ACK or a RST. */
+    public boolean synAnswered() {
+        return orig.synCount > 0 && (resp.firstSynAckMicros != Long.MIN_VALUE || resp.sentRst);
     }
 
     /** The originator's first SYN to the responder's first SYN-ACK, as seen here; null when either is missing. */

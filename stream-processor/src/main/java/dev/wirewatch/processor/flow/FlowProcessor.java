@@ -339,6 +339,8 @@ public final class FlowProcessor implements Processor<byte[], SpecificRecord, Ob
                     .setLastSeenMicros(view.lastSeenMicros())
                     .setSynCount(view.synCount())
                     .setHandshakeRttMicros(view.handshakeRttMicros())
+                    .setSynTsVal(view.synTsVal())
+                    .setSynAnswered(view.synAnswered())
                     .build());
         }
         return FlowRecord.newBuilder()

@@ -41,6 +41,7 @@ final class TcpEndpoint {
     int synCount;
     long firstSynMicros;
     long lastSynMicros;
+    long firstSynTsVal = -1;
     long firstSynAckMicros = Long.MIN_VALUE;
     boolean sentRst;
     boolean sentOnlySyns = true;
@@ -176,6 +177,7 @@ final class TcpEndpoint {
         out.writeInt(synCount);
         out.writeLong(firstSynMicros);
         out.writeLong(lastSynMicros);
+        out.writeLong(firstSynTsVal);
         out.writeLong(firstSynAckMicros);
         out.writeBoolean(sentRst);
         out.writeBoolean(sentOnlySyns);
@@ -211,6 +213,7 @@ final class TcpEndpoint {
         endpoint.synCount = in.readInt();
         endpoint.firstSynMicros = in.readLong();
         endpoint.lastSynMicros = in.readLong();
+        endpoint.firstSynTsVal = in.readLong();
         endpoint.firstSynAckMicros = in.readLong();
         endpoint.sentRst = in.readBoolean();
         endpoint.sentOnlySyns = in.readBoolean();

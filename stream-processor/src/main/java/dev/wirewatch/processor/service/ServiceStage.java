@@ -3,6 +3,7 @@ package dev.wirewatch.processor.service;
 import dev.wirewatch.processor.config.ProcessorConfig;
 import dev.wirewatch.processor.detect.ConnectionRefusedDetector;
 import dev.wirewatch.processor.detect.HalfOpenSessionReport;
+import dev.wirewatch.processor.detect.PawsSynDropDetector;
 import dev.wirewatch.processor.network.NetworkTopology;
 import dev.wirewatch.record.Alert;
 import dev.wirewatch.record.FlowRecord;
@@ -31,6 +32,7 @@ public final class ServiceStage implements Processor<byte[], SpecificRecord, Str
     private final int upstreamPartitions;
     private final ConnectionRefusedDetector refusals;
     private final HalfOpenSessionReport halfOpen;
+    private final PawsSynDropDetector paws;
     private ProcessorContext<String, SpecificRecord> context;
     private KeyValueStore<String, Long> upstreamProgress;
     private long watermarkMicros = Long.MIN_VALUE;
@@ -39,6 +41,7 @@ public final class ServiceStage implements Processor<byte[], SpecificRecord, Str
         this.upstreamPartitions = upstreamPartitions;
         this.refusals = new ConnectionRefusedDetector(topology, config);
         this.halfOpen = new HalfOpenSessionReport(config);
+        this.paws = new PawsSynDropDetector(topology, config);
     }
 
     @Override
@@ -48,6 +51,7 @@ public final class ServiceStage implements Processor<byte[], SpecificRecord, Str
         refusals.init(context.getStateStore(ConnectionRefusedDetector.SERVICES_STORE), this::alert);
         halfOpen.init(context.getStateStore(HalfOpenSessionReport.PENDING_STORE),
                 context.getStateStore(HalfOpenSessionReport.CONNECTIONS_STORE), this::alert);
+        paws.init(context.getStateStore(PawsSynDropDetector.SOURCES_STORE), this::alert);
     }
 
     @Override
@@ -55,6 +59,7 @@ public final class ServiceStage implements Processor<byte[], SpecificRecord, Str
         if (record.value() instanceof FlowRecord flow && flow.getProtocol() == FlowKey.TCP) {
             refusals.onFlow(Bytes.wrap(record.key()), flow);
             halfOpen.onFlow(flow);
+            paws.onFlow(flow);
         } else if (record.value() instanceof Alert finding) {
             halfOpen.onFinding(finding);
         } else if (record.value() instanceof Tick tick) {
@@ -76,6 +81,7 @@ public final class ServiceStage implements Processor<byte[], SpecificRecord, Str
             watermarkMicros = watermark;
             refusals.closeWindows(Long.MAX_VALUE, true);
             halfOpen.release(Long.MAX_VALUE, true);
+            paws.judge(Long.MAX_VALUE, true);
             String partition = "services-" + context.taskId().partition();
             context.forward(new Record<>(partition, Tick.newBuilder().setHost(partition).setTsMicros(tick.getTsMicros())
                     .setEndOfInput(true).build(), timestampMs), TO_PROGRESS);
@@ -83,6 +89,7 @@ public final class ServiceStage implements Processor<byte[], SpecificRecord, Str
             watermarkMicros = watermark;
             refusals.closeWindows(watermark, false);
             halfOpen.release(watermark, false);
+            paws.judge(watermark, false);
         }
     }
 

@@ -1,0 +1,231 @@
+package dev.wirewatch.processor.detect;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.wirewatch.processor.alert.AlertIds;
+import dev.wirewatch.processor.config.ProcessorConfig;
+import dev.wirewatch.processor.network.NetworkTopology;
+import dev.wirewatch.record.Alert;
+import dev.wirewatch.record.Evidence;
+import dev.wirewatch.record.FlowRecord;
+import dev.wirewatch.record.VantageView;
+import dev.wirewatch.schemas.Addresses;
+import dev.wirewatch.schemas.Times;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Consumer;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+/**
+ * PAWS_SYN_DROP (service stage): a server silently drops SYNs from one source address whose TCP timestamp (TSval)
+ * is older than that of the connection it last accepted from that address, while it answers other SYNs from it.
+ * That is PAWS applied to new connections per peer host (tcp_tw_recycle, or a middlebox doing the same): clients
+ * behind one NAT address each carry their own timestamp clock. Answered SYNs never alert, however their TSvals jump
+ * (modern kernels give every connection a random TSval offset).
+ *
+ * <p>Because TSvals are random per connection today, an unrelated drop (a firewall, a full accept queue) is older
+ * than the last accepted TSval half of the time. So the evidence must fit PAWS as a whole: the dropped SYN went to a
+ * port that answered the same address in the {@value #PAWS_WINDOW_SECONDS} seconds before (the window in which the
+ * kernel trusts a peer's last timestamp, TCP_PAWS_MSL), every SYN answered there in that window was newer than the
+ * one answered before it (a server enforcing PAWS accepts nothing older), and the drop is older than the last one.
+ *
+ * <p>Read from the server host's own vantage where the topology places it (else the first that saw the SYN). An
+ * unanswered connection is judged once the low watermark has passed it by the delay with which closed flows arrive
+ * (or the input ended).
+ */
+public final class PawsSynDropDetector {
+    public static final String TYPE = "PAWS_SYN_DROP";
+    public static final String SOURCES_STORE = "paws-sources";
+    static final long PAWS_WINDOW_SECONDS = 60;
+    private static final long PAWS_WINDOW_MICROS = PAWS_WINDOW_SECONDS * 1_000_000;
+    /** Closed flows arrive up to this long after their last packet (close delay plus clock skew). */
+    private static final long FLOW_CLOSE_DELAY_MICROS = 10_000_000;
+    /**
+     * An accepted connection is kept until every unanswered one in the PAWS window after it has been judged: an
+     * unanswered connection closes up to the monitor's SYN attempt delay (130 s) after its last SYN.
+     */
+    private static final long KEEP_ACCEPTED_MICROS = 300_000_000;
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final NetworkTopology topology;
+    private final ProcessorConfig config;
+    private KeyValueStore<String, byte[]> sources;
+    private Consumer<Alert> alerts;
+
+    /** A connection the server accepted: when, to which port, and the TSval of its SYN. */
+    record Accepted(long firstSeenMicros, int serverPort, long tsVal) {}
+
+    /** A connection whose SYNs the server left unanswered, waiting to be judged. */
+    record Unanswered(String client, int clientPort, String server, int serverPort, long firstSeenMicros,
+                      long lastSeenMicros, long tsVal, int syns, String host, String iface, String communityId,
+                      List<String> observedBy) {}
+
+    /** What one source address did towards one server address. */
+    record Source(List<Accepted> accepted, List<Unanswered> unanswered) {}
+
+    public PawsSynDropDetector(NetworkTopology topology, ProcessorConfig config) {
+        this.topology = topology;
+        this.config = config;
+    }
+
+    public void init(KeyValueStore<String, byte[]> sources, Consumer<Alert> alerts) {
+        this.sources = sources;
+        this.alerts = alerts;
+    }
+
+    /** A closed TCP flow. */
+    public void onFlow(FlowRecord flow) {
+        Optional<VantageView> seen = serverSide(flow);
+        if (seen.isEmpty() || seen.get().getSynTsVal() == null) {
+            return;
+        }
+        VantageView view = seen.get();
+        String key = flow.getServer() + "|" + flow.getClient();
+        Source source = load(key);
+        if (view.getSynAnswered()) {
+            source.accepted().add(new Accepted(view.getFirstSeenMicros(), flow.getServerPort(), view.getSynTsVal()));
+        } else if (view.getOrigPackets() == view.getSynCount() && view.getRespPackets() == 0) {
+            source.unanswered().add(new Unanswered(flow.getClient(), flow.getClientPort(), flow.getServer(),
+                    flow.getServerPort(), view.getFirstSeenMicros(), view.getLastSeenMicros(), view.getSynTsVal(),
+                    view.getSynCount(), view.getHost(), view.getIface(), flow.getCommunityId(),
+                    flow.getVantages().stream().map(VantageView::getHost).distinct().toList()));
+        } else {
+            return;
+        }
+        save(key, source);
+    }
+
+    /** The server host's view of the flow, else the first vantage that saw the originator's SYN. */
+    private Optional<VantageView> serverSide(FlowRecord flow) {
+        Optional<String> serverHost = topology.locate(Addresses.parse(flow.getServer()))
+                .map(location -> location.host().name());
+        List<VantageView> withSyn = flow.getVantages().stream().filter(view -> view.getSynCount() > 0).toList();
+        return withSyn.stream().filter(view -> serverHost.isPresent() && view.getHost().equals(serverHost.get()))
+                .findFirst().or(() -> withSyn.stream().findFirst());
+    }
+
+    /** Judges the unanswered connections the watermark has passed (all of them when the input ended). */
+    public void judge(long watermarkMicros, boolean inputEnded) {
+        List<KeyValue<String, byte[]>> all = new ArrayList<>();
+        try (KeyValueIterator<String, byte[]> iterator = sources.all()) {
+            iterator.forEachRemaining(all::add);
+        }
+        for (KeyValue<String, byte[]> entry : all) {
+            Source source = decode(entry.value);
+            List<Unanswered> waiting = new ArrayList<>();
+            for (Unanswered dropped : source.unanswered()) {
+                if (inputEnded || dropped.lastSeenMicros() + FLOW_CLOSE_DELAY_MICROS <= watermarkMicros) {
+                    newerAccepted(source, dropped).ifPresent(accepted -> alerts.accept(alert(dropped, accepted, source)));
+                } else {
+                    waiting.add(dropped);
+                }
+            }
+            List<Accepted> recent = inputEnded ? source.accepted() : source.accepted().stream()
+                    .filter(accepted -> accepted.firstSeenMicros() >= watermarkMicros - KEEP_ACCEPTED_MICROS)
+                    .toList();
+            if (waiting.size() != source.unanswered().size() || recent.size() != source.accepted().size()) {
+                save(entry.key, new Source(new ArrayList<>(recent), waiting));
+            }
+        }
+    }
+
+    /**
+     * The connection last accepted on the drop's port from the same address in the window before it, if the
+     * accepted ones there form a PAWS chain (each newer than the one before) that the drop falls behind.
+     */
+    private static Optional<Accepted> newerAccepted(Source source, Unanswered dropped) {
+        List<Accepted> window = source.accepted().stream()
+                .filter(accepted -> accepted.serverPort() == dropped.serverPort()
+                        && accepted.firstSeenMicros() < dropped.firstSeenMicros()
+                        && accepted.firstSeenMicros() >= dropped.firstSeenMicros() - PAWS_WINDOW_MICROS)
+                .sorted(Comparator.comparingLong(Accepted::firstSeenMicros))
+                .toList();
+        for (int i = 1; i < window.size(); i++) {
+            if (!newer(window.get(i).tsVal(), window.get(i - 1).tsVal())) {
+                return Optional.empty(); // the server accepted an older TSval: it does not enforce PAWS per host
+            }
+        }
+        return window.isEmpty() || !newer(window.get(window.size() - 1).tsVal(), dropped.tsVal())
+                ? Optional.empty() : Optional.of(window.get(window.size() - 1));
+    }
+
+    /** TSvals compare as 32-bit serial numbers (RFC 7323). */
+    private static boolean newer(long a, long b) {
+        return (int) (a - b) > 0;
+    }
+
+    private Alert alert(Unanswered dropped, Accepted accepted, Source source) {
+        String client = Addresses.endpoint(Addresses.parse(dropped.client()), dropped.clientPort());
+        String server = Addresses.endpoint(Addresses.parse(dropped.server()), dropped.serverPort());
+        long answeredFromSource = source.accepted().size();
+        String summary = String.format("%s silently dropped %d SYN%s from %s (TSval %d) %s after accepting a connection "
+                        + "from the same address with the newer TSval %d; it accepted %d connection%s from %s in all: "
+                        + "PAWS on new connections, with several hosts behind that address.", server, dropped.syns(),
+                dropped.syns() == 1 ? "" : "s", client, dropped.tsVal(),
+                Times.seconds(dropped.firstSeenMicros() - accepted.firstSeenMicros()), accepted.tsVal(),
+                answeredFromSource, answeredFromSource == 1 ? "" : "s", dropped.client());
+        String hint = "On the server (Linux before 4.12) set net.ipv4.tcp_tw_recycle=0 (it breaks clients behind NAT); "
+                + "check for a load balancer or firewall that enforces per-host TCP timestamps. Disabling TCP "
+                + "timestamps on the clients (net.ipv4.tcp_timestamps=0) only works around it.";
+        String host = topology.locate(Addresses.parse(dropped.server())).map(location -> location.host().name())
+                .orElse(dropped.host());
+        return Alert.newBuilder()
+                .setId(AlertIds.of(TYPE, dropped.firstSeenMicros(), client, server))
+                .setType(TYPE)
+                .setSeverity(config.pawsSynDropSeverity())
+                .setHost(host)
+                .setClient(client)
+                .setServer(server)
+                .setClientIp(dropped.client())
+                .setObservedBy(dropped.observedBy())
+                .setFirstSeenMicros(dropped.firstSeenMicros())
+                .setLastSeenMicros(dropped.lastSeenMicros())
+                .setCount(dropped.syns())
+                .setCommunityId(dropped.communityId())
+                .setSummary(summary)
+                .setHint(hint)
+                .setEvidence(List.of(
+                        Evidence.newBuilder().setHost(dropped.host()).setIface(dropped.iface())
+                                .setTsMicros(accepted.firstSeenMicros())
+                                .setLine(dropped.client() + " > " + server + ": SYN TSval " + accepted.tsVal() + " answered")
+                                .build(),
+                        Evidence.newBuilder().setHost(dropped.host()).setIface(dropped.iface())
+                                .setTsMicros(dropped.firstSeenMicros())
+                                .setLine(client + " > " + server + ": " + dropped.syns() + " SYN, TSval " + dropped.tsVal()
+                                        + ", no answer")
+                                .build()))
+                .build();
+    }
+
+    private Source load(String key) {
+        byte[] stored = sources.get(key);
+        return stored == null ? new Source(new ArrayList<>(), new ArrayList<>()) : decode(stored);
+    }
+
+    private void save(String key, Source source) {
+        if (source.accepted().isEmpty() && source.unanswered().isEmpty()) {
+            sources.delete(key);
+            return;
+        }
+        try {
+            sources.put(key, JSON.writeValueAsBytes(source));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static Source decode(byte[] bytes) {
+        try {
+            Source source = JSON.readValue(bytes, Source.class);
+            return new Source(new ArrayList<>(source.accepted()), new ArrayList<>(source.unanswered()));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

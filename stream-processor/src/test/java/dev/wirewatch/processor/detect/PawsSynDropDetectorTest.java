@@ -1,0 +1,141 @@
+package dev.wirewatch.processor.detect;
+
+import static dev.wirewatch.processor.Packets.ACK;
+import static dev.wirewatch.processor.Packets.FIN;
+import static dev.wirewatch.processor.Packets.SYN;
+import static dev.wirewatch.processor.Packets.tcp;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.wirewatch.processor.ProcessorDriver;
+import dev.wirewatch.processor.config.ProcessorConfig;
+import dev.wirewatch.record.Alert;
+import dev.wirewatch.record.PacketEvent;
+import dev.wirewatch.record.TcpHeader;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class PawsSynDropDetectorTest {
+    static final long T0 = 1_700_000_000_000_000L;
+    static final long S = 1_000_000L;
+    static final String NAT = "198.51.100.1";
+    static final String SERVER = "198.51.100.20";
+
+    private static PacketEvent withTsVal(PacketEvent packet, long tsVal) {
+        TcpHeader tcp = TcpHeader.newBuilder(packet.getTcp()).setTsVal(tsVal).setTsEcr(0L).build();
+        return PacketEvent.newBuilder(packet).setTcp(tcp).build();
+    }
+
+    private static void accepted(ProcessorDriver driver, long at, int port, long tsVal) {
+        accepted(driver, at, port, 80, tsVal);
+    }
+
+    private static void accepted(ProcessorDriver driver, long at, int port, int service, long tsVal) {
+        driver.send(withTsVal(tcp("server", at, NAT, port, SERVER, service, SYN, 1000, 0, 0), tsVal));
+        driver.send(tcp("server", at + 100, SERVER, service, NAT, port, SYN | ACK, 5000, 1001, 0));
+        driver.send(tcp("server", at + 200, NAT, port, SERVER, service, ACK, 1001, 5001, 0));
+        driver.send(tcp("server", at + 300, NAT, port, SERVER, service, FIN | ACK, 1001, 5001, 0));
+        driver.send(tcp("server", at + 400, SERVER, service, NAT, port, FIN | ACK, 5001, 1002, 0));
+        driver.send(tcp("server", at + 500, NAT, port, SERVER, service, ACK, 1002, 5002, 0));
+    }
+
+    /** Four SYNs a second apart, never answered; each retransmission's TSval one second on. */
+    private static void dropped(ProcessorDriver driver, long at, int port, long tsVal) {
+        dropped(driver, at, port, 80, tsVal);
+    }
+
+    private static void dropped(ProcessorDriver driver, long at, int port, int service, long tsVal) {
+        for (int i = 0; i < 4; i++) {
+            driver.send(withTsVal(tcp("server", at + i * S, NAT, port, SERVER, service, SYN, 1000, 0, 0),
+                    tsVal + i * 1000));
+        }
+    }
+
+    private static List<Alert> paws(ProcessorDriver driver, long end) {
+        driver.tick(T0, end, "server");
+        driver.endOfInput(end + S, "server");
+        return driver.alerts().stream().filter(alert -> alert.getType().equals(PawsSynDropDetector.TYPE)).toList();
+    }
+
+    private static ProcessorDriver driver() {
+        return new ProcessorDriver(ProcessorDriver.topology("""
+                hosts:
+                  server:
+                    interfaces:
+                      eth0: {addresses: [198.51.100.20/24]}
+                """), ProcessorConfig.DEFAULTS);
+    }
+
+    @Test
+    void aDroppedSynOlderThanTheLastAcceptedOneFromTheSameAddressIsPaws() {
+        try (ProcessorDriver driver = driver()) {
+            accepted(driver, T0, 40000, 3_000_000_000L);
+            dropped(driver, T0 + 2 * S, 40001, 1_000_000_000L);
+            List<Alert> alerts = paws(driver, T0 + 30 * S);
+            assertEquals(1, alerts.size(), alerts.toString());
+            assertEquals(NAT, alerts.get(0).getClientIp());
+            assertEquals(NAT + ":40001", alerts.get(0).getClient());
+            assertEquals(4, alerts.get(0).getCount());
+            assertEquals("server", alerts.get(0).getHost());
+        }
+    }
+
+    @Test
+    void answeredSynsWithTsvalsGoingBackwardsAreNormal() {
+        try (ProcessorDriver driver = driver()) {
+            accepted(driver, T0, 40000, 3_000_000_000L);
+            accepted(driver, T0 + S, 40001, 1_000_000_000L);
+            accepted(driver, T0 + 2 * S, 40002, 2_000_000_000L);
+            assertEquals(List.of(), paws(driver, T0 + 30 * S));
+        }
+    }
+
+    @Test
+    void aDroppedSynNewerThanEverythingAcceptedIsNotPaws() {
+        try (ProcessorDriver driver = driver()) {
+            accepted(driver, T0, 40000, 1_000_000_000L);
+            dropped(driver, T0 + 2 * S, 40001, 3_000_000_000L);
+            assertEquals(List.of(), paws(driver, T0 + 30 * S));
+        }
+    }
+
+    @Test
+    void anAcceptedConnectionMoreThanAMinuteBeforeNoLongerCounts() {
+        try (ProcessorDriver driver = driver()) {
+            accepted(driver, T0, 40000, 3_000_000_000L);
+            driver.tick(T0, T0 + 70 * S, "server");
+            dropped(driver, T0 + 70 * S, 40001, 1_000_000_000L);
+            assertEquals(List.of(), paws(driver, T0 + 100 * S));
+        }
+    }
+
+    /** Seed case 1's trap: a firewall drops every SYN to 8080 while 443 answers; random TSvals must not make it PAWS. */
+    @Test
+    void aPortThatAnswersNobodyIsAFirewallNotPaws() {
+        try (ProcessorDriver driver = driver()) {
+            accepted(driver, T0, 40000, 443, 3_000_000_000L);
+            dropped(driver, T0 + 2 * S, 40001, 8080, 1_000_000_000L);
+            assertEquals(List.of(), paws(driver, T0 + 30 * S));
+        }
+    }
+
+    /** A server that just accepted an older TSval than before does not enforce PAWS: a drop then has another cause. */
+    @Test
+    void aDropAfterAnsweredTsvalsWentBackwardsIsNotPaws() {
+        try (ProcessorDriver driver = driver()) {
+            accepted(driver, T0, 40000, 3_000_000_000L);
+            accepted(driver, T0 + S, 40001, 2_000_000_000L);
+            dropped(driver, T0 + 2 * S, 40002, 1_000_000_000L);
+            assertEquals(List.of(), paws(driver, T0 + 30 * S));
+        }
+    }
+
+    /** TSvals compare as 32-bit serial numbers: just past the wrap is newer than just before it. */
+    @Test
+    void timestampsCompareAcrossTheWrap() {
+        try (ProcessorDriver driver = driver()) {
+            accepted(driver, T0, 40000, 10L);
+            dropped(driver, T0 + 2 * S, 40001, 4_294_967_000L);
+            assertEquals(1, paws(driver, T0 + 30 * S).size());
+        }
+    }
+}
