@@ -64,7 +64,7 @@ public final class Analysis {
         Map<TopicPartition, Long> alertsBefore;
         try (Admin admin = Admin.create(clientConfig)) {
             TopicSetup.ensure(admin, TopicSetup.DEFAULT_PARTITIONS, Map.of());
-            partitions = partitionCount(admin, Topics.PACKETS);
+            partitions = TopicSetup.partitionCount(admin, Topics.PACKETS);
             TopicSetup.ensure(admin, TopicSetup.DEFAULT_PARTITIONS,
                     ProcessorService.internalTopics(applicationId, partitions));
             startAtCurrentEnd(admin, applicationId);
@@ -142,7 +142,7 @@ public final class Analysis {
         String topic = TopologyFactory.progressTopic(applicationId);
         int expected;
         try (Admin admin = Admin.create(clientConfig)) {
-            expected = partitionCount(admin, TopologyFactory.byServerTopic(applicationId));
+            expected = TopicSetup.partitionCount(admin, TopologyFactory.byServerTopic(applicationId));
         }
         long deadline = System.nanoTime() + DRAIN_TIMEOUT.toNanos();
         java.util.Set<String> done = new java.util.HashSet<>();
@@ -196,14 +196,6 @@ public final class Analysis {
 
     private static Map<TopicPartition, Long> endOffsets(KafkaConsumer<?, ?> consumer, String topic) {
         return consumer.endOffsets(partitions(consumer, topic), Duration.ofSeconds(30));
-    }
-
-    private static int partitionCount(Admin admin, String topic) {
-        try {
-            return admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions().size();
-        } catch (Exception e) {
-            throw new IllegalStateException("cannot describe topic " + topic + ": " + e.getMessage(), e);
-        }
     }
 
     private static Path temporaryDirectory() {

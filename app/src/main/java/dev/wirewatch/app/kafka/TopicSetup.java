@@ -26,6 +26,16 @@ public final class TopicSetup {
 
     private TopicSetup() {}
 
+    /** How many partitions {@code topic} has. */
+    public static int partitionCount(Admin admin, String topic) {
+        try {
+            return admin.describeTopics(List.of(topic)).allTopicNames().get(TIMEOUT_MS, java.util.concurrent.TimeUnit.MILLISECONDS)
+                    .get(topic).partitions().size();
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot describe topic " + topic + ": " + e.getMessage(), e);
+        }
+    }
+
     /** The public topics of DESIGN.md plus {@code extra} (name to partitions). */
     public static void ensure(Admin admin, int partitions, Map<String, Integer> extra) {
         Map<String, Integer> wanted = new HashMap<>(extra);

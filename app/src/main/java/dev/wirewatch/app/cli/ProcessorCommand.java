@@ -1,0 +1,115 @@
+package dev.wirewatch.app.cli;
+
+import dev.wirewatch.app.http.ServiceEndpoint;
+import dev.wirewatch.app.kafka.TopicSetup;
+import dev.wirewatch.processor.ProcessorService;
+import dev.wirewatch.processor.config.ProcessorConfig;
+import dev.wirewatch.processor.network.NetworkTopology;
+import dev.wirewatch.schemas.Topics;
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(name = "processor", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"The stream processor: reads ww.packets from every sensor, keeps each flow's state per vantage, "
+                + "runs the detectors and writes ww.flows and ww.alerts. Exactly-once: a restart (or a crash) neither "
+                + "loses nor repeats an alert; it resumes from its state directory and the committed offsets.",
+                "Scale out by starting more with the same --application-id. Undecodable records are skipped, counted and "
+                        + "copied to ww.deadletter.",
+                "", "Example: wirewatch processor --bootstrap-servers kafka:9092 --topology topology.yaml"},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:stopped", "1:unexpected error", "2:bad usage, bad file or bad config"})
+public final class ProcessorCommand implements Callable<Integer> {
+    @Option(names = "--topology", paramLabel = "FILE", description = "topology.yaml: hosts, interfaces, addresses, what each sensor captures.")
+    Path topology;
+
+    @Option(names = "--config", paramLabel = "FILE", description = "config.yaml with detector thresholds and timers (defaults: --print-config).")
+    Path config;
+
+    @Option(names = "--print-config", description = "Print the effective detector configuration and exit.")
+    boolean printConfig;
+
+    @Option(names = "--application-id", defaultValue = "wirewatch-processor", paramLabel = "ID",
+            description = "Kafka Streams application id: consumer group, internal topics, state (default: ${DEFAULT-VALUE}).")
+    String applicationId;
+
+    @Option(names = "--state-dir", defaultValue = "wirewatch-state", paramLabel = "DIR",
+            description = "Where flow state lives between restarts (default: ${DEFAULT-VALUE} in the working directory).")
+    Path stateDir;
+
+    @Option(names = "--threads", defaultValue = "1", paramLabel = "N", description = "Stream threads (default: ${DEFAULT-VALUE}).")
+    int threads;
+
+    @Option(names = "--http-port", paramLabel = "PORT",
+            description = "Serve /metrics (Prometheus: Kafka Streams' own metrics, records processed, lag, commit latency) and /health (200 while running, else 503 with the state).")
+    Integer httpPort;
+
+    @Mixin
+    KafkaOptions kafka = new KafkaOptions();
+
+    @Override
+    public Integer call() throws Exception {
+        ProcessorConfig processorConfig = ProcessorConfig.load(config);
+        if (printConfig) {
+            System.out.print(processorConfig.toYaml());
+            return 0;
+        }
+        if (!kafka.external()) {
+            throw new UsageException("--bootstrap-servers is required: the processor reads the sensors' Kafka cluster");
+        }
+        if (threads < 1) {
+            throw new UsageException("--threads must be at least 1, was " + threads);
+        }
+        NetworkTopology network = NetworkTopology.load(topology);
+        Map<String, Object> clientConfig = kafka.clientConfig(kafka.bootstrapServers);
+        clientConfig.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, threads);
+        int partitions;
+        try (Admin admin = Admin.create(clientConfig)) {
+            TopicSetup.ensure(admin, TopicSetup.DEFAULT_PARTITIONS, Map.of());
+            partitions = TopicSetup.partitionCount(admin, Topics.PACKETS);
+            TopicSetup.ensure(admin, TopicSetup.DEFAULT_PARTITIONS, ProcessorService.internalTopics(applicationId, partitions));
+        }
+        KafkaStreams streams = ProcessorService.create(clientConfig, applicationId, stateDir, network, processorConfig,
+                partitions);
+        ServiceEndpoint http = null;
+        if (httpPort != null) {
+            PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+            new KafkaStreamsMetrics(streams).bindTo(registry);
+            http = ServiceEndpoint.start(httpPort, registry, () -> streams.state().isRunningOrRebalancing()
+                    ? Optional.empty() : Optional.of("Kafka Streams is " + streams.state()));
+            System.err.printf("processor: /metrics and /health on port %d%n", http.port());
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        streams.setStateListener((now, before) -> {
+            System.err.printf("processor: %s -> %s%n", before, now);
+            if (now == KafkaStreams.State.ERROR || now == KafkaStreams.State.NOT_RUNNING) {
+                stopped.countDown();
+            }
+        });
+        ServiceEndpoint endpoint = http;
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            streams.close(Duration.ofSeconds(30));
+            if (endpoint != null) {
+                endpoint.close();
+            }
+            stopped.countDown();
+        }, "wirewatch-processor-stop"));
+        streams.start();
+        System.err.printf("processor %s: %d partitions of %s, state in %s; Ctrl-C to stop%n", applicationId, partitions,
+                Topics.PACKETS, stateDir.toAbsolutePath());
+        stopped.await();
+        return streams.state() == KafkaStreams.State.ERROR ? 1 : 0;
+    }
+}

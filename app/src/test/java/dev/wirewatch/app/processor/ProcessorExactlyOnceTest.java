@@ -1,0 +1,270 @@
+package dev.wirewatch.app.processor;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.wirewatch.app.analyze.Analysis;
+import dev.wirewatch.app.analyze.CaptureInput;
+import dev.wirewatch.app.broker.BrokerOptions;
+import dev.wirewatch.app.broker.EmbeddedBroker;
+import dev.wirewatch.app.kafka.TopicSetup;
+import dev.wirewatch.processor.ProcessorService;
+import dev.wirewatch.processor.TopologyFactory;
+import dev.wirewatch.processor.config.ProcessorConfig;
+import dev.wirewatch.processor.network.NetworkTopology;
+import dev.wirewatch.record.Alert;
+import dev.wirewatch.schemas.AvroSerde;
+import dev.wirewatch.schemas.Topics;
+import dev.wirewatch.sensor.CaptureMerge;
+import dev.wirewatch.sensor.FileEventSource;
+import dev.wirewatch.sensor.emit.EmissionMode;
+import dev.wirewatch.sensor.emit.RecordPublisher;
+import dev.wirewatch.sensor.emit.RecordSink;
+import java.io.File;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.CommonClientConfigs;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The processor on a real broker with exactly-once: killed with SIGKILL in the middle of its input and started
+ * again, it reports every alert exactly once, with the ids a clean run gives; records it cannot decode go to
+ * ww.deadletter and the rest is processed.
+ */
+class ProcessorExactlyOnceTest {
+    private static final Path CASE = Path.of(System.getProperty("wirewatch.samples", "../deploy/samples"))
+            .resolve("06-idle-session-dropped");
+    private static final Path POP3 = Path.of(System.getProperty("wirewatch.traces", "../../shared/traces"))
+            .resolve("zeek_pop3_REJ.pcap");
+    private static EmbeddedBroker broker;
+    private static Map<String, Object> client;
+
+    @TempDir
+    Path temp;
+
+    @BeforeAll
+    static void startBroker() {
+        broker = EmbeddedBroker.start(BrokerOptions.local(null, 0, 3));
+        client = Map.of(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
+        try (Admin admin = Admin.create(client)) {
+            TopicSetup.ensure(admin, 3, Map.of());
+        }
+    }
+
+    @AfterAll
+    static void stopBroker() {
+        broker.close();
+    }
+
+    private static List<CaptureInput> inputs() {
+        assumeTrue(Files.isDirectory(CASE) && Files.exists(POP3), "sample case 6 and the pop3 trace");
+        return List.of(new CaptureInput("client", null, CASE.resolve("client.pcap")),
+                new CaptureInput("server", null, CASE.resolve("server.pcap")), new CaptureInput("pop3-client", null, POP3));
+    }
+
+    /** A `wirewatch processor` in a JVM of its own, so that it can be killed as a crash would. */
+    private Process startProcessor(String applicationId, Path stateDir) throws IOException {
+        List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+                System.getProperty("java.class.path"), "dev.wirewatch.app.Main", "processor", "--bootstrap-servers",
+                broker.bootstrapServers(), "--topology", CASE.resolve("topology.yaml").toString(), "--application-id",
+                applicationId, "--state-dir", stateDir.toString());
+        return new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(temp.resolve(applicationId + "-" + System.nanoTime() + ".log").toFile()).start();
+    }
+
+    private static KafkaConsumer<byte[], byte[]> consumer() {
+        Map<String, Object> properties = new HashMap<>(client);
+        properties.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        properties.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        return new KafkaConsumer<>(properties, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    }
+
+    /** Every committed record of a topic from the given offsets on, read until its end. */
+    private static List<ConsumerRecord<byte[], byte[]>> readFrom(String topic, Map<TopicPartition, Long> from) {
+        List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
+        try (KafkaConsumer<byte[], byte[]> consumer = consumer()) {
+            List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
+                    .map(info -> new TopicPartition(topic, info.partition())).toList();
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+            consumer.assign(partitions);
+            partitions.forEach(partition -> consumer.seek(partition, from.getOrDefault(partition, 0L)));
+            while (partitions.stream().anyMatch(partition -> consumer.position(partition) < end.get(partition))) {
+                consumer.poll(Duration.ofMillis(200)).forEach(records::add);
+            }
+        }
+        return records;
+    }
+
+    private static Map<TopicPartition, Long> endOf(String topic) {
+        try (KafkaConsumer<byte[], byte[]> consumer = consumer()) {
+            return consumer.endOffsets(consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
+                    .map(info -> new TopicPartition(topic, info.partition())).toList());
+        }
+    }
+
+    /** Waits until every partition of the service stage has marked the end of the input as judged. */
+    private static void awaitJudged(String applicationId, Process processor) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
+        while (System.nanoTime() < deadline) {
+            assertTrue(processor.isAlive(), "the processor stopped");
+            Set<String> done = new HashSet<>();
+            for (ConsumerRecord<byte[], byte[]> record : readFrom(TopologyFactory.progressTopic(applicationId), Map.of())) {
+                done.add(new String(record.key(), StandardCharsets.UTF_8));
+            }
+            if (done.size() >= 3) {
+                return;
+            }
+            Thread.sleep(500);
+        }
+        throw new AssertionError("the processor did not judge the input within 3 minutes");
+    }
+
+    private static List<String> alertIds(List<ConsumerRecord<byte[], byte[]>> records) {
+        var deserializer = AvroSerde.of(Alert.class).deserializer();
+        return records.stream().map(record -> deserializer.deserialize(Topics.ALERTS, record.value()).getId()).sorted().toList();
+    }
+
+    @Test
+    void aProcessorKilledMidStreamAndRestartedLosesAndRepeatsNoAlert() throws Exception {
+        List<CaptureInput> inputs = inputs();
+        String applicationId = "kill-test";
+        try (Admin admin = Admin.create(client)) {
+            TopicSetup.ensure(admin, 3, ProcessorService.internalTopics(applicationId, 3));
+            // Only this test's input: the other test's records on ww.packets are not this processor's business.
+            Map<TopicPartition, org.apache.kafka.clients.consumer.OffsetAndMetadata> start = new HashMap<>();
+            endOf(Topics.PACKETS).forEach((partition, end) ->
+                    start.put(partition, new org.apache.kafka.clients.consumer.OffsetAndMetadata(end)));
+            admin.alterConsumerGroupOffsets(applicationId, start).all().get(30, TimeUnit.SECONDS);
+        }
+        Map<TopicPartition, Long> alertsBefore = endOf(Topics.ALERTS);
+        Path stateDir = temp.resolve("state");
+
+        // The sensors' records, held back at half way until the first processor has been killed.
+        CountDownLatch halfway = new CountDownLatch(1);
+        CountDownLatch killed = new CountDownLatch(1);
+        AtomicLong published = new AtomicLong();
+        Thread sensors = new Thread(() -> {
+            List<CaptureMerge.NamedSource> sources = new ArrayList<>();
+            try (RecordPublisher publisher = new RecordPublisher(client)) {
+                inputs.forEach(input -> sources.add(new CaptureMerge.NamedSource(input.host(),
+                        new FileEventSource(input.file(), input.host(), null))));
+                RecordSink gated = new RecordSink() {
+                    @Override
+                    public void publish(SpecificRecord record) {
+                        pause();
+                        publisher.publish(record);
+                    }
+
+                    @Override
+                    public void tick(String host, long tsMicros, boolean endOfInput) {
+                        pause();
+                        publisher.tick(host, tsMicros, endOfInput);
+                    }
+
+                    private void pause() {
+                        if (published.incrementAndGet() == 150) {
+                            publisher.flush();
+                            halfway.countDown();
+                            try {
+                                killed.await();
+                            } catch (InterruptedException e) {
+                                Thread.currentThread().interrupt();
+                            }
+                        }
+                    }
+                };
+                CaptureMerge.replay(sources, gated, EmissionMode.CONTROL, count -> { });
+                publisher.flush();
+            } finally {
+                sources.forEach(source -> source.events().close());
+            }
+        }, "sensors");
+        sensors.start();
+
+        Process first = startProcessor(applicationId, stateDir);
+        assertTrue(halfway.await(60, TimeUnit.SECONDS));
+        // Kill it once it has committed output of the first half: flow records on ww.flows.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+        while (readFrom(Topics.FLOWS, Map.of()).isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(200);
+        }
+        assertTrue(first.isAlive(), "the first processor ran");
+        first.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+        killed.countDown();
+        sensors.join(60_000);
+
+        Process second = startProcessor(applicationId, stateDir);
+        try {
+            awaitJudged(applicationId, second);
+        } finally {
+            second.destroy();
+            second.waitFor(30, TimeUnit.SECONDS);
+        }
+        List<String> afterCrash = alertIds(readFrom(Topics.ALERTS, alertsBefore));
+
+        List<String> clean = new Analysis(client, EmissionMode.CONTROL, new PrintStream(System.out, true, StandardCharsets.UTF_8))
+                .run(inputs, NetworkTopology.load(CASE.resolve("topology.yaml")), ProcessorConfig.DEFAULTS)
+                .stream().map(Alert::getId).sorted().toList();
+        assertTrue(clean.size() >= 6, "the input holds findings of several kinds: " + clean);
+        assertEquals(clean, afterCrash, "every alert once, with the ids of a clean run");
+    }
+
+    @Test
+    void recordsThatCannotBeDecodedGoToTheDeadLetterTopicAndTheRestIsProcessed() throws Exception {
+        List<CaptureInput> inputs = List.of(new CaptureInput("pop3-client", null, inputs().get(2).file()));
+        Map<TopicPartition, Long> deadBefore = endOf(Topics.DEADLETTER);
+        // Garbage on ww.packets ahead of the real input: the analysis consumes from the end it finds, so write it
+        // from a sensor-like producer while the analysis replays (the analysis reads what arrives after it started).
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(client, new ByteArraySerializer(),
+                new ByteArraySerializer())) {
+            Thread garbage = new Thread(() -> {
+                for (int i = 0; i < 20; i++) {
+                    producer.send(new ProducerRecord<>(Topics.PACKETS, i % 3, new byte[] {1, 2, 3},
+                            ("not an avro record " + i).getBytes(StandardCharsets.UTF_8)));
+                    try {
+                        Thread.sleep(100);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+                producer.flush();
+            });
+            garbage.start();
+            List<Alert> alerts = new Analysis(client, EmissionMode.CONTROL, new PrintStream(System.out, true, StandardCharsets.UTF_8))
+                    .run(inputs, NetworkTopology.EMPTY, ProcessorConfig.DEFAULTS);
+            garbage.join();
+            assertEquals(2, alerts.size(), "both pop3 servers' refusals despite the garbage: " + alerts);
+        }
+        List<ConsumerRecord<byte[], byte[]>> dead = readFrom(Topics.DEADLETTER, deadBefore);
+        assertTrue(!dead.isEmpty(), "undecodable records reach " + Topics.DEADLETTER);
+        assertTrue(new String(dead.get(0).value(), StandardCharsets.UTF_8).startsWith("not an avro record"),
+                "the dead letter carries the original bytes");
+    }
+}
