@@ -231,6 +231,13 @@ public final class EmbeddedBroker implements AutoCloseable {
         properties.put("group.initial.rebalance.delay.ms", "0");
         // The default 128 MiB dedupe buffer is allocated for the compacted topics' cleaner: too much for a CLI heap.
         properties.put("log.cleaner.dedupe.buffer.size", String.valueOf(8 * 1024 * 1024));
+        // Records carry capture time, which is years old for a historic pcap. Kafka rolls a segment when its first
+        // record's timestamp is older than log.roll.ms and deletes segments older than log.retention.ms, both by
+        // record timestamp: an old capture was rolled and deleted batch by batch while the processor read it, and
+        // the processor's consumer skipped to the new end. Age by size only.
+        properties.put("log.roll.ms", String.valueOf(Long.MAX_VALUE));
+        properties.put("log.retention.ms", "-1");
+        properties.put("log.retention.bytes", String.valueOf(1L << 30));
         return properties;
     }
 

@@ -200,6 +200,23 @@ class EmbeddedBrokerTest {
         assertTrue(Files.isDirectory(kept.resolve("logs")));
     }
 
+    /**
+     * A replayed capture's records carry timestamps years old, and Kafka's time retention goes by record timestamp:
+     * with the defaults, the broker's first retention check (30 s after start) deleted an old pcap's records while
+     * the processor was still reading them, and its consumer skipped to the new end. Topics age by size only.
+     */
+    @Test
+    void topicsAgeBySizeNotByTheirRecordsTimestamps() throws Exception {
+        createTopics(broker, Map.of("t.aged", 1), Set.of());
+        try (Admin admin = admin(broker)) {
+            ConfigResource topic = new ConfigResource(ConfigResource.Type.TOPIC, "t.aged");
+            Config config = admin.describeConfigs(List.of(topic)).all().get(30, TimeUnit.SECONDS).get(topic);
+            assertEquals("-1", config.get(TopicConfig.RETENTION_MS_CONFIG).value());
+            assertEquals(String.valueOf(1L << 30), config.get(TopicConfig.RETENTION_BYTES_CONFIG).value());
+            assertEquals(String.valueOf(Long.MAX_VALUE), config.get(TopicConfig.SEGMENT_MS_CONFIG).value());
+        }
+    }
+
     @Test
     void busyPortIsAClearError() throws Exception {
         try (ServerSocket busy = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
