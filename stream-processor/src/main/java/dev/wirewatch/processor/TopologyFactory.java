@@ -64,11 +64,11 @@ public final class TopologyFactory {
         topology.addSource(PACKETS_IN, Serdes.ByteArray().deserializer(), anyRecord.deserializer(), Topics.PACKETS)
                 .addProcessor(FLOW, () -> new FlowProcessor(network, config), PACKETS_IN)
                 .addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(FlowProcessor.FLOWS_STORE),
-                        Serdes.Bytes(), Serdes.ByteArray()), FLOW)
+                        Serdes.Bytes(), Serdes.ByteArray()).withCachingEnabled(), FLOW)
                 .addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(FlowProcessor.TIMERS_STORE),
-                        Serdes.Bytes(), Serdes.ByteArray()), FLOW)
+                        Serdes.Bytes(), Serdes.ByteArray()).withCachingEnabled(), FLOW)
                 .addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(FlowProcessor.SENSORS_STORE),
-                        Serdes.String(), Serdes.ByteArray()), FLOW)
+                        Serdes.String(), Serdes.ByteArray()).withCachingEnabled(), FLOW)
                 .addSink(FlowProcessor.TO_FLOWS, Topics.FLOWS, Serdes.ByteArray().serializer(),
                         flowRecord.serializer(), FLOW)
                 .addSink(FlowProcessor.TO_ALERTS, Topics.ALERTS, Serdes.String().serializer(), alert.serializer(), FLOW)
