@@ -1,5 +1,7 @@
 package dev.wirewatch.app.cli;
 
+import dev.wirewatch.app.analyze.Analysis;
+import dev.wirewatch.app.analyze.CaptureInput;
 import dev.wirewatch.app.bench.BulkCaptureGenerator;
 import dev.wirewatch.app.broker.BrokerOptions;
 import dev.wirewatch.app.broker.EmbeddedBroker;
@@ -12,6 +14,10 @@ import dev.wirewatch.sensor.decode.FrameDecoder;
 import dev.wirewatch.sensor.emit.EmissionMode;
 import dev.wirewatch.sensor.emit.RecordPublisher;
 import dev.wirewatch.sensor.emit.RecordSink;
+import dev.wirewatch.processor.config.ProcessorConfig;
+import dev.wirewatch.processor.network.NetworkTopology;
+import java.io.OutputStream;
+import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -64,6 +70,9 @@ public final class BenchCommand {
         @Option(names = "--repeat", defaultValue = "3", description = "Timed runs per stage after one warm-up; the median is shown (default: ${DEFAULT-VALUE}).")
         int repeat;
 
+        @Option(names = "--processor", description = "Also time `analyze --mode full` end to end (every header through the exactly-once processor; packets/s is the processor's event rate, broker start included). Minutes on a million packets.")
+        boolean processor;
+
         private record Stage(String name, long packets, long records, double seconds) {}
 
         @Override
@@ -73,6 +82,11 @@ public final class BenchCommand {
             stages.add(median("decode + policy control + Avro", () -> encodeOnly(EmissionMode.CONTROL)));
             stages.add(median("decode + policy full + Avro", () -> encodeOnly(EmissionMode.FULL)));
             stages.add(throughBroker());
+            long packets = stages.get(0).packets();
+            stages.add(analyze(EmissionMode.CONTROL, packets));
+            if (processor) {
+                stages.add(analyze(EmissionMode.FULL, packets));
+            }
             double tshark = tshark();
             System.out.printf(Locale.ROOT, "%-38s %12s %9s %14s %12s %10s %10s%n", "stage", "packets", "seconds",
                     "packets/s", "records", "rec/packet", "vs tshark");
@@ -152,6 +166,19 @@ public final class BenchCommand {
                             (System.nanoTime() - started) / 1e9);
                 }
             }
+        }
+
+        /** `wirewatch analyze` end to end, once: embedded broker start, sensors, exactly-once processor, alerts read. */
+        private Stage analyze(EmissionMode mode, long packets) {
+            long started = System.nanoTime();
+            PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
+            try (EmbeddedBroker broker = EmbeddedBroker.start(BrokerOptions.local(null, 0, 3))) {
+                Map<String, Object> client = Map.of(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
+                new Analysis(client, mode, quiet).run(List.of(new CaptureInput("bench", "eth0", file)), NetworkTopology.EMPTY,
+                        ProcessorConfig.DEFAULTS);
+            }
+            double seconds = (System.nanoTime() - started) / 1e9;
+            return new Stage("analyze end to end, " + mode.name().toLowerCase(Locale.ROOT) + " mode", packets, 0, seconds);
         }
 
         private double tshark() throws Exception {
