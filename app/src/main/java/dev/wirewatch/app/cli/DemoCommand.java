@@ -58,13 +58,21 @@ public final class DemoCommand implements Callable<Integer> {
                 }
                 shown.forEach(alert -> out.print(indent(AlertFormat.TEXT.render(alert))));
                 summary.add(String.format("  %-26s %s", dir.getFileName(), shown.isEmpty() ? "healthy: no finding"
-                        : shown.stream().map(DemoCommand::oneLine).collect(Collectors.joining("; "))));
+                        : summarise(shown)));
             }
         }
         out.println();
         out.println("== Summary");
         summary.forEach(out::println);
         return 0;
+    }
+
+    /** One line per case: each distinct finding once, with how many alerts said it. */
+    private static String summarise(List<Alert> alerts) {
+        java.util.Map<String, Long> counted = alerts.stream().collect(Collectors.groupingBy(DemoCommand::oneLine,
+                java.util.LinkedHashMap::new, Collectors.counting()));
+        return counted.entrySet().stream().map(entry -> (entry.getValue() > 1 ? entry.getValue() + "x " : "") + entry.getKey())
+                .collect(Collectors.joining("; "));
     }
 
     private static String oneLine(Alert alert) {
