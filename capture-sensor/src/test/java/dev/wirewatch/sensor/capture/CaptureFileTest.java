@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.wirewatch.sensor.FileEventSource;
 import dev.wirewatch.sensor.Traces;
 import java.io.File;
 import java.nio.ByteBuffer;

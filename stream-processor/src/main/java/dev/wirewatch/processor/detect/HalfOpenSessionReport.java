@@ -2,6 +2,7 @@ package dev.wirewatch.processor.detect;
 
 import dev.wirewatch.processor.config.ProcessorConfig;
 import dev.wirewatch.record.Alert;
+import dev.wirewatch.record.FlowRecord;
 import dev.wirewatch.schemas.AvroSerde;
 import java.util.ArrayList;
 import java.util.List;
@@ -44,7 +45,7 @@ public final class HalfOpenSessionReport {
     }
 
     /** A closed flow: the client connected to the service at its first-seen time. */
-    public void onFlow(dev.wirewatch.record.FlowRecord flow) {
+    public void onFlow(FlowRecord flow) {
         String key = service(flow.getServer(), flow.getServerPort(), flow.getClient());
         Long before = latestConnections.get(key);
         if (before == null || flow.getFirstSeenMicros() > before) {
