@@ -63,10 +63,7 @@ public final class Analysis {
         int partitions;
         Map<TopicPartition, Long> alertsBefore;
         try (Admin admin = Admin.create(clientConfig)) {
-            TopicSetup.ensure(admin, TopicSetup.DEFAULT_PARTITIONS, Map.of());
-            partitions = TopicSetup.partitionCount(admin, Topics.PACKETS);
-            TopicSetup.ensure(admin, TopicSetup.DEFAULT_PARTITIONS,
-                    ProcessorService.internalTopics(applicationId, partitions));
+            partitions = TopicSetup.ensureForProcessor(admin, applicationId);
             startAtCurrentEnd(admin, applicationId);
         }
         try (KafkaConsumer<String, byte[]> alerts = consumer()) {

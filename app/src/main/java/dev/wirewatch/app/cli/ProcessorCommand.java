@@ -77,9 +77,7 @@ public final class ProcessorCommand implements Callable<Integer> {
         clientConfig.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, threads);
         int partitions;
         try (Admin admin = Admin.create(clientConfig)) {
-            TopicSetup.ensure(admin, TopicSetup.DEFAULT_PARTITIONS, Map.of());
-            partitions = TopicSetup.partitionCount(admin, Topics.PACKETS);
-            TopicSetup.ensure(admin, TopicSetup.DEFAULT_PARTITIONS, ProcessorService.internalTopics(applicationId, partitions));
+            partitions = TopicSetup.ensureForProcessor(admin, applicationId);
         }
         KafkaStreams streams = ProcessorService.create(clientConfig, applicationId, stateDir, network, processorConfig,
                 partitions);

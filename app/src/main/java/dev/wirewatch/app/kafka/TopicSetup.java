@@ -1,5 +1,6 @@
 package dev.wirewatch.app.kafka;
 
+import dev.wirewatch.processor.ProcessorService;
 import dev.wirewatch.schemas.Topics;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -34,6 +35,17 @@ public final class TopicSetup {
         } catch (Exception e) {
             throw new IllegalStateException("cannot describe topic " + topic + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Everything a processor application reads or writes: the public topics, then its internal topics with as many
+     * partitions as ww.packets has (which may be more than the default on an existing cluster). Returns that number.
+     */
+    public static int ensureForProcessor(Admin admin, String applicationId) {
+        ensure(admin, DEFAULT_PARTITIONS, Map.of());
+        int partitions = partitionCount(admin, Topics.PACKETS);
+        ensure(admin, DEFAULT_PARTITIONS, ProcessorService.internalTopics(applicationId, partitions));
+        return partitions;
     }
 
     /** The public topics of DESIGN.md plus {@code extra} (name to partitions). */

@@ -1,7 +1,5 @@
 package dev.wirewatch.processor.detect;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.wirewatch.processor.alert.AlertIds;
 import dev.wirewatch.processor.config.ProcessorConfig;
 import dev.wirewatch.processor.network.NetworkTopology;
@@ -11,8 +9,6 @@ import dev.wirewatch.record.FlowRecord;
 import dev.wirewatch.record.VantageView;
 import dev.wirewatch.schemas.Addresses;
 import dev.wirewatch.schemas.Times;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -41,7 +37,6 @@ public final class ConnectionRefusedDetector {
     /** Closed flows arrive after Zeek's reset delay (5 s) plus clock skew: wait that long past a window's end. */
     private static final long FLOW_CLOSE_DELAY_MICROS = 10_000_000;
     private static final int MAX_EVIDENCE = 5;
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final Logger LOG = LoggerFactory.getLogger(ConnectionRefusedDetector.class);
 
     private final NetworkTopology topology;
@@ -229,20 +224,12 @@ public final class ConnectionRefusedDetector {
             services.delete(server);
             return;
         }
-        try {
-            services.put(server, JSON.writeValueAsBytes(state));
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
+        services.put(server, JsonState.encode(state));
     }
 
     private static ServerState decode(byte[] bytes) {
-        try {
-            ServerState state = JSON.readValue(bytes, ServerState.class);
-            return new ServerState(new TreeMap<>(state.refusals()), new TreeMap<>(state.lastAcceptedMicros()),
-                    new TreeMap<>(state.reportedWindowMicros() == null ? Map.of() : state.reportedWindowMicros()));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        ServerState state = JsonState.decode(bytes, ServerState.class);
+        return new ServerState(new TreeMap<>(state.refusals()), new TreeMap<>(state.lastAcceptedMicros()),
+                new TreeMap<>(state.reportedWindowMicros() == null ? Map.of() : state.reportedWindowMicros()));
     }
 }

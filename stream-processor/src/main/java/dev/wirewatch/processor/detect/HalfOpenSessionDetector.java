@@ -19,8 +19,6 @@ import java.util.Optional;
  * connections to the same service and adds {@code reconnected}.
  */
 public final class HalfOpenSessionDetector implements FlowDetector {
-    /** How long to wait for a lagging sensor's ticks before its silence no longer counts either way. */
-    private static final long LIVENESS_PATIENCE_MICROS = 30_000_000;
     public static final String TYPE = "HALF_OPEN_SESSION";
 
     @Override
@@ -30,19 +28,7 @@ public final class HalfOpenSessionDetector implements FlowDetector {
 
     @Override
     public long dueAtMicros(FlowState flow, ProcessorConfig config) {
-        long due = Long.MAX_VALUE;
-        for (FlowState.Seen seen : flow.views()) {
-            ConnectionView view = seen.view();
-            for (ConnectionView.Sent sent : new ConnectionView.Sent[] {
-                    view.sentBy(view.originatorAddress(), view.originatorPort()),
-                    view.sentBy(view.responderAddress(), view.responderPort())}) {
-                long gaveUp = gaveUp(sent);
-                if (gaveUp != Long.MIN_VALUE) {
-                    due = Math.min(due, gaveUp + config.clockSkewMicros() + config.halfOpenGraceMicros());
-                }
-            }
-        }
-        return due;
+        return FlowDetector.settlesAfter(flow, config, HalfOpenSessionDetector::gaveUp);
     }
 
     /** When a side ended the session from its end: its first RST, else its first FIN; MIN_VALUE if neither. */

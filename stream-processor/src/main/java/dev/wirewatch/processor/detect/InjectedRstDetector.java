@@ -16,8 +16,6 @@ import java.util.Optional;
  * sensor had time to report the RST ({@code clock-skew} plus {@code half-open-grace}).
  */
 public final class InjectedRstDetector implements FlowDetector {
-    /** How long to wait for a lagging sensor's ticks before its silence no longer counts either way. */
-    private static final long LIVENESS_PATIENCE_MICROS = 30_000_000;
     public static final String TYPE = "INJECTED_RST";
 
     @Override
@@ -27,18 +25,7 @@ public final class InjectedRstDetector implements FlowDetector {
 
     @Override
     public long dueAtMicros(FlowState flow, ProcessorConfig config) {
-        long due = Long.MAX_VALUE;
-        for (FlowState.Seen seen : flow.views()) {
-            ConnectionView view = seen.view();
-            for (ConnectionView.Sent sent : new ConnectionView.Sent[] {
-                    view.sentBy(view.originatorAddress(), view.originatorPort()),
-                    view.sentBy(view.responderAddress(), view.responderPort())}) {
-                if (sent.reset()) {
-                    due = Math.min(due, sent.firstRstMicros() + config.clockSkewMicros() + config.halfOpenGraceMicros());
-                }
-            }
-        }
-        return due;
+        return FlowDetector.settlesAfter(flow, config, ConnectionView.Sent::firstRstMicros);
     }
 
     @Override

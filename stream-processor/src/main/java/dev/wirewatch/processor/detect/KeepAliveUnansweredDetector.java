@@ -27,15 +27,8 @@ public final class KeepAliveUnansweredDetector implements FlowDetector {
 
     @Override
     public long dueAtMicros(FlowState flow, ProcessorConfig config) {
-        long due = Long.MAX_VALUE;
-        for (FlowState.Seen seen : flow.views()) {
-            for (ConnectionView.Sent sent : sides(seen.view())) {
-                if (sent.probeRun() > 0) {
-                    due = Math.min(due, sent.probeRunLastMicros() + config.clockSkewMicros() + config.halfOpenGraceMicros());
-                }
-            }
-        }
-        return due;
+        return FlowDetector.settlesAfter(flow, config,
+                sent -> sent.probeRun() > 0 ? sent.probeRunLastMicros() : Long.MIN_VALUE);
     }
 
     @Override
@@ -64,11 +57,6 @@ public final class KeepAliveUnansweredDetector implements FlowDetector {
             }
         }
         return pending ? Verdict.PENDING : Verdict.NOTHING_TO_REPORT;
-    }
-
-    private static ConnectionView.Sent[] sides(ConnectionView view) {
-        return new ConnectionView.Sent[] {view.sentBy(view.originatorAddress(), view.originatorPort()),
-                view.sentBy(view.responderAddress(), view.responderPort())};
     }
 
     private static Alert alert(FlowState flow, FlowState.Seen seen, byte[] proberAddress, int proberPort,

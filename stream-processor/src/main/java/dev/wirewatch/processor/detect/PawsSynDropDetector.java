@@ -1,7 +1,5 @@
 package dev.wirewatch.processor.detect;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.wirewatch.processor.alert.AlertIds;
 import dev.wirewatch.processor.config.ProcessorConfig;
 import dev.wirewatch.processor.network.NetworkTopology;
@@ -11,8 +9,6 @@ import dev.wirewatch.record.FlowRecord;
 import dev.wirewatch.record.VantageView;
 import dev.wirewatch.schemas.Addresses;
 import dev.wirewatch.schemas.Times;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -51,7 +47,6 @@ public final class PawsSynDropDetector {
      * unanswered connection closes up to the monitor's SYN attempt delay (130 s) after its last SYN.
      */
     private static final long KEEP_ACCEPTED_MICROS = 300_000_000;
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final NetworkTopology topology;
     private final ProcessorConfig config;
@@ -213,19 +208,11 @@ public final class PawsSynDropDetector {
             sources.delete(key);
             return;
         }
-        try {
-            sources.put(key, JSON.writeValueAsBytes(source));
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
+        sources.put(key, JsonState.encode(source));
     }
 
     private static Source decode(byte[] bytes) {
-        try {
-            Source source = JSON.readValue(bytes, Source.class);
-            return new Source(new ArrayList<>(source.accepted()), new ArrayList<>(source.unanswered()));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        Source source = JsonState.decode(bytes, Source.class);
+        return new Source(new ArrayList<>(source.accepted()), new ArrayList<>(source.unanswered()));
     }
 }

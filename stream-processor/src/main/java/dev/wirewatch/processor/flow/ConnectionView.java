@@ -25,6 +25,7 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -875,6 +876,11 @@ public final class ConnectionView {
             return resp.sent();
         }
         return null;
+    }
+
+    /** What each side sent, originator first. */
+    public List<Sent> sentByEachSide() {
+        return List.of(orig.sent(), resp.sent());
     }
 
     /** Both sides were seen to complete the handshake here (SYN, SYN-ACK, and the originator's ACK or data). */

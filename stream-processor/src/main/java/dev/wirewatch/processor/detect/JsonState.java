@@ -1,0 +1,29 @@
+package dev.wirewatch.processor.detect;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+
+/** The service-stage detectors' per-key state in their stores: records as JSON, readable when the records grow. */
+final class JsonState {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private JsonState() {}
+
+    static byte[] encode(Object state) {
+        try {
+            return JSON.writeValueAsBytes(state);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot store " + state.getClass().getSimpleName() + ": " + e.getMessage(), e);
+        }
+    }
+
+    static <T> T decode(byte[] bytes, Class<T> type) {
+        try {
+            return JSON.readValue(bytes, type);
+        } catch (IOException e) {
+            throw new UncheckedIOException("stored " + type.getSimpleName() + " unreadable: " + e.getMessage(), e);
+        }
+    }
+}
