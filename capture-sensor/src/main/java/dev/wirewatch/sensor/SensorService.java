@@ -1,6 +1,7 @@
 package dev.wirewatch.sensor;
 
 import dev.wirewatch.record.SensorStatus;
+import dev.wirewatch.schemas.NatTable;
 import dev.wirewatch.sensor.capture.LiveCapture;
 import dev.wirewatch.sensor.decode.Decoded;
 import dev.wirewatch.sensor.decode.FrameDecoder;
@@ -36,12 +37,13 @@ public final class SensorService implements AutoCloseable {
 
     /** The sensor's settings, with their defaults in {@link #defaults}. */
     public record Settings(String host, List<String> interfaces, LiveCapture.Options capture, EmissionMode mode,
-                           int maxFlows, long queueBytes, Duration stopTimeout) {
+                           int maxFlows, long queueBytes, Duration stopTimeout, NatTable nat) {
         public static final long DEFAULT_QUEUE_BYTES = 64L << 20;
 
         public static Settings defaults(String host, List<String> interfaces, String filter) {
             return new Settings(host, interfaces, new LiveCapture.Options(128, false, 8 * 1024 * 1024, filter),
-                    EmissionMode.CONTROL, EmissionPolicy.DEFAULT_MAX_FLOWS, DEFAULT_QUEUE_BYTES, Duration.ofSeconds(30));
+                    EmissionMode.CONTROL, EmissionPolicy.DEFAULT_MAX_FLOWS, DEFAULT_QUEUE_BYTES, Duration.ofSeconds(30),
+                    NatTable.NONE);
         }
     }
 
@@ -62,7 +64,7 @@ public final class SensorService implements AutoCloseable {
 
     public SensorService(Settings settings, Map<String, Object> clientConfig) {
         this.settings = settings;
-        this.publisher = new RecordPublisher(liveProducerSettings(clientConfig));
+        this.publisher = new RecordPublisher(liveProducerSettings(clientConfig), settings.nat());
         this.outbox = new Outbox(publisher, settings.queueBytes());
         this.emitter = new SensorEmitter(settings.host(), settings.mode(), settings.maxFlows(), outbox);
     }

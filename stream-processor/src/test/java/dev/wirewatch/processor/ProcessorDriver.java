@@ -8,8 +8,9 @@ import dev.wirewatch.record.FlowRecord;
 import dev.wirewatch.record.PacketEvent;
 import dev.wirewatch.record.Tick;
 import dev.wirewatch.schemas.AvroSerde;
-import dev.wirewatch.schemas.FlowKey;
 import dev.wirewatch.schemas.Topics;
+import dev.wirewatch.schemas.NatTable;
+import dev.wirewatch.sensor.emit.RecordPublisher;
 import dev.wirewatch.sensor.emit.RecordSink;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -30,8 +31,10 @@ public final class ProcessorDriver implements AutoCloseable {
     private final TestInputTopic<byte[], SpecificRecord> packets;
     private final TestOutputTopic<String, Alert> alerts;
     private final TestOutputTopic<byte[], FlowRecord> flows;
+    private final NetworkTopology network;
 
     public ProcessorDriver(NetworkTopology network, ProcessorConfig config) {
+        this.network = network;
         Properties properties = new Properties();
         properties.put(StreamsConfig.APPLICATION_ID_CONFIG, "test");
         properties.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
@@ -60,19 +63,22 @@ public final class ProcessorDriver implements AutoCloseable {
     }
 
     public void send(PacketEvent packet) {
-        packets.pipeInput(FlowKey.of(packet).toBytes(), packet, Instant.ofEpochMilli(packet.getTsMicros() / 1000));
+        packets.pipeInput(network.nat().key(packet).toBytes(), packet, Instant.ofEpochMilli(packet.getTsMicros() / 1000));
     }
 
-    /** What a sensor's publisher would do with its records, into this driver's ww.packets. */
+    /** What a sensor's publisher, given the same topology, would do with its records, into this driver's ww.packets. */
     public RecordSink sink() {
+        return sink(network.nat());
+    }
+
+    /** The same for sensors that key flows with {@code sensorsNat} (NatTable.NONE: started without --topology). */
+    public RecordSink sink(NatTable sensorsNat) {
         return new RecordSink() {
             @Override
             public void publish(SpecificRecord record) {
-                if (record instanceof PacketEvent packet) {
-                    send(packet);
-                } else if (record instanceof FlowActivity activity) {
-                    packets.pipeInput(FlowKey.of(activity).toBytes(), activity,
-                            Instant.ofEpochMilli(activity.getTsMicros() / 1000));
+                if (record instanceof PacketEvent || record instanceof FlowActivity) {
+                    RecordPublisher.Outgoing outgoing = RecordPublisher.encode(record, sensorsNat);
+                    packets.pipeInput(outgoing.key(), record, Instant.ofEpochMilli(outgoing.timestampMs()));
                 }
                 // ARP goes to ww.l2, which this topology does not read yet
             }

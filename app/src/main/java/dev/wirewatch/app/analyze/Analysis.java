@@ -107,7 +107,7 @@ public final class Analysis {
 
     private long replay(List<CaptureInput> captures, NetworkTopology network) {
         List<CaptureMerge.NamedSource> sources = new ArrayList<>();
-        try (RecordPublisher publisher = new RecordPublisher(clientConfig)) {
+        try (RecordPublisher publisher = new RecordPublisher(clientConfig, network.nat())) {
             for (CaptureInput capture : captures) {
                 sources.add(new CaptureMerge.NamedSource(capture.host(),
                         new FileEventSource(capture.file(), capture.host(), interfaceOf(capture, network))));

@@ -12,6 +12,7 @@ import dev.wirewatch.sensor.capture.CaptureFile;
 import dev.wirewatch.sensor.capture.CapturedFrame;
 import dev.wirewatch.sensor.decode.FrameDecoder;
 import dev.wirewatch.sensor.emit.EmissionMode;
+import dev.wirewatch.schemas.NatTable;
 import dev.wirewatch.sensor.emit.RecordPublisher;
 import dev.wirewatch.sensor.emit.RecordSink;
 import dev.wirewatch.processor.config.ProcessorConfig;
@@ -133,7 +134,7 @@ public final class BenchCommand {
             RecordSink encoding = new RecordSink() {
                 @Override
                 public void publish(SpecificRecord record) {
-                    bytes[0] += RecordPublisher.encode(record).value().length;
+                    bytes[0] += RecordPublisher.encode(record, NatTable.NONE).value().length;
                 }
 
                 @Override

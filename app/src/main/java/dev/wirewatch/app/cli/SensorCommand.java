@@ -1,6 +1,8 @@
 package dev.wirewatch.app.cli;
 
 import dev.wirewatch.app.http.ServiceEndpoint;
+import dev.wirewatch.processor.network.NetworkTopology;
+import dev.wirewatch.schemas.NatTable;
 import dev.wirewatch.sensor.CaptureMerge;
 import dev.wirewatch.sensor.FileEventSource;
 import dev.wirewatch.sensor.SensorService;
@@ -73,6 +75,10 @@ public final class SensorCommand implements Callable<Integer> {
             description = "Serve /metrics (Prometheus: packets captured, decoded, malformed, records emitted, libpcap and queue drops, queue depth, producer latency, flows, degraded) and /health (200, or 503 with the reason while degraded) on this port. Off unless given.")
     Integer httpPort;
 
+    @Option(names = "--topology", paramLabel = "FILE",
+            description = "topology.yaml whose 'nat' list names translated endpoints by their public side in flow keys, so a server's private view joins its clients' public one. Give every sensor and the processor the same file.")
+    Path topology;
+
     @Option(names = "--read", paramLabel = "FILE", description = "Replay a pcap or pcapng file instead of capturing live.")
     Path read;
 
@@ -86,8 +92,9 @@ public final class SensorCommand implements Callable<Integer> {
         }
         Map<String, Object> clientConfig = kafka.clientConfig(kafka.bootstrapServers);
         String name = host != null ? host : InetAddress.getLocalHost().getHostName();
+        NatTable nat = NetworkTopology.load(topology).nat();
         if (read != null) {
-            try (RecordPublisher publisher = new RecordPublisher(clientConfig);
+            try (RecordPublisher publisher = new RecordPublisher(clientConfig, nat);
                  FileEventSource events = new FileEventSource(read, name, interfaces.isEmpty() ? null : interfaces.get(0))) {
                 CaptureMerge.Totals totals = CaptureMerge.replay(List.of(new CaptureMerge.NamedSource(name, events)),
                         publisher, mode, realtime, count -> System.err.printf("sensor %s: %,d records read%n", name, count));
@@ -100,7 +107,7 @@ public final class SensorCommand implements Callable<Integer> {
         List<String> captured = interfaces.isEmpty() ? List.of("any") : interfaces;
         SensorService sensor = new SensorService(new SensorService.Settings(name, captured,
                 new LiveCapture.Options(snaplen, promiscuous, bufferSize, captureFilter()), mode, maxFlows, queueBytes,
-                Duration.ofSeconds(stopTimeoutSeconds)), clientConfig);
+                Duration.ofSeconds(stopTimeoutSeconds), nat), clientConfig);
         ServiceEndpoint endpoint = null;
         if (httpPort != null) {
             PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);

@@ -102,6 +102,26 @@ class AnalyzeThroughKafkaTest {
         assertEquals(unanswered.size(), alert.getCount(), "every SYN tshark saw arrive");
     }
 
+    @Test
+    void behindAPortForwardTheDropIsStillPlacedAtTheServerHost() throws Exception {
+        Path dir = Path.of(System.getProperty("wirewatch.captures", "../deploy/captures")).resolve("static-nat");
+        assumeTrue(Files.isDirectory(dir), "deploy/captures/static-nat not found");
+        // The server's capture names itself 10.0.0.5:8443; the client's names the forward 198.51.100.80:443.
+        List<String> unanswered = tshark(dir.resolve("server.pcap"), "tcp.flags.syn==1 && tcp.flags.ack==0 && tcp.stream in {"
+                + String.join(" ", streamsWithoutAnswer(dir.resolve("server.pcap"))) + "}", "ip.dst", "tcp.dstport");
+        assertEquals(List.of("10.0.0.5\t8443"), unanswered.stream().distinct().toList());
+
+        List<Alert> alerts = warnings(analysis.run(List.of(new CaptureInput("client", null, dir.resolve("client.pcap")),
+                new CaptureInput("server", null, dir.resolve("server.pcap"))),
+                NetworkTopology.load(dir.resolve("topology.yaml")), ProcessorConfig.DEFAULTS));
+        assertEquals(1, alerts.size(), "exactly one finding: " + alerts);
+        assertEquals("UNANSWERED_SYN", alerts.get(0).getType());
+        assertEquals("DROPPED_AT_SERVER_HOST", alerts.get(0).getCause());
+        assertEquals("server", alerts.get(0).getHost());
+        assertEquals("198.51.100.80:443", alerts.get(0).getServer());
+        assertEquals(unanswered.size(), alerts.get(0).getCount(), "every SYN tshark saw arrive at the server");
+    }
+
     /** tcp.stream numbers in which the server sent neither SYN-ACK nor RST. */
     private static List<String> streamsWithoutAnswer(Path capture) throws Exception {
         TreeSet<String> all = new TreeSet<>(tshark(capture, "tcp.flags.syn==1 && tcp.flags.ack==0", "tcp.stream"));

@@ -10,6 +10,8 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -61,6 +63,21 @@ class CommandLineErrorsTest {
         assertEquals(2, outcome.code());
         assertTrue(outcome.err().contains("hosts.server.interfaces.eth0.addresses: '10.0.0.300/24' is not an address"),
                 outcome.err());
+    }
+
+    @Test
+    void aHalfGivenNatRuleIsNamedForTheSensorToo() throws Exception {
+        Path topology = temp.resolve("topology.yaml");
+        Files.writeString(topology, "nat:\n  - public: 203.0.113.80:443\n    private: 10.0.0.5\n");
+        for (String[] command : List.of(new String[] {"analyze", "--pcap", "client=" + pcap()},
+                new String[] {"sensor", "--bootstrap-servers", "127.0.0.1:9", "--read", pcap().toString()})) {
+            List<String> args = new ArrayList<>(List.of(command));
+            args.addAll(List.of("--topology", topology.toString()));
+            Outcome outcome = run(args.toArray(String[]::new));
+            assertEquals(2, outcome.code(), outcome.err());
+            assertTrue(outcome.err().contains("nat[0]: '203.0.113.80:443' and '10.0.0.5': give a port on both sides"),
+                    outcome.err());
+        }
     }
 
     @Test

@@ -11,6 +11,7 @@ import dev.wirewatch.app.kafka.TopicSetup;
 import dev.wirewatch.record.PacketEvent;
 import dev.wirewatch.schemas.AvroSerde;
 import dev.wirewatch.schemas.Topics;
+import dev.wirewatch.schemas.NatTable;
 import dev.wirewatch.sensor.SensorService;
 import dev.wirewatch.sensor.capture.LiveCapture;
 import dev.wirewatch.sensor.emit.EmissionMode;
@@ -56,7 +57,7 @@ class SensorMetricsEndpointTest {
             int port = listener.getLocalPort();
             sensor = new SensorService(new SensorService.Settings("metrics-test", List.of("lo"),
                     new LiveCapture.Options(128, false, 1 << 20, "tcp port " + port), EmissionMode.FULL,
-                    EmissionPolicy.DEFAULT_MAX_FLOWS, 1 << 20, Duration.ofSeconds(2)), client(broker));
+                    EmissionPolicy.DEFAULT_MAX_FLOWS, 1 << 20, Duration.ofSeconds(2), NatTable.NONE), client(broker));
             PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             sensor.bindMetrics(registry);
             sensor.start();

@@ -48,11 +48,11 @@ public final class Outbox implements RecordSink, AutoCloseable {
 
     @Override
     public void publish(SpecificRecord record) {
-        offer(RecordPublisher.encode(record));
+        offer(publisher.encode(record));
     }
 
     public void status(SensorStatus status) {
-        offer(RecordPublisher.encode(status));
+        offer(publisher.encode(status));
     }
 
     @Override

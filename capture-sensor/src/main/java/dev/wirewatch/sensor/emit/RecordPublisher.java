@@ -6,7 +6,7 @@ import dev.wirewatch.record.PacketEvent;
 import dev.wirewatch.record.SensorStatus;
 import dev.wirewatch.record.Tick;
 import dev.wirewatch.schemas.Addresses;
-import dev.wirewatch.schemas.FlowKey;
+import dev.wirewatch.schemas.NatTable;
 import dev.wirewatch.schemas.RecordCodec;
 import dev.wirewatch.schemas.Topics;
 import java.nio.charset.StandardCharsets;
@@ -48,6 +48,7 @@ public final class RecordPublisher implements RecordSink, AutoCloseable {
     }
 
     private final Producer<byte[], byte[]> producer;
+    private final NatTable nat;
     private volatile int packetPartitions;
     private final AtomicLong emitted = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
@@ -56,6 +57,12 @@ public final class RecordPublisher implements RecordSink, AutoCloseable {
     private final AtomicReference<Exception> firstFailure = new AtomicReference<>();
 
     public RecordPublisher(Map<String, Object> clientConfig) {
+        this(clientConfig, NatTable.NONE);
+    }
+
+    /** @param nat the topology's static translations, folded into every flow key (all sensors must agree) */
+    public RecordPublisher(Map<String, Object> clientConfig, NatTable nat) {
+        this.nat = nat;
         Properties properties = new Properties();
         properties.putAll(clientConfig);
         properties.putIfAbsent(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
@@ -66,14 +73,22 @@ public final class RecordPublisher implements RecordSink, AutoCloseable {
         this.producer = new KafkaProducer<>(properties, new ByteArraySerializer(), new ByteArraySerializer());
     }
 
-    /** Encodes a PacketEvent, FlowActivity, ArpEvent, SensorStatus or Tick with its topic, key and time. */
-    public static Outgoing encode(SpecificRecord record) {
+    /** Encodes a record as this publisher sends it. */
+    public Outgoing encode(SpecificRecord record) {
+        return encode(record, nat);
+    }
+
+    /**
+     * Encodes a PacketEvent, FlowActivity, ArpEvent, SensorStatus or Tick with its topic, key and time; flow keys
+     * name translated endpoints by their public side ({@code nat}).
+     */
+    public static Outgoing encode(SpecificRecord record, NatTable nat) {
         if (record instanceof PacketEvent packet) {
-            return new Outgoing(Topics.PACKETS, BY_KEY, packet.getTsMicros() / 1000, FlowKey.of(packet).toBytes(),
+            return new Outgoing(Topics.PACKETS, BY_KEY, packet.getTsMicros() / 1000, nat.key(packet).toBytes(),
                     CODEC.encode(packet));
         } else if (record instanceof FlowActivity activity) {
             return new Outgoing(Topics.PACKETS, BY_KEY, activity.getTsMicros() / 1000,
-                    FlowKey.of(activity).toBytes(), CODEC.encode(activity));
+                    nat.key(activity).toBytes(), CODEC.encode(activity));
         } else if (record instanceof ArpEvent arp) {
             return new Outgoing(Topics.L2, BY_KEY, arp.getTsMicros() / 1000, Addresses.bytes(arp.getSenderIp()),
                     CODEC.encode(arp));
@@ -88,7 +103,8 @@ public final class RecordPublisher implements RecordSink, AutoCloseable {
     }
 
     public static Outgoing tickRecord(String host, long tsMicros, boolean endOfInput) {
-        return encode(Tick.newBuilder().setHost(host).setTsMicros(tsMicros).setEndOfInput(endOfInput).build());
+        return encode(Tick.newBuilder().setHost(host).setTsMicros(tsMicros).setEndOfInput(endOfInput).build(),
+                NatTable.NONE);
     }
 
     @Override

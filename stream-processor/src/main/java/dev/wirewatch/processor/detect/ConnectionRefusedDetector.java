@@ -172,7 +172,7 @@ public final class ConnectionRefusedDetector {
         List<Integer> accepting = state.lastAcceptedMicros().entrySet().stream()
                 .filter(e -> e.getKey() != port && e.getValue() >= window.startMicros() - config.acceptingLookbackMicros())
                 .map(Map.Entry::getKey).toList();
-        String host = topology.locate(server.get()).map(location -> location.host().name()).orElse(null);
+        String host = topology.locate(server.get(), port).map(location -> location.host().name()).orElse(null);
         String summary = String.format("%s refused %d connection attempt%s from %d client%s between %s and %s%s.",
                 service, window.attempts(), window.attempts() == 1 ? "" : "s", window.clients().size(),
                 window.clients().size() == 1 ? "" : "s", Times.iso(window.firstMicros()), Times.iso(window.lastMicros()),

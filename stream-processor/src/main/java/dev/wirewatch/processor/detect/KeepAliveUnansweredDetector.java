@@ -38,7 +38,7 @@ public final class KeepAliveUnansweredDetector implements FlowDetector {
         int[] ports = {primary.originatorPort(), primary.responderPort()};
         boolean pending = false;
         for (int side = 0; side < 2; side++) {
-            Optional<Location> prober = context.topology().locate(addresses[side]);
+            Optional<Location> prober = context.topology().locate(addresses[side], ports[side]);
             for (FlowState.Seen seen : flow.views()) {
                 if (prober.isPresent() && !prober.get().host().name().equals(seen.vantage().host())
                         && flow.views().stream().anyMatch(v -> v.vantage().host().equals(prober.get().host().name()))) {
@@ -65,7 +65,7 @@ public final class KeepAliveUnansweredDetector implements FlowDetector {
         String client = primary.originatorEndpoint();
         String server = primary.responderEndpoint();
         String prober = Addresses.endpoint(proberAddress, proberPort);
-        String host = context.topology().locate(proberAddress).map(location -> location.host().name())
+        String host = context.topology().locate(proberAddress, proberPort).map(location -> location.host().name())
                 .orElse(seen.vantage().host());
         boolean fromRun = sent.probeRun() >= unanswered;
         long first = fromRun ? sent.probeRunFirstMicros() : primary.firstSeenMicros();

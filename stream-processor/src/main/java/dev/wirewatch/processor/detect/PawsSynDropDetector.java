@@ -98,7 +98,7 @@ public final class PawsSynDropDetector {
 
     /** The server host's view of the flow, else the first vantage that saw the originator's SYN. */
     private Optional<VantageView> serverSide(FlowRecord flow) {
-        Optional<String> serverHost = topology.locate(Addresses.parse(flow.getServer()))
+        Optional<String> serverHost = topology.locate(Addresses.parse(flow.getServer()), flow.getServerPort())
                 .map(location -> location.host().name());
         List<VantageView> withSyn = flow.getVantages().stream().filter(view -> view.getSynCount() > 0).toList();
         return withSyn.stream().filter(view -> serverHost.isPresent() && view.getHost().equals(serverHost.get()))
@@ -168,7 +168,7 @@ public final class PawsSynDropDetector {
         String hint = "On the server (Linux before 4.12) set net.ipv4.tcp_tw_recycle=0 (it breaks clients behind NAT); "
                 + "check for a load balancer or firewall that enforces per-host TCP timestamps. Disabling TCP "
                 + "timestamps on the clients (net.ipv4.tcp_timestamps=0) only works around it.";
-        String host = topology.locate(Addresses.parse(dropped.server())).map(location -> location.host().name())
+        String host = topology.locate(Addresses.parse(dropped.server()), dropped.serverPort()).map(location -> location.host().name())
                 .orElse(dropped.host());
         return Alert.newBuilder()
                 .setId(AlertIds.of(TYPE, dropped.firstSeenMicros(), client, server))

@@ -35,8 +35,8 @@ public final class UnansweredSynDetector {
         }
         byte[] clientIp = primary.originatorAddress();
         byte[] serverIp = primary.responderAddress();
-        Optional<Location> clientLocation = context.topology().locate(clientIp);
-        Optional<Location> serverLocation = context.topology().locate(serverIp);
+        Optional<Location> clientLocation = context.topology().locate(clientIp, primary.originatorPort());
+        Optional<Location> serverLocation = context.topology().locate(serverIp, primary.responderPort());
         Optional<FlowState.Seen> serverSide = seenAt(flow, serverLocation);
         Optional<FlowState.Seen> clientSide = seenAt(flow, clientLocation);
 

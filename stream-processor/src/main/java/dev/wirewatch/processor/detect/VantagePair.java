@@ -44,8 +44,8 @@ record VantagePair(byte[] sideAddress, int sidePort, Location sideHost, FlowStat
 
     private static void addPair(List<VantagePair> pairs, FlowState flow, DetectionContext context, byte[] side,
                                 int sidePort, byte[] other, int otherPort) {
-        Optional<Location> sideHost = context.topology().locate(side);
-        Optional<Location> peerHost = context.topology().locate(other);
+        Optional<Location> sideHost = context.topology().locate(side, sidePort);
+        Optional<Location> peerHost = context.topology().locate(other, otherPort);
         if (sideHost.isEmpty() || peerHost.isEmpty() || sideHost.get().host().name().equals(peerHost.get().host().name())) {
             return;
         }

@@ -18,6 +18,7 @@ import dev.wirewatch.record.VantageView;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.utils.Bytes;
@@ -62,6 +63,7 @@ public final class FlowProcessor implements Processor<byte[], SpecificRecord, Ob
     private KeyValueStore<String, byte[]> sensors;
     private boolean flushed;
     private long orphanActivities;
+    private long untranslatedKeys;
 
     public FlowProcessor(NetworkTopology topology, ProcessorConfig config) {
         this.topology = topology;
@@ -93,7 +95,8 @@ public final class FlowProcessor implements Processor<byte[], SpecificRecord, Ob
      * any packet after an idle second, in full. Should the view be gone all the same (a processor restarted from
      * a later offset), the summary is counted and dropped: it cannot start a connection.
      */
-    private void onActivity(byte[] keyBytes, FlowActivity activity) {
+    private void onActivity(byte[] keyBytes, FlowActivity sensed) {
+        FlowActivity activity = topology.nat().normalise(sensed);
         Bytes key = Bytes.wrap(keyBytes);
         byte[] stored = flows.get(key);
         FlowState flow = stored == null ? null : FlowState.fromBytes(stored);
@@ -111,10 +114,12 @@ public final class FlowProcessor implements Processor<byte[], SpecificRecord, Ob
         save(key, flow, deadline(flow, activity.getTsMicros()));
     }
 
-    private void onPacket(byte[] keyBytes, PacketEvent packet) {
-        if (packet.getIcmp() != null && packet.getIcmp().getQuoted() != null) {
+    private void onPacket(byte[] keyBytes, PacketEvent sensed) {
+        if (sensed.getIcmp() != null && sensed.getIcmp().getQuoted() != null) {
             return; // ICMP errors about a flow feed the ICMP detectors (issue 5), not the flow's TCP state
         }
+        checkTranslated(keyBytes, sensed);
+        PacketEvent packet = topology.nat().normalise(sensed);
         flushed = false;
         Bytes key = Bytes.wrap(keyBytes);
         byte[] stored = flows.get(key);
@@ -132,6 +137,21 @@ public final class FlowProcessor implements Processor<byte[], SpecificRecord, Ob
             view.observe(packet);
         }
         save(key, flow, deadline(flow, packet.getTsMicros()));
+    }
+
+    /**
+     * A sensor that keys flows without the topology's NAT rules sends the server's private view of a translated
+     * flow to another partition than its clients' public view: they cannot be joined. Counted, and said once.
+     */
+    private void checkTranslated(byte[] keyBytes, PacketEvent packet) {
+        if (topology.nat().isEmpty() || Arrays.equals(keyBytes, topology.nat().key(packet).toBytes())) {
+            return;
+        }
+        if (untranslatedKeys++ == 0) {
+            LOG.warn("sensor {} keys flows without the topology's NAT rules: its view of translated flows cannot be "
+                    + "joined with the other side's; start it with --topology (counted; not logged again)",
+                    packet.getHost());
+        }
     }
 
     private void onTick(Tick tick) {

@@ -2,6 +2,8 @@ package dev.wirewatch.processor.network;
 
 import dev.wirewatch.processor.config.ConfigException;
 import dev.wirewatch.processor.config.YamlFiles;
+import dev.wirewatch.schemas.FlowKey;
+import dev.wirewatch.schemas.NatTable;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -14,13 +16,13 @@ import java.util.Optional;
  * layer-2 segments, static NAT and internal prefixes. Answers the question every detector asks before it
  * treats silence as evidence: which monitored host holds this address, and does its sensor capture there?
  */
-public record NetworkTopology(Map<String, Host> hosts, Map<String, List<String>> segments, List<Nat> nat,
+public record NetworkTopology(Map<String, Host> hosts, Map<String, List<String>> segments, NatTable nat,
                               List<Cidr> internalPrefixes) {
 
     public static final List<String> DEFAULT_INTERNAL_PREFIXES =
             List.of("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10");
 
-    public static final NetworkTopology EMPTY = new NetworkTopology(Map.of(), Map.of(), List.of(),
+    public static final NetworkTopology EMPTY = new NetworkTopology(Map.of(), Map.of(), NatTable.NONE,
             DEFAULT_INTERNAL_PREFIXES.stream().map(Cidr::parse).toList());
 
     public record Host(String name, Map<String, Interface> interfaces, List<String> capture) {
@@ -31,8 +33,6 @@ public record NetworkTopology(Map<String, Host> hosts, Map<String, List<String>>
     }
 
     public record Interface(String name, List<Cidr> addresses, String mac, String gateway) {}
-
-    public record Nat(String publicEndpoint, String privateEndpoint) {}
 
     /** Where an address lives: the host and the interface holding it. */
     public record Location(Host host, Interface iface) {
@@ -53,6 +53,14 @@ public record NetworkTopology(Map<String, Host> hosts, Map<String, List<String>>
             }
         }
         return Optional.empty();
+    }
+
+    /**
+     * Where an endpoint as its clients name it lives: through a static translation to the host that holds the
+     * private side, so the server of a forwarded port is found by its public address.
+     */
+    public Optional<Location> locate(byte[] ip, int port) {
+        return locate(nat.toPrivate(FlowKey.TCP, ip, port).address());
     }
 
     public Optional<Host> host(String name) {
@@ -81,12 +89,18 @@ public record NetworkTopology(Map<String, Host> hosts, Map<String, List<String>>
         NetworkTopology toTopology() {
             Map<String, Host> built = new LinkedHashMap<>();
             hosts.forEach((name, host) -> built.put(name, host.toHost(name)));
-            List<Nat> rules = nat.stream().map(rule -> {
+            List<NatTable.Translation> rules = new ArrayList<>();
+            for (int i = 0; i < nat.size(); i++) {
+                NatForm rule = nat.get(i);
                 if (rule.publicEndpoint == null || rule.privateEndpoint == null) {
-                    throw new ConfigException("nat: every rule needs 'public' and 'private'");
+                    throw new ConfigException("nat[" + i + "]: every rule needs 'public' and 'private'");
                 }
-                return new Nat(rule.publicEndpoint, rule.privateEndpoint);
-            }).toList();
+                try {
+                    rules.add(NatTable.parse(rule.publicEndpoint, rule.privateEndpoint));
+                } catch (IllegalArgumentException e) {
+                    throw new ConfigException("nat[" + i + "]: " + e.getMessage());
+                }
+            }
             for (Map.Entry<String, List<String>> segment : segments.entrySet()) {
                 for (String member : segment.getValue()) {
                     String hostName = member.split(":", 2)[0];
@@ -95,7 +109,7 @@ public record NetworkTopology(Map<String, Host> hosts, Map<String, List<String>>
                     }
                 }
             }
-            return new NetworkTopology(built, Map.copyOf(segments), rules,
+            return new NetworkTopology(built, Map.copyOf(segments), new NatTable(rules),
                     internalPrefixes.stream().map(Cidr::parse).toList());
         }
     }
