@@ -5,8 +5,10 @@ import dev.wirewatch.processor.detect.ConnectionRefusedDetector;
 import dev.wirewatch.processor.detect.HalfOpenSessionReport;
 import dev.wirewatch.processor.detect.PawsSynDropDetector;
 import dev.wirewatch.processor.flow.FlowProcessor;
+import dev.wirewatch.processor.flow.FlowState;
 import dev.wirewatch.processor.network.NetworkTopology;
 import dev.wirewatch.processor.service.ServiceStage;
+import dev.wirewatch.processor.state.WriteBehindStore;
 import dev.wirewatch.record.Alert;
 import dev.wirewatch.record.FlowRecord;
 import dev.wirewatch.record.Tick;
@@ -63,8 +65,9 @@ public final class TopologyFactory {
         Topology topology = new Topology();
         topology.addSource(PACKETS_IN, Serdes.ByteArray().deserializer(), anyRecord.deserializer(), Topics.PACKETS)
                 .addProcessor(FLOW, () -> new FlowProcessor(network, config), PACKETS_IN)
-                .addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(FlowProcessor.FLOWS_STORE),
-                        Serdes.Bytes(), Serdes.ByteArray()).withCachingEnabled(), FLOW)
+                .addStateStore(WriteBehindStore.builder(Stores.keyValueStoreBuilder(
+                        Stores.persistentKeyValueStore(FlowProcessor.FLOWS_STORE), Serdes.Bytes(), Serdes.ByteArray()),
+                        FlowState::toBytes, FlowState::fromBytes), FLOW)
                 .addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(FlowProcessor.TIMERS_STORE),
                         Serdes.Bytes(), Serdes.ByteArray()).withCachingEnabled(), FLOW)
                 .addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(FlowProcessor.SENSORS_STORE),

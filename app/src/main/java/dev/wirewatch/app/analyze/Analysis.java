@@ -57,7 +57,19 @@ public final class Analysis {
         this.progress = progress;
     }
 
+    /** What an analysis found, and where its time went. */
+    public record Outcome(List<Alert> alerts, long records, double replaySeconds, double judgeSeconds) {}
+
     public List<Alert> run(List<CaptureInput> captures, NetworkTopology network, ProcessorConfig config) {
+        return run(captures, network, config, false).alerts();
+    }
+
+    /**
+     * @param replayFirst replay every capture before the processor starts (to time the processor alone), instead of
+     *                    the processor judging while the sensors replay
+     */
+    public Outcome run(List<CaptureInput> captures, NetworkTopology network, ProcessorConfig config,
+                       boolean replayFirst) {
         String applicationId = "wirewatch-analyze-" + UUID.randomUUID().toString().substring(0, 8);
         Path stateDir = temporaryDirectory();
         int partitions;
@@ -71,13 +83,20 @@ public final class Analysis {
         }
         KafkaStreams streams = ProcessorService.create(clientConfig, applicationId, stateDir, network, config, partitions);
         try {
-            streams.start();
+            if (!replayFirst) {
+                streams.start();
+            }
             long started = System.nanoTime();
-            long packets = replay(captures, network);
+            long records = replay(captures, network);
+            double replaySeconds = (System.nanoTime() - started) / 1e9;
             progress.printf("analyze: replayed %,d records from %d capture%s in %.1f s; waiting for the processor%n",
-                    packets, captures.size(), captures.size() == 1 ? "" : "s", (System.nanoTime() - started) / 1e9);
+                    records, captures.size(), captures.size() == 1 ? "" : "s", replaySeconds);
+            long judging = System.nanoTime();
+            if (replayFirst) {
+                streams.start();
+            }
             awaitJudged(applicationId, streams);
-            return readAlerts(alertsBefore);
+            return new Outcome(readAlerts(alertsBefore), records, replaySeconds, (System.nanoTime() - judging) / 1e9);
         } finally {
             streams.close(Duration.ofSeconds(30));
             streams.cleanUp();

@@ -58,7 +58,7 @@ public final class FlowProcessor implements Processor<byte[], SpecificRecord, Ob
             new KeepAliveUnansweredDetector(), new HalfOpenSessionDetector());
 
     private ProcessorContext<Object, SpecificRecord> context;
-    private KeyValueStore<Bytes, byte[]> flows;
+    private KeyValueStore<Bytes, FlowState> flows;
     private KeyValueStore<Bytes, byte[]> timers;
     private KeyValueStore<String, byte[]> sensors;
     private boolean flushed;
@@ -98,8 +98,7 @@ public final class FlowProcessor implements Processor<byte[], SpecificRecord, Ob
     private void onActivity(byte[] keyBytes, FlowActivity sensed) {
         FlowActivity activity = topology.nat().normalise(sensed);
         Bytes key = Bytes.wrap(keyBytes);
-        byte[] stored = flows.get(key);
-        FlowState flow = stored == null ? null : FlowState.fromBytes(stored);
+        FlowState flow = flows.get(key);
         ConnectionView view = flow == null ? null
                 : flow.view(new Vantage(activity.getHost(), activity.getIface())).orElse(null);
         if (view == null) {
@@ -122,8 +121,8 @@ public final class FlowProcessor implements Processor<byte[], SpecificRecord, Ob
         PacketEvent packet = topology.nat().normalise(sensed);
         flushed = false;
         Bytes key = Bytes.wrap(keyBytes);
-        byte[] stored = flows.get(key);
-        FlowState flow = stored == null ? new FlowState() : FlowState.fromBytes(stored);
+        FlowState stored = flows.get(key);
+        FlowState flow = stored == null ? new FlowState() : stored;
         Vantage vantage = new Vantage(packet.getHost(), packet.getIface());
         ConnectionView view = flow.view(vantage).orElse(null);
         if (view != null && view.startsNewConnection(packet)) {
@@ -190,15 +189,19 @@ public final class FlowProcessor implements Processor<byte[], SpecificRecord, Ob
         for (Bytes timer : due) {
             timers.delete(timer);
             Bytes key = Bytes.wrap(flowKeyOf(timer));
-            byte[] stored = flows.get(key);
-            if (stored == null) {
+            FlowState flow = flows.get(key);
+            if (flow == null) {
                 continue;
             }
-            FlowState flow = FlowState.fromBytes(stored);
-            if (flow.deadlineMicros() > now) {
-                continue; // a stale timer: the flow moved its deadline since
+            if (flow.timerMicros() != timerTimeOf(timer)) {
+                continue; // not this flow's timer (left behind by an earlier state of it)
             }
-            judge(key, flow, context(now, false, now));
+            flow.timerMicros(Long.MAX_VALUE);
+            if (flow.deadlineMicros() > now) {
+                save(key, flow, flow.deadlineMicros()); // the deadline moved on since the timer was armed
+            } else {
+                judge(key, flow, context(now, false, now));
+            }
         }
     }
 
@@ -252,13 +255,13 @@ public final class FlowProcessor implements Processor<byte[], SpecificRecord, Ob
 
     private void flushAll() {
         long end = captureEnd();
-        List<KeyValue<Bytes, byte[]>> all = new ArrayList<>();
-        try (KeyValueIterator<Bytes, byte[]> iterator = flows.all()) {
+        List<KeyValue<Bytes, FlowState>> all = new ArrayList<>();
+        try (KeyValueIterator<Bytes, FlowState> iterator = flows.all()) {
             iterator.forEachRemaining(all::add);
         }
         LOG.debug("input ended at {}: judging {} open flows", end, all.size());
-        for (KeyValue<Bytes, byte[]> entry : all) {
-            judge(entry.key, FlowState.fromBytes(entry.value), context(end, true, end));
+        for (KeyValue<Bytes, FlowState> entry : all) {
+            judge(entry.key, entry.value, context(end, true, end));
         }
     }
 
@@ -320,18 +323,22 @@ public final class FlowProcessor implements Processor<byte[], SpecificRecord, Ob
         return latest + config.clockSkewMicros();
     }
 
+    /** Stores the flow; a timer is armed only when none is, or the armed one would fire after the deadline. */
     private void save(Bytes key, FlowState flow, long deadline) {
-        if (flow.deadlineMicros() != deadline && flow.deadlineMicros() != Long.MAX_VALUE) {
-            timers.delete(timerKey(flow.deadlineMicros(), key.get()));
-        }
         flow.deadlineMicros(deadline);
-        timers.put(timerKey(deadline, key.get()), new byte[0]);
-        flows.put(key, flow.toBytes());
+        if (deadline < flow.timerMicros()) {
+            if (flow.timerMicros() != Long.MAX_VALUE) {
+                timers.delete(timerKey(flow.timerMicros(), key.get()));
+            }
+            flow.timerMicros(deadline);
+            timers.put(timerKey(deadline, key.get()), new byte[0]);
+        }
+        flows.put(key, flow);
     }
 
     private void close(Bytes key, FlowState flow) {
-        if (flow.deadlineMicros() != Long.MAX_VALUE) {
-            timers.delete(timerKey(flow.deadlineMicros(), key.get()));
+        if (flow.timerMicros() != Long.MAX_VALUE) {
+            timers.delete(timerKey(flow.timerMicros(), key.get()));
         }
         flows.delete(key);
         FlowRecord record = toRecord(flow);
@@ -380,6 +387,10 @@ public final class FlowProcessor implements Processor<byte[], SpecificRecord, Ob
     private static Bytes timerKey(long deadlineMicros, byte[] flowKey) {
         return Bytes.wrap(ByteBuffer.allocate(Long.BYTES + flowKey.length)
                 .putLong(deadlineMicros ^ Long.MIN_VALUE).put(flowKey).array());
+    }
+
+    private static long timerTimeOf(Bytes timerKey) {
+        return ByteBuffer.wrap(timerKey.get()).getLong() ^ Long.MIN_VALUE;
     }
 
     private static byte[] flowKeyOf(Bytes timerKey) {

@@ -17,7 +17,7 @@ import java.util.TreeSet;
  * already decided about it. Lives in the processor's flow store, keyed by the canonical flow key.
  */
 public final class FlowState {
-    private static final byte VERSION = 2;
+    private static final byte VERSION = 3;
 
     /** One vantage's view. */
     public record Seen(Vantage vantage, ConnectionView view) {}
@@ -25,15 +25,17 @@ public final class FlowState {
     private final List<Seen> views;
     private final Set<String> settledTypes;
     private long deadlineMicros;
+    private long timerMicros;
 
     public FlowState() {
-        this(new ArrayList<>(), new TreeSet<>(), Long.MAX_VALUE);
+        this(new ArrayList<>(), new TreeSet<>(), Long.MAX_VALUE, Long.MAX_VALUE);
     }
 
-    private FlowState(List<Seen> views, Set<String> settledTypes, long deadlineMicros) {
+    private FlowState(List<Seen> views, Set<String> settledTypes, long deadlineMicros, long timerMicros) {
         this.views = views;
         this.settledTypes = settledTypes;
         this.deadlineMicros = deadlineMicros;
+        this.timerMicros = timerMicros;
     }
 
     public List<Seen> views() {
@@ -65,6 +67,19 @@ public final class FlowState {
         deadlineMicros = deadline;
     }
 
+    /**
+     * When the timer armed for this flow fires ({@code Long.MAX_VALUE}: none). It may be earlier than the deadline:
+     * a deadline that moves later (every packet pushes the idle expiry) leaves the timer where it is, and the
+     * timer re-arms itself when it fires, which spares two timer-store writes per packet.
+     */
+    public long timerMicros() {
+        return timerMicros;
+    }
+
+    public void timerMicros(long timer) {
+        timerMicros = timer;
+    }
+
     /** The view that shows the connection's orientation best: the first one that saw the originator's SYN. */
     public ConnectionView primary() {
         return views.stream().map(Seen::view).filter(view -> view.synCount() > 0).findFirst()
@@ -89,6 +104,7 @@ public final class FlowState {
                 out.writeUTF(type);
             }
             out.writeLong(deadlineMicros);
+            out.writeLong(timerMicros);
             out.writeShort(views.size());
             for (Seen seen : views) {
                 out.writeUTF(seen.vantage().host());
@@ -115,6 +131,7 @@ public final class FlowState {
                 settled.add(in.readUTF());
             }
             long deadline = in.readLong();
+            long timer = in.readLong();
             int count = in.readUnsignedShort();
             List<Seen> views = new ArrayList<>(count);
             for (int i = 0; i < count; i++) {
@@ -123,7 +140,7 @@ public final class FlowState {
                 in.readFully(view);
                 views.add(new Seen(vantage, ConnectionView.fromBytes(view)));
             }
-            return new FlowState(views, settled, deadline);
+            return new FlowState(views, settled, deadline, timer);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
