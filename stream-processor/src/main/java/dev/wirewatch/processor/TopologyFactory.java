@@ -6,6 +6,7 @@ import dev.wirewatch.processor.detect.HalfOpenSessionReport;
 import dev.wirewatch.processor.detect.PawsSynDropDetector;
 import dev.wirewatch.processor.flow.FlowProcessor;
 import dev.wirewatch.processor.flow.FlowState;
+import dev.wirewatch.processor.l2.ArpProcessor;
 import dev.wirewatch.processor.network.NetworkTopology;
 import dev.wirewatch.processor.service.ServiceStage;
 import dev.wirewatch.processor.state.WriteBehindStore;
@@ -31,6 +32,8 @@ import org.apache.kafka.streams.state.Stores;
  *                  KEEPALIVE_UNANSWERED, HALF_OPEN_SESSION findings)                    ├─▶ ww.alerts
  *                                                                                       └─▶ &lt;app&gt;-by-server (closed flows and
  *                                           half-open findings keyed by server address; ticks to every partition)
+ *   ww.l2 ──────▶ addresses (per IP address, every sensor's ARP; ticks   ───────────▶ ww.alerts
+ *                  from flow; ARP_IP_MOVED, ARP_CONFLICT, ANNOUNCEMENT_NOT_PROPAGATED)
  *   &lt;app&gt;-by-server ─▶ services (CONNECTION_REFUSED per service and window;     ─┬─▶ ww.alerts
  *                                 HALF_OPEN_SESSION with reconnected;             └─▶ &lt;app&gt;-progress (input judged to its end)
  *                                 PAWS_SYN_DROP per source address)
@@ -40,6 +43,7 @@ import org.apache.kafka.streams.state.Stores;
 public final class TopologyFactory {
     private static final String PACKETS_IN = "packets-in";
     private static final String FLOW = "flow";
+    private static final String L2_IN = "l2-in";
     private static final String SERVICES_IN = "by-server-in";
     private static final String SERVICES = "services";
 
@@ -72,6 +76,15 @@ public final class TopologyFactory {
                         Serdes.Bytes(), Serdes.ByteArray()).withCachingEnabled(), FLOW)
                 .addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(FlowProcessor.SENSORS_STORE),
                         Serdes.String(), Serdes.ByteArray()).withCachingEnabled(), FLOW)
+                .addSource(L2_IN, Serdes.ByteArray().deserializer(), anyRecord.deserializer(), Topics.L2)
+                .addProcessor(FlowProcessor.TO_ADDRESSES, () -> new ArpProcessor(network, config), L2_IN, FLOW)
+                .addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(ArpProcessor.ADDRESSES_STORE),
+                        Serdes.String(), Serdes.ByteArray()).withCachingEnabled(), FlowProcessor.TO_ADDRESSES)
+                .addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(ArpProcessor.DUE_STORE),
+                        Serdes.String(), Serdes.Long()).withCachingEnabled(), FlowProcessor.TO_ADDRESSES)
+                .connectProcessorAndStateStores(FlowProcessor.TO_ADDRESSES, FlowProcessor.SENSORS_STORE)
+                .addSink(ArpProcessor.TO_ALERTS, Topics.ALERTS, Serdes.String().serializer(), alert.serializer(),
+                        FlowProcessor.TO_ADDRESSES)
                 .addSink(FlowProcessor.TO_FLOWS, Topics.FLOWS, Serdes.ByteArray().serializer(),
                         flowRecord.serializer(), FLOW)
                 .addSink(FlowProcessor.TO_ALERTS, Topics.ALERTS, Serdes.String().serializer(), alert.serializer(), FLOW)

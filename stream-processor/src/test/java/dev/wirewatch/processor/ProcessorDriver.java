@@ -3,6 +3,7 @@ package dev.wirewatch.processor;
 import dev.wirewatch.processor.config.ProcessorConfig;
 import dev.wirewatch.processor.network.NetworkTopology;
 import dev.wirewatch.record.Alert;
+import dev.wirewatch.record.ArpEvent;
 import dev.wirewatch.record.FlowActivity;
 import dev.wirewatch.record.FlowRecord;
 import dev.wirewatch.record.PacketEvent;
@@ -29,6 +30,7 @@ import org.apache.kafka.streams.TopologyTestDriver;
 public final class ProcessorDriver implements AutoCloseable {
     private final TopologyTestDriver driver;
     private final TestInputTopic<byte[], SpecificRecord> packets;
+    private final TestInputTopic<byte[], SpecificRecord> l2;
     private final TestOutputTopic<String, Alert> alerts;
     private final TestOutputTopic<byte[], FlowRecord> flows;
     private final NetworkTopology network;
@@ -46,6 +48,7 @@ public final class ProcessorDriver implements AutoCloseable {
         driver = new TopologyTestDriver(TopologyFactory.build(network, config, "test", 1), properties);
         packets = driver.createInputTopic(Topics.PACKETS, Serdes.ByteArray().serializer(),
                 AvroSerde.anyRecord().serializer());
+        l2 = driver.createInputTopic(Topics.L2, Serdes.ByteArray().serializer(), AvroSerde.anyRecord().serializer());
         alerts = driver.createOutputTopic(Topics.ALERTS, Serdes.String().deserializer(),
                 AvroSerde.of(Alert.class).deserializer());
         flows = driver.createOutputTopic(Topics.FLOWS, Serdes.ByteArray().deserializer(),
@@ -62,6 +65,10 @@ public final class ProcessorDriver implements AutoCloseable {
         }
     }
 
+    public void send(ArpEvent arp) {
+        sink().publish(arp);
+    }
+
     public void send(PacketEvent packet) {
         packets.pipeInput(network.nat().key(packet).toBytes(), packet, Instant.ofEpochMilli(packet.getTsMicros() / 1000));
     }
@@ -76,11 +83,11 @@ public final class ProcessorDriver implements AutoCloseable {
         return new RecordSink() {
             @Override
             public void publish(SpecificRecord record) {
-                if (record instanceof PacketEvent || record instanceof FlowActivity) {
+                if (record instanceof PacketEvent || record instanceof FlowActivity || record instanceof ArpEvent) {
                     RecordPublisher.Outgoing outgoing = RecordPublisher.encode(record, sensorsNat);
-                    packets.pipeInput(outgoing.key(), record, Instant.ofEpochMilli(outgoing.timestampMs()));
+                    (outgoing.topic().equals(Topics.L2) ? l2 : packets).pipeInput(outgoing.key(), record,
+                            Instant.ofEpochMilli(outgoing.timestampMs()));
                 }
-                // ARP goes to ww.l2, which this topology does not read yet
             }
 
             @Override

@@ -47,6 +47,8 @@ public final class JsonLine {
         if (alert.getReconnected() != null) {
             line.put("reconnected", alert.getReconnected());
         }
+        putIfPresent(line, "mac_before", alert.getMacBefore());
+        putIfPresent(line, "mac_after", alert.getMacAfter());
         line.put("summary", alert.getSummary());
         line.put("hint", alert.getHint());
         ArrayNode evidence = line.putArray("evidence");

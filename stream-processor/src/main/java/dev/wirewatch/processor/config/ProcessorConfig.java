@@ -21,12 +21,19 @@ import java.util.Map;
  * @param reconnectWindow           HALF_OPEN_SESSION waits this long for the client's next connection to the same
  *                                  service, which it reports as {@code reconnected}
  * @param keepaliveProbes           unanswered keep-alive probes in a row that make KEEPALIVE_UNANSWERED
+ * @param arpChangeWindow           after an address changed MAC, how long to watch for the old MAC coming back
+ *                                  (ARP_CONFLICT) before the change counts as a move (ARP_IP_MOVED); also the gap that
+ *                                  ends a burst of announcements
+ * @param announcementGrace         how long after an announcement a live peer's sensor must have seen it
  * @param unansweredSynSeverity     severity of UNANSWERED_SYN
  * @param connectionRefusedSeverity severity of CONNECTION_REFUSED
  * @param injectedRstSeverity       severity of INJECTED_RST
  * @param halfOpenSessionSeverity   severity of HALF_OPEN_SESSION
  * @param keepaliveUnansweredSeverity severity of KEEPALIVE_UNANSWERED
  * @param pawsSynDropSeverity       severity of PAWS_SYN_DROP
+ * @param arpIpMovedSeverity        severity of ARP_IP_MOVED
+ * @param arpConflictSeverity       severity of ARP_CONFLICT
+ * @param announcementNotPropagatedSeverity severity of ANNOUNCEMENT_NOT_PROPAGATED
  */
 public record ProcessorConfig(
         Duration synAnswerTimeout,
@@ -36,17 +43,23 @@ public record ProcessorConfig(
         Duration halfOpenGrace,
         Duration reconnectWindow,
         int keepaliveProbes,
+        Duration arpChangeWindow,
+        Duration announcementGrace,
         Severity unansweredSynSeverity,
         Severity connectionRefusedSeverity,
         Severity injectedRstSeverity,
         Severity halfOpenSessionSeverity,
         Severity keepaliveUnansweredSeverity,
-        Severity pawsSynDropSeverity) {
+        Severity pawsSynDropSeverity,
+        Severity arpIpMovedSeverity,
+        Severity arpConflictSeverity,
+        Severity announcementNotPropagatedSeverity) {
 
     public static final ProcessorConfig DEFAULTS = new ProcessorConfig(
             Duration.ofSeconds(5), Duration.ofSeconds(1), Duration.ofSeconds(60), Duration.ofMinutes(10),
-            Duration.ofSeconds(5), Duration.ofSeconds(60), 2,
-            Severity.warning, Severity.warning, Severity.warning, Severity.warning, Severity.warning, Severity.warning);
+            Duration.ofSeconds(5), Duration.ofSeconds(60), 2, Duration.ofSeconds(10), Duration.ofSeconds(2),
+            Severity.warning, Severity.warning, Severity.warning, Severity.warning, Severity.warning, Severity.warning,
+            Severity.warning, Severity.warning, Severity.warning);
 
     public ProcessorConfig {
         positive("syn-answer-timeout", synAnswerTimeout);
@@ -55,6 +68,8 @@ public record ProcessorConfig(
         notNegative("accepting-lookback", acceptingLookback);
         notNegative("half-open-grace", halfOpenGrace);
         notNegative("reconnect-window", reconnectWindow);
+        positive("arp-change-window", arpChangeWindow);
+        positive("announcement-grace", announcementGrace);
         if (keepaliveProbes < 1) {
             throw new ConfigException("keepalive-probes must be at least 1, was " + keepaliveProbes);
         }
@@ -75,12 +90,17 @@ public record ProcessorConfig(
                     Durations.parse("half-open-grace", form.halfOpenGrace),
                     Durations.parse("reconnect-window", form.reconnectWindow),
                     form.keepaliveProbes,
+                    Durations.parse("arp-change-window", form.arpChangeWindow),
+                    Durations.parse("announcement-grace", form.announcementGrace),
                     severity("unanswered-syn-severity", form.unansweredSynSeverity),
                     severity("connection-refused-severity", form.connectionRefusedSeverity),
                     severity("injected-rst-severity", form.injectedRstSeverity),
                     severity("half-open-session-severity", form.halfOpenSessionSeverity),
                     severity("keepalive-unanswered-severity", form.keepaliveUnansweredSeverity),
-                    severity("paws-syn-drop-severity", form.pawsSynDropSeverity));
+                    severity("paws-syn-drop-severity", form.pawsSynDropSeverity),
+                    severity("arp-ip-moved-severity", form.arpIpMovedSeverity),
+                    severity("arp-conflict-severity", form.arpConflictSeverity),
+                    severity("announcement-not-propagated-severity", form.announcementNotPropagatedSeverity));
         } catch (ConfigException e) {
             throw new ConfigException(file + ": " + e.getMessage());
         }
@@ -96,12 +116,17 @@ public record ProcessorConfig(
         keys.put("half-open-grace", Durations.format(halfOpenGrace));
         keys.put("reconnect-window", Durations.format(reconnectWindow));
         keys.put("keepalive-probes", String.valueOf(keepaliveProbes));
+        keys.put("arp-change-window", Durations.format(arpChangeWindow));
+        keys.put("announcement-grace", Durations.format(announcementGrace));
         keys.put("unanswered-syn-severity", unansweredSynSeverity.name());
         keys.put("connection-refused-severity", connectionRefusedSeverity.name());
         keys.put("injected-rst-severity", injectedRstSeverity.name());
         keys.put("half-open-session-severity", halfOpenSessionSeverity.name());
         keys.put("keepalive-unanswered-severity", keepaliveUnansweredSeverity.name());
         keys.put("paws-syn-drop-severity", pawsSynDropSeverity.name());
+        keys.put("arp-ip-moved-severity", arpIpMovedSeverity.name());
+        keys.put("arp-conflict-severity", arpConflictSeverity.name());
+        keys.put("announcement-not-propagated-severity", announcementNotPropagatedSeverity.name());
         StringBuilder yaml = new StringBuilder();
         keys.forEach((key, value) -> yaml.append(key).append(": ").append(value).append('\n'));
         return yaml.toString();
@@ -129,6 +154,14 @@ public record ProcessorConfig(
 
     public long reconnectWindowMicros() {
         return micros(reconnectWindow);
+    }
+
+    public long arpChangeWindowMicros() {
+        return micros(arpChangeWindow);
+    }
+
+    public long announcementGraceMicros() {
+        return micros(announcementGrace);
     }
 
     private static long micros(Duration duration) {
@@ -164,11 +197,16 @@ public record ProcessorConfig(
         public String halfOpenGrace = Durations.format(DEFAULTS.halfOpenGrace);
         public String reconnectWindow = Durations.format(DEFAULTS.reconnectWindow);
         public int keepaliveProbes = DEFAULTS.keepaliveProbes;
+        public String arpChangeWindow = Durations.format(DEFAULTS.arpChangeWindow);
+        public String announcementGrace = Durations.format(DEFAULTS.announcementGrace);
         public String unansweredSynSeverity = DEFAULTS.unansweredSynSeverity.name();
         public String connectionRefusedSeverity = DEFAULTS.connectionRefusedSeverity.name();
         public String injectedRstSeverity = DEFAULTS.injectedRstSeverity.name();
         public String halfOpenSessionSeverity = DEFAULTS.halfOpenSessionSeverity.name();
         public String keepaliveUnansweredSeverity = DEFAULTS.keepaliveUnansweredSeverity.name();
         public String pawsSynDropSeverity = DEFAULTS.pawsSynDropSeverity.name();
+        public String arpIpMovedSeverity = DEFAULTS.arpIpMovedSeverity.name();
+        public String arpConflictSeverity = DEFAULTS.arpConflictSeverity.name();
+        public String announcementNotPropagatedSeverity = DEFAULTS.announcementNotPropagatedSeverity.name();
     }
 }

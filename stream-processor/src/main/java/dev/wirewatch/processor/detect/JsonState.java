@@ -5,13 +5,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 
-/** The service-stage detectors' per-key state in their stores: records as JSON, readable when the records grow. */
-final class JsonState {
+/** Detectors' per-key state in their stores: records as JSON, readable when the records grow. */
+public final class JsonState {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private JsonState() {}
 
-    static byte[] encode(Object state) {
+    public static byte[] encode(Object state) {
         try {
             return JSON.writeValueAsBytes(state);
         } catch (JsonProcessingException e) {
@@ -19,7 +19,7 @@ final class JsonState {
         }
     }
 
-    static <T> T decode(byte[] bytes, Class<T> type) {
+    public static <T> T decode(byte[] bytes, Class<T> type) {
         try {
             return JSON.readValue(bytes, type);
         } catch (IOException e) {

@@ -47,6 +47,8 @@ public final class FlowProcessor implements Processor<byte[], SpecificRecord, Ob
     public static final String TO_FLOWS = "flows-out";
     public static final String TO_ALERTS = "flow-alerts-out";
     public static final String TO_SERVICES = "by-server-out";
+    /** The ARP stage: ticks go there. */
+    public static final String TO_ADDRESSES = "addresses";
 
     private static final Logger LOG = LoggerFactory.getLogger(FlowProcessor.class);
 
@@ -60,7 +62,7 @@ public final class FlowProcessor implements Processor<byte[], SpecificRecord, Ob
     private ProcessorContext<Object, SpecificRecord> context;
     private KeyValueStore<Bytes, FlowState> flows;
     private KeyValueStore<Bytes, byte[]> timers;
-    private KeyValueStore<String, byte[]> sensors;
+    private SensorTicks sensors;
     private boolean flushed;
     private long orphanActivities;
     private long untranslatedKeys;
@@ -75,7 +77,7 @@ public final class FlowProcessor implements Processor<byte[], SpecificRecord, Ob
         this.context = context;
         this.flows = context.getStateStore(FLOWS_STORE);
         this.timers = context.getStateStore(TIMERS_STORE);
-        this.sensors = context.getStateStore(SENSORS_STORE);
+        this.sensors = new SensorTicks(context.getStateStore(SENSORS_STORE));
         context.schedule(Duration.ofSeconds(1), PunctuationType.STREAM_TIME, this::fireDueTimers);
     }
 
@@ -154,11 +156,10 @@ public final class FlowProcessor implements Processor<byte[], SpecificRecord, Ob
     }
 
     private void onTick(Tick tick) {
-        byte[] previous = sensors.get(tick.getHost());
-        SensorLiveness before = previous == null ? SensorLiveness.NEVER_SEEN : SensorLiveness.fromBytes(previous);
-        sensors.put(tick.getHost(), new SensorLiveness(Math.max(before.lastTickMicros(), tick.getTsMicros()),
-                tick.getEndOfInput()).toBytes());
-        if (tick.getEndOfInput() && everySensorEnded() && !flushed) {
+        sensors.record(tick);
+        // The ARP stage shares this partition's sensor ticks and stream time; it reads the liveness just recorded.
+        context.forward(new Record<>(new byte[0], tick, context.currentStreamTimeMs()), TO_ADDRESSES);
+        if (tick.getEndOfInput() && sensors.everyEnded() && !flushed) {
             flushAll();
             flushed = true;
             forwardTick(true);
@@ -254,7 +255,7 @@ public final class FlowProcessor implements Processor<byte[], SpecificRecord, Ob
     }
 
     private void flushAll() {
-        long end = captureEnd();
+        long end = sensors.captureEnd();
         List<KeyValue<Bytes, FlowState>> all = new ArrayList<>();
         try (KeyValueIterator<Bytes, FlowState> iterator = flows.all()) {
             iterator.forEachRemaining(all::add);
@@ -266,33 +267,7 @@ public final class FlowProcessor implements Processor<byte[], SpecificRecord, Ob
     }
 
     private DetectionContext context(long now, boolean inputEnded, long captureEnd) {
-        return new DetectionContext(topology, config, this::liveness, now, inputEnded, captureEnd);
-    }
-
-    private SensorLiveness liveness(String host) {
-        byte[] stored = sensors.get(host);
-        return stored == null ? SensorLiveness.NEVER_SEEN : SensorLiveness.fromBytes(stored);
-    }
-
-    private boolean everySensorEnded() {
-        try (KeyValueIterator<String, byte[]> iterator = sensors.all()) {
-            while (iterator.hasNext()) {
-                if (!SensorLiveness.fromBytes(iterator.next().value).ended()) {
-                    return false;
-                }
-            }
-        }
-        return true;
-    }
-
-    private long captureEnd() {
-        long end = Long.MIN_VALUE;
-        try (KeyValueIterator<String, byte[]> iterator = sensors.all()) {
-            while (iterator.hasNext()) {
-                end = Math.max(end, SensorLiveness.fromBytes(iterator.next().value).lastTickMicros());
-            }
-        }
-        return end;
+        return new DetectionContext(topology, config, sensors::liveness, now, inputEnded, captureEnd);
     }
 
     /**

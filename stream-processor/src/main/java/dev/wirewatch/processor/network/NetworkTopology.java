@@ -10,6 +10,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * What topology.yaml declares (CLI.md): hosts with their interfaces, addresses and captured interfaces,
@@ -61,6 +63,31 @@ public record NetworkTopology(Map<String, Host> hosts, Map<String, List<String>>
      */
     public Optional<Location> locate(byte[] ip, int port) {
         return locate(nat.toPrivate(FlowKey.TCP, ip, port).address());
+    }
+
+    /** The monitored host and interface that carry this MAC (lower-case, colon-separated), as declared. */
+    public Optional<Location> ownerOfMac(String mac) {
+        for (Host host : hosts.values()) {
+            for (Interface iface : host.interfaces().values()) {
+                if (mac.equalsIgnoreCase(iface.mac())) {
+                    return Optional.of(new Location(host, iface));
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** The other hosts that share a layer-2 segment with {@code host} (members are {@code host} or {@code host:iface}). */
+    public Set<String> segmentPeers(String host) {
+        Set<String> peers = new TreeSet<>();
+        for (List<String> members : segments.values()) {
+            List<String> names = members.stream().map(member -> member.split(":", 2)[0]).toList();
+            if (names.contains(host)) {
+                peers.addAll(names);
+            }
+        }
+        peers.remove(host);
+        return peers;
     }
 
     public Optional<Host> host(String name) {

@@ -1,0 +1,29 @@
+package dev.wirewatch.processor.detect;
+
+import dev.wirewatch.processor.config.ProcessorConfig;
+import dev.wirewatch.processor.l2.AddressHistory;
+import dev.wirewatch.record.Alert;
+import java.util.List;
+
+/** A detector of the ARP stage: judges what ARP said about one IP address, from every sensor. */
+public interface AddressDetector {
+    String type();
+
+    /** The alerts it can settle now; it marks in {@code history} what it settled. */
+    List<Alert> judge(String ip, AddressHistory history, DetectionContext context);
+
+    /** When it next needs to look at {@code history}; {@code Long.MAX_VALUE} when nothing is pending. */
+    long dueAtMicros(AddressHistory history, ProcessorConfig config);
+
+    /** The run of the old MAC that claims the address again within {@code windowMicros} after a change, if any. */
+    static java.util.Optional<AddressHistory.Claim> comebackOf(AddressHistory history, AddressHistory.Change change,
+                                                              long windowMicros) {
+        return history.claims.stream().skip(change.index() + 1L)
+                .filter(claim -> claim.firstMicros() <= change.atMicros() + windowMicros)
+                .filter(claim -> claim.mac().equals(change.before())).findFirst();
+    }
+
+    static String named(String mac, DetectionContext context) {
+        return context.topology().ownerOfMac(mac).map(owner -> mac + " (" + owner.host().name() + ")").orElse(mac);
+    }
+}

@@ -1,0 +1,87 @@
+package dev.wirewatch.processor.detect;
+
+import dev.wirewatch.processor.alert.AlertIds;
+import dev.wirewatch.processor.config.ProcessorConfig;
+import dev.wirewatch.processor.l2.AddressHistory;
+import dev.wirewatch.processor.l2.AddressHistory.Change;
+import dev.wirewatch.processor.l2.AddressHistory.Claim;
+import dev.wirewatch.record.Alert;
+import dev.wirewatch.record.Evidence;
+import dev.wirewatch.schemas.Times;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.TreeSet;
+
+/**
+ * ARP_CONFLICT: two MACs claim one IP address in turn — the address changed MAC and the old MAC claimed it again
+ * within the change window. Two devices configured with the same address; a failover does not go back and forth.
+ * One alert per address and window, once the window has passed, counting the changes in it.
+ */
+public final class ArpConflictDetector implements AddressDetector {
+    public static final String TYPE = "ARP_CONFLICT";
+
+    @Override
+    public String type() {
+        return TYPE;
+    }
+
+    @Override
+    public List<Alert> judge(String ip, AddressHistory history, DetectionContext context) {
+        List<Alert> alerts = new ArrayList<>();
+        long window = context.config().arpChangeWindowMicros();
+        for (Optional<Change> next = history.nextChange(); next.isPresent(); next = history.nextChange()) {
+            Change change = next.get();
+            long windowEnd = change.atMicros() + window;
+            boolean windowPassed = windowEnd <= context.nowMicros() || context.inputEnded();
+            if (!windowPassed || AddressDetector.comebackOf(history, change, window).isEmpty()) {
+                break; // judged with the whole window in view; without a comeback ARP_IP_MOVED decides
+            }
+            List<Claim> inWindow = history.claims.subList(change.index() - 1, history.claims.size()).stream()
+                    .filter(claim -> claim.firstMicros() <= windowEnd).toList();
+            alerts.add(alert(ip, change, inWindow, context));
+            history.judgedUntilMicros = windowEnd;
+        }
+        return alerts;
+    }
+
+    @Override
+    public long dueAtMicros(AddressHistory history, ProcessorConfig config) {
+        return history.nextChange().map(change -> change.atMicros() + config.arpChangeWindowMicros())
+                .orElse(Long.MAX_VALUE);
+    }
+
+    private Alert alert(String ip, Change change, List<Claim> runs, DetectionContext context) {
+        int changes = runs.size() - 1;
+        long last = runs.get(runs.size() - 1).firstMicros();
+        TreeSet<String> observers = new TreeSet<>();
+        List<Evidence> evidence = new ArrayList<>();
+        for (Claim run : runs.subList(0, Math.min(runs.size(), 4))) {
+            observers.addAll(run.observedBy());
+            evidence.add(Evidence.newBuilder().setHost(run.first().host()).setIface(run.first().iface())
+                    .setTsMicros(run.first().tsMicros()).setLine(run.first().line()).build());
+        }
+        String before = AddressDetector.named(change.before(), context);
+        String after = AddressDetector.named(change.after(), context);
+        return Alert.newBuilder()
+                .setId(AlertIds.of(TYPE, change.atMicros(), ip))
+                .setType(TYPE)
+                .setSeverity(context.config().arpConflictSeverity())
+                .setIp(ip)
+                .setMacBefore(change.before())
+                .setMacAfter(change.after())
+                .setHost(context.topology().ownerOfMac(change.after()).map(owner -> owner.host().name()).orElse(null))
+                .setObservedBy(List.copyOf(observers))
+                .setFirstSeenMicros(change.atMicros())
+                .setLastSeenMicros(last)
+                .setCount(changes)
+                .setSummary(String.format("Two MACs claim %s in turn: %s and %s, %d changes between %s and %s.", ip,
+                        before, after, changes, Times.iso(change.atMicros()), Times.iso(last)))
+                .setHint(String.format("Two devices use %s. Find both by MAC (switch: `show mac address-table address "
+                        + "%s` and `... %s`) and give one another address; `arping -D -I IFACE %s` from a host on the "
+                        + "segment lists every MAC that answers. A DHCP pool that overlaps a static address is a common "
+                        + "cause.", ip, change.before(), change.after(), ip))
+                .setEvidence(evidence)
+                .build();
+    }
+}

@@ -1,0 +1,166 @@
+package dev.wirewatch.processor.l2;
+
+import dev.wirewatch.processor.config.ProcessorConfig;
+import dev.wirewatch.processor.detect.AddressDetector;
+import dev.wirewatch.processor.detect.AnnouncementNotPropagatedDetector;
+import dev.wirewatch.processor.detect.ArpConflictDetector;
+import dev.wirewatch.processor.detect.ArpIpMovedDetector;
+import dev.wirewatch.processor.detect.DetectionContext;
+import dev.wirewatch.processor.detect.JsonState;
+import dev.wirewatch.processor.flow.FlowProcessor;
+import dev.wirewatch.processor.flow.SensorTicks;
+import dev.wirewatch.processor.network.NetworkTopology;
+import dev.wirewatch.record.Alert;
+import dev.wirewatch.record.ArpEvent;
+import dev.wirewatch.record.Tick;
+import dev.wirewatch.schemas.Addresses;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+/**
+ * The ARP stage. Reads ArpEvents from ww.l2 (key = sender address, so every sensor's view of one address meets
+ * here) and the sensors' ticks from the flow stage of the same partition, keeps an {@link AddressHistory} per
+ * address, and asks the address detectors when one is due (stream time) or when every input has ended.
+ */
+public final class ArpProcessor implements Processor<Object, SpecificRecord, Object, SpecificRecord> {
+    public static final String ADDRESSES_STORE = "arp-addresses";
+    public static final String DUE_STORE = "arp-due";
+    public static final String TO_ALERTS = "arp-alerts-out";
+    private static final byte[] BROADCAST = {-1, -1, -1, -1, -1, -1};
+    private static final String UNSPECIFIED = "0.0.0.0";
+
+    private final NetworkTopology topology;
+    private final ProcessorConfig config;
+    private final List<AddressDetector> detectors = List.of(new ArpConflictDetector(), new ArpIpMovedDetector(),
+            new AnnouncementNotPropagatedDetector());
+
+    private ProcessorContext<Object, SpecificRecord> context;
+    private KeyValueStore<String, byte[]> addresses;
+    private KeyValueStore<String, Long> due;
+    private SensorTicks sensors;
+    private boolean ended;
+
+    public ArpProcessor(NetworkTopology topology, ProcessorConfig config) {
+        this.topology = topology;
+        this.config = config;
+    }
+
+    @Override
+    public void init(ProcessorContext<Object, SpecificRecord> context) {
+        this.context = context;
+        this.addresses = context.getStateStore(ADDRESSES_STORE);
+        this.due = context.getStateStore(DUE_STORE);
+        this.sensors = new SensorTicks(context.getStateStore(FlowProcessor.SENSORS_STORE));
+        context.schedule(Duration.ofSeconds(1), PunctuationType.STREAM_TIME, this::judgeDue);
+    }
+
+    @Override
+    public void process(Record<Object, SpecificRecord> record) {
+        if (record.value() instanceof ArpEvent arp) {
+            onArp(arp);
+        } else if (record.value() instanceof Tick tick && tick.getEndOfInput() && sensors.everyEnded() && !ended) {
+            ended = true;
+            judgeAll();
+        }
+    }
+
+    private void onArp(ArpEvent arp) {
+        String ip = Addresses.ip(arp.getSenderIp());
+        if (ip.equals(UNSPECIFIED)) {
+            return; // an address probe (RFC 5227) claims nothing yet
+        }
+        ended = false;
+        String mac = Addresses.mac(arp.getSenderMac());
+        AddressHistory history = load(ip);
+        AddressHistory.Sighting sighting = new AddressHistory.Sighting(arp.getHost(), arp.getIface(),
+                arp.getTsMicros(), describe(arp));
+        history.claim(mac, sighting, config.clockSkewMicros());
+        if (arp.getDstMac() != null && Arrays.equals(Addresses.bytes(arp.getDstMac()), BROADCAST)) {
+            history.listeners.add(arp.getHost());
+        }
+        if (gratuitous(arp)) {
+            String sender = topology.ownerOfMac(mac).map(owner -> owner.host().name()).orElse(null);
+            history.announced(mac, sender, sighting, config.arpChangeWindowMicros());
+        }
+        save(ip, history);
+    }
+
+    /** Sender and target address are the same: an announcement, request or reply (RFC 5227 section 3). */
+    private static boolean gratuitous(ArpEvent arp) {
+        return arp.getSenderIp().equals(arp.getTargetIp());
+    }
+
+    private void judgeDue(long streamTimeMs) {
+        long now = streamTimeMs * 1000;
+        List<String> ready = new ArrayList<>();
+        try (KeyValueIterator<String, Long> iterator = due.all()) {
+            iterator.forEachRemaining(entry -> {
+                if (entry.value <= now) {
+                    ready.add(entry.key);
+                }
+            });
+        }
+        DetectionContext detection = new DetectionContext(topology, config, sensors::liveness, now, false, now);
+        ready.forEach(ip -> judge(ip, load(ip), detection));
+    }
+
+    private void judgeAll() {
+        long end = sensors.captureEnd();
+        DetectionContext detection = new DetectionContext(topology, config, sensors::liveness, end, true, end);
+        List<String> pending = new ArrayList<>();
+        try (KeyValueIterator<String, Long> iterator = due.all()) {
+            iterator.forEachRemaining(entry -> pending.add(entry.key));
+        }
+        pending.forEach(ip -> judge(ip, load(ip), detection));
+    }
+
+    private void judge(String ip, AddressHistory history, DetectionContext detection) {
+        for (AddressDetector detector : detectors) {
+            for (Alert alert : detector.judge(ip, history, detection)) {
+                context.forward(new Record<>(alert.getId(), alert, alert.getLastSeenMicros() / 1000), TO_ALERTS);
+            }
+        }
+        history.forgetBefore(detection.nowMicros() - 2 * config.arpChangeWindowMicros());
+        save(ip, history);
+    }
+
+    private AddressHistory load(String ip) {
+        byte[] stored = addresses.get(ip);
+        return stored == null ? new AddressHistory() : JsonState.decode(stored, AddressHistory.class);
+    }
+
+    /** Stores the history (the current MAC is kept for good: it is what the next change is measured against). */
+    private void save(String ip, AddressHistory history) {
+        addresses.put(ip, JsonState.encode(history));
+        long next = detectors.stream().mapToLong(detector -> detector.dueAtMicros(history, config)).min()
+                .orElse(Long.MAX_VALUE);
+        if (next == Long.MAX_VALUE) {
+            due.delete(ip);
+        } else {
+            due.put(ip, next);
+        }
+    }
+
+    /** One line of evidence, like tshark's Info column. */
+    static String describe(ArpEvent arp) {
+        String sender = Addresses.ip(arp.getSenderIp());
+        String mac = Addresses.mac(arp.getSenderMac());
+        if (gratuitous(arp)) {
+            return "ARP announcement (gratuitous " + (arp.getOperation() == 2 ? "reply" : "request") + ") " + sender
+                    + " is at " + mac;
+        }
+        if (arp.getOperation() == 2) {
+            return "ARP reply " + sender + " is at " + mac;
+        }
+        return "ARP request who has " + Addresses.ip(arp.getTargetIp()) + "? tell " + sender + " (" + mac + ")";
+    }
+}
