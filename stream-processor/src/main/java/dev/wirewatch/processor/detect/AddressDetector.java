@@ -4,6 +4,7 @@ import dev.wirewatch.processor.config.ProcessorConfig;
 import dev.wirewatch.processor.l2.AddressHistory;
 import dev.wirewatch.record.Alert;
 import java.util.List;
+import java.util.Optional;
 
 /** A detector of the ARP stage: judges what ARP said about one IP address, from every sensor. */
 public interface AddressDetector {
@@ -15,8 +16,21 @@ public interface AddressDetector {
     /** When it next needs to look at {@code history}; {@code Long.MAX_VALUE} when nothing is pending. */
     long dueAtMicros(AddressHistory history, ProcessorConfig config);
 
+    /** The earliest change of MAC not yet judged whose change window has passed (or the input ended). */
+    static Optional<AddressHistory.Change> changeToJudge(AddressHistory history, DetectionContext context) {
+        long window = context.config().arpChangeWindowMicros();
+        return history.nextChange()
+                .filter(change -> change.atMicros() + window <= context.nowMicros() || context.inputEnded());
+    }
+
+    /** When the earliest unjudged change of MAC can be judged. */
+    static long changeWindowEnd(AddressHistory history, ProcessorConfig config) {
+        return history.nextChange().map(change -> change.atMicros() + config.arpChangeWindowMicros())
+                .orElse(Long.MAX_VALUE);
+    }
+
     /** The run of the old MAC that claims the address again within {@code windowMicros} after a change, if any. */
-    static java.util.Optional<AddressHistory.Claim> comebackOf(AddressHistory history, AddressHistory.Change change,
+    static Optional<AddressHistory.Claim> comebackOf(AddressHistory history, AddressHistory.Change change,
                                                               long windowMicros) {
         return history.claims.stream().skip(change.index() + 1L)
                 .filter(claim -> claim.firstMicros() <= change.atMicros() + windowMicros)

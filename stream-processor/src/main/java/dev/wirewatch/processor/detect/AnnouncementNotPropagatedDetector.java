@@ -80,9 +80,7 @@ public final class AnnouncementNotPropagatedDetector implements AddressDetector 
     private Alert alert(String ip, Announcement burst, String peer, DetectionContext context) {
         String span = burst.sent() == 1 ? "at " + Times.iso(burst.firstMicros())
                 : "between " + Times.iso(burst.firstMicros()) + " and " + Times.iso(burst.lastMicros());
-        List<Evidence> evidence = List.of(Evidence.newBuilder().setHost(burst.sentSighting().host())
-                .setIface(burst.sentSighting().iface()).setTsMicros(burst.sentSighting().tsMicros())
-                .setLine(burst.sentSighting().line()).build());
+        List<Evidence> evidence = List.of(burst.sentSighting().evidence());
         return Alert.newBuilder()
                 .setId(AlertIds.of(TYPE, burst.firstMicros(), ip, burst.mac(), peer))
                 .setType(TYPE)

@@ -30,13 +30,11 @@ public final class ArpConflictDetector implements AddressDetector {
     public List<Alert> judge(String ip, AddressHistory history, DetectionContext context) {
         List<Alert> alerts = new ArrayList<>();
         long window = context.config().arpChangeWindowMicros();
-        for (Optional<Change> next = history.nextChange(); next.isPresent(); next = history.nextChange()) {
-            Change change = next.get();
+        for (Optional<Change> next = AddressDetector.changeToJudge(history, context); next.isPresent()
+                && AddressDetector.comebackOf(history, next.get(), window).isPresent();
+                next = AddressDetector.changeToJudge(history, context)) {
+            Change change = next.get(); // without a comeback it is a move, for ARP_IP_MOVED
             long windowEnd = change.atMicros() + window;
-            boolean windowPassed = windowEnd <= context.nowMicros() || context.inputEnded();
-            if (!windowPassed || AddressDetector.comebackOf(history, change, window).isEmpty()) {
-                break; // judged with the whole window in view; without a comeback ARP_IP_MOVED decides
-            }
             List<Claim> inWindow = history.claims.subList(change.index() - 1, history.claims.size()).stream()
                     .filter(claim -> claim.firstMicros() <= windowEnd).toList();
             alerts.add(alert(ip, change, inWindow, context));
@@ -47,8 +45,7 @@ public final class ArpConflictDetector implements AddressDetector {
 
     @Override
     public long dueAtMicros(AddressHistory history, ProcessorConfig config) {
-        return history.nextChange().map(change -> change.atMicros() + config.arpChangeWindowMicros())
-                .orElse(Long.MAX_VALUE);
+        return AddressDetector.changeWindowEnd(history, config);
     }
 
     private Alert alert(String ip, Change change, List<Claim> runs, DetectionContext context) {
@@ -58,8 +55,7 @@ public final class ArpConflictDetector implements AddressDetector {
         List<Evidence> evidence = new ArrayList<>();
         for (Claim run : runs.subList(0, Math.min(runs.size(), 4))) {
             observers.addAll(run.observedBy());
-            evidence.add(Evidence.newBuilder().setHost(run.first().host()).setIface(run.first().iface())
-                    .setTsMicros(run.first().tsMicros()).setLine(run.first().line()).build());
+            evidence.add(run.first().evidence());
         }
         String before = AddressDetector.named(change.before(), context);
         String after = AddressDetector.named(change.after(), context);

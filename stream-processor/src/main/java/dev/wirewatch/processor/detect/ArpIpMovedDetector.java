@@ -30,12 +30,10 @@ public final class ArpIpMovedDetector implements AddressDetector {
     public List<Alert> judge(String ip, AddressHistory history, DetectionContext context) {
         List<Alert> alerts = new ArrayList<>();
         long window = context.config().arpChangeWindowMicros();
-        for (Optional<Change> next = history.nextChange(); next.isPresent(); next = history.nextChange()) {
+        for (Optional<Change> next = AddressDetector.changeToJudge(history, context); next.isPresent()
+                && AddressDetector.comebackOf(history, next.get(), window).isEmpty();
+                next = AddressDetector.changeToJudge(history, context)) {
             Change change = next.get();
-            boolean windowPassed = change.atMicros() + window <= context.nowMicros() || context.inputEnded();
-            if (!windowPassed || AddressDetector.comebackOf(history, change, window).isPresent()) {
-                break;
-            }
             alerts.add(alert(ip, change, history.claims.get(change.index() - 1), history.claims.get(change.index()),
                     context));
             history.judgedUntilMicros = change.atMicros();
@@ -45,16 +43,11 @@ public final class ArpIpMovedDetector implements AddressDetector {
 
     @Override
     public long dueAtMicros(AddressHistory history, ProcessorConfig config) {
-        return history.nextChange().map(change -> change.atMicros() + config.arpChangeWindowMicros())
-                .orElse(Long.MAX_VALUE);
+        return AddressDetector.changeWindowEnd(history, config);
     }
 
     private Alert alert(String ip, Change change, Claim before, Claim after, DetectionContext context) {
-        List<Evidence> evidence = new ArrayList<>();
-        for (Claim run : List.of(before, after)) {
-            evidence.add(Evidence.newBuilder().setHost(run.first().host()).setIface(run.first().iface())
-                    .setTsMicros(run.first().tsMicros()).setLine(run.first().line()).build());
-        }
+        List<Evidence> evidence = List.of(before.first().evidence(), after.first().evidence());
         return Alert.newBuilder()
                 .setId(AlertIds.of(TYPE, change.atMicros(), ip, change.after()))
                 .setType(TYPE)

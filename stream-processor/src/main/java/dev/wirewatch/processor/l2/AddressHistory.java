@@ -1,5 +1,6 @@
 package dev.wirewatch.processor.l2;
 
+import dev.wirewatch.record.Evidence;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -23,7 +24,11 @@ public final class AddressHistory {
     }
 
     /** One sensor's sighting of an ARP packet: for evidence lines. */
-    public record Sighting(String host, String iface, long tsMicros, String line) {}
+    public record Sighting(String host, String iface, long tsMicros, String line) {
+        public Evidence evidence() {
+            return Evidence.newBuilder().setHost(host).setIface(iface).setTsMicros(tsMicros).setLine(line).build();
+        }
+    }
 
     /**
      * Gratuitous ARPs from one MAC for this address, close together in time (a burst, as HA software sends them):
