@@ -118,8 +118,12 @@ capture_stop
 cleanup
 echo "case 4: PAWS drops SYNs from clients behind NAT (clients, gateway and server namespaces)"
 "$here/04-paws-behind-nat/record.sh"
+echo "case 5: a dual-NIC host without a policy route (host, two routers, server)"
+"$here/05-dual-nic-no-route/record.sh"
 echo "case 6: a router forgets idle sessions (client, router and server namespaces)"
 "$here/06-idle-session-dropped/record.sh"
 echo "case 7: an HA failover's gratuitous ARP is dropped on the way to a peer (node1, node2, peer on a bridge)"
 "$here/07-failover-announcement-blocked/record.sh"
+echo "case 8: a host ignores ICMP redirects (two hosts, two routers, a server)"
+"$here/08-redirect-ignored/record.sh"
 echo "recorded: $(ls "$here"/*/*.pcap | tr '\n' ' ')"

@@ -4,6 +4,7 @@ import dev.wirewatch.processor.config.ProcessorConfig;
 import dev.wirewatch.processor.detect.ConnectionRefusedDetector;
 import dev.wirewatch.processor.detect.HalfOpenSessionReport;
 import dev.wirewatch.processor.detect.PawsSynDropDetector;
+import dev.wirewatch.processor.detect.RouteMismatchDetector;
 import dev.wirewatch.processor.flow.FlowProcessor;
 import dev.wirewatch.processor.flow.FlowState;
 import dev.wirewatch.processor.l2.ArpProcessor;
@@ -36,7 +37,8 @@ import org.apache.kafka.streams.state.Stores;
  *                  from flow; ARP_IP_MOVED, ARP_CONFLICT, ANNOUNCEMENT_NOT_PROPAGATED)
  *   &lt;app&gt;-by-server ─▶ services (CONNECTION_REFUSED per service and window;     ─┬─▶ ww.alerts
  *                                 HALF_OPEN_SESSION with reconnected;             └─▶ &lt;app&gt;-progress (input judged to its end)
- *                                 PAWS_SYN_DROP per source address)
+ *                                 PAWS_SYN_DROP per source address;
+ *                                 ROUTE_MISMATCH per host and destination)
  * </pre>
  * Serdes are passed explicitly at every source and sink.
  */
@@ -101,6 +103,9 @@ public final class TopologyFactory {
                         Serdes.String(), Serdes.ByteArray()), SERVICES)
                 .addStateStore(Stores.keyValueStoreBuilder(
                         Stores.persistentKeyValueStore(HalfOpenSessionReport.CONNECTIONS_STORE),
+                        Serdes.String(), Serdes.Long()), SERVICES)
+                .addStateStore(Stores.keyValueStoreBuilder(
+                        Stores.persistentKeyValueStore(RouteMismatchDetector.REPORTED_STORE),
                         Serdes.String(), Serdes.Long()), SERVICES)
                 .addStateStore(Stores.keyValueStoreBuilder(
                         Stores.persistentKeyValueStore(PawsSynDropDetector.SOURCES_STORE),

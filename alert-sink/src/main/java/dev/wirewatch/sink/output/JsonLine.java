@@ -49,6 +49,11 @@ public final class JsonLine {
         }
         putIfPresent(line, "mac_before", alert.getMacBefore());
         putIfPresent(line, "mac_after", alert.getMacAfter());
+        putIfPresent(line, "gateway", alert.getGateway());
+        putIfPresent(line, "suggested_gateway", alert.getSuggestedGateway());
+        if (alert.getLoss() != null) {
+            line.put("loss", alert.getLoss());
+        }
         line.put("summary", alert.getSummary());
         line.put("hint", alert.getHint());
         ArrayNode evidence = line.putArray("evidence");

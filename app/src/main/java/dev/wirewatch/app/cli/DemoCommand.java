@@ -24,7 +24,7 @@ import picocli.CommandLine.Option;
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = {"Analyses the bundled two-sided captures of every seed case (deploy/samples) through an embedded Kafka broker "
                 + "and prints the findings case by case: the title, what was found, and the hint. Ends with one line per case.",
-                "A case is a folder with topology.yaml, README.md (its first heading is the title) and one HOST.pcap per monitored host."})
+                "A case is a folder with topology.yaml, README.md (its first heading is the title) and one HOST.pcap per monitored host (HOST@IFACE.pcap per interface where it captures several)."})
 public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--samples", paramLabel = "DIR", description = "Folder of cases (default: deploy/samples of this installation).")
     Path samples;
@@ -82,6 +82,11 @@ public final class DemoCommand implements Callable<Integer> {
         }
         if (alert.getServer() != null) {
             line.append(' ').append(alert.getServer());
+        } else if (alert.getIp() != null || alert.getDstIp() != null) {
+            line.append(' ').append(alert.getIp() != null ? alert.getIp() : alert.getDstIp());
+        }
+        if (alert.getMissingAt() != null) {
+            line.append(", missing at ").append(alert.getMissingAt());
         }
         if (alert.getHost() != null) {
             line.append(" on ").append(alert.getHost());
@@ -106,7 +111,10 @@ public final class DemoCommand implements Callable<Integer> {
     private static List<CaptureInput> captures(Path dir) {
         try (Stream<Path> files = Files.list(dir)) {
             return files.filter(file -> file.toString().endsWith(".pcap") || file.toString().endsWith(".pcapng")).sorted()
-                    .map(file -> new CaptureInput(file.getFileName().toString().replaceFirst("\\.pcap(ng)?$", ""), null, file))
+                    .map(file -> {
+                        String[] name = file.getFileName().toString().replaceFirst("\\.pcap(ng)?$", "").split("@", 2);
+                        return new CaptureInput(name[0], name.length == 2 ? name[1] : null, file);
+                    })
                     .toList();
         } catch (IOException e) {
             throw new UncheckedIOException(e);

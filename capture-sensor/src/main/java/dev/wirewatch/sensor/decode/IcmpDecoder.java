@@ -82,6 +82,12 @@ final class IcmpDecoder {
             srcPort = Bytes.u16(data, transport);
             dstPort = Bytes.u16(data, transport + 2);
         }
+        boolean quotesIcmp = protocol == (v6 ? IpDecoder.PROTO_ICMPV6 : IpDecoder.PROTO_ICMP);
+        if (quotesIcmp && transport + 8 <= length && isEcho(Bytes.u8(data, transport), v6)) {
+            // An error about an echo (a redirect for a ping) joins the echo's flow, keyed by its identifier.
+            srcPort = Bytes.u16(data, transport + 4);
+            dstPort = srcPort;
+        }
         if (protocol == IpDecoder.PROTO_TCP && transport + 8 <= length) {
             seq = Bytes.u32(data, transport + 4);
         }

@@ -25,6 +25,9 @@ import java.util.Map;
  *                                  (ARP_CONFLICT) before the change counts as a move (ARP_IP_MOVED); also the gap that
  *                                  ends a burst of announcements
  * @param announcementGrace         how long after an announcement a live peer's sensor must have seen it
+ * @param redirectGrace             how long a host may take to act on an ICMP redirect before its packets count
+ * @param redirectObserveWindow     how long after the grace the host's packets are watched before the verdict
+ * @param routeMismatchRepeat       ROUTE_MISMATCH reports one host and destination at most once this often
  * @param unansweredSynSeverity     severity of UNANSWERED_SYN
  * @param connectionRefusedSeverity severity of CONNECTION_REFUSED
  * @param injectedRstSeverity       severity of INJECTED_RST
@@ -34,6 +37,8 @@ import java.util.Map;
  * @param arpIpMovedSeverity        severity of ARP_IP_MOVED
  * @param arpConflictSeverity       severity of ARP_CONFLICT
  * @param announcementNotPropagatedSeverity severity of ANNOUNCEMENT_NOT_PROPAGATED
+ * @param icmpRedirectIgnoredSeverity severity of ICMP_REDIRECT_IGNORED without loss (with loss: one level higher)
+ * @param routeMismatchSeverity     severity of ROUTE_MISMATCH
  */
 public record ProcessorConfig(
         Duration synAnswerTimeout,
@@ -45,6 +50,9 @@ public record ProcessorConfig(
         int keepaliveProbes,
         Duration arpChangeWindow,
         Duration announcementGrace,
+        Duration redirectGrace,
+        Duration redirectObserveWindow,
+        Duration routeMismatchRepeat,
         Severity unansweredSynSeverity,
         Severity connectionRefusedSeverity,
         Severity injectedRstSeverity,
@@ -53,13 +61,16 @@ public record ProcessorConfig(
         Severity pawsSynDropSeverity,
         Severity arpIpMovedSeverity,
         Severity arpConflictSeverity,
-        Severity announcementNotPropagatedSeverity) {
+        Severity announcementNotPropagatedSeverity,
+        Severity icmpRedirectIgnoredSeverity,
+        Severity routeMismatchSeverity) {
 
     public static final ProcessorConfig DEFAULTS = new ProcessorConfig(
             Duration.ofSeconds(5), Duration.ofSeconds(1), Duration.ofSeconds(60), Duration.ofMinutes(10),
             Duration.ofSeconds(5), Duration.ofSeconds(60), 2, Duration.ofSeconds(10), Duration.ofSeconds(2),
+            Duration.ofSeconds(1), Duration.ofSeconds(5), Duration.ofMinutes(10),
             Severity.warning, Severity.warning, Severity.warning, Severity.warning, Severity.warning, Severity.warning,
-            Severity.warning, Severity.warning, Severity.warning);
+            Severity.warning, Severity.warning, Severity.warning, Severity.warning, Severity.warning);
 
     public ProcessorConfig {
         positive("syn-answer-timeout", synAnswerTimeout);
@@ -70,6 +81,9 @@ public record ProcessorConfig(
         notNegative("reconnect-window", reconnectWindow);
         positive("arp-change-window", arpChangeWindow);
         positive("announcement-grace", announcementGrace);
+        notNegative("redirect-grace", redirectGrace);
+        positive("redirect-observe-window", redirectObserveWindow);
+        positive("route-mismatch-repeat", routeMismatchRepeat);
         if (keepaliveProbes < 1) {
             throw new ConfigException("keepalive-probes must be at least 1, was " + keepaliveProbes);
         }
@@ -92,6 +106,9 @@ public record ProcessorConfig(
                     form.keepaliveProbes,
                     Durations.parse("arp-change-window", form.arpChangeWindow),
                     Durations.parse("announcement-grace", form.announcementGrace),
+                    Durations.parse("redirect-grace", form.redirectGrace),
+                    Durations.parse("redirect-observe-window", form.redirectObserveWindow),
+                    Durations.parse("route-mismatch-repeat", form.routeMismatchRepeat),
                     severity("unanswered-syn-severity", form.unansweredSynSeverity),
                     severity("connection-refused-severity", form.connectionRefusedSeverity),
                     severity("injected-rst-severity", form.injectedRstSeverity),
@@ -100,7 +117,9 @@ public record ProcessorConfig(
                     severity("paws-syn-drop-severity", form.pawsSynDropSeverity),
                     severity("arp-ip-moved-severity", form.arpIpMovedSeverity),
                     severity("arp-conflict-severity", form.arpConflictSeverity),
-                    severity("announcement-not-propagated-severity", form.announcementNotPropagatedSeverity));
+                    severity("announcement-not-propagated-severity", form.announcementNotPropagatedSeverity),
+                    severity("icmp-redirect-ignored-severity", form.icmpRedirectIgnoredSeverity),
+                    severity("route-mismatch-severity", form.routeMismatchSeverity));
         } catch (ConfigException e) {
             throw new ConfigException(file + ": " + e.getMessage());
         }
@@ -118,6 +137,9 @@ public record ProcessorConfig(
         keys.put("keepalive-probes", String.valueOf(keepaliveProbes));
         keys.put("arp-change-window", Durations.format(arpChangeWindow));
         keys.put("announcement-grace", Durations.format(announcementGrace));
+        keys.put("redirect-grace", Durations.format(redirectGrace));
+        keys.put("redirect-observe-window", Durations.format(redirectObserveWindow));
+        keys.put("route-mismatch-repeat", Durations.format(routeMismatchRepeat));
         keys.put("unanswered-syn-severity", unansweredSynSeverity.name());
         keys.put("connection-refused-severity", connectionRefusedSeverity.name());
         keys.put("injected-rst-severity", injectedRstSeverity.name());
@@ -127,6 +149,8 @@ public record ProcessorConfig(
         keys.put("arp-ip-moved-severity", arpIpMovedSeverity.name());
         keys.put("arp-conflict-severity", arpConflictSeverity.name());
         keys.put("announcement-not-propagated-severity", announcementNotPropagatedSeverity.name());
+        keys.put("icmp-redirect-ignored-severity", icmpRedirectIgnoredSeverity.name());
+        keys.put("route-mismatch-severity", routeMismatchSeverity.name());
         StringBuilder yaml = new StringBuilder();
         keys.forEach((key, value) -> yaml.append(key).append(": ").append(value).append('\n'));
         return yaml.toString();
@@ -164,6 +188,18 @@ public record ProcessorConfig(
         return micros(announcementGrace);
     }
 
+    public long redirectGraceMicros() {
+        return micros(redirectGrace);
+    }
+
+    public long redirectObserveWindowMicros() {
+        return micros(redirectObserveWindow);
+    }
+
+    public long routeMismatchRepeatMicros() {
+        return micros(routeMismatchRepeat);
+    }
+
     private static long micros(Duration duration) {
         return duration.toNanos() / 1000;
     }
@@ -199,6 +235,9 @@ public record ProcessorConfig(
         public int keepaliveProbes = DEFAULTS.keepaliveProbes;
         public String arpChangeWindow = Durations.format(DEFAULTS.arpChangeWindow);
         public String announcementGrace = Durations.format(DEFAULTS.announcementGrace);
+        public String redirectGrace = Durations.format(DEFAULTS.redirectGrace);
+        public String redirectObserveWindow = Durations.format(DEFAULTS.redirectObserveWindow);
+        public String routeMismatchRepeat = Durations.format(DEFAULTS.routeMismatchRepeat);
         public String unansweredSynSeverity = DEFAULTS.unansweredSynSeverity.name();
         public String connectionRefusedSeverity = DEFAULTS.connectionRefusedSeverity.name();
         public String injectedRstSeverity = DEFAULTS.injectedRstSeverity.name();
@@ -208,5 +247,7 @@ public record ProcessorConfig(
         public String arpIpMovedSeverity = DEFAULTS.arpIpMovedSeverity.name();
         public String arpConflictSeverity = DEFAULTS.arpConflictSeverity.name();
         public String announcementNotPropagatedSeverity = DEFAULTS.announcementNotPropagatedSeverity.name();
+        public String icmpRedirectIgnoredSeverity = DEFAULTS.icmpRedirectIgnoredSeverity.name();
+        public String routeMismatchSeverity = DEFAULTS.routeMismatchSeverity.name();
     }
 }

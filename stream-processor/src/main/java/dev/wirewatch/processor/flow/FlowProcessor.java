@@ -4,6 +4,7 @@ import dev.wirewatch.processor.config.ProcessorConfig;
 import dev.wirewatch.processor.detect.DetectionContext;
 import dev.wirewatch.processor.detect.FlowDetector;
 import dev.wirewatch.processor.detect.HalfOpenSessionDetector;
+import dev.wirewatch.processor.detect.IcmpRedirectIgnoredDetector;
 import dev.wirewatch.processor.detect.InjectedRstDetector;
 import dev.wirewatch.processor.detect.KeepAliveUnansweredDetector;
 import dev.wirewatch.processor.detect.Verdict;
@@ -15,6 +16,7 @@ import dev.wirewatch.record.FlowRecord;
 import dev.wirewatch.record.PacketEvent;
 import dev.wirewatch.record.Tick;
 import dev.wirewatch.record.VantageView;
+import dev.wirewatch.schemas.Addresses;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -57,7 +59,7 @@ public final class FlowProcessor implements Processor<byte[], SpecificRecord, Ob
     private final ConnectionTimeouts timeouts = ConnectionTimeouts.MONITOR;
     private final UnansweredSynDetector unansweredSyn = new UnansweredSynDetector();
     private final List<FlowDetector> flowDetectors = List.of(new InjectedRstDetector(),
-            new KeepAliveUnansweredDetector(), new HalfOpenSessionDetector());
+            new KeepAliveUnansweredDetector(), new HalfOpenSessionDetector(), new IcmpRedirectIgnoredDetector());
 
     private ProcessorContext<Object, SpecificRecord> context;
     private KeyValueStore<Bytes, FlowState> flows;
@@ -66,6 +68,7 @@ public final class FlowProcessor implements Processor<byte[], SpecificRecord, Ob
     private boolean flushed;
     private long orphanActivities;
     private long untranslatedKeys;
+    private long orphanRedirects;
 
     public FlowProcessor(NetworkTopology topology, ProcessorConfig config) {
         this.topology = topology;
@@ -117,7 +120,10 @@ public final class FlowProcessor implements Processor<byte[], SpecificRecord, Ob
 
     private void onPacket(byte[] keyBytes, PacketEvent sensed) {
         if (sensed.getIcmp() != null && sensed.getIcmp().getQuoted() != null) {
-            return; // ICMP errors about a flow feed the ICMP detectors (issue 5), not the flow's TCP state
+            if (isRedirect(sensed)) {
+                onRedirect(keyBytes, sensed);
+            }
+            return; // other ICMP errors about a flow do not change its state
         }
         checkTranslated(keyBytes, sensed);
         PacketEvent packet = topology.nat().normalise(sensed);
@@ -137,7 +143,33 @@ public final class FlowProcessor implements Processor<byte[], SpecificRecord, Ob
         } else {
             view.observe(packet);
         }
+        flow.redirect().ifPresent(watch -> watch.observe(vantage, packet, config.redirectGraceMicros(),
+                config.redirectObserveWindowMicros()));
         save(key, flow, deadline(flow, packet.getTsMicros()));
+    }
+
+    /** An IPv4 redirect (ICMPv6 redirects quote the packet in an option, which the sensor does not decode). */
+    private static boolean isRedirect(PacketEvent packet) {
+        return packet.getIpVersion() == 4 && packet.getIcmp().getType() == 5;
+    }
+
+    /**
+     * An ICMP redirect about a flow the host sends: the flow starts a watch of where the host's next packets go. A
+     * redirect about a flow no sensor saw is counted and dropped: there is nothing to compare with.
+     */
+    private void onRedirect(byte[] keyBytes, PacketEvent redirect) {
+        Bytes key = Bytes.wrap(keyBytes);
+        FlowState flow = flows.get(key);
+        if (flow == null) {
+            if (orphanRedirects++ == 0) {
+                LOG.info("ICMP redirect to {} about a flow no sensor saw (counted; not logged again)",
+                        Addresses.ip(redirect.getDst()));
+            }
+            return;
+        }
+        flushed = false;
+        flow.redirected(new Vantage(redirect.getHost(), redirect.getIface()), redirect);
+        save(key, flow, deadline(flow, redirect.getTsMicros()));
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.wirewatch.processor.flow;
 
+import dev.wirewatch.record.PacketEvent;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
@@ -17,7 +18,7 @@ import java.util.TreeSet;
  * already decided about it. Lives in the processor's flow store, keyed by the canonical flow key.
  */
 public final class FlowState {
-    private static final byte VERSION = 3;
+    private static final byte VERSION = 4;
 
     /** One vantage's view. */
     public record Seen(Vantage vantage, ConnectionView view) {}
@@ -26,6 +27,7 @@ public final class FlowState {
     private final Set<String> settledTypes;
     private long deadlineMicros;
     private long timerMicros;
+    private RedirectWatch redirect;
 
     public FlowState() {
         this(new ArrayList<>(), new TreeSet<>(), Long.MAX_VALUE, Long.MAX_VALUE);
@@ -86,6 +88,21 @@ public final class FlowState {
                 .orElse(views.get(0).view());
     }
 
+    /** What the host did after an ICMP redirect about this flow, if one came. */
+    public Optional<RedirectWatch> redirect() {
+        return Optional.ofNullable(redirect);
+    }
+
+    /** An ICMP redirect about this flow, seen at {@code vantage}; the first one starts the watch. */
+    void redirected(Vantage vantage, PacketEvent packet) {
+        if (redirect == null) {
+            boolean retransmitted = view(vantage).map(view -> view.history().toUpperCase().contains("T")).orElse(false);
+            redirect = RedirectWatch.start(vantage, packet, retransmitted);
+        } else {
+            redirect.redirectedAgain(packet.getTsMicros());
+        }
+    }
+
     public long firstSeenMicros() {
         return views.stream().mapToLong(seen -> seen.view().firstSeenMicros()).min().orElse(0);
     }
@@ -105,6 +122,10 @@ public final class FlowState {
             }
             out.writeLong(deadlineMicros);
             out.writeLong(timerMicros);
+            out.writeBoolean(redirect != null);
+            if (redirect != null) {
+                redirect.write(out);
+            }
             out.writeShort(views.size());
             for (Seen seen : views) {
                 out.writeUTF(seen.vantage().host());
@@ -132,6 +153,7 @@ public final class FlowState {
             }
             long deadline = in.readLong();
             long timer = in.readLong();
+            RedirectWatch redirect = in.readBoolean() ? RedirectWatch.read(in) : null;
             int count = in.readUnsignedShort();
             List<Seen> views = new ArrayList<>(count);
             for (int i = 0; i < count; i++) {
@@ -140,7 +162,9 @@ public final class FlowState {
                 in.readFully(view);
                 views.add(new Seen(vantage, ConnectionView.fromBytes(view)));
             }
-            return new FlowState(views, settled, deadline, timer);
+            FlowState state = new FlowState(views, settled, deadline, timer);
+            state.redirect = redirect;
+            return state;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -54,6 +54,21 @@ public record Cidr(byte[] address, int prefixLength) {
         return (ip[full] & mask) == (address[full] & mask);
     }
 
+    /** The prefix's first address, e.g. 172.16.0.0 for 172.16.5.1/12. */
+    public String network() {
+        byte[] network = address.clone();
+        for (int bit = prefixLength; bit < network.length * 8; bit++) {
+            network[bit / 8] &= (byte) ~(0x80 >> (bit % 8));
+        }
+        return Addresses.ip(network);
+    }
+
+    /** The IPv4 netmask, e.g. 255.240.0.0 for a /12 (as Windows' {@code route} wants it). */
+    public String netmask() {
+        long mask = prefixLength == 0 ? 0 : (0xffffffffL << (32 - prefixLength)) & 0xffffffffL;
+        return (mask >> 24) + "." + ((mask >> 16) & 0xff) + "." + ((mask >> 8) & 0xff) + "." + (mask & 0xff);
+    }
+
     @Override
     public boolean equals(Object other) {
         return other instanceof Cidr cidr && prefixLength == cidr.prefixLength && Arrays.equals(address, cidr.address);

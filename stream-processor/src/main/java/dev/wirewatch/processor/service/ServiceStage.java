@@ -4,6 +4,7 @@ import dev.wirewatch.processor.config.ProcessorConfig;
 import dev.wirewatch.processor.detect.ConnectionRefusedDetector;
 import dev.wirewatch.processor.detect.HalfOpenSessionReport;
 import dev.wirewatch.processor.detect.PawsSynDropDetector;
+import dev.wirewatch.processor.detect.RouteMismatchDetector;
 import dev.wirewatch.processor.network.NetworkTopology;
 import dev.wirewatch.record.Alert;
 import dev.wirewatch.record.FlowRecord;
@@ -33,6 +34,7 @@ public final class ServiceStage implements Processor<byte[], SpecificRecord, Str
     private final ConnectionRefusedDetector refusals;
     private final HalfOpenSessionReport halfOpen;
     private final PawsSynDropDetector paws;
+    private final RouteMismatchDetector routes;
     private ProcessorContext<String, SpecificRecord> context;
     private KeyValueStore<String, Long> upstreamProgress;
     private long watermarkMicros = Long.MIN_VALUE;
@@ -42,6 +44,7 @@ public final class ServiceStage implements Processor<byte[], SpecificRecord, Str
         this.refusals = new ConnectionRefusedDetector(topology, config);
         this.halfOpen = new HalfOpenSessionReport(config);
         this.paws = new PawsSynDropDetector(topology, config);
+        this.routes = new RouteMismatchDetector(topology, config);
     }
 
     @Override
@@ -52,14 +55,18 @@ public final class ServiceStage implements Processor<byte[], SpecificRecord, Str
         halfOpen.init(context.getStateStore(HalfOpenSessionReport.PENDING_STORE),
                 context.getStateStore(HalfOpenSessionReport.CONNECTIONS_STORE), this::alert);
         paws.init(context.getStateStore(PawsSynDropDetector.SOURCES_STORE), this::alert);
+        routes.init(context.getStateStore(RouteMismatchDetector.REPORTED_STORE), this::alert);
     }
 
     @Override
     public void process(Record<byte[], SpecificRecord> record) {
-        if (record.value() instanceof FlowRecord flow && flow.getProtocol() == FlowKey.TCP) {
-            refusals.onFlow(Bytes.wrap(record.key()), flow);
-            halfOpen.onFlow(flow);
-            paws.onFlow(flow);
+        if (record.value() instanceof FlowRecord flow) {
+            routes.onFlow(flow);
+            if (flow.getProtocol() == FlowKey.TCP) {
+                refusals.onFlow(Bytes.wrap(record.key()), flow);
+                halfOpen.onFlow(flow);
+                paws.onFlow(flow);
+            }
         } else if (record.value() instanceof Alert finding) {
             halfOpen.onFinding(finding);
         } else if (record.value() instanceof Tick tick) {

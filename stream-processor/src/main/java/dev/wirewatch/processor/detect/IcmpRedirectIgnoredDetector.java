@@ -1,0 +1,102 @@
+package dev.wirewatch.processor.detect;
+
+import dev.wirewatch.processor.alert.AlertIds;
+import dev.wirewatch.processor.config.ProcessorConfig;
+import dev.wirewatch.processor.flow.ConnectionView;
+import dev.wirewatch.processor.flow.FlowState;
+import dev.wirewatch.processor.flow.RedirectWatch;
+import dev.wirewatch.record.Alert;
+import dev.wirewatch.record.Severity;
+import dev.wirewatch.schemas.Addresses;
+import dev.wirewatch.schemas.FlowKey;
+import dev.wirewatch.schemas.Times;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * ICMP_REDIRECT_IGNORED: a router told a host, with ICMP redirects, to reach a destination through another next hop,
+ * and the host's own sensor shows it still sending there through the router's MAC after {@code redirect-grace}. A
+ * host that follows the redirect (its packets go to another MAC) is fine. Judged once {@code
+ * redirect-observe-window} of the host's packets after the grace are in, or when the flow closes. {@code loss}: the
+ * destination answered fewer packets than the host sent the old way (echo, UDP), or TCP retransmitted after the
+ * redirect; it raises the severity one level.
+ */
+public final class IcmpRedirectIgnoredDetector implements FlowDetector {
+    public static final String TYPE = "ICMP_REDIRECT_IGNORED";
+
+    @Override
+    public String type() {
+        return TYPE;
+    }
+
+    @Override
+    public long dueAtMicros(FlowState flow, ProcessorConfig config) {
+        return flow.redirect().map(watch -> watch.firstMicros() + config.redirectGraceMicros()
+                + config.redirectObserveWindowMicros()).orElse(Long.MAX_VALUE);
+    }
+
+    @Override
+    public Verdict inspect(FlowState flow, DetectionContext context) {
+        Optional<RedirectWatch> redirect = flow.redirect();
+        if (redirect.isEmpty()) {
+            return Verdict.NOTHING_TO_REPORT;
+        }
+        RedirectWatch watch = redirect.get();
+        boolean windowOver = context.inputEnded() || context.nowMicros() >= dueAtMicros(flow, context.config());
+        if (!windowOver) {
+            return Verdict.PENDING;
+        }
+        if (watch.viaOld() == 0) {
+            return Verdict.NOTHING_TO_REPORT; // followed, or nothing more was sent
+        }
+        return new Verdict.Settled(Optional.of(alert(flow, watch, loss(flow, watch), context)));
+    }
+
+    private static boolean loss(FlowState flow, RedirectWatch watch) {
+        if (flow.primary().protocol() == FlowKey.TCP) {
+            boolean retransmittedNow = flow.view(watch.vantage()).map(ConnectionView::history)
+                    .map(history -> history.toUpperCase().contains("T")).orElse(false);
+            return retransmittedNow && !watch.retransmittedBefore();
+        }
+        return watch.answers() < watch.viaOld() + watch.viaOther();
+    }
+
+    private static Alert alert(FlowState flow, RedirectWatch watch, boolean loss, DetectionContext context) {
+        ConnectionView primary = flow.primary();
+        String host = context.topology().locate(Addresses.parse(watch.host()))
+                .map(location -> location.host().name()).orElse(watch.vantage().host());
+        Severity base = context.config().icmpRedirectIgnoredSeverity();
+        Severity severity = loss && base != Severity.critical ? Severity.values()[base.ordinal() + 1] : base;
+        String summary = String.format("%s (%s) got %d ICMP redirect%s from %s for %s (use %s) and still sent %d "
+                        + "packet%s to %s through %s's MAC %s between %s and %s%s.", host, watch.host(),
+                watch.redirects(), watch.redirects() == 1 ? "" : "s", watch.gateway(), watch.destination(),
+                watch.suggested(), watch.viaOld(), watch.viaOld() == 1 ? "" : "s", watch.destination(),
+                watch.gateway(), watch.oldMac(), Times.iso(watch.firstViaOldMicros()),
+                Times.iso(watch.lastViaOldMicros()), loss ? "; packets were lost on that path" : "");
+        String hint = String.format("%s ignores ICMP redirects. Best: a route on %s, `ip route add %s via %s` (Linux) or "
+                + "`route -p add %s mask 255.255.255.255 %s` (Windows), so nothing depends on redirects. Or let it "
+                + "accept them: Linux `sysctl -w net.ipv4.conf.all.accept_redirects=1 "
+                + "net.ipv4.conf.%s.accept_redirects=1` (secure_redirects accepts them only from a current gateway); "
+                + "Windows `EnableICMPRedirect`=1 under HKLM\\SYSTEM\\CurrentControlSet\\Services\\Tcpip\\Parameters.",
+                host, host, watch.destination(), watch.suggested(), watch.destination(), watch.suggested(),
+                watch.vantage().iface().isEmpty() ? "IFACE" : watch.vantage().iface());
+        return Alert.newBuilder()
+                .setId(AlertIds.of(TYPE, watch.firstMicros(), watch.host(), watch.destination(), primary.communityId()))
+                .setType(TYPE)
+                .setSeverity(severity)
+                .setHost(host)
+                .setDstIp(watch.destination())
+                .setGateway(watch.gateway())
+                .setSuggestedGateway(watch.suggested())
+                .setLoss(loss)
+                .setObservedBy(List.of(watch.vantage().host()))
+                .setFirstSeenMicros(watch.firstMicros())
+                .setLastSeenMicros(watch.lastViaOldMicros())
+                .setCount(watch.viaOld())
+                .setCommunityId(primary.communityId())
+                .setSummary(summary)
+                .setHint(hint)
+                .setEvidence(FlowEvidence.lines(flow))
+                .build();
+    }
+}

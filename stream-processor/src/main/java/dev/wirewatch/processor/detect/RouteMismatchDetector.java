@@ -1,0 +1,128 @@
+package dev.wirewatch.processor.detect;
+
+import dev.wirewatch.processor.alert.AlertIds;
+import dev.wirewatch.processor.config.ProcessorConfig;
+import dev.wirewatch.processor.network.Cidr;
+import dev.wirewatch.processor.network.NetworkTopology;
+import dev.wirewatch.processor.network.NetworkTopology.Host;
+import dev.wirewatch.processor.network.NetworkTopology.Interface;
+import dev.wirewatch.record.Alert;
+import dev.wirewatch.record.Evidence;
+import dev.wirewatch.record.FlowRecord;
+import dev.wirewatch.record.VantageView;
+import dev.wirewatch.schemas.Addresses;
+import dev.wirewatch.schemas.Times;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Consumer;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+/**
+ * ROUTE_MISMATCH (service stage): a host with several interfaces opened a flow to an internal address (topology
+ * {@code internal-prefixes}) from an interface that holds no internal address and is not on the destination's
+ * subnet — typically through the default gateway — while another of its interfaces is on an internal network. The
+ * usual story: a second NIC added without the policy route for the internal networks behind it. Read from the host's
+ * own sensor (its vantage names the interface the flow left by); a sensor capturing {@code any}, a single-homed
+ * host, or a host that reaches the address from an internal interface, never alert. One alert per host and
+ * destination per {@code route-mismatch-repeat}.
+ */
+public final class RouteMismatchDetector {
+    public static final String TYPE = "ROUTE_MISMATCH";
+    public static final String REPORTED_STORE = "route-mismatch-reported";
+
+    private final NetworkTopology topology;
+    private final ProcessorConfig config;
+    private KeyValueStore<String, Long> reported;
+    private Consumer<Alert> alerts;
+
+    public RouteMismatchDetector(NetworkTopology topology, ProcessorConfig config) {
+        this.topology = topology;
+        this.config = config;
+    }
+
+    public void init(KeyValueStore<String, Long> reported, Consumer<Alert> alerts) {
+        this.reported = reported;
+        this.alerts = alerts;
+    }
+
+    /** A closed flow of any protocol. */
+    public void onFlow(FlowRecord flow) {
+        byte[] destination = Addresses.parse(flow.getServer());
+        Optional<Cidr> internal = internal(destination);
+        if (internal.isEmpty()) {
+            return;
+        }
+        byte[] source = Addresses.parse(flow.getClient());
+        for (VantageView vantage : flow.getVantages()) {
+            Optional<Host> host = topology.host(vantage.getHost());
+            Interface out = host.map(known -> known.interfaces().get(vantage.getIface())).orElse(null);
+            if (out == null || !holds(out, source) || isInternal(out) || onSubnet(out, destination)) {
+                continue;
+            }
+            Optional<Interface> inside = host.get().interfaces().values().stream()
+                    .filter(iface -> iface != out && isInternal(iface)).findFirst();
+            if (inside.isPresent()) {
+                report(flow, vantage, host.get(), out, inside.get(), internal.get());
+            }
+        }
+    }
+
+    private void report(FlowRecord flow, VantageView vantage, Host host, Interface out, Interface inside,
+                        Cidr prefix) {
+        String key = host.name() + "|" + flow.getServer();
+        Long last = reported.get(key);
+        if (last != null && flow.getFirstSeenMicros() < last + config.routeMismatchRepeatMicros()) {
+            return;
+        }
+        reported.put(key, flow.getFirstSeenMicros());
+        String gateway = inside.gateway() == null ? "GATEWAY" : inside.gateway();
+        String outAddress = out.addresses().isEmpty() ? "" : " (" + Addresses.ip(out.addresses().get(0).address()) + ")";
+        String insideAddresses = inside.addresses().stream().map(Cidr::toString).toList().toString();
+        alerts.accept(Alert.newBuilder()
+                .setId(AlertIds.of(TYPE, flow.getFirstSeenMicros(), host.name(), flow.getServer()))
+                .setType(TYPE)
+                .setSeverity(config.routeMismatchSeverity())
+                .setHost(host.name())
+                .setDstIp(flow.getServer())
+                .setClient(Addresses.endpoint(Addresses.parse(flow.getClient()), flow.getClientPort()))
+                .setServer(Addresses.endpoint(Addresses.parse(flow.getServer()), flow.getServerPort()))
+                .setObservedBy(List.of(host.name()))
+                .setFirstSeenMicros(flow.getFirstSeenMicros())
+                .setLastSeenMicros(flow.getLastSeenMicros())
+                .setCount(1)
+                .setCommunityId(flow.getCommunityId())
+                .setSummary(String.format("%s sent traffic for the internal address %s out of %s%s, an interface "
+                                + "without an internal address%s, at %s, although its %s is on the internal network "
+                                + "%s: it has no route for %s through the inside.", host.name(), flow.getServer(),
+                        out.name(), outAddress, out.gateway() == null ? "" : " (towards its gateway " + out.gateway() + ")",
+                        Times.iso(flow.getFirstSeenMicros()), inside.name(), insideAddresses, prefix))
+                .setHint(String.format("Add a persistent route for the internal networks through the internal "
+                                + "interface's gateway. Windows: `route -p add %s mask %s %s`; Linux: `ip route add %s "
+                                + "via %s dev %s`, made persistent in the network configuration (netplan `routes:`, "
+                                + "ifupdown `up ip route add ...`, NetworkManager `ipv4.routes`).", prefix.network(),
+                        prefix.netmask(), gateway, prefix, gateway, inside.name()))
+                .setEvidence(List.of(Evidence.newBuilder().setHost(vantage.getHost()).setIface(vantage.getIface())
+                        .setTsMicros(vantage.getFirstSeenMicros())
+                        .setLine(flow.getClient() + ":" + flow.getClientPort() + " > " + flow.getServer() + ":"
+                                + flow.getServerPort() + " left by " + out.name() + ", history " + vantage.getHistory()
+                                + ", conn_state " + vantage.getConnState())
+                        .build()))
+                .build());
+    }
+
+    private Optional<Cidr> internal(byte[] address) {
+        return topology.internalPrefixes().stream().filter(prefix -> prefix.contains(address)).findFirst();
+    }
+
+    private boolean isInternal(Interface iface) {
+        return iface.addresses().stream().anyMatch(address -> internal(address.address()).isPresent());
+    }
+
+    private static boolean holds(Interface iface, byte[] address) {
+        return iface.addresses().stream().anyMatch(cidr -> cidr.isAddress(address));
+    }
+
+    private static boolean onSubnet(Interface iface, byte[] address) {
+        return iface.addresses().stream().anyMatch(cidr -> cidr.contains(address));
+    }
+}

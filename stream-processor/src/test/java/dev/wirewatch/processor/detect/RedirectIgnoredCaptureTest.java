@@ -1,0 +1,122 @@
+package dev.wirewatch.processor.detect;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.wirewatch.processor.ProcessorDriver;
+import dev.wirewatch.processor.config.ProcessorConfig;
+import dev.wirewatch.processor.network.NetworkTopology;
+import dev.wirewatch.record.Alert;
+import dev.wirewatch.record.Severity;
+import dev.wirewatch.sensor.CaptureMerge;
+import dev.wirewatch.sensor.FileEventSource;
+import dev.wirewatch.sensor.emit.EmissionMode;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Seed case 8 as real kernels made it (deploy/samples/08-redirect-ignored): r1 redirects host and host2 to r2; host
+ * ignores the redirects, host2 follows them. The truth comes from tshark on each host's capture: its first redirect
+ * (time, the router's MAC, the gateway it names), then the destination MAC of every echo request it sent after the
+ * grace (within the observation window), and which of those got no reply ({@code icmp.resp_not_found}).
+ */
+class RedirectIgnoredCaptureTest {
+    private static final Path CASE = Path.of(System.getProperty("wirewatch.samples", "../deploy/samples"))
+            .resolve("08-redirect-ignored");
+    private static final List<String> HOSTS = List.of("host", "host2", "server");
+    private static List<Alert> alerts;
+
+    /** What tshark reads from one host's capture. */
+    private record Truth(String router, String routerMac, String suggested, long viaRouter, boolean lost) {}
+
+    @BeforeAll
+    static void analyze() {
+        assumeTrue(Files.isDirectory(CASE), "sample case 8");
+        NetworkTopology network = NetworkTopology.load(CASE.resolve("topology.yaml"));
+        List<CaptureMerge.NamedSource> sources = new ArrayList<>();
+        try (ProcessorDriver driver = new ProcessorDriver(network, ProcessorConfig.DEFAULTS)) {
+            for (String host : HOSTS) {
+                sources.add(new CaptureMerge.NamedSource(host,
+                        new FileEventSource(CASE.resolve(host + ".pcap"), host, "eth0")));
+            }
+            CaptureMerge.replay(sources, driver.sink(), EmissionMode.CONTROL, count -> { });
+            alerts = driver.alerts();
+        } finally {
+            sources.forEach(source -> source.events().close());
+        }
+    }
+
+    private static List<String[]> tshark(String host, String filter, String... fields) throws Exception {
+        List<String> command = new ArrayList<>(List.of("tshark", "-2", "-n", "-r", CASE.resolve(host + ".pcap").toString(),
+                "-Y", filter, "-T", "fields", "-E", "occurrence=f"));
+        for (String field : fields) {
+            command.add("-e");
+            command.add(field);
+        }
+        Process tshark = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        List<String[]> rows = new String(tshark.getInputStream().readAllBytes(), StandardCharsets.UTF_8).lines()
+                .filter(line -> !line.isBlank()).map(line -> line.split("\t", -1)).toList();
+        assertTrue(tshark.waitFor(60, TimeUnit.SECONDS));
+        return rows;
+    }
+
+    private static Truth truth(String host, String address) throws Exception {
+        String[] redirect = tshark(host, "icmp.type == 5", "frame.time_epoch", "ip.src", "eth.src", "icmp.redir_gw").get(0);
+        long graceEnds = micros(redirect[0]) + ProcessorConfig.DEFAULTS.redirectGraceMicros();
+        long windowEnds = graceEnds + ProcessorConfig.DEFAULTS.redirectObserveWindowMicros();
+        long viaRouter = 0;
+        boolean lost = false;
+        String requests = "icmp.type == 8 && ip.src == " + address;
+        List<String> unanswered = tshark(host, requests + " && icmp.resp_not_found", "frame.number").stream()
+                .map(row -> row[0]).toList();
+        for (String[] request : tshark(host, requests, "frame.time_epoch", "eth.dst", "frame.number")) {
+            long at = micros(request[0]);
+            if (at >= graceEnds && at < windowEnds && request[1].equals(redirect[2])) {
+                viaRouter++;
+                lost |= unanswered.contains(request[2]);
+            }
+        }
+        return new Truth(redirect[1], redirect[2], redirect[3], viaRouter, lost);
+    }
+
+    private static long micros(String epoch) {
+        return new BigDecimal(epoch).movePointRight(6).longValueExact();
+    }
+
+    @Test
+    void theHostThatKeepsUsingTheOldRouterIsReportedWithItsLoss() throws Exception {
+        Truth host = truth("host", "10.8.0.10");
+        assertTrue(host.viaRouter() > 0, "the recording has host ignoring the redirect");
+        List<Alert> ignored = alerts.stream().filter(alert -> alert.getType().equals(IcmpRedirectIgnoredDetector.TYPE))
+                .filter(alert -> "host".equals(alert.getHost())).toList();
+        assertEquals(1, ignored.size(), alerts.toString());
+        Alert alert = ignored.get(0);
+        assertEquals("10.9.0.20", alert.getDstIp());
+        assertEquals(host.router(), alert.getGateway());
+        assertEquals(host.suggested(), alert.getSuggestedGateway());
+        assertEquals(host.viaRouter(), alert.getCount());
+        assertEquals(host.lost(), alert.getLoss());
+        assertEquals(host.lost() ? Severity.critical : Severity.warning, alert.getSeverity());
+    }
+
+    @Test
+    void theHostThatFollowsTheRedirectIsSilent() throws Exception {
+        Truth host2 = truth("host2", "10.8.0.11");
+        assertEquals(0, host2.viaRouter(), "the recording has host2 following the redirect");
+        assertEquals(List.of(), alerts.stream().filter(alert -> "host2".equals(alert.getHost())).toList());
+    }
+
+    @Test
+    void nothingElseIsFound() {
+        assertEquals(List.of(IcmpRedirectIgnoredDetector.TYPE), alerts.stream().map(Alert::getType).toList(),
+                alerts.toString());
+    }
+}
