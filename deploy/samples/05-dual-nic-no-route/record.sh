@@ -64,8 +64,11 @@ finally:
     s.close()
 PY
 }
+# The server's capture starts with a packet of its own, so a replay knows its sensor was watching from the start.
+ip netns exec $s ping -q -c 1 10.2.0.1 >/dev/null
 ip -n $h route get 10.2.0.5 | head -1 | sed 's/^/  route: /'
 connect
+sleep 3  # the unanswered SYNs get the time in which an answer would have come
 ip netns exec $h ping -q -c 2 -i 0.3 10.1.0.1 >/dev/null && echo "  host reaches its internal gateway 10.1.0.1 on eth1"
 echo "  adding the missing route"
 ip -n $h route add 10.2.0.0/16 via 10.1.0.1

@@ -110,14 +110,16 @@ public final class Analysis {
     }
 
     /**
-     * On a shared cluster ww.packets holds history: the new application must judge only what this analysis
-     * sends, so its consumer group starts at the current end of ww.packets.
+     * On a shared cluster (and in the demo, case after case) ww.packets and ww.l2 hold history: the new application
+     * must judge only what this analysis sends, so its consumer group starts at their current end.
      */
     private void startAtCurrentEnd(Admin admin, String applicationId) {
         try (KafkaConsumer<String, byte[]> consumer = consumer()) {
             Map<TopicPartition, org.apache.kafka.clients.consumer.OffsetAndMetadata> start = new HashMap<>();
-            endOffsets(consumer, Topics.PACKETS).forEach((partition, end) ->
-                    start.put(partition, new org.apache.kafka.clients.consumer.OffsetAndMetadata(end)));
+            for (String input : List.of(Topics.PACKETS, Topics.L2)) {
+                endOffsets(consumer, input).forEach((partition, end) ->
+                        start.put(partition, new org.apache.kafka.clients.consumer.OffsetAndMetadata(end)));
+            }
             admin.alterConsumerGroupOffsets(applicationId, start).all().get(30, java.util.concurrent.TimeUnit.SECONDS);
         } catch (Exception e) {
             throw new IllegalStateException("cannot set the start offsets of " + applicationId + ": " + e.getMessage(), e);

@@ -66,6 +66,31 @@ class AnalyzeThroughKafkaTest {
                 NetworkTopology.load(dir.resolve("topology.yaml")), ProcessorConfig.DEFAULTS);
     }
 
+    /** Every HOST.pcap of a sample folder. */
+    private static List<Alert> analyzeFolder(String name) throws IOException {
+        Path dir = samples().resolve(name);
+        List<CaptureInput> captures = new ArrayList<>();
+        try (var files = Files.list(dir)) {
+            files.filter(file -> file.toString().endsWith(".pcap")).sorted().forEach(file -> captures.add(
+                    new CaptureInput(file.getFileName().toString().replace(".pcap", ""), null, file)));
+        }
+        return analysis.run(captures, NetworkTopology.load(dir.resolve("topology.yaml")), ProcessorConfig.DEFAULTS);
+    }
+
+    /**
+     * Cases analysed one after another on one broker (as the demo does) reuse addresses with other MACs: each analysis
+     * must read only its own ARP from ww.l2, or the last one reports the earlier cases' hosts as moved.
+     */
+    @Test
+    void anAnalysisSeesOnlyTheArpItSentItself() throws Exception {
+        assumeTrue(Files.isDirectory(samples().resolve("07-failover-announcement-blocked")), "sample case 7");
+        analyzeFolder("08-redirect-ignored");
+        List<Alert> alerts = analyzeFolder("07-failover-announcement-blocked");
+        assertEquals(new TreeSet<>(List.of("ANNOUNCEMENT_NOT_PROPAGATED", "ARP_IP_MOVED")),
+                new TreeSet<>(alerts.stream().map(Alert::getType).toList()), alerts.toString());
+        alerts.forEach(alert -> assertEquals("192.0.2.100", alert.getIp(), alert.toString()));
+    }
+
     private static List<Alert> warnings(List<Alert> alerts) {
         return alerts.stream().filter(alert -> alert.getSeverity().ordinal() >= Severity.warning.ordinal()).toList();
     }
