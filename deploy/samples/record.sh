@@ -103,6 +103,9 @@ connect 198.51.100.10 443 3
 capture_stop
 cleanup
 
+echo "case 2: the server-side capture runs on the wrong interface (client, server, backend)"
+"$here/02-wrong-interface/record.sh"
+
 echo "case 3: the service moved from port 8080 to 8081"
 setup
 dir="$here/03-port-moved"; mkdir -p "$dir"

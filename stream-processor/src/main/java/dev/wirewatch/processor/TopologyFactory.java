@@ -5,6 +5,7 @@ import dev.wirewatch.processor.detect.ConnectionRefusedDetector;
 import dev.wirewatch.processor.detect.HalfOpenSessionReport;
 import dev.wirewatch.processor.detect.PawsSynDropDetector;
 import dev.wirewatch.processor.detect.RouteMismatchDetector;
+import dev.wirewatch.processor.detect.SensorCoverageGapDetector;
 import dev.wirewatch.processor.flow.FlowProcessor;
 import dev.wirewatch.processor.flow.FlowState;
 import dev.wirewatch.processor.l2.ArpProcessor;
@@ -38,7 +39,8 @@ import org.apache.kafka.streams.state.Stores;
  *   &lt;app&gt;-by-server ─▶ services (CONNECTION_REFUSED per service and window;     ─┬─▶ ww.alerts
  *                                 HALF_OPEN_SESSION with reconnected;             └─▶ &lt;app&gt;-progress (input judged to its end)
  *                                 PAWS_SYN_DROP per source address;
- *                                 ROUTE_MISMATCH per host and destination)
+ *                                 ROUTE_MISMATCH per host and destination;
+ *                                 SENSOR_COVERAGE_GAP per host and address)
  * </pre>
  * Serdes are passed explicitly at every source and sink.
  */
@@ -106,6 +108,9 @@ public final class TopologyFactory {
                         Serdes.String(), Serdes.Long()), SERVICES)
                 .addStateStore(Stores.keyValueStoreBuilder(
                         Stores.persistentKeyValueStore(RouteMismatchDetector.REPORTED_STORE),
+                        Serdes.String(), Serdes.Long()), SERVICES)
+                .addStateStore(Stores.keyValueStoreBuilder(
+                        Stores.persistentKeyValueStore(SensorCoverageGapDetector.REPORTED_STORE),
                         Serdes.String(), Serdes.Long()), SERVICES)
                 .addStateStore(Stores.keyValueStoreBuilder(
                         Stores.persistentKeyValueStore(PawsSynDropDetector.SOURCES_STORE),

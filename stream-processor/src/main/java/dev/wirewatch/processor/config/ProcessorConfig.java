@@ -28,6 +28,7 @@ import java.util.Map;
  * @param redirectGrace             how long a host may take to act on an ICMP redirect before its packets count
  * @param redirectObserveWindow     how long after the grace the host's packets are watched before the verdict
  * @param routeMismatchRepeat       ROUTE_MISMATCH reports one host and destination at most once this often
+ * @param coverageGapRepeat         SENSOR_COVERAGE_GAP reports one host and address at most once this often
  * @param unansweredSynSeverity     severity of UNANSWERED_SYN
  * @param connectionRefusedSeverity severity of CONNECTION_REFUSED
  * @param injectedRstSeverity       severity of INJECTED_RST
@@ -39,6 +40,7 @@ import java.util.Map;
  * @param announcementNotPropagatedSeverity severity of ANNOUNCEMENT_NOT_PROPAGATED
  * @param icmpRedirectIgnoredSeverity severity of ICMP_REDIRECT_IGNORED without loss (with loss: one level higher)
  * @param routeMismatchSeverity     severity of ROUTE_MISMATCH
+ * @param coverageGapSeverity       severity of SENSOR_COVERAGE_GAP
  */
 public record ProcessorConfig(
         Duration synAnswerTimeout,
@@ -53,6 +55,7 @@ public record ProcessorConfig(
         Duration redirectGrace,
         Duration redirectObserveWindow,
         Duration routeMismatchRepeat,
+        Duration coverageGapRepeat,
         Severity unansweredSynSeverity,
         Severity connectionRefusedSeverity,
         Severity injectedRstSeverity,
@@ -63,14 +66,15 @@ public record ProcessorConfig(
         Severity arpConflictSeverity,
         Severity announcementNotPropagatedSeverity,
         Severity icmpRedirectIgnoredSeverity,
-        Severity routeMismatchSeverity) {
+        Severity routeMismatchSeverity,
+        Severity coverageGapSeverity) {
 
     public static final ProcessorConfig DEFAULTS = new ProcessorConfig(
             Duration.ofSeconds(5), Duration.ofSeconds(1), Duration.ofSeconds(60), Duration.ofMinutes(10),
             Duration.ofSeconds(5), Duration.ofSeconds(60), 2, Duration.ofSeconds(10), Duration.ofSeconds(2),
-            Duration.ofSeconds(1), Duration.ofSeconds(5), Duration.ofMinutes(10),
+            Duration.ofSeconds(1), Duration.ofSeconds(5), Duration.ofMinutes(10), Duration.ofMinutes(10),
             Severity.warning, Severity.warning, Severity.warning, Severity.warning, Severity.warning, Severity.warning,
-            Severity.warning, Severity.warning, Severity.warning, Severity.warning, Severity.warning);
+            Severity.warning, Severity.warning, Severity.warning, Severity.warning, Severity.warning, Severity.warning);
 
     public ProcessorConfig {
         positive("syn-answer-timeout", synAnswerTimeout);
@@ -84,6 +88,7 @@ public record ProcessorConfig(
         notNegative("redirect-grace", redirectGrace);
         positive("redirect-observe-window", redirectObserveWindow);
         positive("route-mismatch-repeat", routeMismatchRepeat);
+        positive("coverage-gap-repeat", coverageGapRepeat);
         if (keepaliveProbes < 1) {
             throw new ConfigException("keepalive-probes must be at least 1, was " + keepaliveProbes);
         }
@@ -109,6 +114,7 @@ public record ProcessorConfig(
                     Durations.parse("redirect-grace", form.redirectGrace),
                     Durations.parse("redirect-observe-window", form.redirectObserveWindow),
                     Durations.parse("route-mismatch-repeat", form.routeMismatchRepeat),
+                    Durations.parse("coverage-gap-repeat", form.coverageGapRepeat),
                     severity("unanswered-syn-severity", form.unansweredSynSeverity),
                     severity("connection-refused-severity", form.connectionRefusedSeverity),
                     severity("injected-rst-severity", form.injectedRstSeverity),
@@ -119,7 +125,8 @@ public record ProcessorConfig(
                     severity("arp-conflict-severity", form.arpConflictSeverity),
                     severity("announcement-not-propagated-severity", form.announcementNotPropagatedSeverity),
                     severity("icmp-redirect-ignored-severity", form.icmpRedirectIgnoredSeverity),
-                    severity("route-mismatch-severity", form.routeMismatchSeverity));
+                    severity("route-mismatch-severity", form.routeMismatchSeverity),
+                    severity("coverage-gap-severity", form.coverageGapSeverity));
         } catch (ConfigException e) {
             throw new ConfigException(file + ": " + e.getMessage());
         }
@@ -140,6 +147,7 @@ public record ProcessorConfig(
         keys.put("redirect-grace", Durations.format(redirectGrace));
         keys.put("redirect-observe-window", Durations.format(redirectObserveWindow));
         keys.put("route-mismatch-repeat", Durations.format(routeMismatchRepeat));
+        keys.put("coverage-gap-repeat", Durations.format(coverageGapRepeat));
         keys.put("unanswered-syn-severity", unansweredSynSeverity.name());
         keys.put("connection-refused-severity", connectionRefusedSeverity.name());
         keys.put("injected-rst-severity", injectedRstSeverity.name());
@@ -151,6 +159,7 @@ public record ProcessorConfig(
         keys.put("announcement-not-propagated-severity", announcementNotPropagatedSeverity.name());
         keys.put("icmp-redirect-ignored-severity", icmpRedirectIgnoredSeverity.name());
         keys.put("route-mismatch-severity", routeMismatchSeverity.name());
+        keys.put("coverage-gap-severity", coverageGapSeverity.name());
         StringBuilder yaml = new StringBuilder();
         keys.forEach((key, value) -> yaml.append(key).append(": ").append(value).append('\n'));
         return yaml.toString();
@@ -200,6 +209,10 @@ public record ProcessorConfig(
         return micros(routeMismatchRepeat);
     }
 
+    public long coverageGapRepeatMicros() {
+        return micros(coverageGapRepeat);
+    }
+
     private static long micros(Duration duration) {
         return duration.toNanos() / 1000;
     }
@@ -238,6 +251,7 @@ public record ProcessorConfig(
         public String redirectGrace = Durations.format(DEFAULTS.redirectGrace);
         public String redirectObserveWindow = Durations.format(DEFAULTS.redirectObserveWindow);
         public String routeMismatchRepeat = Durations.format(DEFAULTS.routeMismatchRepeat);
+        public String coverageGapRepeat = Durations.format(DEFAULTS.coverageGapRepeat);
         public String unansweredSynSeverity = DEFAULTS.unansweredSynSeverity.name();
         public String connectionRefusedSeverity = DEFAULTS.connectionRefusedSeverity.name();
         public String injectedRstSeverity = DEFAULTS.injectedRstSeverity.name();
@@ -249,5 +263,6 @@ public record ProcessorConfig(
         public String announcementNotPropagatedSeverity = DEFAULTS.announcementNotPropagatedSeverity.name();
         public String icmpRedirectIgnoredSeverity = DEFAULTS.icmpRedirectIgnoredSeverity.name();
         public String routeMismatchSeverity = DEFAULTS.routeMismatchSeverity.name();
+        public String coverageGapSeverity = DEFAULTS.coverageGapSeverity.name();
     }
 }

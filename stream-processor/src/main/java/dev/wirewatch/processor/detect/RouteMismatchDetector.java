@@ -32,7 +32,7 @@ public final class RouteMismatchDetector {
 
     private final NetworkTopology topology;
     private final ProcessorConfig config;
-    private KeyValueStore<String, Long> reported;
+    private ReportedOnce reported;
     private Consumer<Alert> alerts;
 
     public RouteMismatchDetector(NetworkTopology topology, ProcessorConfig config) {
@@ -41,7 +41,7 @@ public final class RouteMismatchDetector {
     }
 
     public void init(KeyValueStore<String, Long> reported, Consumer<Alert> alerts) {
-        this.reported = reported;
+        this.reported = new ReportedOnce(reported, config.routeMismatchRepeatMicros());
         this.alerts = alerts;
     }
 
@@ -69,12 +69,9 @@ public final class RouteMismatchDetector {
 
     private void report(FlowRecord flow, VantageView vantage, Host host, Interface out, Interface inside,
                         Cidr prefix) {
-        String key = host.name() + "|" + flow.getServer();
-        Long last = reported.get(key);
-        if (last != null && flow.getFirstSeenMicros() < last + config.routeMismatchRepeatMicros()) {
+        if (!reported.firstSince(host.name() + "|" + flow.getServer(), flow.getFirstSeenMicros())) {
             return;
         }
-        reported.put(key, flow.getFirstSeenMicros());
         String gateway = inside.gateway() == null ? "GATEWAY" : inside.gateway();
         String outAddress = out.addresses().isEmpty() ? "" : " (" + Addresses.ip(out.addresses().get(0).address()) + ")";
         String insideAddresses = inside.addresses().stream().map(Cidr::toString).toList().toString();

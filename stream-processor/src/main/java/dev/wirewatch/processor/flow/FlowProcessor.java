@@ -7,6 +7,7 @@ import dev.wirewatch.processor.detect.HalfOpenSessionDetector;
 import dev.wirewatch.processor.detect.IcmpRedirectIgnoredDetector;
 import dev.wirewatch.processor.detect.InjectedRstDetector;
 import dev.wirewatch.processor.detect.KeepAliveUnansweredDetector;
+import dev.wirewatch.processor.detect.SensorCoverageGapDetector;
 import dev.wirewatch.processor.detect.Verdict;
 import dev.wirewatch.processor.detect.UnansweredSynDetector;
 import dev.wirewatch.processor.network.NetworkTopology;
@@ -353,6 +354,9 @@ public final class FlowProcessor implements Processor<byte[], SpecificRecord, Ob
         context.forward(new Record<>(key.get(), record, timestampMs), TO_FLOWS);
         byte[] serverAddress = flow.primary().responderAddress();
         context.forward(new Record<>(serverAddress, record, timestampMs), TO_SERVICES);
+        long now = context.currentStreamTimeMs() * 1000;
+        SensorCoverageGapDetector.inspect(flow, context(now, false, now)).ifPresent(gap -> context.forward(
+                new Record<>(Addresses.parse(gap.getIp()), gap, timestampMs), TO_SERVICES));
     }
 
     static FlowRecord toRecord(FlowState flow) {

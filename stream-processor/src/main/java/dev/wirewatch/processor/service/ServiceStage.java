@@ -5,6 +5,7 @@ import dev.wirewatch.processor.detect.ConnectionRefusedDetector;
 import dev.wirewatch.processor.detect.HalfOpenSessionReport;
 import dev.wirewatch.processor.detect.PawsSynDropDetector;
 import dev.wirewatch.processor.detect.RouteMismatchDetector;
+import dev.wirewatch.processor.detect.SensorCoverageGapDetector;
 import dev.wirewatch.processor.network.NetworkTopology;
 import dev.wirewatch.record.Alert;
 import dev.wirewatch.record.FlowRecord;
@@ -35,6 +36,7 @@ public final class ServiceStage implements Processor<byte[], SpecificRecord, Str
     private final HalfOpenSessionReport halfOpen;
     private final PawsSynDropDetector paws;
     private final RouteMismatchDetector routes;
+    private final SensorCoverageGapDetector coverage;
     private ProcessorContext<String, SpecificRecord> context;
     private KeyValueStore<String, Long> upstreamProgress;
     private long watermarkMicros = Long.MIN_VALUE;
@@ -45,6 +47,7 @@ public final class ServiceStage implements Processor<byte[], SpecificRecord, Str
         this.halfOpen = new HalfOpenSessionReport(config);
         this.paws = new PawsSynDropDetector(topology, config);
         this.routes = new RouteMismatchDetector(topology, config);
+        this.coverage = new SensorCoverageGapDetector(config);
     }
 
     @Override
@@ -56,6 +59,7 @@ public final class ServiceStage implements Processor<byte[], SpecificRecord, Str
                 context.getStateStore(HalfOpenSessionReport.CONNECTIONS_STORE), this::alert);
         paws.init(context.getStateStore(PawsSynDropDetector.SOURCES_STORE), this::alert);
         routes.init(context.getStateStore(RouteMismatchDetector.REPORTED_STORE), this::alert);
+        coverage.init(context.getStateStore(SensorCoverageGapDetector.REPORTED_STORE), this::alert);
     }
 
     @Override
@@ -67,6 +71,8 @@ public final class ServiceStage implements Processor<byte[], SpecificRecord, Str
                 halfOpen.onFlow(flow);
                 paws.onFlow(flow);
             }
+        } else if (record.value() instanceof Alert finding && finding.getType().equals(SensorCoverageGapDetector.TYPE)) {
+            coverage.onFinding(finding);
         } else if (record.value() instanceof Alert finding) {
             halfOpen.onFinding(finding);
         } else if (record.value() instanceof Tick tick) {

@@ -85,7 +85,7 @@ class RouteMismatchDetectorTest {
                 reportEveryFlow())) {
             for (String[] capture : new String[][] {{"host", "eth0"}, {"host", "eth1"}, {"server", "eth0"}}) {
                 String file = capture[0].equals("server") ? "server.pcap" : "host@" + capture[1] + ".pcap";
-                sources.add(new CaptureMerge.NamedSource(capture[0] + "@" + capture[1],
+                sources.add(new CaptureMerge.NamedSource(capture[0],
                         new FileEventSource(CASE.resolve(file), capture[0], capture[1])));
             }
             CaptureMerge.replay(sources, driver.sink(), EmissionMode.CONTROL, count -> { });

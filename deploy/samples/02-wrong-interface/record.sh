@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# Records seed case 2 into this folder: clients reach a server on its public NIC (eth0 198.51.100.20), but the
+# server-side capture runs on its internal NIC (eth1 10.0.0.5, towards a backend 10.0.0.9), so it shows the backend
+# traffic and none of the clients': the two sides' captures cannot be matched. Client and server capture as an
+# operator would: the client on its eth0, the server on eth1 (server@eth1.pcap).
+# Needs root, iproute2, tcpdump, iputils-ping, python3.
+# Usage: deploy/samples/02-wrong-interface/record.sh
+set -euo pipefail
+out=$(cd "$(dirname "$0")" && pwd)
+c=ww2-client; s=ww2-server; b=ww2-backend
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for ns in $c $s $b; do ip netns del $ns 2>/dev/null || true; done
+}
+trap cleanup EXIT INT TERM
+cleanup
+for ns in $c $s $b; do
+  ip netns add $ns; ip -n $ns link set lo up
+  ip netns exec $ns sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
+done
+link() { # namespace A, its interface, address/prefix, namespace B, its interface, address/prefix
+  ip link add ww2-a netns "$1" type veth peer name ww2-b netns "$4"
+  ip -n "$1" link set ww2-a name "$2"; ip -n "$4" link set ww2-b name "$5"
+  ip -n "$1" addr add "$3" dev "$2"; ip -n "$4" addr add "$6" dev "$5"
+  ip -n "$1" link set "$2" up; ip -n "$4" link set "$5" up
+}
+link $c eth0 198.51.100.9/24 $s eth0 198.51.100.20/24
+link $s eth1 10.0.0.5/24 $b eth0 10.0.0.9/24
+
+ip netns exec $s python3 - <<'PY' &
+import socket
+listener = socket.socket(); listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+listener.bind(("0.0.0.0", 443)); listener.listen(16)
+while True:
+    conn, _ = listener.accept()
+    conn.recv(1024); conn.sendall(b"200 OK public service\r\n"); conn.close()
+PY
+server=$!
+pids+=($server)
+sleep 0.5
+ip netns exec $c tcpdump -i eth0 -s 128 -U -w "$out/client.pcap" 2>/dev/null & pids+=($!)
+ip netns exec $s tcpdump -i eth1 -s 128 -U -w "$out/server@eth1.pcap" 2>/dev/null & pids+=($!)
+sleep 1
+# The server talks to its backend all along: its capture is busy, just not with the clients.
+ip netns exec $s ping -q -c 16 -i 0.5 10.0.0.9 >/dev/null &
+backend=$!
+for i in 1 2 3; do
+  ip netns exec $c python3 - <<'PY' || true
+import socket
+s = socket.socket(); s.settimeout(3)
+s.connect(("198.51.100.20", 443)); s.sendall(b"HELLO\r\n"); print("  client -> 198.51.100.20:443:", s.recv(1024).decode().strip())
+s.close()
+PY
+  sleep 1
+done
+wait $backend || true
+sleep 1
+kill "$server"  # background jobs of a script ignore SIGINT
+for pid in "${pids[@]}"; do kill -INT "$pid" 2>/dev/null || true; done
+wait "${pids[@]}" 2>/dev/null || true
+pids=()
+echo "  recorded: $(ls "$out"/*.pcap | xargs -n1 basename | tr '\n' ' ')"

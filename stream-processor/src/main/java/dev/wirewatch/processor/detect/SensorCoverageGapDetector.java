@@ -1,0 +1,108 @@
+package dev.wirewatch.processor.detect;
+
+import dev.wirewatch.processor.alert.AlertIds;
+import dev.wirewatch.processor.config.ProcessorConfig;
+import dev.wirewatch.processor.flow.ConnectionView;
+import dev.wirewatch.processor.flow.FlowState;
+import dev.wirewatch.processor.network.NetworkTopology.Location;
+import dev.wirewatch.record.Alert;
+import dev.wirewatch.schemas.Addresses;
+import dev.wirewatch.schemas.Times;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Consumer;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+/**
+ * SENSOR_COVERAGE_GAP: other sensors saw an address of a monitored host send packets, and that host's own sensor —
+ * alive the whole time — has no view of the flow at all: it captures another interface (the tcpdump on the internal
+ * NIC while clients come in on the public one). Judged per flow when the flow stage closes it ({@link #inspect});
+ * the service stage reports a host and address once per {@code coverage-gap-repeat} ({@link #onFinding}). A sensor
+ * capturing {@code any} has a view of every flow of its host and never alerts; traffic that never reached the host
+ * (SYNs lost on the way) is UNANSWERED_SYN's business, not a coverage gap.
+ */
+public final class SensorCoverageGapDetector {
+    public static final String TYPE = "SENSOR_COVERAGE_GAP";
+    public static final String REPORTED_STORE = "coverage-gap-reported";
+
+    private final ProcessorConfig config;
+    private ReportedOnce reported;
+    private Consumer<Alert> alerts;
+
+    public SensorCoverageGapDetector(ProcessorConfig config) {
+        this.config = config;
+    }
+
+    public void init(KeyValueStore<String, Long> reported, Consumer<Alert> alerts) {
+        this.reported = new ReportedOnce(reported, config.coverageGapRepeatMicros());
+        this.alerts = alerts;
+    }
+
+    /** A per-flow finding from the flow stage; the first for its host and address in the interval goes out. */
+    public void onFinding(Alert finding) {
+        if (reported.firstSince(finding.getHost() + "|" + finding.getIp(), finding.getFirstSeenMicros())) {
+            alerts.accept(finding);
+        }
+    }
+
+    /** A closed flow: does an endpoint belong to a live monitored host whose sensor did not see the flow? */
+    public static Optional<Alert> inspect(FlowState flow, DetectionContext context) {
+        ConnectionView primary = flow.primary();
+        byte[][] addresses = {primary.responderAddress(), primary.originatorAddress()};
+        int[] ports = {primary.responderPort(), primary.originatorPort()};
+        for (int side = 0; side < 2; side++) {
+            Optional<Location> owner = context.topology().locate(addresses[side], ports[side]);
+            if (owner.isEmpty()) {
+                continue;
+            }
+            String host = owner.get().host().name();
+            boolean ownView = flow.views().stream().anyMatch(seen -> seen.vantage().host().equals(host));
+            boolean watching = context.liveness().apply(host).coveredUntil(flow.lastSeenMicros());
+            long sent = 0;
+            for (FlowState.Seen seen : flow.views()) {
+                sent = Math.max(sent, seen.view().sentBy(addresses[side], ports[side]).packets());
+            }
+            if (!ownView && watching && sent > 0) {
+                return Optional.of(alert(flow, owner.get(), addresses[side], ports[side], sent, context));
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static Alert alert(FlowState flow, Location owner, byte[] address, int port, long sent,
+                               DetectionContext context) {
+        ConnectionView primary = flow.primary();
+        String host = owner.host().name();
+        String ip = Addresses.ip(address);
+        String iface = owner.iface().name();
+        List<String> captured = owner.host().capture();
+        String capturing = captured.isEmpty() ? "" : " (it captures " + String.join(", ", captured) + ")";
+        List<String> observers = FlowEvidence.observers(flow);
+        return Alert.newBuilder()
+                .setId(AlertIds.of(TYPE, flow.firstSeenMicros(), host, ip))
+                .setType(TYPE)
+                .setSeverity(context.config().coverageGapSeverity())
+                .setHost(host)
+                .setIp(ip)
+                .setClient(primary.originatorEndpoint())
+                .setServer(primary.responderEndpoint())
+                .setMissingAt(host)
+                .setObservedBy(observers)
+                .setFirstSeenMicros(flow.firstSeenMicros())
+                .setLastSeenMicros(flow.lastSeenMicros())
+                .setCount(sent)
+                .setCommunityId(primary.communityId())
+                .setSummary(String.format("%s's sensor%s saw none of %s > %s, although %s saw %d packet%s from %s "
+                                + "(%s on %s) between %s and %s: it is not capturing the interface that carries that "
+                                + "address.", host, capturing, primary.originatorEndpoint(), primary.responderEndpoint(),
+                        String.join(", ", observers), sent, sent == 1 ? "" : "s", Addresses.endpoint(address, port),
+                        ip, iface, Times.iso(flow.firstSeenMicros()), Times.iso(flow.lastSeenMicros())))
+                .setHint(String.format("Capture where %s lives: `wirewatch sensor --interface %s` (or `tcpdump -i %s`) on "
+                        + "%s, or `--interface any` to see every interface. If a NAT or load balancer sits in front, "
+                        + "capture on the side that carries the translated address and list the translation under `nat` "
+                        + "in the topology. On Windows, pick the adapter that holds the address (`Get-NetIPAddress "
+                        + "-IPAddress %s`).", ip, iface, iface, host, ip))
+                .setEvidence(FlowEvidence.lines(flow))
+                .build();
+    }
+}
