@@ -256,7 +256,7 @@ public final class WriteBehindStore<V> implements KeyValueStore<Bytes, V>, Cache
                               Function<byte[], V> decode) implements StoreBuilder<WriteBehindStore<V>> {
         @Override
         public StoreBuilder<WriteBehindStore<V>> withCachingEnabled() {
-            throw new UnsupportedOperationException("a write-behind store is its own cache");
+            return this; // a write-behind store is its own cache: the byte store underneath stays uncached
         }
 
         @Override

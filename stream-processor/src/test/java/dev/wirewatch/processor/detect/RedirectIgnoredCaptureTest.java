@@ -2,23 +2,13 @@ package dev.wirewatch.processor.detect;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.wirewatch.processor.ProcessorDriver;
+import dev.wirewatch.processor.SampleCase;
 import dev.wirewatch.processor.config.ProcessorConfig;
-import dev.wirewatch.processor.network.NetworkTopology;
 import dev.wirewatch.record.Alert;
 import dev.wirewatch.record.Severity;
-import dev.wirewatch.sensor.CaptureMerge;
-import dev.wirewatch.sensor.FileEventSource;
-import dev.wirewatch.sensor.emit.EmissionMode;
 import java.math.BigDecimal;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -29,9 +19,7 @@ import org.junit.jupiter.api.Test;
  * grace (within the observation window), and which of those got no reply ({@code icmp.resp_not_found}).
  */
 class RedirectIgnoredCaptureTest {
-    private static final Path CASE = Path.of(System.getProperty("wirewatch.samples", "../deploy/samples"))
-            .resolve("08-redirect-ignored");
-    private static final List<String> HOSTS = List.of("host", "host2", "server");
+    private static final SampleCase CASE_8 = new SampleCase("08-redirect-ignored");
     private static List<Alert> alerts;
 
     /** What tshark reads from one host's capture. */
@@ -39,33 +27,13 @@ class RedirectIgnoredCaptureTest {
 
     @BeforeAll
     static void analyze() {
-        assumeTrue(Files.isDirectory(CASE), "sample case 8");
-        NetworkTopology network = NetworkTopology.load(CASE.resolve("topology.yaml"));
-        List<CaptureMerge.NamedSource> sources = new ArrayList<>();
-        try (ProcessorDriver driver = new ProcessorDriver(network, ProcessorConfig.DEFAULTS)) {
-            for (String host : HOSTS) {
-                sources.add(new CaptureMerge.NamedSource(host,
-                        new FileEventSource(CASE.resolve(host + ".pcap"), host, "eth0")));
-            }
-            CaptureMerge.replay(sources, driver.sink(), EmissionMode.CONTROL, count -> { });
-            alerts = driver.alerts();
-        } finally {
-            sources.forEach(source -> source.events().close());
-        }
+        alerts = CASE_8.alerts(ProcessorConfig.DEFAULTS, new SampleCase.Capture("host", "eth0", "host.pcap"),
+                new SampleCase.Capture("host2", "eth0", "host2.pcap"),
+                new SampleCase.Capture("server", "eth0", "server.pcap"));
     }
 
     private static List<String[]> tshark(String host, String filter, String... fields) throws Exception {
-        List<String> command = new ArrayList<>(List.of("tshark", "-2", "-n", "-r", CASE.resolve(host + ".pcap").toString(),
-                "-Y", filter, "-T", "fields", "-E", "occurrence=f"));
-        for (String field : fields) {
-            command.add("-e");
-            command.add(field);
-        }
-        Process tshark = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
-        List<String[]> rows = new String(tshark.getInputStream().readAllBytes(), StandardCharsets.UTF_8).lines()
-                .filter(line -> !line.isBlank()).map(line -> line.split("\t", -1)).toList();
-        assertTrue(tshark.waitFor(60, TimeUnit.SECONDS));
-        return rows;
+        return CASE_8.tshark(host + ".pcap", filter, fields);
     }
 
     private static Truth truth(String host, String address) throws Exception {

@@ -3,24 +3,17 @@ package dev.wirewatch.processor.detect;
 import static dev.wirewatch.processor.Packets.SYN;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.wirewatch.processor.Packets;
 import dev.wirewatch.processor.ProcessorDriver;
+import dev.wirewatch.processor.SampleCase;
 import dev.wirewatch.processor.config.ProcessorConfig;
-import dev.wirewatch.processor.network.NetworkTopology;
 import dev.wirewatch.record.Alert;
 import dev.wirewatch.record.PacketEvent;
-import dev.wirewatch.sensor.CaptureMerge;
-import dev.wirewatch.sensor.FileEventSource;
-import dev.wirewatch.sensor.emit.EmissionMode;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeSet;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
@@ -30,8 +23,6 @@ import org.junit.jupiter.api.Test;
  * {@code any}, an internal destination reached from the internal NIC.
  */
 class RouteMismatchDetectorTest {
-    private static final Path CASE = Path.of(System.getProperty("wirewatch.samples", "../deploy/samples"))
-            .resolve("05-dual-nic-no-route");
     private static final long T0 = 1_700_000_000_000_000L;
     private static final String DUAL = """
             hosts:
@@ -55,44 +46,20 @@ class RouteMismatchDetectorTest {
         return alerts.stream().filter(alert -> alert.getType().equals(RouteMismatchDetector.TYPE)).toList();
     }
 
-    private static List<String[]> tshark(String file, String filter, String... fields) throws Exception {
-        List<String> command = new ArrayList<>(List.of("tshark", "-n", "-r", CASE.resolve(file).toString(), "-Y",
-                filter, "-T", "fields"));
-        for (String field : fields) {
-            command.add("-e");
-            command.add(field);
-        }
-        Process tshark = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
-        List<String[]> rows = new String(tshark.getInputStream().readAllBytes(), StandardCharsets.UTF_8).lines()
-                .filter(line -> !line.isBlank()).map(line -> line.split("\t")).toList();
-        assertTrue(tshark.waitFor(60, TimeUnit.SECONDS));
-        return rows;
-    }
-
     @Test
     void theRecordedHostIsReportedForEveryConnectionThatLeftByItsPublicNic() throws Exception {
-        assumeTrue(Files.isDirectory(CASE), "sample case 5");
+        SampleCase case5 = new SampleCase("05-dual-nic-no-route");
         String internalSyn = "tcp.flags.syn == 1 && tcp.flags.ack == 0 && (ip.dst == 10.0.0.0/8 || "
                 + "ip.dst == 172.16.0.0/12 || ip.dst == 192.168.0.0/16 || ip.dst == 100.64.0.0/10)";
-        List<String[]> outside = tshark("host@eth0.pcap", internalSyn, "tcp.stream", "ip.dst");
-        List<String[]> inside = tshark("host@eth1.pcap", internalSyn, "tcp.stream", "ip.dst");
+        List<String[]> outside = case5.tshark("host@eth0.pcap", internalSyn, "tcp.stream", "ip.dst");
+        List<String[]> inside = case5.tshark("host@eth1.pcap", internalSyn, "tcp.stream", "ip.dst");
         assertTrue(!outside.isEmpty() && !inside.isEmpty(), "the recording has connections on both NICs");
         long expected = outside.stream().map(row -> row[0]).distinct().count();
 
-        List<CaptureMerge.NamedSource> sources = new ArrayList<>();
-        List<Alert> alerts;
-        try (ProcessorDriver driver = new ProcessorDriver(NetworkTopology.load(CASE.resolve("topology.yaml")),
-                reportEveryFlow())) {
-            for (String[] capture : new String[][] {{"host", "eth0"}, {"host", "eth1"}, {"server", "eth0"}}) {
-                String file = capture[0].equals("server") ? "server.pcap" : "host@" + capture[1] + ".pcap";
-                sources.add(new CaptureMerge.NamedSource(capture[0],
-                        new FileEventSource(CASE.resolve(file), capture[0], capture[1])));
-            }
-            CaptureMerge.replay(sources, driver.sink(), EmissionMode.CONTROL, count -> { });
-            alerts = mismatches(driver.alerts());
-        } finally {
-            sources.forEach(source -> source.events().close());
-        }
+        List<Alert> alerts = mismatches(case5.alerts(reportEveryFlow(),
+                new SampleCase.Capture("host", "eth0", "host@eth0.pcap"),
+                new SampleCase.Capture("host", "eth1", "host@eth1.pcap"),
+                new SampleCase.Capture("server", "eth0", "server.pcap")));
         assertEquals(expected, alerts.size(), alerts.toString());
         TreeSet<String> destinations = outside.stream().map(row -> row[1])
                 .collect(Collectors.toCollection(TreeSet::new));

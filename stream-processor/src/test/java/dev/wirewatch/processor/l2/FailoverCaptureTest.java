@@ -3,26 +3,16 @@ package dev.wirewatch.processor.l2;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.wirewatch.processor.ProcessorDriver;
+import dev.wirewatch.processor.SampleCase;
 import dev.wirewatch.processor.config.ProcessorConfig;
 import dev.wirewatch.processor.detect.AnnouncementNotPropagatedDetector;
 import dev.wirewatch.processor.detect.ArpConflictDetector;
 import dev.wirewatch.processor.detect.ArpIpMovedDetector;
-import dev.wirewatch.processor.network.NetworkTopology;
 import dev.wirewatch.record.Alert;
-import dev.wirewatch.sensor.CaptureMerge;
-import dev.wirewatch.sensor.FileEventSource;
-import dev.wirewatch.sensor.emit.EmissionMode;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -34,40 +24,17 @@ import org.junit.jupiter.api.Test;
  * announcement is missing at every host whose capture holds none of node2's gratuitous ARPs.
  */
 class FailoverCaptureTest {
-    private static final Path CASE = Path.of(System.getProperty("wirewatch.samples", "../deploy/samples"))
-            .resolve("07-failover-announcement-blocked");
-    private static final List<String> HOSTS = List.of("node1", "node2", "peer");
+    private static final SampleCase CASE_7 = new SampleCase("07-failover-announcement-blocked");
     private static List<Alert> alerts;
 
     @BeforeAll
     static void analyze() {
-        assumeTrue(Files.isDirectory(CASE), "sample case 7");
-        NetworkTopology network = NetworkTopology.load(CASE.resolve("topology.yaml"));
-        List<CaptureMerge.NamedSource> sources = new ArrayList<>();
-        try (ProcessorDriver driver = new ProcessorDriver(network, ProcessorConfig.DEFAULTS)) {
-            for (String host : HOSTS) {
-                sources.add(new CaptureMerge.NamedSource(host,
-                        new FileEventSource(CASE.resolve(host + ".pcap"), host, "eth0")));
-            }
-            CaptureMerge.replay(sources, driver.sink(), EmissionMode.CONTROL, count -> { });
-            alerts = driver.alerts();
-        } finally {
-            sources.forEach(source -> source.events().close());
-        }
+        alerts = CASE_7.alerts(ProcessorConfig.DEFAULTS, new SampleCase.Capture("node1", "eth0", "node1.pcap"),
+                new SampleCase.Capture("node2", "eth0", "node2.pcap"), new SampleCase.Capture("peer", "eth0", "peer.pcap"));
     }
 
     private static List<String[]> tshark(String host, String filter, String... fields) throws Exception {
-        List<String> command = new ArrayList<>(List.of("tshark", "-n", "-r", CASE.resolve(host + ".pcap").toString(),
-                "-Y", filter, "-T", "fields"));
-        for (String field : fields) {
-            command.add("-e");
-            command.add(field);
-        }
-        Process tshark = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
-        List<String[]> rows = new String(tshark.getInputStream().readAllBytes(), StandardCharsets.UTF_8).lines()
-                .filter(line -> !line.isBlank()).map(line -> line.split("\t")).toList();
-        assertTrue(tshark.waitFor(60, TimeUnit.SECONDS));
-        return rows;
+        return CASE_7.tshark(host + ".pcap", filter, fields);
     }
 
     private static List<Alert> ofType(String type) {

@@ -1,0 +1,64 @@
+package dev.wirewatch.processor;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.wirewatch.processor.config.ProcessorConfig;
+import dev.wirewatch.processor.network.NetworkTopology;
+import dev.wirewatch.record.Alert;
+import dev.wirewatch.sensor.CaptureMerge;
+import dev.wirewatch.sensor.FileEventSource;
+import dev.wirewatch.sensor.emit.EmissionMode;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** A recorded seed case of deploy/samples: its captures replayed through the real topology, and tshark's reading. */
+public final class SampleCase {
+    /** One sensor's capture: which host, which interface, which file of the case. */
+    public record Capture(String host, String iface, String file) {}
+
+    private final Path dir;
+
+    public SampleCase(String name) {
+        dir = Path.of(System.getProperty("wirewatch.samples", "../deploy/samples")).resolve(name);
+        assumeTrue(Files.isDirectory(dir), "sample " + name);
+    }
+
+    public Path file(String name) {
+        return dir.resolve(name);
+    }
+
+    /** The alerts the processor gives for these captures, with the case's topology.yaml. */
+    public List<Alert> alerts(ProcessorConfig config, Capture... captures) {
+        List<CaptureMerge.NamedSource> sources = new ArrayList<>();
+        try (ProcessorDriver driver = new ProcessorDriver(NetworkTopology.load(dir.resolve("topology.yaml")), config)) {
+            for (Capture capture : captures) {
+                sources.add(new CaptureMerge.NamedSource(capture.host(),
+                        new FileEventSource(dir.resolve(capture.file()), capture.host(), capture.iface())));
+            }
+            CaptureMerge.replay(sources, driver.sink(), EmissionMode.CONTROL, count -> { });
+            return driver.alerts();
+        } finally {
+            sources.forEach(source -> source.events().close());
+        }
+    }
+
+    /** tshark's two-pass reading of one capture: a row of fields (first occurrence) per frame that matches. */
+    public List<String[]> tshark(String file, String filter, String... fields) throws Exception {
+        List<String> command = new ArrayList<>(List.of("tshark", "-2", "-n", "-r", dir.resolve(file).toString(), "-Y",
+                filter, "-T", "fields", "-E", "occurrence=f"));
+        for (String field : fields) {
+            command.add("-e");
+            command.add(field);
+        }
+        Process tshark = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        List<String[]> rows = new String(tshark.getInputStream().readAllBytes(), StandardCharsets.UTF_8).lines()
+                .filter(line -> !line.isBlank()).map(line -> line.split("\t", -1)).toList();
+        assertTrue(tshark.waitFor(60, TimeUnit.SECONDS));
+        return rows;
+    }
+}
