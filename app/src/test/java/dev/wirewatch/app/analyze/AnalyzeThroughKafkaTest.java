@@ -19,6 +19,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
@@ -66,13 +67,13 @@ class AnalyzeThroughKafkaTest {
                 NetworkTopology.load(dir.resolve("topology.yaml")), ProcessorConfig.DEFAULTS);
     }
 
-    /** Every HOST.pcap of a sample folder. */
+    /** Every HOST.pcap and HOST@IFACE.pcap of a sample folder. */
     private static List<Alert> analyzeFolder(String name) throws IOException {
         Path dir = samples().resolve(name);
         List<CaptureInput> captures = new ArrayList<>();
         try (var files = Files.list(dir)) {
             files.filter(file -> file.toString().endsWith(".pcap")).sorted().forEach(file -> captures.add(
-                    new CaptureInput(file.getFileName().toString().replace(".pcap", ""), null, file)));
+                    CaptureInput.parse(file.getFileName().toString().replace(".pcap", "") + "=" + file)));
         }
         return analysis.run(captures, NetworkTopology.load(dir.resolve("topology.yaml")), ProcessorConfig.DEFAULTS);
     }
@@ -89,6 +90,29 @@ class AnalyzeThroughKafkaTest {
         assertEquals(new TreeSet<>(List.of("ANNOUNCEMENT_NOT_PROPAGATED", "ARP_IP_MOVED")),
                 new TreeSet<>(alerts.stream().map(Alert::getType).toList()), alerts.toString());
         alerts.forEach(alert -> assertEquals("192.0.2.100", alert.getIp(), alert.toString()));
+    }
+
+    /**
+     * Seed case 2: the client's connections to the server's public address land on three flow partitions, and their
+     * per-flow findings reach the service stage in whatever order the partitions run. The report must not depend on
+     * that order: one alert for the host and address, with the same id, run after run.
+     */
+    @Test
+    void theServerCapturingTheWrongInterfaceIsOneGapWithTheSameIdWhateverTheOrder() throws Exception {
+        assumeTrue(Files.isDirectory(samples().resolve("02-wrong-interface")), "sample case 2");
+        Path client = samples().resolve("02-wrong-interface/client.pcap");
+        long connections = tshark(client, "tcp.flags.syn==1 && tcp.flags.ack==0 && ip.dst==198.51.100.20",
+                "tcp.stream").stream().distinct().count();
+        assertTrue(connections >= 2, "several connections, so several partitions: " + connections);
+        Set<String> ids = new TreeSet<>();
+        for (int run = 0; run < 4; run++) {
+            List<Alert> alerts = analyzeFolder("02-wrong-interface");
+            assertEquals(1, alerts.size(), alerts.toString());
+            assertEquals("SENSOR_COVERAGE_GAP", alerts.get(0).getType());
+            assertEquals("198.51.100.20", alerts.get(0).getIp());
+            ids.add(alerts.get(0).getId());
+        }
+        assertEquals(1, ids.size(), "the same alert every run: " + ids);
     }
 
     private static List<Alert> warnings(List<Alert> alerts) {

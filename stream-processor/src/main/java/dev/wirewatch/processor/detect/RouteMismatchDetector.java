@@ -69,14 +69,14 @@ public final class RouteMismatchDetector {
 
     private void report(FlowRecord flow, VantageView vantage, Host host, Interface out, Interface inside,
                         Cidr prefix) {
-        if (!reported.firstSince(host.name() + "|" + flow.getServer(), flow.getFirstSeenMicros())) {
+        if (!reported.firstInWindow(host.name() + "|" + flow.getServer(), flow.getFirstSeenMicros())) {
             return;
         }
         String gateway = inside.gateway() == null ? "GATEWAY" : inside.gateway();
         String outAddress = out.addresses().isEmpty() ? "" : " (" + Addresses.ip(out.addresses().get(0).address()) + ")";
         String insideAddresses = inside.addresses().stream().map(Cidr::toString).toList().toString();
         alerts.accept(Alert.newBuilder()
-                .setId(AlertIds.of(TYPE, flow.getFirstSeenMicros(), host.name(), flow.getServer()))
+                .setId(AlertIds.of(TYPE, ReportedOnce.windowStart(flow.getFirstSeenMicros(), config.routeMismatchRepeatMicros()), host.name(), flow.getServer()))
                 .setType(TYPE)
                 .setSeverity(config.routeMismatchSeverity())
                 .setHost(host.name())

@@ -17,7 +17,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * SENSOR_COVERAGE_GAP: other sensors saw an address of a monitored host send packets, and that host's own sensor —
  * alive the whole time — has no view of the flow at all: it captures another interface (the tcpdump on the internal
  * NIC while clients come in on the public one). Judged per flow when the flow stage closes it ({@link #inspect});
- * the service stage reports a host and address once per {@code coverage-gap-repeat} ({@link #onFinding}). A sensor
+ * the service stage reports a host and address once per {@code coverage-gap-repeat} window ({@link #onFinding}). A sensor
  * capturing {@code any} has a view of every flow of its host and never alerts; traffic that never reached the host
  * (SYNs lost on the way) is UNANSWERED_SYN's business, not a coverage gap.
  */
@@ -40,7 +40,7 @@ public final class SensorCoverageGapDetector {
 
     /** A per-flow finding from the flow stage; the first for its host and address in the interval goes out. */
     public void onFinding(Alert finding) {
-        if (reported.firstSince(finding.getHost() + "|" + finding.getIp(), finding.getFirstSeenMicros())) {
+        if (reported.firstInWindow(finding.getHost() + "|" + finding.getIp(), finding.getFirstSeenMicros())) {
             alerts.accept(finding);
         }
     }
@@ -79,7 +79,8 @@ public final class SensorCoverageGapDetector {
         String capturing = captured.isEmpty() ? "" : " (it captures " + String.join(", ", captured) + ")";
         List<String> observers = FlowEvidence.observers(flow);
         return Alert.newBuilder()
-                .setId(AlertIds.of(TYPE, flow.firstSeenMicros(), host, ip))
+                .setId(AlertIds.of(TYPE, ReportedOnce.windowStart(flow.firstSeenMicros(),
+                        context.config().coverageGapRepeatMicros()), host, ip))
                 .setType(TYPE)
                 .setSeverity(context.config().coverageGapSeverity())
                 .setHost(host)
