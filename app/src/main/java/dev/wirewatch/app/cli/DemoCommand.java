@@ -42,6 +42,7 @@ public final class DemoCommand implements Callable<Integer> {
         PrintStream out = System.out;
         out.println("wirewatch demo: " + cases.size() + " cases from " + folder);
         List<String> summary = new ArrayList<>();
+        int width = cases.stream().mapToInt(dir -> dir.getFileName().toString().length()).max().orElse(0);
         try (KafkaEndpoint endpoint = KafkaEndpoint.open(new KafkaOptions(), System.err)) {
             for (Path dir : cases) {
                 List<CaptureInput> captures = captures(dir);
@@ -57,8 +58,8 @@ public final class DemoCommand implements Callable<Integer> {
                     out.println("   no finding of severity warning or above");
                 }
                 shown.forEach(alert -> out.print(indent(AlertFormat.TEXT.render(alert))));
-                summary.add(String.format("  %-26s %s", dir.getFileName(), shown.isEmpty() ? "healthy: no finding"
-                        : summarise(shown)));
+                summary.add(String.format("  %-" + width + "s %s", dir.getFileName(), shown.isEmpty()
+                        ? "healthy: no finding" : summarise(shown)));
             }
         }
         out.println();
@@ -80,12 +81,15 @@ public final class DemoCommand implements Callable<Integer> {
         if (alert.getCause() != null) {
             line.append(" (").append(alert.getCause()).append(')');
         }
-        if (alert.getServer() != null) {
+        // The alert's subject: an address for the address-level types, else the service.
+        if (alert.getIp() != null) {
+            line.append(' ').append(alert.getIp());
+        } else if (alert.getServer() != null) {
             line.append(' ').append(alert.getServer());
-        } else if (alert.getIp() != null || alert.getDstIp() != null) {
-            line.append(' ').append(alert.getIp() != null ? alert.getIp() : alert.getDstIp());
+        } else if (alert.getDstIp() != null) {
+            line.append(' ').append(alert.getDstIp());
         }
-        if (alert.getMissingAt() != null) {
+        if (alert.getMissingAt() != null && !alert.getMissingAt().equals(alert.getHost())) {
             line.append(", missing at ").append(alert.getMissingAt());
         }
         if (alert.getHost() != null) {
