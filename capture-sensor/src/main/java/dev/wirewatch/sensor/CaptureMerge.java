@@ -18,7 +18,8 @@ import org.apache.avro.specific.SpecificRecord;
  * Replays several capture files as their hosts' sensors would have sent them live: merged by capture time
  * (a k-way merge, never file after file, or one host's records would push stream time past the other's),
  * through each host's emission policy, with each host's Ticks once a second of capture time while its files
- * last, and a closing Tick per host at the end so that every pending timer fires.
+ * last, its end-of-input Tick when they are done, and a closing Tick per host at the end so that every pending timer
+ * fires.
  */
 public final class CaptureMerge {
     private static final long TICK_INTERVAL_MICROS = 1_000_000;
@@ -142,7 +143,9 @@ public final class CaptureMerge {
             source.exhausted = true;
             Host host = source.host;
             if (--host.liveSources == 0 && host.started()) {
-                host.tick(host.lastMicros);
+                // Its files are done: it says so now, or it would look like a sensor gone silent while others go on.
+                host.emitter.tick(host.lastMicros, true);
+                host.lastTickMicros = host.lastMicros;
             }
             return;
         }

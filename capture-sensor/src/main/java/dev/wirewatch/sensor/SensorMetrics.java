@@ -42,6 +42,16 @@ final class SensorMetrics {
                 s -> s.degradedReason().isPresent() ? 1 : 0);
     }
 
+    /** A counter per kernel drop reason seen so far (reasons appear as the kernel reports them; registering is idempotent). */
+    static void bindKernelDrops(SensorService sensor, MeterRegistry registry) {
+        for (String reason : sensor.kernelDropsByReason().keySet()) {
+            FunctionCounter.builder("wirewatch.sensor.kernel.drops", sensor,
+                            s -> s.kernelDropsByReason().getOrDefault(reason, 0L))
+                    .description("packets the kernel dropped, by skb_drop_reason (every namespace; --drop-reasons)")
+                    .tag("reason", reason).register(registry);
+        }
+    }
+
     private static void counter(MeterRegistry registry, String name, String description, SensorService sensor,
                                 ToDoubleFunction<SensorService> value) {
         FunctionCounter.builder(name, sensor, value).description(description).register(registry);

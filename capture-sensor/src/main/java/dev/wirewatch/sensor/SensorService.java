@@ -1,5 +1,6 @@
 package dev.wirewatch.sensor;
 
+import dev.wirewatch.record.PacketEvent;
 import dev.wirewatch.record.SensorStatus;
 import dev.wirewatch.schemas.NatTable;
 import dev.wirewatch.sensor.capture.LiveCapture;
@@ -11,6 +12,8 @@ import dev.wirewatch.sensor.emit.EmissionPolicy;
 import dev.wirewatch.sensor.emit.Outbox;
 import dev.wirewatch.sensor.emit.RecordPublisher;
 import dev.wirewatch.sensor.emit.SensorEmitter;
+import dev.wirewatch.sensor.kernel.DropCorrelator;
+import dev.wirewatch.sensor.kernel.KernelDropReader;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -37,13 +40,13 @@ public final class SensorService implements AutoCloseable {
 
     /** The sensor's settings, with their defaults in {@link #defaults}. */
     public record Settings(String host, List<String> interfaces, LiveCapture.Options capture, EmissionMode mode,
-                           int maxFlows, long queueBytes, Duration stopTimeout, NatTable nat) {
+                           int maxFlows, long queueBytes, Duration stopTimeout, NatTable nat, boolean dropReasons) {
         public static final long DEFAULT_QUEUE_BYTES = 64L << 20;
 
         public static Settings defaults(String host, List<String> interfaces, String filter) {
             return new Settings(host, interfaces, new LiveCapture.Options(128, false, 8 * 1024 * 1024, filter),
                     EmissionMode.CONTROL, EmissionPolicy.DEFAULT_MAX_FLOWS, DEFAULT_QUEUE_BYTES, Duration.ofSeconds(30),
-                    NatTable.NONE);
+                    NatTable.NONE, false);
         }
     }
 
@@ -61,6 +64,9 @@ public final class SensorService implements AutoCloseable {
     private final AtomicLong decoded = new AtomicLong();
     private final AtomicLong malformed = new AtomicLong();
     private long droppedAtLastTick;
+    private DropCorrelator dropCorrelator;
+    private KernelDropReader kernelDrops;
+    private volatile MeterRegistry metrics;
 
     public SensorService(Settings settings, Map<String, Object> clientConfig) {
         this.settings = settings;
@@ -82,6 +88,10 @@ public final class SensorService implements AutoCloseable {
     }
 
     public void start() {
+        if (settings.dropReasons()) {
+            dropCorrelator = new DropCorrelator(settings.host(), emitter::emit);
+            kernelDrops = KernelDropReader.start(dropCorrelator);
+        }
         for (String iface : settings.interfaces()) {
             captures.add(LiveCapture.open(iface, settings.capture()));
         }
@@ -91,7 +101,7 @@ public final class SensorService implements AutoCloseable {
             threads.add(thread);
         }
         clock.scheduleAtFixedRate(this::tick, 0, 1, TimeUnit.SECONDS);
-        clock.scheduleAtFixedRate(() -> outbox.status(status()), 0, 10, TimeUnit.SECONDS);
+        clock.scheduleAtFixedRate(this::report, 0, 10, TimeUnit.SECONDS);
         LOG.info("sensor {} capturing {} (snaplen {}, filter '{}', mode {})", settings.host(), settings.interfaces(),
                 settings.capture().snaplen(), settings.capture().filter(), settings.mode());
     }
@@ -119,8 +129,22 @@ public final class SensorService implements AutoCloseable {
             } else {
                 decoded.incrementAndGet();
             }
-            EventMapper.toRecord(settings.host(), frame, result).ifPresent(emitter::emit);
+            EventMapper.toRecord(settings.host(), frame, result).ifPresent(record -> {
+                emitter.emit(record);
+                if (dropCorrelator != null && record instanceof PacketEvent packet) {
+                    dropCorrelator.packet(packet);
+                }
+            });
         });
+    }
+
+    /** Every ten seconds: the status to ww.sensors, and a meter for each kernel drop reason seen since. */
+    private void report() {
+        outbox.status(status());
+        MeterRegistry registry = metrics;
+        if (registry != null && kernelDrops != null) {
+            SensorMetrics.bindKernelDrops(this, registry);
+        }
     }
 
     public SensorStatus status() {
@@ -129,18 +153,25 @@ public final class SensorService implements AutoCloseable {
                 .setTsMicros(nowMicros()).setInterfaces(HostInventory.interfaces()).setCaptured(settings.interfaces())
                 .setPacketsCaptured(captured()).setPacketsDecoded(decoded()).setPacketsMalformed(malformed())
                 .setRecordsEmitted(emitted()).setPcapDropped(pcapDropped()).setIfDropped(ifDropped())
-                .setQueueDropped(queueDropped()).setDegraded(degraded.isPresent()).setReason(degraded.orElse(null))
+                .setQueueDropped(queueDropped()).setKernelDrops(kernelDropsByReason()).setKafkaUnacknowledgedMs(outbox.unreachableFor().toMillis())
+                .setDegraded(degraded.isPresent()).setReason(degraded.orElse(null))
                 .build();
     }
 
     /** Its counters as meters on {@code registry} (served on /metrics), producer metrics included. */
     public void bindMetrics(MeterRegistry registry) {
+        metrics = registry;
         SensorMetrics.bind(this, registry);
         publisher.bindMetrics(registry);
     }
 
     public Optional<String> degradedReason() {
         return outbox.degraded();
+    }
+
+    /** The kernel's drops by reason since the start; empty without {@code --drop-reasons}. */
+    public Map<String, Long> kernelDropsByReason() {
+        return kernelDrops == null ? Map.of() : kernelDrops.countsByReason();
     }
 
     public long captured() {
@@ -211,6 +242,9 @@ public final class SensorService implements AutoCloseable {
             }
         }
         clock.shutdownNow();
+        if (kernelDrops != null) {
+            kernelDrops.close();
+        }
         emitter.tick(nowMicros(), false); // the last summaries
         outbox.status(status());
         outbox.close(settings.stopTimeout());

@@ -2,6 +2,7 @@ package dev.wirewatch.schemas;
 
 import dev.wirewatch.record.FlowActivity;
 import dev.wirewatch.record.IcmpHeader;
+import dev.wirewatch.record.KernelDrop;
 import dev.wirewatch.record.PacketEvent;
 import dev.wirewatch.record.QuotedHeader;
 import java.nio.ByteBuffer;
@@ -44,6 +45,11 @@ public record FlowKey(int protocol, byte[] lowAddress, int lowPort, byte[] highA
     public static FlowKey of(FlowActivity activity) {
         return of(activity.getProtocol(), Addresses.bytes(activity.getSrc()), activity.getSrcPort(),
                 Addresses.bytes(activity.getDst()), activity.getDstPort());
+    }
+
+    /** The key of the TCP flow whose SYN the kernel dropped. */
+    public static FlowKey of(KernelDrop drop) {
+        return of(6, Addresses.bytes(drop.getSrc()), drop.getSrcPort(), Addresses.bytes(drop.getDst()), drop.getDstPort());
     }
 
     /** True when (address, port) is this key's lower endpoint. */

@@ -1,6 +1,7 @@
 package dev.wirewatch.schemas;
 
 import dev.wirewatch.record.FlowActivity;
+import dev.wirewatch.record.KernelDrop;
 import dev.wirewatch.record.PacketEvent;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
@@ -126,6 +127,10 @@ public record NatTable(List<Translation> translations) {
 
     public FlowKey key(FlowActivity activity) {
         return normalise(FlowKey.of(activity));
+    }
+
+    public FlowKey key(KernelDrop drop) {
+        return normalise(FlowKey.of(drop));
     }
 
     private FlowKey normalise(FlowKey key) {

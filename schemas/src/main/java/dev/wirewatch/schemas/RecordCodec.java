@@ -6,6 +6,7 @@ import dev.wirewatch.record.DeadLetter;
 import dev.wirewatch.record.FlowActivity;
 import dev.wirewatch.record.FlowRecord;
 import dev.wirewatch.record.HostInfo;
+import dev.wirewatch.record.KernelDrop;
 import dev.wirewatch.record.PacketEvent;
 import dev.wirewatch.record.SensorStatus;
 import dev.wirewatch.record.Tick;
@@ -38,7 +39,7 @@ public final class RecordCodec {
     public static final List<Schema> CURRENT_SCHEMAS = List.of(
             PacketEvent.getClassSchema(), Tick.getClassSchema(), FlowActivity.getClassSchema(), ArpEvent.getClassSchema(),
             SensorStatus.getClassSchema(), HostInfo.getClassSchema(), FlowRecord.getClassSchema(),
-            Alert.getClassSchema(), DeadLetter.getClassSchema());
+            Alert.getClassSchema(), DeadLetter.getClassSchema(), KernelDrop.getClassSchema());
 
     static {
         trustGeneratedClasses();

@@ -16,6 +16,7 @@ import dev.wirewatch.record.FlowRecord;
 import dev.wirewatch.record.HostInfo;
 import dev.wirewatch.record.IcmpHeader;
 import dev.wirewatch.record.InterfaceInfo;
+import dev.wirewatch.record.KernelDrop;
 import dev.wirewatch.record.PacketEvent;
 import dev.wirewatch.record.QuotedHeader;
 import dev.wirewatch.record.SensorStatus;
@@ -74,7 +75,8 @@ class RecordCodecTest {
                         .setTargetIp(ByteBuffer.wrap(new byte[4])).build(),
                 SensorStatus.newBuilder().setSensorId("s1").setHost("h").setVersion("0.1").setTsMicros(1)
                         .setInterfaces(List.of(eth0)).setCaptured(List.of("eth0")).setPcapDropped(3)
-                        .setReason("broker unreachable").setDegraded(true).build(),
+                        .setReason("broker unreachable").setDegraded(true).setKafkaUnacknowledgedMs(45_000)
+                        .setKernelDrops(java.util.Map.of("NETFILTER_DROP", 4L)).build(),
                 HostInfo.newBuilder().setName("h").setInterfaces(List.of(eth0)).setCapture(List.of()).build(),
                 FlowRecord.newBuilder().setCommunityId("1:abc").setProtocol(6).setClient("10.0.0.1").setClientPort(1)
                         .setServer("10.0.0.2").setServerPort(80).setFirstSeenMicros(1).setLastSeenMicros(2)
@@ -89,7 +91,11 @@ class RecordCodecTest {
                         .setEvidence(List.of(Evidence.newBuilder().setHost("h").setTsMicros(1).setLine("x").build()))
                         .build(),
                 DeadLetter.newBuilder().setTopic("ww.packets").setPartition(0).setOffset(9).setReason("garbage")
-                        .setPayload(ByteBuffer.wrap(new byte[] {1})).build());
+                        .setPayload(ByteBuffer.wrap(new byte[] {1})).build(),
+                KernelDrop.newBuilder().setHost("h").setIface("eth0").setTsMicros(11).setSynTsMicros(10).setIpVersion(4)
+                        .setSrc(ByteBuffer.wrap(new byte[] {10, 0, 0, 1})).setDst(ByteBuffer.wrap(new byte[] {10, 0, 0, 2}))
+                        .setSrcPort(40000).setDstPort(80).setReason("NETFILTER_DROP").setLocation("nft_do_chain+0x46f/0x690")
+                        .build());
     }
 
     @Test

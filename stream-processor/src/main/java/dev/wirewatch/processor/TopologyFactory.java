@@ -6,14 +6,18 @@ import dev.wirewatch.processor.detect.HalfOpenSessionReport;
 import dev.wirewatch.processor.detect.PawsSynDropDetector;
 import dev.wirewatch.processor.detect.RouteMismatchDetector;
 import dev.wirewatch.processor.detect.SensorCoverageGapDetector;
+import dev.wirewatch.processor.detect.SensorDegradedDetector;
 import dev.wirewatch.processor.flow.FlowProcessor;
 import dev.wirewatch.processor.flow.FlowState;
+import dev.wirewatch.processor.health.SensorSilenceWatch;
+import dev.wirewatch.processor.health.SensorStatusStage;
 import dev.wirewatch.processor.l2.ArpProcessor;
 import dev.wirewatch.processor.network.NetworkTopology;
 import dev.wirewatch.processor.service.ServiceStage;
 import dev.wirewatch.processor.state.WriteBehindStore;
 import dev.wirewatch.record.Alert;
 import dev.wirewatch.record.FlowRecord;
+import dev.wirewatch.record.SensorStatus;
 import dev.wirewatch.record.Tick;
 import dev.wirewatch.schemas.AvroSerde;
 import dev.wirewatch.schemas.Topics;
@@ -36,6 +40,8 @@ import org.apache.kafka.streams.state.Stores;
  *                                           half-open findings keyed by server address; ticks to every partition)
  *   ww.l2 ──────▶ addresses (per IP address, every sensor's ARP; ticks   ───────────▶ ww.alerts
  *                  from flow; ARP_IP_MOVED, ARP_CONFLICT, ANNOUNCEMENT_NOT_PROPAGATED)
+ *                 sensor-silence (ticks from flow; SENSOR_DEGRADED: silent) ──────────▶ ww.alerts
+ *   ww.sensors ─▶ sensor-status (each sensor's counters; SENSOR_DEGRADED) ───────────▶ ww.alerts
  *   &lt;app&gt;-by-server ─▶ services (CONNECTION_REFUSED per service and window;     ─┬─▶ ww.alerts
  *                                 HALF_OPEN_SESSION with reconnected;             └─▶ &lt;app&gt;-progress (input judged to its end)
  *                                 PAWS_SYN_DROP per source address;
@@ -50,6 +56,8 @@ public final class TopologyFactory {
     private static final String L2_IN = "l2-in";
     private static final String SERVICES_IN = "by-server-in";
     private static final String SERVICES = "services";
+    private static final String SENSORS_IN = "sensors-in";
+    private static final String SENSOR_STATUS = "sensor-status";
 
     private TopologyFactory() {}
 
@@ -89,6 +97,13 @@ public final class TopologyFactory {
                 .connectProcessorAndStateStores(FlowProcessor.TO_ADDRESSES, FlowProcessor.SENSORS_STORE)
                 .addSink(ArpProcessor.TO_ALERTS, Topics.ALERTS, Serdes.String().serializer(), alert.serializer(),
                         FlowProcessor.TO_ADDRESSES)
+                .addProcessor(FlowProcessor.TO_SILENCE_WATCH, () -> new SensorSilenceWatch(config, packetPartitions),
+                        FLOW)
+                .addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(SensorSilenceWatch.REPORTED_STORE),
+                        Serdes.String(), Serdes.Long()), FlowProcessor.TO_SILENCE_WATCH)
+                .connectProcessorAndStateStores(FlowProcessor.TO_SILENCE_WATCH, FlowProcessor.SENSORS_STORE)
+                .addSink(SensorSilenceWatch.TO_ALERTS, Topics.ALERTS, Serdes.String().serializer(), alert.serializer(),
+                        FlowProcessor.TO_SILENCE_WATCH)
                 .addSink(FlowProcessor.TO_FLOWS, Topics.FLOWS, Serdes.ByteArray().serializer(),
                         flowRecord.serializer(), FLOW)
                 .addSink(FlowProcessor.TO_ALERTS, Topics.ALERTS, Serdes.String().serializer(), alert.serializer(), FLOW)
@@ -121,7 +136,17 @@ public final class TopologyFactory {
                 .addSink(ServiceStage.TO_ALERTS, Topics.ALERTS, Serdes.String().serializer(),
                         alert.serializer(), SERVICES)
                 .addSink(ServiceStage.TO_PROGRESS, progressTopic(applicationId),
-                        Serdes.String().serializer(), anyRecord.serializer(), SERVICES);
+                        Serdes.String().serializer(), anyRecord.serializer(), SERVICES)
+
+                .addSource(SENSORS_IN, Serdes.ByteArray().deserializer(), anyRecord.deserializer(), Topics.SENSORS)
+                .addProcessor(SENSOR_STATUS, () -> new SensorStatusStage(config), SENSORS_IN)
+                .addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(SensorStatusStage.STATUS_STORE),
+                        Serdes.String(), AvroSerde.of(SensorStatus.class)), SENSOR_STATUS)
+                .addStateStore(Stores.keyValueStoreBuilder(
+                        Stores.persistentKeyValueStore(SensorDegradedDetector.REPORTED_STORE),
+                        Serdes.String(), Serdes.Long()), SENSOR_STATUS)
+                .addSink(SensorStatusStage.TO_ALERTS, Topics.ALERTS, Serdes.String().serializer(), alert.serializer(),
+                        SENSOR_STATUS);
         return topology;
     }
 

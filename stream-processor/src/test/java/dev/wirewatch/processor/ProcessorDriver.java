@@ -7,6 +7,7 @@ import dev.wirewatch.record.ArpEvent;
 import dev.wirewatch.record.FlowActivity;
 import dev.wirewatch.record.FlowRecord;
 import dev.wirewatch.record.PacketEvent;
+import dev.wirewatch.record.SensorStatus;
 import dev.wirewatch.record.Tick;
 import dev.wirewatch.schemas.AvroSerde;
 import dev.wirewatch.schemas.Topics;
@@ -31,6 +32,7 @@ public final class ProcessorDriver implements AutoCloseable {
     private final TopologyTestDriver driver;
     private final TestInputTopic<byte[], SpecificRecord> packets;
     private final TestInputTopic<byte[], SpecificRecord> l2;
+    private final TestInputTopic<byte[], SpecificRecord> sensors;
     private final TestOutputTopic<String, Alert> alerts;
     private final TestOutputTopic<byte[], FlowRecord> flows;
     private final NetworkTopology network;
@@ -49,6 +51,8 @@ public final class ProcessorDriver implements AutoCloseable {
         packets = driver.createInputTopic(Topics.PACKETS, Serdes.ByteArray().serializer(),
                 AvroSerde.anyRecord().serializer());
         l2 = driver.createInputTopic(Topics.L2, Serdes.ByteArray().serializer(), AvroSerde.anyRecord().serializer());
+        sensors = driver.createInputTopic(Topics.SENSORS, Serdes.ByteArray().serializer(),
+                AvroSerde.anyRecord().serializer());
         alerts = driver.createOutputTopic(Topics.ALERTS, Serdes.String().deserializer(),
                 AvroSerde.of(Alert.class).deserializer());
         flows = driver.createOutputTopic(Topics.FLOWS, Serdes.ByteArray().deserializer(),
@@ -67,6 +71,12 @@ public final class ProcessorDriver implements AutoCloseable {
 
     public void send(ArpEvent arp) {
         sink().publish(arp);
+    }
+
+    /** A sensor's status, as its publisher sends it to ww.sensors. */
+    public void send(SensorStatus status) {
+        RecordPublisher.Outgoing outgoing = RecordPublisher.encode(status, network.nat());
+        sensors.pipeInput(outgoing.key(), status, Instant.ofEpochMilli(outgoing.timestampMs()));
     }
 
     public void send(PacketEvent packet) {

@@ -54,6 +54,7 @@ public final class JsonLine {
         if (alert.getLoss() != null) {
             line.put("loss", alert.getLoss());
         }
+        putIfPresent(line, "reason", alert.getReason());
         line.put("summary", alert.getSummary());
         line.put("hint", alert.getHint());
         ArrayNode evidence = line.putArray("evidence");

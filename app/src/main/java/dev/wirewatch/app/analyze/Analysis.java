@@ -110,13 +110,13 @@ public final class Analysis {
     }
 
     /**
-     * On a shared cluster (and in the demo, case after case) ww.packets and ww.l2 hold history: the new application
+     * On a shared cluster (and in the demo, case after case) ww.packets, ww.l2 and ww.sensors hold history: the new application
      * must judge only what this analysis sends, so its consumer group starts at their current end.
      */
     private void startAtCurrentEnd(Admin admin, String applicationId) {
         try (KafkaConsumer<String, byte[]> consumer = consumer()) {
             Map<TopicPartition, org.apache.kafka.clients.consumer.OffsetAndMetadata> start = new HashMap<>();
-            for (String input : List.of(Topics.PACKETS, Topics.L2)) {
+            for (String input : List.of(Topics.PACKETS, Topics.L2, Topics.SENSORS)) {
                 endOffsets(consumer, input).forEach((partition, end) ->
                         start.put(partition, new org.apache.kafka.clients.consumer.OffsetAndMetadata(end)));
             }

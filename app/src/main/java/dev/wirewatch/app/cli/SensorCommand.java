@@ -79,6 +79,11 @@ public final class SensorCommand implements Callable<Integer> {
             description = "topology.yaml whose 'nat' list names translated endpoints by their public side in flow keys, so a server's private view joins its clients' public one. Give every sensor and the processor the same file.")
     Path topology;
 
+    @Option(names = "--drop-reasons", description = "Linux, root: read why the kernel drops packets (tracepoint "
+            + "skb:kfree_skb through tracefs, mounted if needed, turned off on exit), count drops per reason, and "
+            + "ship the reason for a dropped SYN the sensor saw arrive, so UNANSWERED_SYN names it (e.g. NETFILTER_DROP).")
+    boolean dropReasons;
+
     @Option(names = "--read", paramLabel = "FILE", description = "Replay a pcap or pcapng file instead of capturing live.")
     Path read;
 
@@ -107,7 +112,7 @@ public final class SensorCommand implements Callable<Integer> {
         List<String> captured = interfaces.isEmpty() ? List.of("any") : interfaces;
         SensorService sensor = new SensorService(new SensorService.Settings(name, captured,
                 new LiveCapture.Options(snaplen, promiscuous, bufferSize, captureFilter()), mode, maxFlows, queueBytes,
-                Duration.ofSeconds(stopTimeoutSeconds), nat), clientConfig);
+                Duration.ofSeconds(stopTimeoutSeconds), nat, dropReasons), clientConfig);
         ServiceEndpoint endpoint = null;
         if (httpPort != null) {
             PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);

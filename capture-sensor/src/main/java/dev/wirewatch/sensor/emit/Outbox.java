@@ -123,12 +123,19 @@ public final class Outbox implements RecordSink, AutoCloseable {
         }
     }
 
-    /** Why the sensor is degraded, if it is: Kafka unreachable, or records dropped lately. */
-    public synchronized Optional<String> degraded() {
-        long now = System.nanoTime();
+    /** How long Kafka has not acknowledged records the sensor is waiting on; zero while it does. */
+    public synchronized Duration unreachableFor() {
         Duration silent = publisher.sinceLastAck();
         boolean unreachable = blockedSinceNanos != 0
                 || (publisher.inFlight() > 0 && silent.compareTo(UNACKNOWLEDGED) > 0);
+        return unreachable ? silent : Duration.ZERO;
+    }
+
+    /** Why the sensor is degraded, if it is: Kafka unreachable, or records dropped lately. */
+    public synchronized Optional<String> degraded() {
+        long now = System.nanoTime();
+        Duration silent = unreachableFor();
+        boolean unreachable = !silent.isZero();
         boolean droppedLately = dropped > 0 && now - lastDropNanos < DROPS_REMEMBERED.toNanos();
         String reason = null;
         if (unreachable) {

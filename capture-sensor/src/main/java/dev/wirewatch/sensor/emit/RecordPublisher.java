@@ -2,6 +2,7 @@ package dev.wirewatch.sensor.emit;
 
 import dev.wirewatch.record.ArpEvent;
 import dev.wirewatch.record.FlowActivity;
+import dev.wirewatch.record.KernelDrop;
 import dev.wirewatch.record.PacketEvent;
 import dev.wirewatch.record.SensorStatus;
 import dev.wirewatch.record.Tick;
@@ -79,7 +80,7 @@ public final class RecordPublisher implements RecordSink, AutoCloseable {
     }
 
     /**
-     * Encodes a PacketEvent, FlowActivity, ArpEvent, SensorStatus or Tick with its topic, key and time; flow keys
+     * Encodes a PacketEvent, FlowActivity, KernelDrop, ArpEvent, SensorStatus or Tick with its topic, key and time; flow keys
      * name translated endpoints by their public side ({@code nat}).
      */
     public static Outgoing encode(SpecificRecord record, NatTable nat) {
@@ -89,6 +90,9 @@ public final class RecordPublisher implements RecordSink, AutoCloseable {
         } else if (record instanceof FlowActivity activity) {
             return new Outgoing(Topics.PACKETS, BY_KEY, activity.getTsMicros() / 1000,
                     nat.key(activity).toBytes(), CODEC.encode(activity));
+        } else if (record instanceof KernelDrop drop) {
+            return new Outgoing(Topics.PACKETS, BY_KEY, drop.getTsMicros() / 1000, nat.key(drop).toBytes(),
+                    CODEC.encode(drop));
         } else if (record instanceof ArpEvent arp) {
             return new Outgoing(Topics.L2, BY_KEY, arp.getTsMicros() / 1000, Addresses.bytes(arp.getSenderIp()),
                     CODEC.encode(arp));

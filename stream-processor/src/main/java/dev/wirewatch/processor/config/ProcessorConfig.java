@@ -29,6 +29,8 @@ import java.util.Map;
  * @param redirectObserveWindow     how long after the grace the host's packets are watched before the verdict
  * @param routeMismatchRepeat       ROUTE_MISMATCH reports one host and destination at most once this often
  * @param coverageGapRepeat         SENSOR_COVERAGE_GAP reports one host and address at most once this often
+ * @param sensorSilence             a sensor whose ticks stop while stream time moves on this long is SENSOR_DEGRADED
+ * @param sensorDegradedRepeat      SENSOR_DEGRADED reports one sensor and reason at most once this often
  * @param unansweredSynSeverity     severity of UNANSWERED_SYN
  * @param connectionRefusedSeverity severity of CONNECTION_REFUSED
  * @param injectedRstSeverity       severity of INJECTED_RST
@@ -41,6 +43,7 @@ import java.util.Map;
  * @param icmpRedirectIgnoredSeverity severity of ICMP_REDIRECT_IGNORED without loss (with loss: one level higher)
  * @param routeMismatchSeverity     severity of ROUTE_MISMATCH
  * @param coverageGapSeverity       severity of SENSOR_COVERAGE_GAP
+ * @param sensorDegradedSeverity    severity of SENSOR_DEGRADED
  */
 public record ProcessorConfig(
         Duration synAnswerTimeout,
@@ -56,6 +59,8 @@ public record ProcessorConfig(
         Duration redirectObserveWindow,
         Duration routeMismatchRepeat,
         Duration coverageGapRepeat,
+        Duration sensorSilence,
+        Duration sensorDegradedRepeat,
         Severity unansweredSynSeverity,
         Severity connectionRefusedSeverity,
         Severity injectedRstSeverity,
@@ -67,14 +72,17 @@ public record ProcessorConfig(
         Severity announcementNotPropagatedSeverity,
         Severity icmpRedirectIgnoredSeverity,
         Severity routeMismatchSeverity,
-        Severity coverageGapSeverity) {
+        Severity coverageGapSeverity,
+        Severity sensorDegradedSeverity) {
 
     public static final ProcessorConfig DEFAULTS = new ProcessorConfig(
             Duration.ofSeconds(5), Duration.ofSeconds(1), Duration.ofSeconds(60), Duration.ofMinutes(10),
             Duration.ofSeconds(5), Duration.ofSeconds(60), 2, Duration.ofSeconds(10), Duration.ofSeconds(2),
             Duration.ofSeconds(1), Duration.ofSeconds(5), Duration.ofMinutes(10), Duration.ofMinutes(10),
+            Duration.ofSeconds(30), Duration.ofMinutes(10),
             Severity.warning, Severity.warning, Severity.warning, Severity.warning, Severity.warning, Severity.warning,
-            Severity.warning, Severity.warning, Severity.warning, Severity.warning, Severity.warning, Severity.warning);
+            Severity.warning, Severity.warning, Severity.warning, Severity.warning, Severity.warning, Severity.warning,
+            Severity.warning);
 
     public ProcessorConfig {
         positive("syn-answer-timeout", synAnswerTimeout);
@@ -89,6 +97,8 @@ public record ProcessorConfig(
         positive("redirect-observe-window", redirectObserveWindow);
         positive("route-mismatch-repeat", routeMismatchRepeat);
         positive("coverage-gap-repeat", coverageGapRepeat);
+        positive("sensor-silence", sensorSilence);
+        positive("sensor-degraded-repeat", sensorDegradedRepeat);
         if (keepaliveProbes < 1) {
             throw new ConfigException("keepalive-probes must be at least 1, was " + keepaliveProbes);
         }
@@ -115,6 +125,8 @@ public record ProcessorConfig(
                     Durations.parse("redirect-observe-window", form.redirectObserveWindow),
                     Durations.parse("route-mismatch-repeat", form.routeMismatchRepeat),
                     Durations.parse("coverage-gap-repeat", form.coverageGapRepeat),
+                    Durations.parse("sensor-silence", form.sensorSilence),
+                    Durations.parse("sensor-degraded-repeat", form.sensorDegradedRepeat),
                     severity("unanswered-syn-severity", form.unansweredSynSeverity),
                     severity("connection-refused-severity", form.connectionRefusedSeverity),
                     severity("injected-rst-severity", form.injectedRstSeverity),
@@ -126,7 +138,8 @@ public record ProcessorConfig(
                     severity("announcement-not-propagated-severity", form.announcementNotPropagatedSeverity),
                     severity("icmp-redirect-ignored-severity", form.icmpRedirectIgnoredSeverity),
                     severity("route-mismatch-severity", form.routeMismatchSeverity),
-                    severity("coverage-gap-severity", form.coverageGapSeverity));
+                    severity("coverage-gap-severity", form.coverageGapSeverity),
+                    severity("sensor-degraded-severity", form.sensorDegradedSeverity));
         } catch (ConfigException e) {
             throw new ConfigException(file + ": " + e.getMessage());
         }
@@ -148,6 +161,8 @@ public record ProcessorConfig(
         keys.put("redirect-observe-window", Durations.format(redirectObserveWindow));
         keys.put("route-mismatch-repeat", Durations.format(routeMismatchRepeat));
         keys.put("coverage-gap-repeat", Durations.format(coverageGapRepeat));
+        keys.put("sensor-silence", Durations.format(sensorSilence));
+        keys.put("sensor-degraded-repeat", Durations.format(sensorDegradedRepeat));
         keys.put("unanswered-syn-severity", unansweredSynSeverity.name());
         keys.put("connection-refused-severity", connectionRefusedSeverity.name());
         keys.put("injected-rst-severity", injectedRstSeverity.name());
@@ -160,6 +175,7 @@ public record ProcessorConfig(
         keys.put("icmp-redirect-ignored-severity", icmpRedirectIgnoredSeverity.name());
         keys.put("route-mismatch-severity", routeMismatchSeverity.name());
         keys.put("coverage-gap-severity", coverageGapSeverity.name());
+        keys.put("sensor-degraded-severity", sensorDegradedSeverity.name());
         StringBuilder yaml = new StringBuilder();
         keys.forEach((key, value) -> yaml.append(key).append(": ").append(value).append('\n'));
         return yaml.toString();
@@ -213,6 +229,14 @@ public record ProcessorConfig(
         return micros(coverageGapRepeat);
     }
 
+    public long sensorSilenceMicros() {
+        return micros(sensorSilence);
+    }
+
+    public long sensorDegradedRepeatMicros() {
+        return micros(sensorDegradedRepeat);
+    }
+
     private static long micros(Duration duration) {
         return duration.toNanos() / 1000;
     }
@@ -252,6 +276,8 @@ public record ProcessorConfig(
         public String redirectObserveWindow = Durations.format(DEFAULTS.redirectObserveWindow);
         public String routeMismatchRepeat = Durations.format(DEFAULTS.routeMismatchRepeat);
         public String coverageGapRepeat = Durations.format(DEFAULTS.coverageGapRepeat);
+        public String sensorSilence = Durations.format(DEFAULTS.sensorSilence);
+        public String sensorDegradedRepeat = Durations.format(DEFAULTS.sensorDegradedRepeat);
         public String unansweredSynSeverity = DEFAULTS.unansweredSynSeverity.name();
         public String connectionRefusedSeverity = DEFAULTS.connectionRefusedSeverity.name();
         public String injectedRstSeverity = DEFAULTS.injectedRstSeverity.name();
@@ -264,5 +290,6 @@ public record ProcessorConfig(
         public String icmpRedirectIgnoredSeverity = DEFAULTS.icmpRedirectIgnoredSeverity.name();
         public String routeMismatchSeverity = DEFAULTS.routeMismatchSeverity.name();
         public String coverageGapSeverity = DEFAULTS.coverageGapSeverity.name();
+        public String sensorDegradedSeverity = DEFAULTS.sensorDegradedSeverity.name();
     }
 }

@@ -123,11 +123,14 @@ public final class UnansweredSynDetector {
                     .build());
         }
         int count = attempts.synCount();
+        String dropReason = cause.equals("DROPPED_AT_SERVER_HOST") ? flow.dropReason(host).orElse(null) : null;
+        String kernelSays = dropReason == null ? "" : " Its kernel gave the reason " + dropReason + " ("
+                + KernelDropReasons.meaning(dropReason) + ").";
         String span = Times.seconds(attempts.lastSynMicros() - attempts.firstSynMicros());
         String summary = switch (cause) {
             case "DROPPED_AT_SERVER_HOST" -> String.format(
-                    "%d SYNs from %s to %s over %s reached %s and were never answered: the server host dropped them.",
-                    count, client, server, span, host);
+                    "%d SYNs from %s to %s over %s reached %s and were never answered: the server host dropped them.%s",
+                    count, client, server, span, host, kernelSays);
             case "SYNACK_LOST_ON_RETURN" -> String.format(
                     "%s answered %d SYNs from %s with a SYN-ACK that never reached the client%s.",
                     host, count, client, missingAt == null ? "" : "'s sensor on " + missingAt);
@@ -140,7 +143,8 @@ public final class UnansweredSynDetector {
         };
         String port = server.substring(server.lastIndexOf(':') + 1);
         String hint = switch (cause) {
-            case "DROPPED_AT_SERVER_HOST" -> "A closed port answers RST, so silence means a filter on " + host
+            case "DROPPED_AT_SERVER_HOST" -> (dropReason == null ? "" : KernelDropReasons.advice(dropReason))
+                    + "A closed port answers RST, so silence means a filter on " + host
                     + ": check its firewall for a DROP of tcp port " + port
                     + " (Linux: `iptables -S INPUT`, `nft list ruleset`; Windows: allow the program through Windows "
                     + "Defender Firewall for both private and public networks). A full accept queue "
@@ -157,6 +161,7 @@ public final class UnansweredSynDetector {
                 .setType(TYPE)
                 .setSeverity(context.config().unansweredSynSeverity())
                 .setCause(cause)
+                .setDropReason(dropReason)
                 .setHost(host)
                 .setClient(client)
                 .setServer(server)

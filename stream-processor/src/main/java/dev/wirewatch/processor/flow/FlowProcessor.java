@@ -14,6 +14,7 @@ import dev.wirewatch.processor.network.NetworkTopology;
 import dev.wirewatch.record.Alert;
 import dev.wirewatch.record.FlowActivity;
 import dev.wirewatch.record.FlowRecord;
+import dev.wirewatch.record.KernelDrop;
 import dev.wirewatch.record.PacketEvent;
 import dev.wirewatch.record.Tick;
 import dev.wirewatch.record.VantageView;
@@ -52,6 +53,8 @@ public final class FlowProcessor implements Processor<byte[], SpecificRecord, Ob
     public static final String TO_SERVICES = "by-server-out";
     /** The ARP stage: ticks go there. */
     public static final String TO_ADDRESSES = "addresses";
+    /** The node that watches the recorded ticks for a sensor falling silent. */
+    public static final String TO_SILENCE_WATCH = "sensor-silence";
 
     private static final Logger LOG = LoggerFactory.getLogger(FlowProcessor.class);
 
@@ -93,6 +96,21 @@ public final class FlowProcessor implements Processor<byte[], SpecificRecord, Ob
             onPacket(record.key(), packet);
         } else if (record.value() instanceof FlowActivity activity) {
             onActivity(record.key(), activity);
+        } else if (record.value() instanceof KernelDrop drop) {
+            onKernelDrop(record.key(), drop);
+        }
+    }
+
+    /**
+     * A host's kernel said why it dropped this flow's SYN (sensor --drop-reasons). The SYN came first from the same
+     * sensor on the same partition, so the flow exists; if not (a processor started past it), there is nothing to tell.
+     */
+    private void onKernelDrop(byte[] keyBytes, KernelDrop drop) {
+        Bytes key = Bytes.wrap(keyBytes);
+        FlowState flow = flows.get(key);
+        if (flow != null) {
+            flow.droppedBy(drop.getHost(), drop.getReason());
+            save(key, flow, flow.deadlineMicros());
         }
     }
 
@@ -190,8 +208,10 @@ public final class FlowProcessor implements Processor<byte[], SpecificRecord, Ob
 
     private void onTick(Tick tick) {
         sensors.record(tick);
-        // The ARP stage shares this partition's sensor ticks and stream time; it reads the liveness just recorded.
+        // The ARP stage and the silence watch share this partition's sensor ticks and stream time; they read the
+        // liveness just recorded.
         context.forward(new Record<>(new byte[0], tick, context.currentStreamTimeMs()), TO_ADDRESSES);
+        context.forward(new Record<>(new byte[0], tick, context.currentStreamTimeMs()), TO_SILENCE_WATCH);
         if (tick.getEndOfInput() && sensors.everyEnded() && !flushed) {
             flushAll();
             flushed = true;

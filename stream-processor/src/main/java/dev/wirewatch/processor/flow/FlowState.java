@@ -9,8 +9,10 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
@@ -18,7 +20,9 @@ import java.util.TreeSet;
  * already decided about it. Lives in the processor's flow store, keyed by the canonical flow key.
  */
 public final class FlowState {
-    private static final byte VERSION = 4;
+    private static final byte VERSION = 5;
+    /** Version 4 lacked the kernel drop reasons; it reads as none. */
+    private static final byte WITHOUT_DROP_REASONS = 4;
 
     /** One vantage's view. */
     public record Seen(Vantage vantage, ConnectionView view) {}
@@ -28,6 +32,7 @@ public final class FlowState {
     private long deadlineMicros;
     private long timerMicros;
     private RedirectWatch redirect;
+    private final Map<String, String> dropReasons = new TreeMap<>();
 
     public FlowState() {
         this(new ArrayList<>(), new TreeSet<>(), Long.MAX_VALUE, Long.MAX_VALUE);
@@ -103,6 +108,16 @@ public final class FlowState {
         }
     }
 
+    /** The kernel of {@code host} dropped a SYN of this flow for {@code reason} (the latest reason wins). */
+    void droppedBy(String host, String reason) {
+        dropReasons.put(host, reason);
+    }
+
+    /** Why the kernel of {@code host} dropped this flow's SYNs, if its sensor read drop reasons. */
+    public Optional<String> dropReason(String host) {
+        return Optional.ofNullable(dropReasons.get(host));
+    }
+
     public long firstSeenMicros() {
         return views.stream().mapToLong(seen -> seen.view().firstSeenMicros()).min().orElse(0);
     }
@@ -126,6 +141,11 @@ public final class FlowState {
             if (redirect != null) {
                 redirect.write(out);
             }
+            out.writeShort(dropReasons.size());
+            for (Map.Entry<String, String> drop : dropReasons.entrySet()) {
+                out.writeUTF(drop.getKey());
+                out.writeUTF(drop.getValue());
+            }
             out.writeShort(views.size());
             for (Seen seen : views) {
                 out.writeUTF(seen.vantage().host());
@@ -144,7 +164,7 @@ public final class FlowState {
         try {
             DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes));
             byte version = in.readByte();
-            if (version != VERSION) {
+            if (version != VERSION && version != WITHOUT_DROP_REASONS) {
                 throw new IllegalStateException("flow state version " + version + " is not supported");
             }
             Set<String> settled = new TreeSet<>();
@@ -154,6 +174,10 @@ public final class FlowState {
             long deadline = in.readLong();
             long timer = in.readLong();
             RedirectWatch redirect = in.readBoolean() ? RedirectWatch.read(in) : null;
+            Map<String, String> dropReasons = new TreeMap<>();
+            for (int i = version == VERSION ? in.readUnsignedShort() : 0; i > 0; i--) {
+                dropReasons.put(in.readUTF(), in.readUTF());
+            }
             int count = in.readUnsignedShort();
             List<Seen> views = new ArrayList<>(count);
             for (int i = 0; i < count; i++) {
@@ -164,6 +188,7 @@ public final class FlowState {
             }
             FlowState state = new FlowState(views, settled, deadline, timer);
             state.redirect = redirect;
+            state.dropReasons.putAll(dropReasons);
             return state;
         } catch (IOException e) {
             throw new UncheckedIOException(e);

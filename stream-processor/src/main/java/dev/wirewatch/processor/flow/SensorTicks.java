@@ -26,6 +26,15 @@ public final class SensorTicks {
         return stored == null ? SensorLiveness.NEVER_SEEN : SensorLiveness.fromBytes(stored);
     }
 
+    /** Every sensor that ticked so far, with what its ticks say. */
+    public java.util.Map<String, SensorLiveness> all() {
+        java.util.Map<String, SensorLiveness> all = new java.util.TreeMap<>();
+        try (KeyValueIterator<String, byte[]> iterator = store.all()) {
+            iterator.forEachRemaining(entry -> all.put(entry.key, SensorLiveness.fromBytes(entry.value)));
+        }
+        return all;
+    }
+
     /** Every sensor seen so far has ended its input (files fully replayed). */
     public boolean everyEnded() {
         try (KeyValueIterator<String, byte[]> iterator = store.all()) {

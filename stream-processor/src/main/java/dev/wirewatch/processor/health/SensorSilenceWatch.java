@@ -1,0 +1,86 @@
+package dev.wirewatch.processor.health;
+
+import dev.wirewatch.processor.config.ProcessorConfig;
+import dev.wirewatch.processor.detect.SensorDegradedDetector;
+import dev.wirewatch.processor.flow.FlowProcessor;
+import dev.wirewatch.processor.flow.SensorLiveness;
+import dev.wirewatch.processor.flow.SensorTicks;
+import dev.wirewatch.record.Alert;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.utils.Utils;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+/**
+ * Watches the sensors' ticks, which the flow stage records and passes on, for a sensor that falls silent while the
+ * others' capture time moves on (SENSOR_DEGRADED, reason SILENT). Ticks reach every partition, so each partition
+ * judges only the sensors whose name hashes to it — the partition ww.sensors keeps that sensor's status in — and a
+ * silence is reported once. Stream time, not the wall clock, so that a replay says what the live run said.
+ */
+public final class SensorSilenceWatch implements Processor<Object, SpecificRecord, String, Alert> {
+    public static final String REPORTED_STORE = "sensor-silence-reported";
+    public static final String TO_ALERTS = "sensor-silence-alerts-out";
+
+    private final SensorDegradedDetector detector;
+    private final int partitions;
+    private ProcessorContext<String, Alert> context;
+    private SensorTicks sensors;
+    private KeyValueStore<String, Long> reported;
+    private long judgedUntilMicros = Long.MIN_VALUE;
+
+    public SensorSilenceWatch(ProcessorConfig config, int partitions) {
+        this.detector = new SensorDegradedDetector(config);
+        this.partitions = partitions;
+    }
+
+    @Override
+    public void init(ProcessorContext<String, Alert> context) {
+        this.context = context;
+        this.sensors = new SensorTicks(context.getStateStore(FlowProcessor.SENSORS_STORE));
+        this.reported = context.getStateStore(REPORTED_STORE);
+        context.schedule(Duration.ofSeconds(1), PunctuationType.STREAM_TIME, this::judge);
+    }
+
+    @Override
+    public void process(Record<Object, SpecificRecord> tick) {
+        // The liveness is in the shared store already; the punctuator judges it once per second of stream time.
+    }
+
+    /**
+     * Judges against the stream time of the previous punctuation, not this one: stream time can jump (a replay
+     * across a quiet minute), and the first sensor's tick after the jump moves it before the others have ticked.
+     * By the next punctuation every live sensor has ticked past the jump.
+     */
+    private void judge(long streamTimeMs) {
+        long now = judgedUntilMicros;
+        judgedUntilMicros = streamTimeMs * 1000;
+        if (now == Long.MIN_VALUE) {
+            return;
+        }
+        sensors.all().forEach((host, liveness) -> {
+            if (judgedHere(host) && !reportedAlready(host, liveness)) {
+                detector.silent(host, liveness, now).ifPresent(alert -> {
+                    reported.put(host, liveness.lastTickMicros());
+                    context.forward(new Record<>(alert.getId(), alert, now / 1000), TO_ALERTS);
+                });
+            }
+        });
+    }
+
+    /** One silence is one episode: the same last tick is not reported twice. */
+    private boolean reportedAlready(String host, SensorLiveness liveness) {
+        Long last = reported.get(host);
+        return last != null && last == liveness.lastTickMicros();
+    }
+
+    /** The sensor's name hashes to this partition, as its ww.sensors key does with Kafka's default partitioner. */
+    private boolean judgedHere(String host) {
+        return Utils.toPositive(Utils.murmur2(host.getBytes(StandardCharsets.UTF_8))) % partitions
+                == context.taskId().partition();
+    }
+}

@@ -1,0 +1,50 @@
+package dev.wirewatch.processor.health;
+
+import dev.wirewatch.processor.config.ProcessorConfig;
+import dev.wirewatch.processor.detect.SensorDegradedDetector;
+import dev.wirewatch.record.Alert;
+import dev.wirewatch.record.SensorStatus;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+/**
+ * The sensor status stage: each sensor's SensorStatus from ww.sensors (key = sensor id, so one sensor's statuses
+ * meet in one task) against the one before it, for SENSOR_DEGRADED from its counters.
+ */
+public final class SensorStatusStage implements Processor<Object, SpecificRecord, String, Alert> {
+    public static final String STATUS_STORE = "sensor-status";
+    public static final String TO_ALERTS = "sensor-status-alerts-out";
+
+    private final SensorDegradedDetector detector;
+    private ProcessorContext<String, Alert> context;
+    private KeyValueStore<String, SensorStatus> statuses;
+
+    public SensorStatusStage(ProcessorConfig config) {
+        this.detector = new SensorDegradedDetector(config);
+    }
+
+    @Override
+    public void init(ProcessorContext<String, Alert> context) {
+        this.context = context;
+        this.statuses = context.getStateStore(STATUS_STORE);
+        detector.init(context.getStateStore(SensorDegradedDetector.REPORTED_STORE));
+    }
+
+    @Override
+    public void process(Record<Object, SpecificRecord> record) {
+        if (!(record.value() instanceof SensorStatus status)) {
+            return;
+        }
+        SensorStatus before = statuses.get(status.getSensorId());
+        if (before != null && status.getTsMicros() < before.getTsMicros()) {
+            return; // an older status (a sensor's queue replayed late) says nothing new
+        }
+        for (Alert alert : detector.onStatus(before, status)) {
+            context.forward(new Record<>(alert.getId(), alert, alert.getLastSeenMicros() / 1000), TO_ALERTS);
+        }
+        statuses.put(status.getSensorId(), status);
+    }
+}
