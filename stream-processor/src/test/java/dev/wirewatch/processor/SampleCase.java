@@ -24,8 +24,27 @@ public final class SampleCase {
     private final Path dir;
 
     public SampleCase(String name) {
-        dir = Path.of(System.getProperty("wirewatch.samples", "../deploy/samples")).resolve(name);
-        assumeTrue(Files.isDirectory(dir), "sample " + name);
+        this(Path.of(System.getProperty("wirewatch.samples", "../deploy/samples")).resolve(name));
+    }
+
+    private SampleCase(Path dir) {
+        this.dir = dir;
+        assumeTrue(Files.isDirectory(dir), "sample " + dir);
+    }
+
+    /** The same case with only the frames of each capture that match a display filter (tshark writes them). */
+    public SampleCase filtered(String displayFilter) throws Exception {
+        Path copy = Files.createTempDirectory("sample-filtered");
+        Files.copy(dir.resolve("topology.yaml"), copy.resolve("topology.yaml"));
+        try (var files = Files.list(dir)) {
+            for (Path capture : files.filter(file -> file.toString().endsWith(".pcap")).toList()) {
+                Process tshark = new ProcessBuilder("tshark", "-r", capture.toString(), "-Y", displayFilter, "-w",
+                        copy.resolve(capture.getFileName()).toString(), "-F", "pcap")
+                        .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+                assertTrue(tshark.waitFor(60, TimeUnit.SECONDS) && tshark.exitValue() == 0, "tshark wrote " + capture);
+            }
+        }
+        return new SampleCase(copy);
     }
 
     public Path file(String name) {

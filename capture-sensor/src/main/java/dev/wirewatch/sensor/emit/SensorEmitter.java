@@ -4,7 +4,8 @@ import dev.wirewatch.record.PacketEvent;
 import org.apache.avro.specific.SpecificRecord;
 
 /**
- * One sensor host's output: packets through its {@link EmissionPolicy}, ARP as it is, and each Tick only after
+ * One sensor host's output: packets through its {@link EmissionPolicy} (with the address bindings their headers show,
+ * {@link AddressSightings}), ARP as it is, and each Tick only after
  * the summaries of the second it closes, so that a Tick never claims a time whose summaries are still held back.
  * A summary can still trail other flows' records in its partition by up to the summary interval (one second):
  * the processor's clock-skew allowance must stay above that.
@@ -18,7 +19,13 @@ public final class SensorEmitter {
     public SensorEmitter(String host, EmissionMode mode, int maxFlows, RecordSink sink) {
         this.host = host;
         this.sink = sink;
-        this.policy = new EmissionPolicy(mode, maxFlows, sink::publish);
+        AddressSightings sightings = new AddressSightings(sink::publish);
+        this.policy = new EmissionPolicy(mode, maxFlows, record -> {
+            if (record instanceof PacketEvent packet) {
+                sightings.saw(packet);
+            }
+            sink.publish(record);
+        });
     }
 
     /** A PacketEvent (through the policy) or an ArpEvent. */

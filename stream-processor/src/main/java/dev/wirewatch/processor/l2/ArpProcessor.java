@@ -28,7 +28,8 @@ import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
  * The ARP stage. Reads ArpEvents from ww.l2 (key = sender address, so every sensor's view of one address meets
- * here) and the sensors' ticks from the flow stage of the same partition, keeps an {@link AddressHistory} per
+ * here; besides ARP packets, the bindings sensors saw in IP traffic, counted when the sender is on the capturing
+ * interface's subnet) and the sensors' ticks from the flow stage of the same partition, keeps an {@link AddressHistory} per
  * address, and asks the address detectors when one is due (stream time) or when every input has ended.
  */
 public final class ArpProcessor implements Processor<Object, SpecificRecord, Object, SpecificRecord> {
@@ -37,6 +38,8 @@ public final class ArpProcessor implements Processor<Object, SpecificRecord, Obj
     public static final String TO_ALERTS = "arp-alerts-out";
     private static final byte[] BROADCAST = {-1, -1, -1, -1, -1, -1};
     private static final String UNSPECIFIED = "0.0.0.0";
+    /** ArpEvent.operation of a binding a sensor saw in IP traffic (its source address and MAC). */
+    private static final int IP_TRAFFIC = 0;
 
     private final NetworkTopology topology;
     private final ProcessorConfig config;
@@ -78,6 +81,9 @@ public final class ArpProcessor implements Processor<Object, SpecificRecord, Obj
         if (ip.equals(UNSPECIFIED)) {
             return; // an address probe (RFC 5227) claims nothing yet
         }
+        if (arp.getOperation() == IP_TRAFFIC && !onCapturedSubnet(arp)) {
+            return; // from beyond a router the source MAC is the router's, not the address's
+        }
         ended = false;
         String mac = Addresses.mac(arp.getSenderMac());
         AddressHistory history = load(ip);
@@ -96,7 +102,14 @@ public final class ArpProcessor implements Processor<Object, SpecificRecord, Obj
 
     /** Sender and target address are the same: an announcement, request or reply (RFC 5227 section 3). */
     private static boolean gratuitous(ArpEvent arp) {
-        return arp.getSenderIp().equals(arp.getTargetIp());
+        return arp.getOperation() != IP_TRAFFIC && arp.getSenderIp().equals(arp.getTargetIp());
+    }
+
+    /** The topology puts the packet's source on a subnet of the interface that captured it: a local sender. */
+    private boolean onCapturedSubnet(ArpEvent arp) {
+        byte[] sender = Addresses.bytes(arp.getSenderIp());
+        return topology.host(arp.getHost()).map(host -> host.interfaces().get(arp.getIface()))
+                .map(iface -> iface.addresses().stream().anyMatch(cidr -> cidr.contains(sender))).orElse(false);
     }
 
     private void judgeDue(long streamTimeMs) {
@@ -157,6 +170,9 @@ public final class ArpProcessor implements Processor<Object, SpecificRecord, Obj
         if (gratuitous(arp)) {
             return "ARP announcement (gratuitous " + (arp.getOperation() == 2 ? "reply" : "request") + ") " + sender
                     + " is at " + mac;
+        }
+        if (arp.getOperation() == IP_TRAFFIC) {
+            return "IP packet from " + sender + " (" + mac + ") to " + Addresses.ip(arp.getTargetIp());
         }
         if (arp.getOperation() == 2) {
             return "ARP reply " + sender + " is at " + mac;

@@ -15,6 +15,8 @@ import dev.wirewatch.processor.detect.AnnouncementNotPropagatedDetector;
 import dev.wirewatch.processor.detect.ArpConflictDetector;
 import dev.wirewatch.processor.detect.ArpIpMovedDetector;
 import dev.wirewatch.record.Alert;
+import dev.wirewatch.sensor.emit.EmissionMode;
+import dev.wirewatch.sensor.emit.SensorEmitter;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -60,6 +62,35 @@ class ArpAddressDetectorsTest {
             assertEquals(List.of(), driver.alerts());
             new ArpTraffic(driver, ALL).tickUntil(T0 + 32 * S);
             assertEquals(1, ofType(driver.alerts(), ArpIpMovedDetector.TYPE).size());
+        }
+    }
+
+    /**
+     * Bindings from IP traffic: a local address whose packets change source MAC moved; a remote address's packets
+     * carry whichever router's MAC forwarded them, and say nothing about its binding.
+     */
+    @Test
+    void ipTrafficFromALocalAddressShowsAMoveAndFromBeyondARouterNothing() {
+        for (String source : List.of("192.0.2.50", "198.51.100.7")) {
+            try (ProcessorDriver driver = driver(TOPOLOGY)) {
+                SensorEmitter peer = new SensorEmitter("peer", EmissionMode.CONTROL, 1000, driver.sink());
+                ArpTraffic traffic = new ArpTraffic(driver, ALL);
+                for (long t = T0; t < T0 + 20 * S; t += S) {
+                    traffic.ipPacket(t, peer, NODE1_MAC, source);
+                }
+                for (long t = T0 + 20 * S; t < T0 + 60 * S; t += S) {
+                    traffic.ipPacket(t, peer, NODE2_MAC, source);
+                }
+                traffic.end(T0 + 90 * S);
+                List<Alert> alerts = driver.alerts();
+                if (source.startsWith("192.0.2.")) {
+                    assertEquals(List.of(ArpIpMovedDetector.TYPE), alerts.stream().map(Alert::getType).toList());
+                    assertEquals(NODE1_MAC, alerts.get(0).getMacBefore());
+                    assertEquals(NODE2_MAC, alerts.get(0).getMacAfter());
+                } else {
+                    assertEquals(List.of(), alerts, "198.51.100.7 is not on peer's subnet: the MACs are routers'");
+                }
+            }
         }
     }
 

@@ -2,7 +2,10 @@ package dev.wirewatch.processor.l2;
 
 import dev.wirewatch.processor.ProcessorDriver;
 import dev.wirewatch.record.ArpEvent;
+import dev.wirewatch.record.IcmpHeader;
+import dev.wirewatch.record.PacketEvent;
 import dev.wirewatch.schemas.Addresses;
+import dev.wirewatch.sensor.emit.SensorEmitter;
 import java.nio.ByteBuffer;
 import java.util.List;
 
@@ -54,6 +57,20 @@ final class ArpTraffic {
                     .setTargetMac(mac(operation == 1 ? "00:00:00:00:00:00" : dstMac))
                     .setTargetIp(ByteBuffer.wrap(Addresses.parse(targetIp))).build());
         }
+        return this;
+    }
+
+    /**
+     * An ICMP echo reply from {@code srcIp} with source MAC {@code mac}, captured by {@code sensor}'s eth0 and sent
+     * through that sensor's emitter, which reports the binding its header shows.
+     */
+    ArpTraffic ipPacket(long ts, SensorEmitter sensor, String mac, String srcIp) {
+        tickUntil(ts);
+        sensor.emit(PacketEvent.newBuilder().setHost(sensor.host()).setIface("eth0").setTsMicros(ts)
+                .setSrcMac(mac(mac)).setDstMac(mac("02:00:00:00:07:20")).setIpVersion(4)
+                .setSrc(ByteBuffer.wrap(Addresses.parse(srcIp))).setDst(ByteBuffer.wrap(Addresses.parse("192.0.2.20")))
+                .setProtocol(1).setTtl(64).setIpLength(84)
+                .setIcmp(IcmpHeader.newBuilder().setType(0).setCode(0).setIdentifier(7).build()).build());
         return this;
     }
 

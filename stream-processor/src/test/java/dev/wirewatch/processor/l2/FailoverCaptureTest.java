@@ -25,12 +25,34 @@ import org.junit.jupiter.api.Test;
  */
 class FailoverCaptureTest {
     private static final SampleCase CASE_7 = new SampleCase("07-failover-announcement-blocked");
+    private static final SampleCase.Capture[] CAPTURES = {new SampleCase.Capture("node1", "eth0", "node1.pcap"),
+            new SampleCase.Capture("node2", "eth0", "node2.pcap"), new SampleCase.Capture("peer", "eth0", "peer.pcap")};
     private static List<Alert> alerts;
 
     @BeforeAll
     static void analyze() {
-        alerts = CASE_7.alerts(ProcessorConfig.DEFAULTS, new SampleCase.Capture("node1", "eth0", "node1.pcap"),
-                new SampleCase.Capture("node2", "eth0", "node2.pcap"), new SampleCase.Capture("peer", "eth0", "peer.pcap"));
+        alerts = CASE_7.alerts(ProcessorConfig.DEFAULTS, CAPTURES);
+    }
+
+    /**
+     * With every ARP frame cut out of the captures the move still shows: the address's IP packets (its ping replies to
+     * the peer, on the peer's own subnet) come first from one MAC, then from another, as tshark reads them.
+     */
+    @Test
+    void withoutArpTheMoveShowsInTheAddressesIpTraffic() throws Exception {
+        SampleCase noArp = CASE_7.filtered("!arp");
+        assertEquals(0, noArp.tshark("peer.pcap", "arp", "frame.number").size());
+        List<String[]> fromVip = noArp.tshark("peer.pcap", "ip.src == 192.0.2.100", "eth.src");
+        String first = fromVip.get(0)[0];
+        String last = fromVip.get(fromVip.size() - 1)[0];
+        assertFalse(first.equals(last), "the address's packets change MAC: " + first);
+
+        List<Alert> moved = noArp.alerts(ProcessorConfig.DEFAULTS, CAPTURES).stream()
+                .filter(alert -> alert.getType().equals(ArpIpMovedDetector.TYPE)).toList();
+        assertEquals(1, moved.size(), moved.toString());
+        assertEquals("192.0.2.100", moved.get(0).getIp());
+        assertEquals(first, moved.get(0).getMacBefore());
+        assertEquals(last, moved.get(0).getMacAfter());
     }
 
     private static List<String[]> tshark(String host, String filter, String... fields) throws Exception {

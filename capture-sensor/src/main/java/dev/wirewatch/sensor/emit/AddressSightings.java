@@ -1,0 +1,64 @@
+package dev.wirewatch.sensor.emit;
+
+import dev.wirewatch.record.ArpEvent;
+import dev.wirewatch.record.PacketEvent;
+import dev.wirewatch.schemas.Addresses;
+import java.nio.ByteBuffer;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * Address-to-MAC bindings seen in IP traffic, for the ARP stage: an IPv4 packet's source address and source MAC, sent
+ * as an ArpEvent with operation {@link #IP_TRAFFIC} when the pair is new on its interface or was last sent
+ * {@link #REPEAT_MICROS} ago. The ARP stage counts it only when the topology puts the address on the capturing
+ * interface's subnet (otherwise the MAC is a router's). Only packets sent in full are looked at: a flow's first
+ * packets carry its endpoints' MACs, and a summary adds nothing a binding needs.
+ */
+final class AddressSightings {
+    /** ArpEvent.operation of a binding seen in IP traffic rather than in an ARP packet. */
+    static final int IP_TRAFFIC = 0;
+    static final long REPEAT_MICROS = 10_000_000;
+    private static final int MAX_PAIRS = 4096;
+    private static final ByteBuffer NO_MAC = ByteBuffer.wrap(new byte[6]).asReadOnlyBuffer();
+
+    /** Plain values, not the records' buffers: a buffer's position can move after the key was hashed. */
+    private record Pair(String iface, int address, long mac) {}
+
+    private final Consumer<ArpEvent> out;
+    private final Map<Pair, Long> lastSent = new LinkedHashMap<>(256, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Pair, Long> eldest) {
+            return size() > MAX_PAIRS;
+        }
+    };
+
+    AddressSightings(Consumer<ArpEvent> out) {
+        this.out = out;
+    }
+
+    void saw(PacketEvent packet) {
+        if (packet.getIpVersion() != 4 || packet.getSrcMac() == null) {
+            return;
+        }
+        byte[] mac = Addresses.bytes(packet.getSrcMac());
+        if (mac.length != 6) {
+            return;
+        }
+        long macValue = 0;
+        for (byte octet : mac) {
+            macValue = macValue << 8 | (octet & 0xff);
+        }
+        Pair pair = new Pair(packet.getIface(), ByteBuffer.wrap(Addresses.bytes(packet.getSrc())).getInt(), macValue);
+        Long last = lastSent.get(pair);
+        if (last != null && packet.getTsMicros() - last < REPEAT_MICROS && packet.getTsMicros() >= last) {
+            return;
+        }
+        lastSent.put(pair, packet.getTsMicros());
+        out.accept(ArpEvent.newBuilder().setHost(packet.getHost()).setIface(packet.getIface())
+                .setTsMicros(packet.getTsMicros()).setSrcMac(packet.getSrcMac()).setDstMac(packet.getDstMac())
+                .setVlan(packet.getVlan()).setOperation(IP_TRAFFIC).setSenderMac(packet.getSrcMac())
+                .setSenderIp(packet.getSrc()).setTargetMac(packet.getDstMac() == null ? NO_MAC : packet.getDstMac())
+                .setTargetIp(packet.getDst()).build());
+    }
+}
