@@ -13,7 +13,6 @@ import dev.wirewatch.processor.config.ProcessorConfig;
 import dev.wirewatch.processor.network.NetworkTopology;
 import dev.wirewatch.record.Alert;
 import dev.wirewatch.record.SensorStatus;
-import dev.wirewatch.schemas.AvroSerde;
 import dev.wirewatch.schemas.Topics;
 import java.io.File;
 import java.nio.charset.StandardCharsets;
@@ -29,7 +28,6 @@ import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.streams.KafkaStreams;
@@ -109,13 +107,8 @@ class KernelDropReasonsInNamespaceTest {
                         NetworkTopology.load(topology), ProcessorConfig.DEFAULTS, partitions);
                 processor.start();
                 Path log = Files.createTempFile("wirewatch-sensor", ".log");
-                sensor = new ProcessBuilder("ip", "netns", "exec", SERVER_NS,
-                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                        "-cp", System.getProperty("java.class.path"),
-                        "-Dorg.apache.avro.SERIALIZABLE_PACKAGES=dev.wirewatch.record", "dev.wirewatch.app.Main",
-                        "sensor", "--bootstrap-servers", broker.bootstrapServers(), "--interface", "eth1",
-                        "--host", "server", "--drop-reasons")
-                        .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+                sensor = LiveSensors.start(SERVER_NS, log, "--bootstrap-servers", broker.bootstrapServers(),
+                        "--interface", "eth1", "--host", "server", "--drop-reasons");
 
                 try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
                         CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
@@ -123,13 +116,13 @@ class KernelDropReasonsInNamespaceTest {
                         new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
                     consumer.subscribe(List.of(Topics.SENSORS, Topics.ALERTS));
                     List<SpecificRecord> seen = new ArrayList<>();
-                    await(consumer, seen, record -> record instanceof SensorStatus, Duration.ofSeconds(60), log);
+                    LiveSensors.await(consumer, seen, record -> record instanceof SensorStatus, Duration.ofSeconds(60), log);
                     assertEquals(instancesBefore.size() + 1, sensorInstances().size(), "the sensor's trace instance");
 
                     // A real client: its kernel sends the SYN and retransmits it (1 s, 3 s) until connect gives up.
                     new ProcessBuilder("ip", "netns", "exec", CLIENT_NS, "bash", "-c",
                             "timeout 4 bash -c 'echo > /dev/tcp/10.232.1.1/8080'").start().waitFor(10, TimeUnit.SECONDS);
-                    await(consumer, seen, record -> record instanceof Alert alert
+                    LiveSensors.await(consumer, seen, record -> record instanceof Alert alert
                             && alert.getType().equals("UNANSWERED_SYN"), Duration.ofSeconds(60), log);
                     Alert alert = seen.stream().filter(Alert.class::isInstance).map(Alert.class::cast)
                             .filter(a -> a.getType().equals("UNANSWERED_SYN")).findFirst().orElseThrow();
@@ -162,22 +155,5 @@ class KernelDropReasonsInNamespaceTest {
         long packets = Long.parseLong(rule.trim().split("\\s+")[0]);
         assertNotEquals(0, packets, rules);
         return packets;
-    }
-
-    private static void await(KafkaConsumer<byte[], byte[]> consumer, List<SpecificRecord> seen,
-                              java.util.function.Predicate<SpecificRecord> wanted, Duration limit, Path log)
-            throws Exception {
-        var deserializer = AvroSerde.anyRecord().deserializer();
-        long deadline = System.nanoTime() + limit.toNanos();
-        while (System.nanoTime() < deadline) {
-            for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(500))) {
-                SpecificRecord value = deserializer.deserialize(record.topic(), record.value());
-                seen.add(value);
-                if (wanted.test(value)) {
-                    return;
-                }
-            }
-        }
-        throw new AssertionError("not seen within " + limit + ": " + seen + "; sensor log: " + Files.readString(log));
     }
 }

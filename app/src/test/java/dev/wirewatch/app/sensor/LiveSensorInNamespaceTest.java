@@ -12,7 +12,6 @@ import dev.wirewatch.record.PacketEvent;
 import dev.wirewatch.record.SensorStatus;
 import dev.wirewatch.record.Tick;
 import dev.wirewatch.schemas.Addresses;
-import dev.wirewatch.schemas.AvroSerde;
 import dev.wirewatch.schemas.Topics;
 import java.io.File;
 import java.nio.file.Files;
@@ -26,7 +25,6 @@ import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.Test;
@@ -82,11 +80,8 @@ class LiveSensorInNamespaceTest {
                     TopicSetup.ensure(admin, 3, Map.of());
                 }
                 Path log = Files.createTempFile("wirewatch-sensor", ".log");
-                sensor = new ProcessBuilder("ip", "netns", "exec", SENSOR_NS, Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                        "-cp", System.getProperty("java.class.path"), "-Dorg.apache.avro.SERIALIZABLE_PACKAGES=dev.wirewatch.record",
-                        "dev.wirewatch.app.Main", "sensor", "--bootstrap-servers", broker.bootstrapServers(),
-                        "--interface", "eth1", "--host", "live-sensor")
-                        .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+                sensor = LiveSensors.start(SENSOR_NS, log, "--bootstrap-servers", broker.bootstrapServers(),
+                        "--interface", "eth1", "--host", "live-sensor");
 
                 try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
                         CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
@@ -94,7 +89,7 @@ class LiveSensorInNamespaceTest {
                         new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
                     consumer.subscribe(List.of(Topics.PACKETS, Topics.SENSORS));
                     List<SpecificRecord> seen = new ArrayList<>();
-                    awaitRecords(consumer, seen, record -> record instanceof SensorStatus status
+                    LiveSensors.await(consumer, seen, record -> record instanceof SensorStatus status
                             && status.getHost().equals("live-sensor"), Duration.ofSeconds(60), log);
 
                     // A real kernel's handshake: the peer connects to a listener in the sensor's namespace (in the
@@ -105,7 +100,7 @@ class LiveSensorInNamespaceTest {
                     must("ip netns exec " + PEER_NS + " python3 -c \"import socket; "
                             + "s=socket.create_connection(('10.231.1.1', 8000), timeout=5); s.send(b'hello'); s.close()\"");
 
-                    awaitRecords(consumer, seen, record -> record instanceof PacketEvent packet && isSynAck(packet),
+                    LiveSensors.await(consumer, seen, record -> record instanceof PacketEvent packet && isSynAck(packet),
                             Duration.ofSeconds(30), log);
                     PacketEvent syn = seen.stream().filter(PacketEvent.class::isInstance).map(PacketEvent.class::cast)
                             .filter(packet -> packet.getTcp() != null && packet.getTcp().getFlags() == 0x02).findFirst().orElseThrow();
@@ -147,22 +142,5 @@ class LiveSensorInNamespaceTest {
 
     private static boolean isSynAck(PacketEvent packet) {
         return packet.getTcp() != null && packet.getTcp().getFlags() == 0x12 && packet.getSrcPort() == 8000;
-    }
-
-    private static void awaitRecords(KafkaConsumer<byte[], byte[]> consumer, List<SpecificRecord> seen,
-                                     java.util.function.Predicate<SpecificRecord> wanted, Duration limit, Path log)
-            throws Exception {
-        var deserializer = AvroSerde.anyRecord().deserializer();
-        long deadline = System.nanoTime() + limit.toNanos();
-        while (System.nanoTime() < deadline) {
-            for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(500))) {
-                SpecificRecord value = deserializer.deserialize(record.topic(), record.value());
-                seen.add(value);
-                if (wanted.test(value)) {
-                    return;
-                }
-            }
-        }
-        throw new AssertionError("not seen within " + limit + "; sensor log: " + Files.readString(log));
     }
 }

@@ -6,6 +6,8 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Iterator;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
+import java.util.function.ToLongFunction;
 
 /**
  * Pairs the kernel's drops with the SYNs the sensor saw arrive. The tracepoint says why a packet died, not which one,
@@ -43,12 +45,7 @@ public final class DropCorrelator {
         }
         Syn syn = new Syn(packet.getTsMicros(), packet);
         advance(syn.tsMicros());
-        Drop best = null;
-        for (Drop drop : drops) {
-            if (fits(syn, drop) && (best == null || distance(syn, drop) < distance(syn, best))) {
-                best = drop;
-            }
-        }
+        Drop best = closest(drops, drop -> fits(syn, drop), drop -> distance(syn, drop));
         if (best != null) {
             drops.remove(best);
             pair(syn, best);
@@ -59,18 +56,24 @@ public final class DropCorrelator {
 
     public synchronized void drop(Drop drop) {
         advance(drop.tsMicros());
-        Syn best = null;
-        for (Syn syn : syns) {
-            if (fits(syn, drop) && (best == null || distance(best, drop) > distance(syn, drop))) {
-                best = syn;
-            }
-        }
+        Syn best = closest(syns, syn -> fits(syn, drop), syn -> distance(syn, drop));
         if (best != null) {
             syns.remove(best);
             pair(best, drop);
         } else {
             drops.addLast(drop);
         }
+    }
+
+    private static <T> T closest(Deque<T> candidates, Predicate<T> fits,
+                                 ToLongFunction<T> distance) {
+        T best = null;
+        for (T candidate : candidates) {
+            if (fits.test(candidate) && (best == null || distance.applyAsLong(candidate) < distance.applyAsLong(best))) {
+                best = candidate;
+            }
+        }
+        return best;
     }
 
     private static boolean fits(Syn syn, Drop drop) {
@@ -97,7 +100,7 @@ public final class DropCorrelator {
         prune(drops.iterator(), horizon, Drop::tsMicros);
     }
 
-    private static <T> void prune(Iterator<T> items, long horizon, java.util.function.ToLongFunction<T> time) {
+    private static <T> void prune(Iterator<T> items, long horizon, ToLongFunction<T> time) {
         while (items.hasNext()) {
             if (time.applyAsLong(items.next()) < horizon) {
                 items.remove();

@@ -1,0 +1,44 @@
+package dev.wirewatch.app.sensor;
+
+import dev.wirewatch.schemas.AvroSerde;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Predicate;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+
+/** Live sensors for the namespace tests: a real `wirewatch sensor` process inside a namespace, and reading its output. */
+final class LiveSensors {
+    private LiveSensors() {}
+
+    /** `wirewatch sensor ARGS` in {@code namespace}, from this test's classpath, its output in {@code log}. */
+    static Process start(String namespace, Path log, String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of("ip", "netns", "exec", namespace,
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+                System.getProperty("java.class.path"), "-Dorg.apache.avro.SERIALIZABLE_PACKAGES=dev.wirewatch.record",
+                "dev.wirewatch.app.Main", "sensor"));
+        command.addAll(List.of(args));
+        return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    }
+
+    /** Polls until a record {@code wanted} arrives (everything read goes to {@code seen}), or fails with the log. */
+    static void await(KafkaConsumer<byte[], byte[]> consumer, List<SpecificRecord> seen, Predicate<SpecificRecord> wanted,
+                      Duration limit, Path log) throws Exception {
+        var deserializer = AvroSerde.anyRecord().deserializer();
+        long deadline = System.nanoTime() + limit.toNanos();
+        while (System.nanoTime() < deadline) {
+            for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(500))) {
+                SpecificRecord value = deserializer.deserialize(record.topic(), record.value());
+                seen.add(value);
+                if (wanted.test(value)) {
+                    return;
+                }
+            }
+        }
+        throw new AssertionError("not seen within " + limit + ": " + seen + "; sensor log: " + Files.readString(log));
+    }
+}
