@@ -126,9 +126,8 @@ public final class Outbox implements RecordSink, AutoCloseable {
     /** How long Kafka has not acknowledged records the sensor is waiting on; zero while it does. */
     public synchronized Duration unreachableFor() {
         Duration silent = publisher.sinceLastAck();
-        boolean unreachable = blockedSinceNanos != 0
-                || (publisher.inFlight() > 0 && silent.compareTo(UNACKNOWLEDGED) > 0);
-        return unreachable ? silent : Duration.ZERO;
+        boolean waiting = blockedSinceNanos != 0 || publisher.inFlight() > 0;
+        return waiting && silent.compareTo(UNACKNOWLEDGED) > 0 ? silent : Duration.ZERO;
     }
 
     /** Why the sensor is degraded, if it is: Kafka unreachable, or records dropped lately. */

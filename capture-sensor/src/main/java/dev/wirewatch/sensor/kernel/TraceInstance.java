@@ -9,6 +9,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,8 +26,9 @@ public final class TraceInstance implements AutoCloseable {
     private static final Path DEBUGFS_TRACING = Path.of("/sys/kernel/debug/tracing");
     private static final String PREFIX = "wirewatch-";
     private static final String EVENT = "events/skb/kfree_skb";
-    /** 0 and 1 are not drops (SKB_CONSUMED, and NOT_SPECIFIED on older kernels), 2 is NOT_SPECIFIED here. */
-    private static final String REAL_DROPS = "reason > 2";
+    /** Reasons that are no drop (a freed packet, or no reason given); their numbers differ between kernels. */
+    private static final List<String> NOT_DROPS = List.of("SKB_CONSUMED", "NOT_SPECIFIED");
+    private static final Pattern SYMBOL = Pattern.compile("\\{ (\\d+), \"(\\w+)\" \\}");
 
     private final Path directory;
 
@@ -38,7 +41,9 @@ public final class TraceInstance implements AutoCloseable {
         Path root = tracefs();
         Path instances = root.resolve("instances");
         removeOrphans(instances);
-        Path directory = instances.resolve(PREFIX + ProcessHandle.current().pid());
+        // The PID names the owner for the orphan check; the suffix keeps sensors in different PID namespaces apart.
+        Path directory = instances.resolve(PREFIX + ProcessHandle.current().pid() + "-"
+                + Long.toHexString(Double.doubleToLongBits(Math.random()) & 0xffffff));
         try {
             Files.createDirectories(directory);
         } catch (IOException e) {
@@ -55,7 +60,7 @@ public final class TraceInstance implements AutoCloseable {
             if (clocks.contains("mono")) {
                 instance.write("trace_clock", "mono"); // one clock for every CPU, unlike the default per-CPU "local"
             }
-            instance.write(EVENT + "/filter", REAL_DROPS);
+            instance.write(EVENT + "/filter", realDrops(Files.readString(directory.resolve(EVENT + "/format"))));
             instance.write(EVENT + "/enable", "1");
         } catch (IOException | RuntimeException e) {
             instance.close();
@@ -63,6 +68,18 @@ public final class TraceInstance implements AutoCloseable {
         }
         LOG.info("kernel drop reasons: tracepoint skb:kfree_skb on in {}", directory);
         return instance;
+    }
+
+    /** A filter that passes real drops: the numbers of the non-drop reasons come from this kernel's event format. */
+    static String realDrops(String format) {
+        List<String> excluded = new java.util.ArrayList<>();
+        Matcher symbol = SYMBOL.matcher(format);
+        while (symbol.find()) {
+            if (NOT_DROPS.contains(symbol.group(2))) {
+                excluded.add("reason != " + symbol.group(1));
+            }
+        }
+        return excluded.isEmpty() ? "0" : String.join(" && ", excluded);
     }
 
     /** The events as text lines, blocking until there are some. */
@@ -90,12 +107,8 @@ public final class TraceInstance implements AutoCloseable {
         LOG.info("kernel drop reasons: tracepoint off, {} removed", directory);
     }
 
+    /** Removing an instance turns its events off; the kernel refuses while someone reads its pipe. */
     private static void remove(Path directory) {
-        try {
-            Files.writeString(directory.resolve(EVENT + "/enable"), "0");
-        } catch (IOException e) {
-            // removing the instance below turns it off too
-        }
         try {
             Files.deleteIfExists(directory);
         } catch (IOException e) {
@@ -106,10 +119,11 @@ public final class TraceInstance implements AutoCloseable {
     private static void removeOrphans(Path instances) {
         try (DirectoryStream<Path> existing = Files.newDirectoryStream(instances, PREFIX + "*")) {
             for (Path instance : existing) {
-                String pid = instance.getFileName().toString().substring(PREFIX.length());
+                String pid = instance.getFileName().toString().substring(PREFIX.length()).split("-")[0];
                 boolean alive = pid.chars().allMatch(Character::isDigit) && !pid.isEmpty()
                         && ProcessHandle.of(Long.parseLong(pid)).isPresent();
                 if (!alive) {
+                    // A sensor in another PID namespace looks dead from here: its open pipe makes the removal fail.
                     LOG.info("removing the trace instance {} of a sensor that is gone", instance);
                     remove(instance);
                 }

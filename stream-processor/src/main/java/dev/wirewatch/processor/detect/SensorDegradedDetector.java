@@ -38,11 +38,15 @@ public final class SensorDegradedDetector {
     }
 
     /**
-     * A sensor's new status against its previous one (null for its first): its counters count from the sensor's start,
-     * so a counter that went down means a restart, and the new values are the change.
+     * A sensor's new status against its previous one: its counters count from the sensor's start, so a counter that
+     * went down means a restart, and the new values are the change. A sensor's first status is only a baseline:
+     * ww.sensors is compacted, and a new processor reads each sensor's last status, however old, first.
      */
     public List<Alert> onStatus(SensorStatus before, SensorStatus now) {
-        boolean restarted = before == null || now.getPacketsCaptured() < before.getPacketsCaptured()
+        if (before == null) {
+            return List.of();
+        }
+        boolean restarted = now.getPacketsCaptured() < before.getPacketsCaptured()
                 || now.getPcapDropped() < before.getPcapDropped() || now.getQueueDropped() < before.getQueueDropped();
         long since = restarted ? Long.MIN_VALUE : before.getTsMicros();
         long captured = now.getPacketsCaptured() - (restarted ? 0 : before.getPacketsCaptured());

@@ -3,11 +3,11 @@ package dev.wirewatch.processor.health;
 import dev.wirewatch.processor.config.ProcessorConfig;
 import dev.wirewatch.processor.detect.SensorDegradedDetector;
 import dev.wirewatch.processor.flow.FlowProcessor;
-import dev.wirewatch.processor.flow.SensorLiveness;
 import dev.wirewatch.processor.flow.SensorTicks;
 import dev.wirewatch.record.Alert;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Optional;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.utils.Utils;
 import org.apache.kafka.streams.processor.PunctuationType;
@@ -20,7 +20,8 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * Watches the sensors' ticks, which the flow stage records and passes on, for a sensor that falls silent while the
  * others' capture time moves on (SENSOR_DEGRADED, reason SILENT). Ticks reach every partition, so each partition
  * judges only the sensors whose name hashes to it — the partition ww.sensors keeps that sensor's status in — and a
- * silence is reported once. Stream time, not the wall clock, so that a replay says what the live run said.
+ * silence is reported once, when the sensor goes from live to silent (a sensor that keeps ticking behind the others,
+ * a clock running slow, is one episode, not an alert per tick). Stream time, not the wall clock, so that a replay says what the live run said.
  */
 public final class SensorSilenceWatch implements Processor<Object, SpecificRecord, String, Alert> {
     public static final String REPORTED_STORE = "sensor-silence-reported";
@@ -63,19 +64,17 @@ public final class SensorSilenceWatch implements Processor<Object, SpecificRecor
             return;
         }
         sensors.all().forEach((host, liveness) -> {
-            if (judgedHere(host) && !reportedAlready(host, liveness)) {
-                detector.silent(host, liveness, now).ifPresent(alert -> {
-                    reported.put(host, liveness.lastTickMicros());
-                    context.forward(new Record<>(alert.getId(), alert, now / 1000), TO_ALERTS);
-                });
+            if (!judgedHere(host)) {
+                return;
+            }
+            Optional<Alert> silent = detector.silent(host, liveness, now);
+            if (silent.isEmpty()) {
+                reported.delete(host); // live again: a later silence is a new episode
+            } else if (reported.get(host) == null) {
+                reported.put(host, liveness.lastTickMicros());
+                context.forward(new Record<>(silent.get().getId(), silent.get(), now / 1000), TO_ALERTS);
             }
         });
-    }
-
-    /** One silence is one episode: the same last tick is not reported twice. */
-    private boolean reportedAlready(String host, SensorLiveness liveness) {
-        Long last = reported.get(host);
-        return last != null && last == liveness.lastTickMicros();
     }
 
     /** The sensor's name hashes to this partition, as its ww.sensors key does with Kafka's default partitioner. */

@@ -105,11 +105,21 @@ public final class ArpProcessor implements Processor<Object, SpecificRecord, Obj
         return arp.getOperation() != IP_TRAFFIC && arp.getSenderIp().equals(arp.getTargetIp());
     }
 
-    /** The topology puts the packet's source on a subnet of the interface that captured it: a local sender. */
+    /**
+     * The topology puts the packet's source on a subnet of the interface that captured it (a local sender), and the MAC
+     * is not the interface's gateway's (a router sending a local host's packet back out, as after a redirect).
+     */
     private boolean onCapturedSubnet(ArpEvent arp) {
         byte[] sender = Addresses.bytes(arp.getSenderIp());
+        String mac = Addresses.mac(arp.getSenderMac());
         return topology.host(arp.getHost()).map(host -> host.interfaces().get(arp.getIface()))
-                .map(iface -> iface.addresses().stream().anyMatch(cidr -> cidr.contains(sender))).orElse(false);
+                .filter(iface -> iface.addresses().stream().anyMatch(cidr -> cidr.contains(sender)))
+                .filter(iface -> !isGatewayMac(iface, mac)).isPresent();
+    }
+
+    private boolean isGatewayMac(NetworkTopology.Interface iface, String mac) {
+        return iface.gateway() != null && topology.locate(Addresses.parse(iface.gateway()))
+                .map(gateway -> mac.equalsIgnoreCase(gateway.iface().mac())).orElse(false);
     }
 
     private void judgeDue(long streamTimeMs) {
