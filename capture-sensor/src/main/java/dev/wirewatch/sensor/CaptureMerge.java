@@ -52,8 +52,8 @@ public final class CaptureMerge {
             return lastMicros != Long.MIN_VALUE;
         }
 
-        void tick(long tsMicros) {
-            emitter.tick(tsMicros, false);
+        void tick(long tsMicros, boolean endOfInput) {
+            emitter.tick(tsMicros, endOfInput);
             lastTickMicros = tsMicros;
         }
     }
@@ -101,13 +101,13 @@ public final class CaptureMerge {
             // Every live host ticks when merged time crosses a second, so quiet hosts stay alive in stream time.
             for (Host other : hosts.values()) {
                 if (other.started() && other.liveSources > 0 && ts - other.lastTickMicros >= TICK_INTERVAL_MICROS) {
-                    other.tick(ts);
+                    other.tick(ts, false);
                 }
             }
             host.emitter.emit(head.record());
             host.lastMicros = Math.max(host.lastMicros, ts);
             if (host.lastTickMicros == Long.MIN_VALUE) {
-                host.tick(ts);
+                host.tick(ts, false);
             }
             count++;
             if ((count & 0xffff) == 0) {
@@ -144,8 +144,7 @@ public final class CaptureMerge {
             Host host = source.host;
             if (--host.liveSources == 0 && host.started()) {
                 // Its files are done: it says so now, or it would look like a sensor gone silent while others go on.
-                host.emitter.tick(host.lastMicros, true);
-                host.lastTickMicros = host.lastMicros;
+                host.tick(host.lastMicros, true);
             }
             return;
         }

@@ -86,10 +86,7 @@ class KernelDropReasonsInNamespaceTest {
                 """);
         try {
             run("ip netns add " + SERVER_NS + " && ip netns add " + CLIENT_NS);
-            run("ip link add wwdrop-root type veth peer name wwdrop-up && ip link set wwdrop-up netns " + SERVER_NS
-                    + " && ip addr add 10.232.0.1/30 dev wwdrop-root && ip link set wwdrop-root up");
-            run("ip netns exec " + SERVER_NS + " sh -c 'ip link set lo up; ip link set wwdrop-up name eth0; "
-                    + "ip addr add 10.232.0.2/30 dev eth0; ip link set eth0 up'");
+            run(LiveSensors.linkToRoot(SERVER_NS, "wwdrop", "10.232.0.1/30", "10.232.0.2/30"));
             run("ip link add wwdrop-a type veth peer name wwdrop-b && ip link set wwdrop-a netns " + SERVER_NS
                     + " && ip link set wwdrop-b netns " + CLIENT_NS);
             run("ip netns exec " + SERVER_NS + " sh -c 'ip link set wwdrop-a name eth1; ip addr add 10.232.1.1/24 dev eth1; "

@@ -65,10 +65,8 @@ class LiveSensorInNamespaceTest {
         Process sensor = null;
         try {
             must("ip netns add " + SENSOR_NS + " && ip netns add " + PEER_NS);
-            must("ip link add wwlive-root type veth peer name wwlive-up && ip link set wwlive-up netns " + SENSOR_NS
-                    + " && ip addr add 10.231.0.1/30 dev wwlive-root && ip link set wwlive-root up");
-            must("ip netns exec " + SENSOR_NS + " sh -c 'ip link set lo up; ip link set wwlive-up name eth0; "
-                    + "ip addr add 10.231.0.2/30 dev eth0; ip link set eth0 up; ip route add default via 10.231.0.1'");
+            must(LiveSensors.linkToRoot(SENSOR_NS, "wwlive", "10.231.0.1/30", "10.231.0.2/30"));
+            must("ip netns exec " + SENSOR_NS + " ip route add default via 10.231.0.1");
             must("ip link add wwlive-a type veth peer name wwlive-b && ip link set wwlive-a netns " + SENSOR_NS
                     + " && ip link set wwlive-b netns " + PEER_NS);
             must("ip netns exec " + SENSOR_NS + " sh -c 'ip link set wwlive-a name eth1; ip addr add 10.231.1.1/24 dev eth1; ip link set eth1 up'");

@@ -15,6 +15,17 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 final class LiveSensors {
     private LiveSensors() {}
 
+    /**
+     * A shell command that gives {@code namespace} an eth0 on a veth to the root namespace ({@code name}-root there),
+     * so that a sensor inside reaches a broker listening on {@code rootCidr}'s address.
+     */
+    static String linkToRoot(String namespace, String name, String rootCidr, String namespaceCidr) {
+        return "ip link add " + name + "-root type veth peer name " + name + "-up && ip link set " + name + "-up netns "
+                + namespace + " && ip addr add " + rootCidr + " dev " + name + "-root && ip link set " + name + "-root up"
+                + " && ip netns exec " + namespace + " sh -c 'ip link set lo up; ip link set " + name + "-up name eth0; "
+                + "ip addr add " + namespaceCidr + " dev eth0; ip link set eth0 up'";
+    }
+
     /** `wirewatch sensor ARGS` in {@code namespace}, from this test's classpath, its output in {@code log}. */
     static Process start(String namespace, Path log, String... args) throws Exception {
         List<String> command = new ArrayList<>(List.of("ip", "netns", "exec", namespace,

@@ -2,7 +2,6 @@ package dev.wirewatch.sensor.emit;
 
 import dev.wirewatch.record.ArpEvent;
 import dev.wirewatch.record.PacketEvent;
-import dev.wirewatch.schemas.Addresses;
 import java.nio.ByteBuffer;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -41,15 +40,14 @@ final class AddressSightings {
         if (packet.getIpVersion() != 4 || packet.getSrcMac() == null) {
             return;
         }
-        byte[] mac = Addresses.bytes(packet.getSrcMac());
-        if (mac.length != 6) {
+        ByteBuffer mac = packet.getSrcMac();
+        ByteBuffer src = packet.getSrc();
+        if (mac.remaining() != 6 || src.remaining() != 4) {
             return;
         }
-        long macValue = 0;
-        for (byte octet : mac) {
-            macValue = macValue << 8 | (octet & 0xff);
-        }
-        Pair pair = new Pair(packet.getIface(), ByteBuffer.wrap(Addresses.bytes(packet.getSrc())).getInt(), macValue);
+        // Absolute reads: no copies on the packet path, and the buffers' positions stay where they are.
+        long macValue = (mac.getShort(mac.position()) & 0xffffL) << 32 | (mac.getInt(mac.position() + 2) & 0xffffffffL);
+        Pair pair = new Pair(packet.getIface(), src.getInt(src.position()), macValue);
         Long last = lastSent.get(pair);
         if (last != null && packet.getTsMicros() - last < REPEAT_MICROS && packet.getTsMicros() >= last) {
             return;

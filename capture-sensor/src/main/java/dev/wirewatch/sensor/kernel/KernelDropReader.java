@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -116,7 +117,7 @@ public final class KernelDropReader implements AutoCloseable {
             recentOffsets[marks++ % MARKS_PER_MEASUREMENT] = Long.parseLong(details.substring(CLOCK_MARK.length()).trim())
                     - traceMicros;
             if (marks >= MARKS_PER_MEASUREMENT) {
-                offsetMicros = java.util.Arrays.stream(recentOffsets).max().getAsLong();
+                offsetMicros = Arrays.stream(recentOffsets).max().getAsLong();
             }
             return;
         }

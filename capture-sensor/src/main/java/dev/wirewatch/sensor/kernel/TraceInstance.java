@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -72,7 +73,7 @@ public final class TraceInstance implements AutoCloseable {
 
     /** A filter that passes real drops: the numbers of the non-drop reasons come from this kernel's event format. */
     static String realDrops(String format) {
-        List<String> excluded = new java.util.ArrayList<>();
+        List<String> excluded = new ArrayList<>();
         Matcher symbol = SYMBOL.matcher(format);
         while (symbol.find()) {
             if (NOT_DROPS.contains(symbol.group(2))) {

@@ -1,6 +1,8 @@
 package dev.wirewatch.processor.flow;
 
 import dev.wirewatch.record.Tick;
+import java.util.Map;
+import java.util.TreeMap;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
@@ -27,8 +29,8 @@ public final class SensorTicks {
     }
 
     /** Every sensor that ticked so far, with what its ticks say. */
-    public java.util.Map<String, SensorLiveness> all() {
-        java.util.Map<String, SensorLiveness> all = new java.util.TreeMap<>();
+    public Map<String, SensorLiveness> all() {
+        Map<String, SensorLiveness> all = new TreeMap<>();
         try (KeyValueIterator<String, byte[]> iterator = store.all()) {
             iterator.forEachRemaining(entry -> all.put(entry.key, SensorLiveness.fromBytes(entry.value)));
         }
