@@ -5,6 +5,7 @@ import dev.wirewatch.app.cli.BenchCommand;
 import dev.wirewatch.app.cli.BrokerCommand;
 import dev.wirewatch.app.cli.DemoCommand;
 import dev.wirewatch.app.cli.ProcessorCommand;
+import dev.wirewatch.app.cli.ReplayCommand;
 import dev.wirewatch.app.cli.SensorCommand;
 import dev.wirewatch.app.cli.UsageException;
 import dev.wirewatch.processor.config.ConfigException;
@@ -18,7 +19,8 @@ import picocli.CommandLine.Command;
 @Command(name = "wirewatch", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = {"Streaming packet monitor: compares what several hosts captured of the same flows, through Kafka, "
                 + "and says where packets were lost and why.", "Start with: wirewatch demo"},
-        subcommands = {DemoCommand.class, AnalyzeCommand.class, SensorCommand.class, ProcessorCommand.class, BrokerCommand.class,
+        subcommands = {DemoCommand.class, AnalyzeCommand.class, SensorCommand.class, ProcessorCommand.class, ReplayCommand.class,
+                BrokerCommand.class,
                 BenchCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main {

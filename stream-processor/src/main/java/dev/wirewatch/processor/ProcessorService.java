@@ -2,7 +2,6 @@ package dev.wirewatch.processor;
 
 import dev.wirewatch.processor.config.ProcessorConfig;
 import dev.wirewatch.processor.network.NetworkTopology;
-import dev.wirewatch.schemas.Topics;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Properties;
@@ -24,6 +23,13 @@ public final class ProcessorService {
      */
     public static KafkaStreams create(Map<String, Object> clientConfig, String applicationId, Path stateDir,
                                       NetworkTopology network, ProcessorConfig config, int packetPartitions) {
+        return create(clientConfig, applicationId, stateDir, network, config, packetPartitions, StreamTopics.LIVE);
+    }
+
+    /** A processor on {@code topics} instead of the public topics (a replay). */
+    public static KafkaStreams create(Map<String, Object> clientConfig, String applicationId, Path stateDir,
+                                      NetworkTopology network, ProcessorConfig config, int packetPartitions,
+                                      StreamTopics topics) {
         Properties properties = new Properties();
         properties.putAll(clientConfig);
         properties.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
@@ -31,8 +37,8 @@ public final class ProcessorService {
         properties.putIfAbsent(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         properties.putIfAbsent(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100);
         properties.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueExceptionHandler.class);
-        properties.put(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, Topics.DEADLETTER);
-        return new KafkaStreams(TopologyFactory.build(network, config, applicationId, packetPartitions), properties);
+        properties.put(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, topics.deadletter());
+        return new KafkaStreams(TopologyFactory.build(network, config, applicationId, packetPartitions, topics), properties);
     }
 
     /** Internal topics the topology reads besides ww.packets; create them with {@code packetPartitions} partitions. */

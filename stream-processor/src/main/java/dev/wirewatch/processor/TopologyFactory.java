@@ -20,7 +20,6 @@ import dev.wirewatch.record.FlowRecord;
 import dev.wirewatch.record.SensorStatus;
 import dev.wirewatch.record.Tick;
 import dev.wirewatch.schemas.AvroSerde;
-import dev.wirewatch.schemas.Topics;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -73,13 +72,18 @@ public final class TopologyFactory {
 
     public static Topology build(NetworkTopology network, ProcessorConfig config, String applicationId,
                                  int packetPartitions) {
+        return build(network, config, applicationId, packetPartitions, StreamTopics.LIVE);
+    }
+
+    public static Topology build(NetworkTopology network, ProcessorConfig config, String applicationId,
+                                 int packetPartitions, StreamTopics topics) {
         AvroSerde<SpecificRecord> anyRecord = AvroSerde.anyRecord();
         AvroSerde<FlowRecord> flowRecord = AvroSerde.of(FlowRecord.class);
         AvroSerde<Alert> alert = AvroSerde.of(Alert.class);
         String byServer = byServerTopic(applicationId);
 
         Topology topology = new Topology();
-        topology.addSource(PACKETS_IN, Serdes.ByteArray().deserializer(), anyRecord.deserializer(), Topics.PACKETS)
+        topology.addSource(PACKETS_IN, Serdes.ByteArray().deserializer(), anyRecord.deserializer(), topics.packets())
                 .addProcessor(FLOW, () -> new FlowProcessor(network, config), PACKETS_IN)
                 .addStateStore(WriteBehindStore.builder(Stores.keyValueStoreBuilder(
                         Stores.persistentKeyValueStore(FlowProcessor.FLOWS_STORE), Serdes.Bytes(), Serdes.ByteArray()),
@@ -88,25 +92,25 @@ public final class TopologyFactory {
                         Serdes.Bytes(), Serdes.ByteArray()).withCachingEnabled(), FLOW)
                 .addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(FlowProcessor.SENSORS_STORE),
                         Serdes.String(), Serdes.ByteArray()).withCachingEnabled(), FLOW)
-                .addSource(L2_IN, Serdes.ByteArray().deserializer(), anyRecord.deserializer(), Topics.L2)
+                .addSource(L2_IN, Serdes.ByteArray().deserializer(), anyRecord.deserializer(), topics.l2())
                 .addProcessor(FlowProcessor.TO_ADDRESSES, () -> new ArpProcessor(network, config), L2_IN, FLOW)
                 .addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(ArpProcessor.ADDRESSES_STORE),
                         Serdes.String(), Serdes.ByteArray()).withCachingEnabled(), FlowProcessor.TO_ADDRESSES)
                 .addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(ArpProcessor.DUE_STORE),
                         Serdes.String(), Serdes.Long()).withCachingEnabled(), FlowProcessor.TO_ADDRESSES)
                 .connectProcessorAndStateStores(FlowProcessor.TO_ADDRESSES, FlowProcessor.SENSORS_STORE)
-                .addSink(ArpProcessor.TO_ALERTS, Topics.ALERTS, Serdes.String().serializer(), alert.serializer(),
+                .addSink(ArpProcessor.TO_ALERTS, topics.alerts(), Serdes.String().serializer(), alert.serializer(),
                         FlowProcessor.TO_ADDRESSES)
                 .addProcessor(FlowProcessor.TO_SILENCE_WATCH, () -> new SensorSilenceWatch(config, packetPartitions),
                         FLOW)
                 .addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(SensorSilenceWatch.REPORTED_STORE),
                         Serdes.String(), Serdes.Long()), FlowProcessor.TO_SILENCE_WATCH)
                 .connectProcessorAndStateStores(FlowProcessor.TO_SILENCE_WATCH, FlowProcessor.SENSORS_STORE)
-                .addSink(SensorSilenceWatch.TO_ALERTS, Topics.ALERTS, Serdes.String().serializer(), alert.serializer(),
+                .addSink(SensorSilenceWatch.TO_ALERTS, topics.alerts(), Serdes.String().serializer(), alert.serializer(),
                         FlowProcessor.TO_SILENCE_WATCH)
-                .addSink(FlowProcessor.TO_FLOWS, Topics.FLOWS, Serdes.ByteArray().serializer(),
+                .addSink(FlowProcessor.TO_FLOWS, topics.flows(), Serdes.ByteArray().serializer(),
                         flowRecord.serializer(), FLOW)
-                .addSink(FlowProcessor.TO_ALERTS, Topics.ALERTS, Serdes.String().serializer(), alert.serializer(), FLOW)
+                .addSink(FlowProcessor.TO_ALERTS, topics.alerts(), Serdes.String().serializer(), alert.serializer(), FLOW)
                 .addSink(FlowProcessor.TO_SERVICES, byServer, Serdes.ByteArray().serializer(), anyRecord.serializer(),
                         new TicksToEveryPartition(), FLOW)
 
@@ -133,19 +137,19 @@ public final class TopologyFactory {
                 .addStateStore(Stores.keyValueStoreBuilder(
                         Stores.persistentKeyValueStore(ServiceStage.UPSTREAM_PROGRESS_STORE),
                         Serdes.String(), Serdes.Long()), SERVICES)
-                .addSink(ServiceStage.TO_ALERTS, Topics.ALERTS, Serdes.String().serializer(),
+                .addSink(ServiceStage.TO_ALERTS, topics.alerts(), Serdes.String().serializer(),
                         alert.serializer(), SERVICES)
                 .addSink(ServiceStage.TO_PROGRESS, progressTopic(applicationId),
                         Serdes.String().serializer(), anyRecord.serializer(), SERVICES)
 
-                .addSource(SENSORS_IN, Serdes.ByteArray().deserializer(), anyRecord.deserializer(), Topics.SENSORS)
+                .addSource(SENSORS_IN, Serdes.ByteArray().deserializer(), anyRecord.deserializer(), topics.sensors())
                 .addProcessor(SENSOR_STATUS, () -> new SensorStatusStage(config), SENSORS_IN)
                 .addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(SensorStatusStage.STATUS_STORE),
                         Serdes.String(), AvroSerde.of(SensorStatus.class)), SENSOR_STATUS)
                 .addStateStore(Stores.keyValueStoreBuilder(
                         Stores.persistentKeyValueStore(SensorDegradedDetector.REPORTED_STORE),
                         Serdes.String(), Serdes.Long()), SENSOR_STATUS)
-                .addSink(SensorStatusStage.TO_ALERTS, Topics.ALERTS, Serdes.String().serializer(), alert.serializer(),
+                .addSink(SensorStatusStage.TO_ALERTS, topics.alerts(), Serdes.String().serializer(), alert.serializer(),
                         SENSOR_STATUS);
         return topology;
     }

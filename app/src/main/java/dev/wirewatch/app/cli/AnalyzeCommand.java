@@ -8,10 +8,6 @@ import dev.wirewatch.record.Alert;
 import dev.wirewatch.record.Severity;
 import dev.wirewatch.sensor.emit.EmissionMode;
 import dev.wirewatch.sink.output.AlertFormat;
-import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -67,47 +63,18 @@ public final class AnalyzeCommand implements Callable<Integer> {
             System.out.print(processorConfig.toYaml());
             return 0;
         }
-        AlertFormat alertFormat = parse(() -> AlertFormat.parse(format));
-        Severity threshold = failOn == null ? null : parse(() -> Severities.parse(failOn));
-        List<CaptureInput> captures = pcaps.stream().map(pcap -> parse(() -> CaptureInput.parse(pcap))).toList();
+        AlertFormat alertFormat = AlertListing.parse(() -> AlertFormat.parse(format));
+        Severity threshold = failOn == null ? null : AlertListing.parse(() -> Severities.parse(failOn));
+        List<CaptureInput> captures = pcaps.stream().map(pcap -> AlertListing.parse(() -> CaptureInput.parse(pcap))).toList();
         NetworkTopology network = NetworkTopology.load(topology);
         List<Alert> alerts;
         try (KafkaEndpoint endpoint = KafkaEndpoint.open(kafka, System.err)) {
             alerts = new Analysis(endpoint.clientConfig(), mode, System.err).run(captures, network, processorConfig);
         }
-        write(alerts, alertFormat);
+        AlertListing.write(alerts, alertFormat, out);
         System.err.printf("analyze: %d alert%s%n", alerts.size(), alerts.size() == 1 ? "" : "s");
         boolean thresholdReached = threshold != null
                 && alerts.stream().anyMatch(alert -> alert.getSeverity().ordinal() >= threshold.ordinal());
         return thresholdReached ? 3 : 0;
-    }
-
-    private void write(List<Alert> alerts, AlertFormat alertFormat) {
-        StringBuilder text = new StringBuilder();
-        for (Alert alert : alerts) {
-            text.append(alertFormat.render(alert));
-            if (alertFormat == AlertFormat.JSONL) {
-                text.append('\n');
-            }
-        }
-        if (out == null) {
-            PrintStream stdout = System.out;
-            stdout.print(text);
-            stdout.flush();
-            return;
-        }
-        try {
-            Files.writeString(out, text, StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UsageException("--out " + out + ": cannot write: " + e.getMessage());
-        }
-    }
-
-    private static <T> T parse(java.util.function.Supplier<T> parser) {
-        try {
-            return parser.get();
-        } catch (IllegalArgumentException e) {
-            throw new UsageException(e.getMessage());
-        }
     }
 }

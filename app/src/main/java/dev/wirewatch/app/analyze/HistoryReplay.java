@@ -1,0 +1,168 @@
+package dev.wirewatch.app.analyze;
+
+import dev.wirewatch.app.kafka.TopicReads;
+import dev.wirewatch.app.kafka.TopicSetup;
+import dev.wirewatch.processor.StreamTopics;
+import dev.wirewatch.processor.config.ProcessorConfig;
+import dev.wirewatch.processor.network.NetworkTopology;
+import dev.wirewatch.record.Alert;
+import dev.wirewatch.record.Tick;
+import dev.wirewatch.schemas.AvroSerde;
+import dev.wirewatch.schemas.Times;
+import dev.wirewatch.sensor.emit.RecordPublisher;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.UUID;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Deserializer;
+
+/**
+ * Re-runs detection over a stretch of stored history. The records of ww.packets, ww.l2 and ww.sensors whose capture
+ * time lies in [from, to) are copied, partition for partition and in order, to topics of the replay's own, followed
+ * by an end-of-input tick from every host seen; a processor with a fresh application id judges that copy into its
+ * own alert topic. The live application's group, state and topics are never touched, and the copy has an end, so
+ * the replay knows when it is done and the same input gives the same alerts (ids included) as the original run.
+ */
+public final class HistoryReplay {
+    private static final long PROGRESS_EVERY = 200_000;
+
+    private final Map<String, Object> clientConfig;
+    private final PrintStream progress;
+
+    public HistoryReplay(Map<String, Object> clientConfig, PrintStream progress) {
+        this.clientConfig = clientConfig;
+        this.progress = progress;
+    }
+
+    /** What a replay found; {@code alertsTopic} is where its alerts stay when kept, else null. */
+    public record Outcome(List<Alert> alerts, long records, Set<String> hosts, String alertsTopic) {}
+
+    /**
+     * @param fromMillis   first capture time replayed, epoch milliseconds
+     * @param toMillis     end of the range (exclusive), epoch milliseconds
+     * @param keepAlerts   leave the replay's alert topic on the cluster (for a sink, say) instead of deleting it
+     */
+    public Outcome run(long fromMillis, long toMillis, NetworkTopology network, ProcessorConfig config, boolean keepAlerts) {
+        String applicationId = "wirewatch-replay-" + UUID.randomUUID().toString().substring(0, 8);
+        StreamTopics topics = StreamTopics.privateTo(applicationId);
+        int partitions;
+        try (Admin admin = Admin.create(clientConfig)) {
+            TopicSetup.ensure(admin, TopicSetup.DEFAULT_PARTITIONS, Map.of());
+            partitions = TopicSetup.partitionCount(admin, StreamTopics.LIVE.packets());
+            Map<String, Integer> own = new HashMap<>();
+            for (String topic : topics.all()) {
+                own.put(topic, partitions);
+            }
+            TopicSetup.create(admin, own, List.of());
+        }
+        try {
+            Copy copy = copyRange(fromMillis, toMillis, topics);
+            progress.printf("replay: copied %,d records from %s to %s (hosts: %s)%n", copy.records,
+                    Times.iso(fromMillis * 1000), Times.iso(toMillis * 1000), String.join(", ", copy.hosts));
+            if (copy.hosts.isEmpty()) {
+                return new Outcome(List.of(), copy.records, copy.hosts, null);
+            }
+            try (ProcessorRun processor = new ProcessorRun(clientConfig, applicationId, partitions, topics, network,
+                    config, progress)) {
+                processor.start();
+                processor.awaitJudged();
+                return new Outcome(processor.alerts(Map.of()), copy.records, copy.hosts, keepAlerts ? topics.alerts() : null);
+            }
+        } finally {
+            try (Admin admin = Admin.create(clientConfig)) {
+                TopicSetup.delete(admin, topics.all().stream()
+                        .filter(topic -> !(keepAlerts && topic.equals(topics.alerts()))).toList());
+            } catch (RuntimeException e) {
+                progress.println("replay: could not delete the topics of " + applicationId + ": " + e.getMessage());
+            }
+        }
+    }
+
+    private record Copy(long records, Set<String> hosts) {}
+
+    private Copy copyRange(long fromMillis, long toMillis, StreamTopics topics) {
+        Map<String, Object> producerConfig = new HashMap<>(clientConfig);
+        producerConfig.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        producerConfig.put(ProducerConfig.ACKS_CONFIG, "all");
+        producerConfig.put(ProducerConfig.LINGER_MS_CONFIG, 20);
+        Deserializer<SpecificRecord> decoder = AvroSerde.anyRecord().deserializer();
+        Set<String> hosts = new TreeSet<>();
+        long records = 0;
+        long lastTickMillis = fromMillis;
+        try (KafkaConsumer<byte[], byte[]> consumer = TopicReads.consumer(clientConfig);
+             KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerConfig, new ByteArraySerializer(),
+                     new ByteArraySerializer())) {
+            List<String> live = StreamTopics.LIVE.inputs();
+            List<String> own = topics.inputs();
+            for (int input = 0; input < live.size(); input++) {
+                Map<TopicPartition, Long> start = TopicReads.offsetsAt(consumer, live.get(input), fromMillis);
+                Map<TopicPartition, Long> end = TopicReads.offsetsAt(consumer, live.get(input), toMillis);
+                consumer.assign(start.keySet());
+                start.forEach(consumer::seek);
+                Map<TopicPartition, Long> remaining = new HashMap<>(end);
+                start.forEach((partition, offset) -> {
+                    if (offset >= end.get(partition)) {
+                        remaining.remove(partition);
+                    }
+                });
+                consumer.pause(start.keySet().stream().filter(partition -> !remaining.containsKey(partition)).toList());
+                while (!remaining.isEmpty()) {
+                    for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+                        TopicPartition partition = new TopicPartition(record.topic(), record.partition());
+                        Long stop = remaining.get(partition);
+                        if (stop == null || record.offset() >= stop) {
+                            continue;
+                        }
+                        producer.send(new ProducerRecord<>(own.get(input), record.partition(), record.timestamp(),
+                                record.key(), record.value()));
+                        if (live.get(input).equals(StreamTopics.LIVE.packets())) {
+                            String host = tickHost(decoder, record);
+                            if (host != null) {
+                                hosts.add(host);
+                                lastTickMillis = Math.max(lastTickMillis, record.timestamp());
+                            }
+                        }
+                        if (++records % PROGRESS_EVERY == 0) {
+                            progress.printf("replay: %,d records copied, at %s%n", records, Times.iso(record.timestamp() * 1000));
+                        }
+                        if (record.offset() + 1 >= stop) {
+                            remaining.remove(partition);
+                            consumer.pause(List.of(partition));
+                        }
+                    }
+                }
+            }
+            // Live sensors never end their input; the copy does, so every host says so once it is copied.
+            for (String host : hosts) {
+                RecordPublisher.Outgoing tick = RecordPublisher.tickRecord(host, lastTickMillis * 1000, true);
+                for (int partition = 0; partition < producer.partitionsFor(topics.packets()).size(); partition++) {
+                    producer.send(new ProducerRecord<>(topics.packets(), partition, tick.timestampMs(), tick.key(), tick.value()));
+                }
+            }
+            producer.flush();
+        }
+        return new Copy(records, hosts);
+    }
+
+    /** The host of a Tick (every sensor ticks every partition); null for anything else, undecodable records included. */
+    private static String tickHost(Deserializer<SpecificRecord> decoder, ConsumerRecord<byte[], byte[]> record) {
+        try {
+            return decoder.deserialize(record.topic(), record.value()) instanceof Tick tick ? tick.getHost() : null;
+        } catch (RuntimeException e) {
+            return null; // the replay's processor counts it and copies it to its dead letters, as the live one did
+        }
+    }
+}

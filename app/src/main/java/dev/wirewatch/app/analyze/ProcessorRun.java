@@ -1,0 +1,142 @@
+package dev.wirewatch.app.analyze;
+
+import dev.wirewatch.app.kafka.TopicReads;
+import dev.wirewatch.app.kafka.TopicSetup;
+import dev.wirewatch.processor.ProcessorService;
+import dev.wirewatch.processor.StreamTopics;
+import dev.wirewatch.processor.TopologyFactory;
+import dev.wirewatch.processor.config.ProcessorConfig;
+import dev.wirewatch.processor.network.NetworkTopology;
+import dev.wirewatch.record.Alert;
+import dev.wirewatch.schemas.AvroSerde;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.utils.Utils;
+import org.apache.kafka.streams.KafkaStreams;
+
+/**
+ * A processor application over a finite input (a replayed capture, a stretch of history): it runs under its own
+ * application id and temporary state, is waited for until every partition has judged the input to its end, and
+ * leaves no internal topics or state behind.
+ */
+final class ProcessorRun implements AutoCloseable {
+    private static final Duration DRAIN_TIMEOUT = Duration.ofMinutes(10);
+
+    private final Map<String, Object> clientConfig;
+    private final String applicationId;
+    private final StreamTopics topics;
+    private final Path stateDir;
+    private final KafkaStreams streams;
+    private final PrintStream progress;
+
+    ProcessorRun(Map<String, Object> clientConfig, String applicationId, int partitions, StreamTopics topics,
+                 NetworkTopology network, ProcessorConfig config, PrintStream progress) {
+        this.clientConfig = clientConfig;
+        this.applicationId = applicationId;
+        this.topics = topics;
+        this.progress = progress;
+        try (Admin admin = Admin.create(clientConfig)) {
+            TopicSetup.create(admin, ProcessorService.internalTopics(applicationId, partitions), List.of());
+        }
+        this.stateDir = temporaryDirectory();
+        this.streams = ProcessorService.create(clientConfig, applicationId, stateDir, network, config, partitions, topics);
+    }
+
+    void start() {
+        streams.start();
+    }
+
+    /** Waits until every partition of the service detectors has marked the end of the input as judged. */
+    void awaitJudged() {
+        String topic = TopologyFactory.progressTopic(applicationId);
+        int expected;
+        try (Admin admin = Admin.create(clientConfig)) {
+            expected = TopicSetup.partitionCount(admin, TopologyFactory.byServerTopic(applicationId));
+        }
+        long deadline = System.nanoTime() + DRAIN_TIMEOUT.toNanos();
+        Set<String> done = new HashSet<>();
+        try (KafkaConsumer<byte[], byte[]> consumer = TopicReads.consumer(clientConfig)) {
+            List<TopicPartition> progressPartitions = TopicReads.partitions(consumer, topic);
+            consumer.assign(progressPartitions);
+            consumer.seekToBeginning(progressPartitions);
+            while (done.size() < expected) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("the processor did not finish within " + DRAIN_TIMEOUT.toMinutes() + " minutes");
+                }
+                if (streams.state() == KafkaStreams.State.ERROR || streams.state() == KafkaStreams.State.NOT_RUNNING) {
+                    throw new IllegalStateException("the processor stopped (" + streams.state() + "); see the log above");
+                }
+                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+                    done.add(new String(record.key(), java.nio.charset.StandardCharsets.UTF_8));
+                }
+            }
+        }
+    }
+
+    /** The alerts written to this run's alert topic after {@code from}, in capture-time order. */
+    List<Alert> alerts(Map<TopicPartition, Long> from) {
+        List<Alert> alerts = new ArrayList<>();
+        var deserializer = AvroSerde.of(Alert.class).deserializer();
+        try (KafkaConsumer<byte[], byte[]> consumer = TopicReads.consumer(clientConfig)) {
+            Map<TopicPartition, Long> until = TopicReads.endOffsets(consumer, topics.alerts());
+            consumer.assign(until.keySet());
+            until.keySet().forEach(partition -> consumer.seek(partition, from.getOrDefault(partition, 0L)));
+            while (until.entrySet().stream().anyMatch(end -> consumer.position(end.getKey()) < end.getValue())) {
+                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+                    alerts.add(deserializer.deserialize(record.topic(), record.value()));
+                }
+            }
+        }
+        alerts.sort(Comparator.comparingLong(Alert::getFirstSeenMicros).thenComparing(Alert::getType)
+                .thenComparing(Alert::getId));
+        return alerts;
+    }
+
+    @Override
+    public void close() {
+        streams.close(Duration.ofSeconds(30));
+        streams.cleanUp();
+        try {
+            Utils.delete(stateDir.toFile());
+        } catch (IOException e) {
+            // a temp directory left behind is not worth failing the run for
+        }
+        // Its own topics and the changelogs Kafka Streams made for its stores: all named after the application id.
+        try (Admin admin = Admin.create(clientConfig)) {
+            List<String> own = admin.listTopics().names().get(30, TimeUnit.SECONDS).stream()
+                    .filter(topic -> topic.startsWith(applicationId + "-")).toList();
+            TopicSetup.delete(admin, own);
+        } catch (ExecutionException | TimeoutException e) {
+            progress.println("could not list the internal topics of " + applicationId + ": " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            progress.println("could not delete internal topics of " + applicationId + ": " + e.getMessage());
+        }
+    }
+
+    private static Path temporaryDirectory() {
+        try {
+            return Files.createTempDirectory("wirewatch-streams-");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,51 @@
+package dev.wirewatch.app.kafka;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+
+/** Reading topics by partition and offset, outside any consumer group: what analyze, replay and export do. */
+public final class TopicReads {
+    private static final Duration TIMEOUT = Duration.ofSeconds(30);
+
+    private TopicReads() {}
+
+    /** A consumer that sees only committed transactions (the processor writes exactly-once) and commits nothing. */
+    public static KafkaConsumer<byte[], byte[]> consumer(Map<String, Object> clientConfig) {
+        Map<String, Object> properties = new HashMap<>(clientConfig);
+        properties.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        properties.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        properties.remove(ConsumerConfig.GROUP_ID_CONFIG);
+        return new KafkaConsumer<>(properties, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    }
+
+    public static List<TopicPartition> partitions(KafkaConsumer<?, ?> consumer, String topic) {
+        return consumer.partitionsFor(topic, TIMEOUT).stream()
+                .map(info -> new TopicPartition(topic, info.partition())).collect(Collectors.toList());
+    }
+
+    public static Map<TopicPartition, Long> endOffsets(KafkaConsumer<?, ?> consumer, String topic) {
+        return consumer.endOffsets(partitions(consumer, topic), TIMEOUT);
+    }
+
+    /**
+     * The first offset of each partition whose record timestamp (capture time, for wirewatch's inputs) is at or after
+     * {@code epochMillis}; the end offset where there is none.
+     */
+    public static Map<TopicPartition, Long> offsetsAt(KafkaConsumer<?, ?> consumer, String topic, long epochMillis) {
+        List<TopicPartition> partitions = partitions(consumer, topic);
+        Map<TopicPartition, Long> query = new HashMap<>();
+        partitions.forEach(partition -> query.put(partition, epochMillis));
+        Map<TopicPartition, Long> ends = consumer.endOffsets(partitions, TIMEOUT);
+        Map<TopicPartition, Long> offsets = new HashMap<>();
+        consumer.offsetsForTimes(query, TIMEOUT).forEach((partition, found) ->
+                offsets.put(partition, found == null ? ends.get(partition) : found.offset()));
+        return offsets;
+    }
+}

@@ -1,0 +1,27 @@
+package dev.wirewatch.processor;
+
+import dev.wirewatch.schemas.Topics;
+import java.util.List;
+
+/**
+ * The topics one processor application reads and writes. The live processor uses the public topics; a replay reads
+ * its own copy of a stretch of history and writes its own alerts, so it never mixes with the live application.
+ */
+public record StreamTopics(String packets, String l2, String sensors, String flows, String alerts, String deadletter) {
+    public static final StreamTopics LIVE = new StreamTopics(Topics.PACKETS, Topics.L2, Topics.SENSORS, Topics.FLOWS,
+            Topics.ALERTS, Topics.DEADLETTER);
+
+    /** Private topics named {@code prefix.packets}, {@code prefix.l2} and so on. */
+    public static StreamTopics privateTo(String prefix) {
+        return new StreamTopics(prefix + ".packets", prefix + ".l2", prefix + ".sensors", prefix + ".flows",
+                prefix + ".alerts", prefix + ".deadletter");
+    }
+
+    public List<String> inputs() {
+        return List.of(packets, l2, sensors);
+    }
+
+    public List<String> all() {
+        return List.of(packets, l2, sensors, flows, alerts, deadletter);
+    }
+}
