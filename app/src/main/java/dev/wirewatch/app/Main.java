@@ -7,6 +7,7 @@ import dev.wirewatch.app.cli.DemoCommand;
 import dev.wirewatch.app.cli.ProcessorCommand;
 import dev.wirewatch.app.cli.ReplayCommand;
 import dev.wirewatch.app.cli.SensorCommand;
+import dev.wirewatch.app.cli.SinkCommand;
 import dev.wirewatch.app.cli.UsageException;
 import dev.wirewatch.processor.config.ConfigException;
 import dev.wirewatch.schemas.RecordCodec;
@@ -19,7 +20,7 @@ import picocli.CommandLine.Command;
 @Command(name = "wirewatch", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = {"Streaming packet monitor: compares what several hosts captured of the same flows, through Kafka, "
                 + "and says where packets were lost and why.", "Start with: wirewatch demo"},
-        subcommands = {DemoCommand.class, AnalyzeCommand.class, SensorCommand.class, ProcessorCommand.class, ReplayCommand.class,
+        subcommands = {DemoCommand.class, AnalyzeCommand.class, SensorCommand.class, ProcessorCommand.class, SinkCommand.class, ReplayCommand.class,
                 BrokerCommand.class,
                 BenchCommand.class,
                 CommandLine.HelpCommand.class})

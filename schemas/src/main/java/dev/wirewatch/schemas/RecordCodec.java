@@ -10,6 +10,7 @@ import dev.wirewatch.record.KernelDrop;
 import dev.wirewatch.record.PacketEvent;
 import dev.wirewatch.record.SensorStatus;
 import dev.wirewatch.record.Tick;
+import dev.wirewatch.record.UndeliveredAlert;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.List;
@@ -39,7 +40,8 @@ public final class RecordCodec {
     public static final List<Schema> CURRENT_SCHEMAS = List.of(
             PacketEvent.getClassSchema(), Tick.getClassSchema(), FlowActivity.getClassSchema(), ArpEvent.getClassSchema(),
             SensorStatus.getClassSchema(), HostInfo.getClassSchema(), FlowRecord.getClassSchema(),
-            Alert.getClassSchema(), DeadLetter.getClassSchema(), KernelDrop.getClassSchema());
+            Alert.getClassSchema(), DeadLetter.getClassSchema(), KernelDrop.getClassSchema(),
+            UndeliveredAlert.getClassSchema());
 
     static {
         trustGeneratedClasses();

@@ -16,10 +16,12 @@ public final class Topics {
     public static final String FLOWS = "ww.flows";
     /** Alert records, key = alert id. */
     public static final String ALERTS = "ww.alerts";
+    /** UndeliveredAlert records: alerts an output of the sink gave up on, with the reason; key = alert id. */
+    public static final String ALERTS_UNDELIVERED = "ww.alerts.undelivered";
     /** DeadLetter records: input that could not be decoded. */
     public static final String DEADLETTER = "ww.deadletter";
 
-    public static final List<String> ALL = List.of(PACKETS, L2, SENSORS, TOPOLOGY, FLOWS, ALERTS, DEADLETTER);
+    public static final List<String> ALL = List.of(PACKETS, L2, SENSORS, TOPOLOGY, FLOWS, ALERTS, ALERTS_UNDELIVERED, DEADLETTER);
     public static final List<String> COMPACTED = List.of(SENSORS, TOPOLOGY);
 
     private Topics() {}

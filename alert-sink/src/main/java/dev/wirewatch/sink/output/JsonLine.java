@@ -19,6 +19,15 @@ public final class JsonLine {
     private JsonLine() {}
 
     public static String of(Alert alert) {
+        try {
+            return JSON.writeValueAsString(node(alert));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("an ObjectNode always serialises", e);
+        }
+    }
+
+    /** The same object as a tree, for outputs that wrap alerts in a larger document. */
+    public static ObjectNode node(Alert alert) {
         ObjectNode line = JSON.createObjectNode();
         line.put("id", alert.getId());
         line.put("type", alert.getType());
@@ -62,11 +71,7 @@ public final class JsonLine {
             evidence.addObject().put("host", item.getHost()).put("interface", item.getIface())
                     .put("time", Times.iso(item.getTsMicros())).put("line", item.getLine());
         }
-        try {
-            return JSON.writeValueAsString(line);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("an ObjectNode always serialises", e);
-        }
+        return line;
     }
 
     private static void putIfPresent(ObjectNode line, String field, String value) {

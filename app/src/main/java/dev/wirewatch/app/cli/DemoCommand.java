@@ -45,7 +45,7 @@ public final class DemoCommand implements Callable<Integer> {
         int width = cases.stream().mapToInt(dir -> dir.getFileName().toString().length()).max().orElse(0);
         try (KafkaEndpoint endpoint = KafkaEndpoint.open(new KafkaOptions(), System.err)) {
             for (Path dir : cases) {
-                List<CaptureInput> captures = captures(dir);
+                List<CaptureInput> captures = CaptureInput.folder(dir);
                 out.println();
                 out.println("== " + title(dir) + "  (" + dir.getFileName() + ")");
                 out.println("   captures: " + captures.stream().map(c -> c.host() + "=" + c.file().getFileName())
@@ -107,19 +107,6 @@ public final class DemoCommand implements Callable<Integer> {
         }
         try (Stream<Path> entries = Files.list(folder)) {
             return entries.filter(dir -> Files.isRegularFile(dir.resolve("topology.yaml"))).sorted().toList();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private static List<CaptureInput> captures(Path dir) {
-        try (Stream<Path> files = Files.list(dir)) {
-            return files.filter(file -> file.toString().endsWith(".pcap") || file.toString().endsWith(".pcapng")).sorted()
-                    .map(file -> {
-                        String[] name = file.getFileName().toString().replaceFirst("\\.pcap(ng)?$", "").split("@", 2);
-                        return new CaptureInput(name[0], name.length == 2 ? name[1] : null, file);
-                    })
-                    .toList();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

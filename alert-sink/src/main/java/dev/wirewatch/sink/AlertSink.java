@@ -1,0 +1,242 @@
+package dev.wirewatch.sink;
+
+import dev.wirewatch.record.Alert;
+import dev.wirewatch.record.Severity;
+import dev.wirewatch.schemas.AvroSerde;
+import dev.wirewatch.sink.delivery.AlertPosition;
+import dev.wirewatch.sink.delivery.Delivery;
+import dev.wirewatch.sink.delivery.OffsetLedger;
+import dev.wirewatch.sink.delivery.OutputWorker;
+import dev.wirewatch.sink.delivery.RateLimit;
+import dev.wirewatch.sink.delivery.SinkMetrics;
+import dev.wirewatch.sink.delivery.UndeliveredLog;
+import dev.wirewatch.sink.output.OutputSpec;
+import dev.wirewatch.sink.output.Outputs;
+import dev.wirewatch.sink.route.BurstGrouper;
+import dev.wirewatch.sink.route.ResolveTracker;
+import dev.wirewatch.sink.route.SeenIds;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * ww.alerts to the outputs: read, drop what was already sent (same id), collect bursts, hand each notification to
+ * every output's own worker, tell outputs when a condition clears, and commit an alert's offset only once every
+ * output has delivered it or given up on it (then it is in ww.alerts.undelivered). A restart resumes at the first
+ * unfinished alert, so nothing is lost, and nothing finished is sent again.
+ */
+public final class AlertSink implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(AlertSink.class);
+    private static final Duration POLL = Duration.ofMillis(200);
+    private static final int REMEMBERED_IDS = 100_000;
+
+    private final SinkConfig config;
+    private final KafkaConsumer<String, byte[]> consumer;
+    private final UndeliveredLog undelivered;
+    private final SinkMetrics metrics;
+    private final OffsetLedger ledger = new OffsetLedger();
+    private final List<OutputWorker> workers = new ArrayList<>();
+    private final BurstGrouper grouper;
+    private final ResolveTracker resolver;
+    private final SeenIds seen = new SeenIds(REMEMBERED_IDS);
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private final AvroSerde<Alert> alerts = AvroSerde.of(Alert.class);
+    private final AtomicBoolean started = new AtomicBoolean();
+    private volatile boolean stopping;
+    private boolean undecodableLogged;
+
+    public AlertSink(Map<String, Object> clientConfig, SinkConfig config, MeterRegistry registry) {
+        this.config = config;
+        this.metrics = new SinkMetrics(registry);
+        this.grouper = new BurstGrouper(config.groupWait().toNanos());
+        this.resolver = new ResolveTracker(config.resolveAfter().toNanos());
+        this.undelivered = new UndeliveredLog(clientConfig);
+        for (OutputSpec spec : config.outputs()) {
+            workers.add(new OutputWorker(Outputs.create(spec, config.resolveAfter()), minSeverity(spec),
+                    RateLimit.parse(spec.option("rate", null), System.nanoTime()), config.retry(), undelivered, metrics,
+                    ledger));
+        }
+        Map<String, Object> properties = new HashMap<>(clientConfig);
+        properties.put(ConsumerConfig.GROUP_ID_CONFIG, config.groupId());
+        properties.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        properties.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        properties.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, config.fromStart() ? "earliest" : "latest");
+        this.consumer = new KafkaConsumer<>(properties, new StringDeserializer(), new ByteArrayDeserializer());
+    }
+
+    public List<String> outputNames() {
+        return workers.stream().map(OutputWorker::name).toList();
+    }
+
+    /** Runs until {@link #close()}. */
+    public void run() {
+        if (!started.compareAndSet(false, true)) {
+            throw new IllegalStateException("a sink runs once");
+        }
+        try {
+            consumer.subscribe(List.of(config.topic()), new CommitOnRevoke());
+            while (!stopping) {
+                for (ConsumerRecord<String, byte[]> record : consumer.poll(POLL)) {
+                    accept(record);
+                }
+                long now = System.nanoTime();
+                grouper.due(now).forEach(this::dispatch);
+                for (Alert cleared : resolver.cleared(now)) {
+                    dispatch(Notification.resolved(cleared, Instant.now()), List.of(), now);
+                }
+                commit();
+            }
+        } catch (WakeupException e) {
+            // close() ends the poll
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            try {
+                grouper.drain().forEach(this::dispatch);
+            } catch (RuntimeException e) {
+                LOG.warn("sink: could not hand the last alerts over; they stay uncommitted: {}", e.getMessage());
+            }
+            workers.forEach(OutputWorker::close);
+            commit();
+            consumer.close();
+            undelivered.close();
+            stopped.countDown();
+        }
+    }
+
+    private void accept(ConsumerRecord<String, byte[]> record) {
+        AlertPosition position = new AlertPosition(new TopicPartition(record.topic(), record.partition()), record.offset());
+        Alert alert;
+        try {
+            alert = alerts.deserializer().deserialize(record.topic(), record.value());
+        } catch (RuntimeException e) {
+            metrics.undecodable();
+            if (!undecodableLogged) {
+                LOG.warn("sink: {}-{} offset {} is not an alert ({}); copied to ww.deadletter, further ones counted "
+                        + "in wirewatch_sink_undecodable_total", record.topic(), record.partition(), record.offset(), e.getMessage());
+                undecodableLogged = true;
+            }
+            undelivered.undecodable(record, "not an Alert: " + e.getMessage());
+            ledger.open(position, 0);
+            return;
+        }
+        if (!seen.firstTime(alert.getId())) {
+            metrics.duplicate();
+            ledger.open(position, 0);
+            return;
+        }
+        long now = System.nanoTime();
+        ledger.open(position, 1); // held by the grouper until it is handed to the outputs
+        grouper.add(alert, position, now);
+        resolver.seen(alert, now);
+    }
+
+    private void dispatch(BurstGrouper.Group group) {
+        try {
+            dispatch(Notification.firing(group.alerts(), Instant.now()), group.positions(), group.firstNanos());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while handing alerts to the outputs", e);
+        } finally {
+            group.positions().forEach(ledger::finish);
+        }
+    }
+
+    /** Hands a notification to every output that takes some of it; {@code positions} align with its alerts. */
+    private void dispatch(Notification notification, List<AlertPosition> positions, long receivedNanos)
+            throws InterruptedException {
+        for (OutputWorker worker : workers) {
+            List<Alert> selected = worker.selects(notification);
+            if (selected.isEmpty()) {
+                continue;
+            }
+            List<AlertPosition> held = new ArrayList<>();
+            for (int i = 0; i < positions.size(); i++) {
+                if (selected.contains(notification.alerts().get(i))) {
+                    held.add(positions.get(i));
+                    ledger.hold(positions.get(i), 1);
+                }
+            }
+            worker.offer(new Delivery(notification.with(selected), held, receivedNanos));
+        }
+    }
+
+    private void commit() {
+        Map<TopicPartition, OffsetAndMetadata> offsets = ledger.advanced();
+        if (offsets.isEmpty()) {
+            return;
+        }
+        try {
+            consumer.commitSync(offsets, Duration.ofSeconds(30));
+            ledger.committed(offsets);
+        } catch (WakeupException e) {
+            consumer.commitSync(offsets, Duration.ofSeconds(30));
+            ledger.committed(offsets);
+        } catch (KafkaException e) {
+            LOG.warn("sink: cannot commit offsets yet ({}); trying again", e.getMessage());
+        }
+    }
+
+    private static Severity minSeverity(OutputSpec spec) {
+        String text = spec.option("min-severity", "info");
+        try {
+            return Severity.valueOf(text.toLowerCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--to " + spec.kind() + ": min-severity '" + text
+                    + "' is not a severity: use info, warning or critical");
+        }
+    }
+
+    /** Commits what is finished before a partition moves to another sink of the group. */
+    private final class CommitOnRevoke implements ConsumerRebalanceListener {
+        @Override
+        public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+            commit();
+            ledger.forget(partitions);
+        }
+
+        @Override
+        public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+            LOG.info("sink: reading {} partition(s) of {}", partitions.size(), config.topic());
+        }
+    }
+
+    /** Stops reading, sends what is collected, waits for the outputs (bounded by their retries) and commits. */
+    @Override
+    public void close() {
+        stopping = true;
+        boolean neverRan = started.compareAndSet(false, true);
+        if (neverRan) {
+            workers.forEach(OutputWorker::close);
+            consumer.close();
+            undelivered.close();
+            return;
+        }
+        consumer.wakeup();
+        try {
+            stopped.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

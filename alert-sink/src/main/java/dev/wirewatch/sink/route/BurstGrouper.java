@@ -1,0 +1,52 @@
+package dev.wirewatch.sink.route;
+
+import dev.wirewatch.record.Alert;
+import dev.wirewatch.sink.AlertSubject;
+import dev.wirewatch.sink.delivery.AlertPosition;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Collects the alerts of one type on one subject that arrive within {@code waitNanos} of the first into one group,
+ * so a burst (twenty clients refused by one service) is one message, not twenty. A wait of zero sends each alert alone.
+ */
+public final class BurstGrouper {
+    private final long waitNanos;
+    private final Map<String, Group> open = new LinkedHashMap<>();
+
+    public BurstGrouper(long waitNanos) {
+        this.waitNanos = waitNanos;
+    }
+
+    /** A group ready to send: its alerts in arrival order, the records they came from, when the first arrived. */
+    public record Group(List<Alert> alerts, List<AlertPosition> positions, long firstNanos) {}
+
+    public void add(Alert alert, AlertPosition position, long nowNanos) {
+        Group group = open.computeIfAbsent(AlertSubject.of(alert), subject -> new Group(new ArrayList<>(), new ArrayList<>(), nowNanos));
+        group.alerts().add(alert);
+        group.positions().add(position);
+    }
+
+    /** Groups whose wait is over, removed. */
+    public List<Group> due(long nowNanos) {
+        List<Group> due = new ArrayList<>();
+        for (Iterator<Group> groups = open.values().iterator(); groups.hasNext(); ) {
+            Group group = groups.next();
+            if (nowNanos - group.firstNanos() >= waitNanos) {
+                due.add(group);
+                groups.remove();
+            }
+        }
+        return due;
+    }
+
+    /** Every open group, removed (the sink is stopping: send now rather than wait). */
+    public List<Group> drain() {
+        List<Group> all = new ArrayList<>(open.values());
+        open.clear();
+        return all;
+    }
+}
