@@ -17,8 +17,10 @@ import java.util.Map;
  * Alertmanager's API v2 ({@code POST /api/v2/alerts}), one Alertmanager alert per wirewatch alert. Labels identify the
  * condition — alertname (the type), severity, host, server, ip, dst_ip, client_ip — so the alerts a lasting
  * condition raises window after window are one alert there, and Alertmanager does its own grouping and routing.
- * A firing alert ends {@code resolveAfter} from now unless a newer one extends it, so it closes itself if this sink
- * stops; a resolved notification ends it now.
+ * A resolved notification ends an alert now. A firing one is sent with endsAt twice {@code resolveAfter} ahead: the
+ * sink resolves it before that, and if the sink is gone, Alertmanager still closes it (a newer alert of the same
+ * condition extends it). Without resolution ({@code resolveAfter} zero), endsAt is left to Alertmanager's
+ * resolve_timeout.
  */
 final class AlertmanagerOutput implements Output {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -47,7 +49,8 @@ final class AlertmanagerOutput implements Output {
     @Override
     public void send(Notification notification) throws DeliveryException {
         ArrayNode body = JSON.createArrayNode();
-        Instant endsAt = notification.resolved() ? notification.at() : notification.at().plus(resolveAfter);
+        Instant endsAt = notification.resolved() ? notification.at()
+                : resolveAfter.isZero() ? null : notification.at().plus(resolveAfter.multipliedBy(2));
         for (Alert alert : notification.alerts()) {
             ObjectNode entry = body.addObject();
             ObjectNode labels = entry.putObject("labels");
@@ -69,7 +72,9 @@ final class AlertmanagerOutput implements Output {
                 annotations.put("community_id", alert.getCommunityId());
             }
             entry.put("startsAt", Times.iso(alert.getFirstSeenMicros()));
-            entry.put("endsAt", Times.iso(Math.max(endsAt.toEpochMilli() * 1000, alert.getFirstSeenMicros())));
+            if (endsAt != null) {
+                entry.put("endsAt", Times.iso(Math.max(endsAt.toEpochMilli() * 1000, alert.getFirstSeenMicros())));
+            }
             entry.put("generatorURL", generatorUrl(alert));
         }
         try {
