@@ -4,6 +4,7 @@ import dev.wirewatch.app.cli.AnalyzeCommand;
 import dev.wirewatch.app.cli.BenchCommand;
 import dev.wirewatch.app.cli.BrokerCommand;
 import dev.wirewatch.app.cli.DemoCommand;
+import dev.wirewatch.app.cli.ExportCommand;
 import dev.wirewatch.app.cli.ProcessorCommand;
 import dev.wirewatch.app.cli.SensorCommand;
 import dev.wirewatch.app.cli.UsageException;
@@ -19,7 +20,7 @@ import picocli.CommandLine.Command;
         description = {"Streaming packet monitor: compares what several hosts captured of the same flows, through Kafka, "
                 + "and says where packets were lost and why.", "Start with: wirewatch demo"},
         subcommands = {DemoCommand.class, AnalyzeCommand.class, SensorCommand.class, ProcessorCommand.class, BrokerCommand.class,
-                BenchCommand.class,
+                BenchCommand.class, ExportCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main {
     public static final int EXIT_USAGE = 2;
