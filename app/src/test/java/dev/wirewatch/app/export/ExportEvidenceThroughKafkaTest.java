@@ -16,7 +16,6 @@ import dev.wirewatch.processor.network.NetworkTopology;
 import dev.wirewatch.record.Alert;
 import dev.wirewatch.sensor.emit.EmissionMode;
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -26,7 +25,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
-import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -57,9 +55,13 @@ class ExportEvidenceThroughKafkaTest {
         assumeTrue(Files.isDirectory(caseDir), "deploy/samples/01-firewall-drop not found");
         broker = EmbeddedBroker.start(BrokerOptions.local(null, 0, 3));
         // --mode full: every header reaches ww.packets, so a flow's export can be compared packet for packet
-        Analysis analysis = new Analysis(Map.of(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()),
-                EmissionMode.FULL, new PrintStream(System.out, true, StandardCharsets.UTF_8));
-        alerts = analysis.run(List.of(new CaptureInput("client", null, caseDir.resolve("client.pcap")),
+        alerts = analyse(broker, EmissionMode.FULL);
+    }
+
+    private static List<Alert> analyse(EmbeddedBroker on, EmissionMode mode) {
+        Analysis analysis = new Analysis(Map.of(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, on.bootstrapServers()),
+                mode, new PrintStream(System.out, true, StandardCharsets.UTF_8));
+        return analysis.run(List.of(new CaptureInput("client", null, caseDir.resolve("client.pcap")),
                         new CaptureInput("server", null, caseDir.resolve("server.pcap"))),
                 NetworkTopology.load(caseDir.resolve("topology.yaml")), ProcessorConfig.DEFAULTS);
     }
@@ -107,6 +109,32 @@ class ExportEvidenceThroughKafkaTest {
         assertEquals(0, run("export", "--bootstrap-servers", broker.bootstrapServers(),
                 "--flow", "198.51.100.20:443,198.51.100.10:" + port, "-w", reversed.toString()).code());
         assertArrayEquals(Files.readAllBytes(file), Files.readAllBytes(reversed));
+    }
+
+    /**
+     * Sensors in control mode summarise steady data packets: the flow's export holds only packets that were captured
+     * (each one as tshark read it), every SYN, FIN and RST among them, and says how many summaries it left out.
+     */
+    @Test
+    void fromControlModeSensorsAFlowIsItsStateChangingPacketsAndTheSummariesAreCounted() throws Exception {
+        String port = tshark(caseDir.resolve("client.pcap"), "tcp.flags.syn==1 && tcp.flags.ack==0 && tcp.dstport==443",
+                "tcp.srcport").get(0);
+        List<String> exported;
+        Outcome outcome;
+        try (EmbeddedBroker controlBroker = EmbeddedBroker.start(BrokerOptions.local(null, 0, 3))) {
+            analyse(controlBroker, EmissionMode.CONTROL);
+            Path file = temp.resolve("control.pcapng");
+            outcome = run("export", "--bootstrap-servers", controlBroker.bootstrapServers(),
+                    "--flow", "tcp:198.51.100.10:" + port + "-198.51.100.20:443", "-w", file.toString());
+            assertEquals(0, outcome.code(), outcome.err());
+            exported = read(file);
+        }
+        List<String> all = truth("tcp.port==" + port);
+        assertTrue(all.containsAll(exported), "only packets the hosts captured, as captured: " + exported);
+        List<String> synFinRst = truth("tcp.port==" + port + " && (tcp.flags.syn==1 || tcp.flags.fin==1 || tcp.flags.reset==1)");
+        assertTrue(exported.containsAll(synFinRst), "every SYN, FIN and RST: " + exported);
+        int left = all.size() - exported.size();
+        assertTrue(left == 0 == !outcome.err().contains("flow summar"), left + " packets left out; " + outcome.err());
     }
 
     @Test
@@ -157,19 +185,8 @@ class ExportEvidenceThroughKafkaTest {
         return names;
     }
 
-    private static List<String> tshark(Path capture, String filter, String... fields) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of("tshark", "-n", "-r", capture.toString(), "-T", "fields"));
-        if (!filter.isEmpty()) {
-            command.addAll(List.of("-Y", filter));
-        }
-        for (String field : fields) {
-            command.addAll(List.of("-e", field));
-        }
-        Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(process.waitFor(60, TimeUnit.SECONDS));
-        assertEquals(0, process.exitValue(), "tshark read " + capture);
-        return output.lines().filter(line -> !line.isBlank()).toList();
+    private static List<String> tshark(Path capture, String filter, String... fields) throws Exception {
+        return Tshark.fields(capture, filter.isEmpty() ? List.of() : List.of("-Y", filter), List.of(fields));
     }
 
     private record Outcome(int code, String err) {}

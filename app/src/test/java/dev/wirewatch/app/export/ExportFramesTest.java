@@ -1,7 +1,6 @@
 package dev.wirewatch.app.export;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.wirewatch.record.ArpEvent;
 import dev.wirewatch.record.IcmpHeader;
@@ -11,12 +10,10 @@ import dev.wirewatch.record.TcpHeader;
 import dev.wirewatch.schemas.Addresses;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -64,11 +61,11 @@ class ExportFramesTest {
         assertEquals(7, written.packets());
         assertEquals(List.of("h4/eth0", "h6"), written.interfaces());
 
-        List<String> lines = tshark(file, "frame.interface_name", "frame.time_epoch", "frame.len", "frame.cap_len",
+        List<String> lines = Tshark.fields(file, List.of("-o", "ip.check_checksum:TRUE"), List.of("frame.interface_name", "frame.time_epoch", "frame.len", "frame.cap_len",
                 "vlan.id", "ip.checksum.status", "udp.length", "icmp.type", "icmp.code", "icmp.redir_gw", "arp.opcode",
                 "arp.src.proto_ipv4", "ipv6.src", "ipv6.hlim", "tcp.flags", "tcp.seq_raw", "tcp.len",
                 "tcp.options.mss_val", "tcp.options.wscale.shift", "tcp.options.sack_perm", "tcp.options.timestamp.tsval",
-                "icmpv6.type", "icmpv6.echo.identifier", "_ws.col.Protocol");
+                "icmpv6.type", "icmpv6.echo.identifier", "_ws.col.Protocol"));
         // ip.checksum.status 1: tshark verified the rebuilt IPv4 header checksums (the quoted header's too)
         assertEquals(List.of(
                 "h4/eth0|1795580607.000001000|76|46|10|1|38|||||||||||||||||UDP",
@@ -91,18 +88,5 @@ class ExportFramesTest {
         return new PacketEvent(host, iface, ts, srcMac == null ? null : ByteBuffer.wrap(srcMac),
                 dstMac == null ? null : ByteBuffer.wrap(dstMac), vlan, version, ByteBuffer.wrap(src), ByteBuffer.wrap(dst),
                 protocol, srcPort, dstPort, ttl, ipLength, tcp, icmp);
-    }
-
-    private static List<String> tshark(Path capture, String... fields) throws Exception {
-        List<String> command = new ArrayList<>(List.of("tshark", "-n", "-o", "ip.check_checksum:TRUE", "-r",
-                capture.toString(), "-T", "fields"));
-        for (String field : fields) {
-            command.addAll(List.of("-e", field));
-        }
-        Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(process.waitFor(60, TimeUnit.SECONDS));
-        assertEquals(0, process.exitValue(), "tshark read " + capture);
-        return output.lines().filter(line -> !line.isBlank()).toList();
     }
 }
