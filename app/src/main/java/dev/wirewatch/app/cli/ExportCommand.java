@@ -32,8 +32,10 @@ import picocli.CommandLine.Option;
                         + "Sensors in --mode control summarise steady data packets instead of shipping them; those are "
                         + "counted, not exported.",
                 "",
-                "Example: wirewatch export --bootstrap-servers kafka:9092 --alert 3f2a9c1e0b7d5a48 -w evidence.pcapng",
-                "         wirewatch export --bootstrap-servers kafka:9092 --flow tcp:10.0.0.1:5000-10.0.0.2:80 -w flow.pcapng"},
+                "Examples:",
+                "  wirewatch export --bootstrap-servers kafka:9092 --alert ID -w evidence.pcapng",
+                "  wirewatch export --bootstrap-servers kafka:9092 \\",
+                "      --flow tcp:10.0.0.1:5000-10.0.0.2:80 -w flow.pcapng"},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:written", "1:unexpected error", "2:bad usage, unknown alert, or nothing found"})
 public final class ExportCommand implements Callable<Integer> {
@@ -88,7 +90,7 @@ public final class ExportCommand implements Callable<Integer> {
         EvidenceScan.Found found = new EvidenceScan(clientConfig, System.err).read(query);
         if (found.sightings().isEmpty()) {
             throw new UsageException("no packets of " + query.subject() + " between " + query.window() + " on "
-                    + Topics.PACKETS + controlModeNote(found.summaries()));
+                    + Topics.PACKETS + (query.arp() == null ? "" : " or " + Topics.L2) + controlModeNote(found.summaries()));
         }
         EvidenceExport.Written written;
         try (OutputStream out = Files.newOutputStream(file)) {

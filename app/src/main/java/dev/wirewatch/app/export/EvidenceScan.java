@@ -25,8 +25,11 @@ import org.apache.kafka.common.utils.Utils;
 
 /**
  * Reads the evidence a query names from ww.packets (and ww.l2): only the flow's partition when the query is one flow
- * (the producer's default partitioner: murmur2 of the key), only the offsets whose record time (capture time, ms)
- * falls in the window, as {@code offsetsForTimes} finds them. No consumer group: nothing is committed.
+ * (the producer's default partitioner: murmur2 of the key), from the first offset whose record time (capture time,
+ * ms) reaches the window's start, as {@code offsetsForTimes} finds it, to the partition's current end. Every record
+ * before that offset is older than the window, whatever the order; nothing bounds the far end the same way: captures
+ * replayed into a shared cluster put older capture times after newer ones, so stopping at the offset of the window's
+ * end would miss them. No consumer group: nothing is committed.
  */
 public final class EvidenceScan {
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
@@ -85,14 +88,12 @@ public final class EvidenceScan {
         return new Found(sightings, counts[0], counts[1], counts[2]);
     }
 
-    /** Reads each partition from the window's first offset to its last (or the current end). */
+    /** Reads each partition from the window's first offset to its current end. */
     private void scan(KafkaConsumer<byte[], byte[]> consumer, List<TopicPartition> partitions, EvidenceQuery query,
                       long[] counts, Consumer<ConsumerRecord<byte[], byte[]>> handler) {
-        Map<TopicPartition, Long> end = consumer.endOffsets(partitions, TIMEOUT);
+        Map<TopicPartition, Long> stop = consumer.endOffsets(partitions, TIMEOUT);
         Map<TopicPartition, Long> start = query.fromMicros() == Long.MIN_VALUE
-                ? consumer.beginningOffsets(partitions, TIMEOUT) : offsetsAt(consumer, partitions, query.fromMicros(), end);
-        Map<TopicPartition, Long> stop = query.toMicros() == Long.MAX_VALUE
-                ? end : offsetsAt(consumer, partitions, Math.addExact(query.toMicros(), 1000), end);
+                ? consumer.beginningOffsets(partitions, TIMEOUT) : offsetsAt(consumer, partitions, query.fromMicros(), stop);
         long total = 0;
         List<TopicPartition> pending = new ArrayList<>();
         for (TopicPartition partition : partitions) {
