@@ -18,6 +18,8 @@ import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.apache.kafka.common.errors.TimeoutException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -76,6 +78,15 @@ public final class ExportCommand implements Callable<Integer> {
         if (!kafka.external()) {
             throw new UsageException("--bootstrap-servers is required: export reads the cluster the sensors write to");
         }
+        try {
+            return export(flow, around, fromMicros, toMicros);
+        } catch (TimeoutException | UnknownTopicOrPartitionException e) {
+            // a wrong --bootstrap-servers, or a cluster wirewatch never wrote to: the user's to fix
+            throw new UsageException("Kafka at " + kafka.bootstrapServers + ": " + e.getMessage());
+        }
+    }
+
+    private int export(FlowKey flow, Duration around, Long fromMicros, Long toMicros) {
         Map<String, Object> clientConfig = kafka.clientConfig(kafka.bootstrapServers);
         EvidenceQuery query;
         if (flow != null) {

@@ -10,6 +10,7 @@ import dev.wirewatch.schemas.Topics;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,6 +21,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.utils.Utils;
 
@@ -63,7 +65,11 @@ public final class EvidenceScan {
                 packetPartitions = List.of(packetPartitions.get(partitionOf(query.flow().toBytes(), packetPartitions.size())));
             }
             var decoder = AvroSerde.anyRecord().deserializer();
+            byte[] flowKey = query.flow() == null ? null : query.flow().toBytes();
             scan(consumer, packetPartitions, query, counts, record -> {
+                if (flowKey != null && !Arrays.equals(flowKey, record.key())) {
+                    return; // another flow in the same partition: not worth decoding
+                }
                 SpecificRecord event = decoder.deserialize(record.topic(), record.value());
                 if (event instanceof PacketEvent packet && query.inWindow(packet.getTsMicros())
                         && query.packets().test(FlowKey.fromBytes(record.key()), packet.getHost(),
@@ -152,7 +158,7 @@ public final class EvidenceScan {
     static List<TopicPartition> partitions(KafkaConsumer<?, ?> consumer, String topic) {
         var infos = consumer.partitionsFor(topic, TIMEOUT);
         if (infos == null || infos.isEmpty()) {
-            throw new IllegalStateException("topic " + topic + " does not exist on this cluster");
+            throw new UnknownTopicOrPartitionException("topic " + topic + " does not exist on this cluster");
         }
         return infos.stream().map(info -> new TopicPartition(topic, info.partition()))
                 .sorted(java.util.Comparator.comparingInt(TopicPartition::partition)).toList();
