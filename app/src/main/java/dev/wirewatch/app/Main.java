@@ -4,6 +4,7 @@ import dev.wirewatch.app.cli.AnalyzeCommand;
 import dev.wirewatch.app.cli.BenchCommand;
 import dev.wirewatch.app.cli.BrokerCommand;
 import dev.wirewatch.app.cli.DemoCommand;
+import dev.wirewatch.app.cli.ExportCommand;
 import dev.wirewatch.app.cli.ProcessorCommand;
 import dev.wirewatch.app.cli.ReplayCommand;
 import dev.wirewatch.app.cli.SensorCommand;
@@ -20,9 +21,8 @@ import picocli.CommandLine.Command;
 @Command(name = "wirewatch", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = {"Streaming packet monitor: compares what several hosts captured of the same flows, through Kafka, "
                 + "and says where packets were lost and why.", "Start with: wirewatch demo"},
-        subcommands = {DemoCommand.class, AnalyzeCommand.class, SensorCommand.class, ProcessorCommand.class, SinkCommand.class, ReplayCommand.class,
-                BrokerCommand.class,
-                BenchCommand.class,
+        subcommands = {DemoCommand.class, AnalyzeCommand.class, SensorCommand.class, ProcessorCommand.class, SinkCommand.class,
+                ReplayCommand.class, ExportCommand.class, BrokerCommand.class, BenchCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main {
     public static final int EXIT_USAGE = 2;

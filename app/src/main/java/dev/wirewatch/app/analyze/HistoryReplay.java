@@ -31,7 +31,7 @@ import org.apache.kafka.common.serialization.Deserializer;
 
 /**
  * Re-runs detection over a stretch of stored history. The records of ww.packets, ww.l2 and ww.sensors whose capture
- * time lies in [from, to) are copied, partition for partition and in order, to topics of the replay's own, followed
+ * time (record timestamp) lies in [from, to) are copied, partition for partition and in order, to topics of the replay's own, followed
  * by an end-of-input tick from every host seen; a processor with a fresh application id judges that copy into its
  * own alert topic. The live application's group, state and topics are never touched, and the copy has an end, so
  * the replay knows when it is done and the same input gives the same alerts (ids included) as the original run.
@@ -109,7 +109,9 @@ public final class HistoryReplay {
             List<String> own = topics.inputs();
             for (int input = 0; input < live.size(); input++) {
                 Map<TopicPartition, Long> start = TopicReads.offsetsAt(consumer, live.get(input), fromMillis);
-                Map<TopicPartition, Long> end = TopicReads.offsetsAt(consumer, live.get(input), toMillis);
+                // To the current end, not to offsetsForTimes(to): captures replayed into a shared cluster (analyze, the
+                // demo) put older capture times after newer ones, so the range is chosen by each record's own time.
+                Map<TopicPartition, Long> end = consumer.endOffsets(start.keySet());
                 consumer.assign(start.keySet());
                 start.forEach(consumer::seek);
                 Map<TopicPartition, Long> remaining = new HashMap<>(end);
@@ -126,6 +128,13 @@ public final class HistoryReplay {
                         if (stop == null || record.offset() >= stop) {
                             continue;
                         }
+                        if (record.offset() + 1 >= stop) {
+                            remaining.remove(partition);
+                            consumer.pause(List.of(partition));
+                        }
+                        if (record.timestamp() < fromMillis || record.timestamp() >= toMillis) {
+                            continue;
+                        }
                         producer.send(new ProducerRecord<>(own.get(input), record.partition(), record.timestamp(),
                                 record.key(), record.value()));
                         if (live.get(input).equals(StreamTopics.LIVE.packets())) {
@@ -137,10 +146,6 @@ public final class HistoryReplay {
                         }
                         if (++records % PROGRESS_EVERY == 0) {
                             progress.printf("replay: %,d records copied, at %s%n", records, Times.iso(record.timestamp() * 1000));
-                        }
-                        if (record.offset() + 1 >= stop) {
-                            remaining.remove(partition);
-                            consumer.pause(List.of(partition));
                         }
                     }
                 }

@@ -1,13 +1,14 @@
 package dev.wirewatch.app.kafka;
 
 import java.time.Duration;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /** Reading topics by partition and offset, outside any consumer group: what analyze, replay and export do. */
@@ -22,12 +23,18 @@ public final class TopicReads {
         properties.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         properties.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         properties.remove(ConsumerConfig.GROUP_ID_CONFIG);
+        properties.putIfAbsent(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000);
         return new KafkaConsumer<>(properties, new ByteArrayDeserializer(), new ByteArrayDeserializer());
     }
 
+    /** The partitions of {@code topic} in order; a clear error when the cluster has no such topic. */
     public static List<TopicPartition> partitions(KafkaConsumer<?, ?> consumer, String topic) {
-        return consumer.partitionsFor(topic, TIMEOUT).stream()
-                .map(info -> new TopicPartition(topic, info.partition())).collect(Collectors.toList());
+        var infos = consumer.partitionsFor(topic, TIMEOUT);
+        if (infos == null || infos.isEmpty()) {
+            throw new UnknownTopicOrPartitionException("topic " + topic + " does not exist on this cluster");
+        }
+        return infos.stream().map(info -> new TopicPartition(topic, info.partition()))
+                .sorted(Comparator.comparingInt(TopicPartition::partition)).toList();
     }
 
     public static Map<TopicPartition, Long> endOffsets(KafkaConsumer<?, ?> consumer, String topic) {
