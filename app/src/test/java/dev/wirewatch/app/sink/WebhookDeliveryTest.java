@@ -148,6 +148,36 @@ class WebhookDeliveryTest {
         assertEquals(1, read(Topics.DEADLETTER, deadBefore).size(), "the garbage record went to ww.deadletter");
     }
 
+    @Test
+    void burstsOfOneConditionAreOneNotificationAndEachConditionIsResolvedOnceItStops() throws Exception {
+        List<Alert> expected = AnalyzedAlerts.alerts();
+        Map<String, List<String>> bySubject = new java.util.TreeMap<>();
+        expected.forEach(alert -> bySubject.computeIfAbsent(dev.wirewatch.sink.AlertSubject.of(alert),
+                subject -> new ArrayList<>()).add(alert.getId()));
+        try (RecordingHttpServer receiver = RecordingHttpServer.on(0)) {
+            AlertSink sink = AnalyzedAlerts.start(AnalyzedAlerts.config(null, Duration.ofSeconds(2), Duration.ofSeconds(3),
+                    QUICK_RETRIES, "webhook:http://127.0.0.1:" + receiver.port() + "/"), new SimpleMeterRegistry());
+            awaitTrue(() -> receiver.requests().size() >= 2 * bySubject.size(), Duration.ofSeconds(60));
+            Thread.sleep(1000);
+            sink.close();
+            Map<String, List<String>> firing = new java.util.TreeMap<>();
+            Map<String, List<String>> resolved = new java.util.TreeMap<>();
+            for (RecordingHttpServer.Request request : receiver.requests()) {
+                JsonNode body = JSON.readTree(request.body());
+                Map<String, List<String>> into = body.get("status").asText().equals("resolved") ? resolved : firing;
+                List<String> ids = new ArrayList<>();
+                body.get("alerts").forEach(alert -> ids.add(alert.get("id").asText()));
+                assertEquals(null, into.put(body.get("group").asText(), ids), "one notification per condition and status");
+            }
+            firing.replaceAll((subject, ids) -> ids.stream().sorted().toList());
+            bySubject.replaceAll((subject, ids) -> ids.stream().sorted().toList());
+            assertEquals(bySubject, firing, "each burst as one notification");
+            assertEquals(bySubject.keySet(), resolved.keySet(), "every condition resolved once");
+            resolved.forEach((subject, ids) -> assertTrue(ids.size() == 1 && bySubject.get(subject).contains(ids.get(0)),
+                    "resolved with one of its own alerts"));
+        }
+    }
+
     static List<String> receivedIds(List<RecordingHttpServer.Request> requests) {
         List<String> ids = new ArrayList<>();
         for (RecordingHttpServer.Request request : requests) {
