@@ -1,7 +1,6 @@
 package dev.wirewatch.sink;
 
 import dev.wirewatch.record.Alert;
-import dev.wirewatch.record.Severity;
 import dev.wirewatch.schemas.AvroSerde;
 import dev.wirewatch.sink.delivery.AlertPosition;
 import dev.wirewatch.sink.delivery.Delivery;
@@ -22,7 +21,6 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -72,7 +70,7 @@ public final class AlertSink implements AutoCloseable {
         this.resolver = new ResolveTracker(config.resolveAfter().toNanos());
         this.undelivered = new UndeliveredLog(clientConfig);
         for (OutputSpec spec : config.outputs()) {
-            workers.add(new OutputWorker(Outputs.create(spec, config.resolveAfter()), minSeverity(spec),
+            workers.add(new OutputWorker(Outputs.create(spec, config.resolveAfter()), spec.minSeverity(),
                     RateLimit.parse(spec.option("rate", null), System.nanoTime()), config.retry(), undelivered, metrics,
                     ledger));
         }
@@ -194,16 +192,6 @@ public final class AlertSink implements AutoCloseable {
             ledger.committed(offsets);
         } catch (KafkaException e) {
             LOG.warn("sink: cannot commit offsets yet ({}); trying again", e.getMessage());
-        }
-    }
-
-    private static Severity minSeverity(OutputSpec spec) {
-        String text = spec.option("min-severity", "info");
-        try {
-            return Severity.valueOf(text.toLowerCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("--to " + spec.kind() + ": min-severity '" + text
-                    + "' is not a severity: use info, warning or critical");
         }
     }
 

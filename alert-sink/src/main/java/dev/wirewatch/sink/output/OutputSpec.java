@@ -1,5 +1,7 @@
 package dev.wirewatch.sink.output;
 
+import dev.wirewatch.record.Severity;
+import dev.wirewatch.sink.delivery.RateLimit;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -7,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
@@ -85,6 +88,8 @@ public record OutputSpec(String kind, String target, Map<String, String> options
     }
 
     private void check() {
+        RateLimit.parse(options.get("rate"), 0);
+        minSeverity();
         switch (kind) {
             case "jsonl" -> {
                 if (target.isEmpty()) {
@@ -99,6 +104,17 @@ public record OutputSpec(String kind, String target, Map<String, String> options
             }
             case "webhook", "alertmanager", "slack" -> uri();
             default -> { }
+        }
+    }
+
+    /** The least severe alert this output is sent (default: every alert). */
+    public Severity minSeverity() {
+        String text = option("min-severity", "info");
+        try {
+            return Severity.valueOf(text.toLowerCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--to " + kind + ": min-severity '" + text
+                    + "' is not a severity: use info, warning or critical");
         }
     }
 

@@ -90,11 +90,11 @@ public final class SinkCommand implements Callable<Integer> {
                 duration(resolveAfter, "--resolve-after"),
                 new RetryPolicy(retries, duration(retryBackoff, "--retry-backoff"), Duration.ofSeconds(60))));
         Map<String, Object> clientConfig = kafka.clientConfig(kafka.bootstrapServers);
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        AlertSink sink = AlertListing.parse(() -> new AlertSink(clientConfig, config, registry));
         try (Admin admin = Admin.create(clientConfig)) {
             TopicSetup.ensure(admin, TopicSetup.DEFAULT_PARTITIONS, Map.of());
         }
-        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        AlertSink sink = AlertListing.parse(() -> new AlertSink(clientConfig, config, registry));
         ServiceEndpoint http = httpPort == null ? null : ServiceEndpoint.start(httpPort, registry, Optional::empty);
         if (http != null) {
             System.err.printf("sink: /metrics and /health on port %d%n", http.port());

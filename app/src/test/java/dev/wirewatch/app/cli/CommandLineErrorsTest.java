@@ -119,10 +119,30 @@ class CommandLineErrorsTest {
 
     @Test
     void helpAnswersForEveryCommand() {
-        for (String command : new String[] {"analyze", "demo", "broker"}) {
+        for (String command : new String[] {"analyze", "demo", "broker", "sink", "replay", "export"}) {
             Outcome outcome = run(command, "--help");
             assertEquals(0, outcome.code(), command);
             assertTrue(outcome.out().contains("Usage: wirewatch " + command), outcome.out());
         }
+    }
+
+    @Test
+    void aBadSinkOutputIsOneLineThatNamesTheProblemWithoutTheUrlsSecretPart() {
+        Outcome unknown = run("sink", "--bootstrap-servers", "127.0.0.1:1", "--to", "pager:https://example.com/T0/secret");
+        assertEquals(2, unknown.code());
+        assertTrue(unknown.err().contains("unknown output 'pager'"), unknown.err());
+        assertFalse(unknown.err().contains("secret"), "a URL's path may be its token: " + unknown.err());
+
+        Outcome option = run("sink", "--bootstrap-servers", "127.0.0.1:1", "--to", "slack:https://hooks.example.com/x;colour=red");
+        assertEquals(2, option.code());
+        assertTrue(option.err().contains("unknown option 'colour=red'"), option.err());
+
+        Outcome rate = run("sink", "--bootstrap-servers", "127.0.0.1:1", "--to", "stdout;rate=often");
+        assertEquals(2, rate.code());
+        assertTrue(rate.err().contains("rate 'often' is not a rate"), rate.err());
+
+        Outcome syslog = run("sink", "--bootstrap-servers", "127.0.0.1:1", "--to", "syslog:loghost");
+        assertEquals(2, syslog.code());
+        assertTrue(syslog.err().contains("syslog needs HOST:PORT"), syslog.err());
     }
 }

@@ -13,6 +13,8 @@ import dev.wirewatch.schemas.Topics;
 import dev.wirewatch.sink.AlertSink;
 import dev.wirewatch.sink.delivery.RetryPolicy;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -46,7 +48,7 @@ class WebhookDeliveryTest {
         Path secret = Files.writeString(dir.resolve("hook.key"), "s3cret-for-test\n");
         int port = RecordingHttpServer.freePort();
         String group = "webhook-outage";
-        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         AlertSink sink = AnalyzedAlerts.start(AnalyzedAlerts.config(group, Duration.ZERO, Duration.ZERO, QUICK_RETRIES,
                 "webhook:http://127.0.0.1:" + port + "/hook;secret-file=" + secret), registry);
         Thread.sleep(3000); // nothing listens: every attempt is refused
@@ -68,6 +70,10 @@ class WebhookDeliveryTest {
         assertTrue(registry.get("wirewatch.sink.retried").tag("output", "webhook:127.0.0.1:" + port).counter().count() > 0,
                 "the outage was retried");
         assertEquals(expected.size(), registry.get("wirewatch.sink.delivered").counter().count());
+        String scrape = registry.scrape();
+        assertTrue(scrape.contains("wirewatch_sink_delivered_total{output=\"webhook:127.0.0.1:" + port + "\"} " + expected.size()),
+                "as /metrics shows it:\n" + scrape);
+        assertTrue(scrape.contains("wirewatch_sink_delivery_latency_seconds_count{output=\"webhook:127.0.0.1:" + port + "\"}"));
 
         try (RecordingHttpServer receiver = RecordingHttpServer.on(port)) {
             AlertSink restarted = AnalyzedAlerts.start(AnalyzedAlerts.config(group, Duration.ZERO, Duration.ZERO,
