@@ -9,6 +9,7 @@ import dev.wirewatch.sink.delivery.OutputWorker;
 import dev.wirewatch.sink.delivery.RateLimit;
 import dev.wirewatch.sink.delivery.SinkMetrics;
 import dev.wirewatch.sink.delivery.UndeliveredLog;
+import dev.wirewatch.sink.output.Output;
 import dev.wirewatch.sink.output.OutputSpec;
 import dev.wirewatch.sink.output.Outputs;
 import dev.wirewatch.sink.route.BurstGrouper;
@@ -47,30 +48,47 @@ public final class AlertSink implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(AlertSink.class);
     private static final Duration POLL = Duration.ofMillis(200);
     private static final int REMEMBERED_IDS = 100_000;
+    /** How long a stopping sink gives its outputs to finish what they hold (one attempt each). */
+    private static final Duration STOP_GRACE = Duration.ofSeconds(30);
 
     private final SinkConfig config;
-    private final KafkaConsumer<String, byte[]> consumer;
-    private final UndeliveredLog undelivered;
     private final SinkMetrics metrics;
     private final OffsetLedger ledger = new OffsetLedger();
-    private final List<OutputWorker> workers = new ArrayList<>();
     private final BurstGrouper grouper;
     private final ResolveTracker resolver;
     private final SeenIds seen = new SeenIds(REMEMBERED_IDS);
-    private final CountDownLatch stopped = new CountDownLatch(1);
     private final AvroSerde<Alert> alerts = AvroSerde.of(Alert.class);
+    private final UndeliveredLog undelivered;
+    private final List<OutputWorker> workers = new ArrayList<>();
+    private final KafkaConsumer<String, byte[]> consumer;
+    private final CountDownLatch stopped = new CountDownLatch(1);
     private final AtomicBoolean started = new AtomicBoolean();
     private volatile boolean stopping;
     private boolean undecodableLogged;
 
+    /** Checks every output first (files, URLs, options), so a bad one fails before any thread or Kafka client exists. */
     public AlertSink(Map<String, Object> clientConfig, SinkConfig config, MeterRegistry registry) {
         this.config = config;
         this.metrics = new SinkMetrics(registry);
         this.grouper = new BurstGrouper(config.groupWait().toNanos());
         this.resolver = new ResolveTracker(config.resolveAfter().toNanos());
+        List<Output> outputs = new ArrayList<>();
+        try {
+            for (OutputSpec spec : config.outputs()) {
+                outputs.add(Outputs.create(spec, config.resolveAfter()));
+            }
+        } catch (RuntimeException e) {
+            outputs.forEach(Output::close);
+            throw e;
+        }
         this.undelivered = new UndeliveredLog(clientConfig);
-        for (OutputSpec spec : config.outputs()) {
-            workers.add(new OutputWorker(Outputs.create(spec, config.resolveAfter()), spec.minSeverity(),
+        List<String> names = new ArrayList<>();
+        for (int i = 0; i < outputs.size(); i++) {
+            String name = outputs.get(i).name();
+            long same = names.stream().filter(name::equals).count();
+            names.add(name);
+            OutputSpec spec = config.outputs().get(i);
+            workers.add(new OutputWorker(same == 0 ? name : name + "#" + (same + 1), outputs.get(i), spec.minSeverity(),
                     RateLimit.parse(spec.option("rate", null), System.nanoTime()), config.retry(), undelivered, metrics,
                     ledger));
         }
@@ -98,7 +116,9 @@ public final class AlertSink implements AutoCloseable {
                     accept(record);
                 }
                 long now = System.nanoTime();
-                grouper.due(now).forEach(this::dispatch);
+                for (BurstGrouper.Group group : grouper.due(now)) {
+                    dispatch(group);
+                }
                 for (Alert cleared : resolver.cleared(now)) {
                     dispatch(Notification.resolved(cleared, Instant.now()), List.of(), now);
                 }
@@ -109,21 +129,36 @@ public final class AlertSink implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
-            try {
-                grouper.drain().forEach(this::dispatch);
-            } catch (RuntimeException e) {
-                LOG.warn("sink: could not hand the last alerts over; they stay uncommitted: {}", e.getMessage());
-            }
-            workers.forEach(OutputWorker::close);
-            commit();
-            consumer.close();
-            undelivered.close();
-            stopped.countDown();
+            stop();
         }
     }
 
+    /** Sends what is collected (one attempt per output), waits for the outputs up to a bound, commits, closes. */
+    private void stop() {
+        workers.forEach(OutputWorker::stop);
+        try {
+            for (BurstGrouper.Group group : grouper.drain()) {
+                dispatch(group);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        long deadline = System.nanoTime() + STOP_GRACE.toNanos();
+        boolean allStopped = true;
+        for (OutputWorker worker : workers) {
+            allStopped &= worker.awaitStopped(deadline);
+        }
+        commit();
+        consumer.close();
+        if (allStopped) {
+            undelivered.close(); // a worker still sending may yet need it; the JVM's exit closes it then
+        }
+        stopped.countDown();
+    }
+
     private void accept(ConsumerRecord<String, byte[]> record) {
-        AlertPosition position = new AlertPosition(new TopicPartition(record.topic(), record.partition()), record.offset());
+        TopicPartition partition = new TopicPartition(record.topic(), record.partition());
+        AlertPosition position = ledger.position(partition, record.offset());
         Alert alert;
         try {
             alert = alerts.deserializer().deserialize(record.topic(), record.value());
@@ -138,31 +173,32 @@ public final class AlertSink implements AutoCloseable {
             ledger.open(position, 0);
             return;
         }
-        if (!seen.firstTime(alert.getId())) {
+        if (!seen.firstTime(alert.getId(), partition)) {
             metrics.duplicate();
             ledger.open(position, 0);
             return;
         }
         long now = System.nanoTime();
-        ledger.open(position, 1); // held by the grouper until it is handed to the outputs
+        ledger.open(position, 1); // held by the grouper until every output has it queued
         grouper.add(alert, position, now);
         resolver.seen(alert, now);
     }
 
-    private void dispatch(BurstGrouper.Group group) {
-        try {
-            dispatch(Notification.firing(group.alerts(), Instant.now()), group.positions(), group.firstNanos());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while handing alerts to the outputs", e);
-        } finally {
-            group.positions().forEach(ledger::finish);
+    private void dispatch(BurstGrouper.Group group) throws InterruptedException {
+        boolean handedOver = dispatch(Notification.firing(group.alerts(), Instant.now()),
+                group.items().stream().map(BurstGrouper.Received::position).toList(), group.firstNanos());
+        if (handedOver) {
+            group.items().forEach(item -> ledger.finish(item.position()));
         }
     }
 
-    /** Hands a notification to every output that takes some of it; {@code positions} align with its alerts. */
-    private void dispatch(Notification notification, List<AlertPosition> positions, long receivedNanos)
+    /**
+     * Hands a notification to every output that takes some of it ({@code positions} align with its alerts). False if
+     * a stopping output could not take it: its records then stay open, uncommitted, and are read again after a restart.
+     */
+    private boolean dispatch(Notification notification, List<AlertPosition> positions, long receivedNanos)
             throws InterruptedException {
+        boolean all = true;
         for (OutputWorker worker : workers) {
             List<Alert> selected = worker.selects(notification);
             if (selected.isEmpty()) {
@@ -172,11 +208,14 @@ public final class AlertSink implements AutoCloseable {
             for (int i = 0; i < positions.size(); i++) {
                 if (selected.contains(notification.alerts().get(i))) {
                     held.add(positions.get(i));
-                    ledger.hold(positions.get(i), 1);
                 }
             }
-            worker.offer(new Delivery(notification.with(selected), held, receivedNanos));
+            held.forEach(position -> ledger.hold(position, 1));
+            if (!worker.offer(new Delivery(notification.with(selected), held, receivedNanos))) {
+                all = false;
+            }
         }
+        return all;
     }
 
     private void commit() {
@@ -188,8 +227,7 @@ public final class AlertSink implements AutoCloseable {
             consumer.commitSync(offsets, Duration.ofSeconds(30));
             ledger.committed(offsets);
         } catch (WakeupException e) {
-            consumer.commitSync(offsets, Duration.ofSeconds(30));
-            ledger.committed(offsets);
+            commit(); // close() woke the consumer: commit all the same
         } catch (KafkaException e) {
             LOG.warn("sink: cannot commit offsets yet ({}); trying again", e.getMessage());
         }
@@ -201,6 +239,7 @@ public final class AlertSink implements AutoCloseable {
         public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
             commit();
             ledger.forget(partitions);
+            seen.forget(partitions);
         }
 
         @Override
@@ -209,17 +248,18 @@ public final class AlertSink implements AutoCloseable {
         }
     }
 
-    /** Stops reading, sends what is collected, waits for the outputs (bounded by their retries) and commits. */
+    /** Stops reading, sends what is collected, waits for the outputs (bounded) and commits. */
     @Override
     public void close() {
         stopping = true;
-        boolean neverRan = started.compareAndSet(false, true);
-        if (neverRan) {
-            workers.forEach(OutputWorker::close);
+        if (started.compareAndSet(false, true)) {
+            workers.forEach(OutputWorker::stop);
+            workers.forEach(worker -> worker.awaitStopped(System.nanoTime()));
             consumer.close();
             undelivered.close();
             return;
         }
+        workers.forEach(OutputWorker::stop);
         consumer.wakeup();
         try {
             stopped.await();

@@ -23,6 +23,7 @@ import dev.wirewatch.record.SensorStatus;
 import dev.wirewatch.record.Severity;
 import dev.wirewatch.record.TcpHeader;
 import dev.wirewatch.record.Tick;
+import dev.wirewatch.record.UndeliveredAlert;
 import dev.wirewatch.record.VantageView;
 import java.nio.ByteBuffer;
 import java.util.List;
@@ -95,6 +96,11 @@ class RecordCodecTest {
                 KernelDrop.newBuilder().setHost("h").setIface("eth0").setTsMicros(11).setSynTsMicros(10).setIpVersion(4)
                         .setSrc(ByteBuffer.wrap(new byte[] {10, 0, 0, 1})).setDst(ByteBuffer.wrap(new byte[] {10, 0, 0, 2}))
                         .setSrcPort(40000).setDstPort(80).setReason("NETFILTER_DROP").setLocation("nft_do_chain+0x46f/0x690")
+                        .build(),
+                UndeliveredAlert.newBuilder().setAlert(Alert.newBuilder().setId("a2").setType("UNANSWERED_SYN")
+                                .setSeverity(Severity.critical).setFirstSeenMicros(1).setLastSeenMicros(1).setCount(1)
+                                .setSummary("s").setHint("h").build())
+                        .setOutput("webhook:hooks.example.com").setReason("HTTP 400").setAttempts(1).setFailedAtMillis(5)
                         .build());
     }
 

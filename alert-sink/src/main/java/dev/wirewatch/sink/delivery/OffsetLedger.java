@@ -16,9 +16,18 @@ public final class OffsetLedger {
     private final Map<TopicPartition, TreeMap<Long, Integer>> open = new HashMap<>();
     private final Map<TopicPartition, Long> next = new HashMap<>();
     private final Map<TopicPartition, Long> committed = new HashMap<>();
+    private final Map<TopicPartition, Integer> generations = new HashMap<>();
+
+    /** The position of a record just read from a partition this sink owns now. */
+    public synchronized AlertPosition position(TopicPartition partition, long offset) {
+        return new AlertPosition(partition, offset, generations.getOrDefault(partition, 0));
+    }
 
     /** A record was read; it is open until as many {@link #finish} calls as {@code holders} have been made. */
     public synchronized void open(AlertPosition position, int holders) {
+        if (!current(position)) {
+            return;
+        }
         next.merge(position.partition(), position.offset() + 1, Math::max);
         if (holders > 0) {
             open.computeIfAbsent(position.partition(), partition -> new TreeMap<>()).merge(position.offset(), holders, Integer::sum);
@@ -28,14 +37,14 @@ public final class OffsetLedger {
     /** More holders of a record still open (the outputs a grouped alert is handed to). */
     public synchronized void hold(AlertPosition position, int holders) {
         TreeMap<Long, Integer> offsets = open.get(position.partition());
-        if (offsets != null && holders > 0) {
+        if (offsets != null && holders > 0 && current(position)) {
             offsets.computeIfPresent(position.offset(), (offset, count) -> count + holders);
         }
     }
 
     public synchronized void finish(AlertPosition position) {
         TreeMap<Long, Integer> offsets = open.get(position.partition());
-        if (offsets != null) {
+        if (offsets != null && current(position)) {
             offsets.computeIfPresent(position.offset(), (offset, count) -> count == 1 ? null : count - 1);
         }
     }
@@ -58,16 +67,20 @@ public final class OffsetLedger {
         offsets.forEach((partition, offset) -> committed.merge(partition, offset.offset(), Math::max));
     }
 
-    /** Partitions another sink now owns: what is still open there will be read again by it. */
+    /**
+     * Partitions taken away in a rebalance: what is open there is read again by their next owner (this sink too, if
+     * they come back, under a new generation), so late finishes of the old reads no longer count.
+     */
     public synchronized void forget(Collection<TopicPartition> partitions) {
         partitions.forEach(partition -> {
             open.remove(partition);
             next.remove(partition);
             committed.remove(partition);
+            generations.merge(partition, 1, Integer::sum);
         });
     }
 
-    public synchronized int openCount() {
-        return open.values().stream().mapToInt(TreeMap::size).sum();
+    private boolean current(AlertPosition position) {
+        return position.generation() == generations.getOrDefault(position.partition(), 0);
     }
 }

@@ -14,14 +14,18 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One output's own thread and queue, so a receiver that is down or slow delays only itself: it retries with
- * exponential backoff up to the retry policy's bound, then records each alert it gave up on in
- * ww.alerts.undelivered. Severity filter and rate limit are applied here, per output.
+ * One output's own thread and queue, so a receiver that is down or slow delays only itself. A notification is tried
+ * with exponential backoff up to the retry policy's bound, then each of its alerts is recorded in
+ * ww.alerts.undelivered. While an output is known broken (its last notification was given up on), queued ones get a
+ * single attempt, so a long outage costs one retry cycle, not one per notification. Severity filter and rate limit
+ * apply here, per output. When the sink stops, each queued notification gets one attempt; what fails then stays
+ * uncommitted and is read again after the restart.
  */
-public final class OutputWorker implements AutoCloseable {
+public final class OutputWorker {
     private static final Logger LOG = LoggerFactory.getLogger(OutputWorker.class);
     private static final int QUEUE = 10_000;
 
+    private final String name;
     private final Output output;
     private final Severity minSeverity;
     private final RateLimit rateLimit;
@@ -33,9 +37,13 @@ public final class OutputWorker implements AutoCloseable {
     private final Thread thread;
     private volatile boolean stopping;
     private boolean failing;
+    private boolean broken;
+    private boolean abandoned;
 
-    public OutputWorker(Output output, Severity minSeverity, RateLimit rateLimit, RetryPolicy retry,
+    /** @param name unique among the sink's outputs: how logs, metrics and ww.alerts.undelivered name it */
+    public OutputWorker(String name, Output output, Severity minSeverity, RateLimit rateLimit, RetryPolicy retry,
                         UndeliveredLog undelivered, SinkMetrics metrics, OffsetLedger ledger) {
+        this.name = name;
         this.output = output;
         this.minSeverity = minSeverity;
         this.rateLimit = rateLimit;
@@ -43,13 +51,13 @@ public final class OutputWorker implements AutoCloseable {
         this.undelivered = undelivered;
         this.metrics = metrics;
         this.ledger = ledger;
-        this.thread = new Thread(this::run, "wirewatch-sink-" + output.name());
+        this.thread = new Thread(this::run, "wirewatch-sink-" + name);
         this.thread.setDaemon(true);
         this.thread.start();
     }
 
     public String name() {
-        return output.name();
+        return name;
     }
 
     /** The part of a notification this output is sent: alerts at or above its severity; empty when none. */
@@ -60,9 +68,17 @@ public final class OutputWorker implements AutoCloseable {
         return notification.alerts().stream().filter(alert -> alert.getSeverity().ordinal() >= minSeverity.ordinal()).toList();
     }
 
-    /** Queues a delivery; blocks while the queue is full (the sink then stops reading: back-pressure, not loss). */
-    public void offer(Delivery delivery) throws InterruptedException {
-        queue.put(delivery);
+    /**
+     * Queues a delivery, waiting while the queue is full (the sink then stops reading: back-pressure, not loss).
+     * False when the worker is stopping and the queue stays full: the delivery's alerts then stay uncommitted.
+     */
+    public boolean offer(Delivery delivery) throws InterruptedException {
+        while (!queue.offer(delivery, 100, TimeUnit.MILLISECONDS)) {
+            if (stopping) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private void run() {
@@ -71,79 +87,111 @@ public final class OutputWorker implements AutoCloseable {
             try {
                 delivery = queue.poll(100, TimeUnit.MILLISECONDS);
             } catch (InterruptedException e) {
-                continue; // close() interrupts a wait; the loop condition decides
+                return;
             }
-            if (delivery != null) {
-                try {
-                    deliver(delivery);
-                    delivery.positions().forEach(ledger::finish);
-                } catch (RuntimeException e) {
-                    // Not even ww.alerts.undelivered took it: leave it open, so it is read again after a restart.
-                    LOG.error("{}: cannot record an undelivered alert, it stays uncommitted: {}", output.name(), e.getMessage());
-                }
+            if (delivery != null && deliver(delivery)) {
+                delivery.positions().forEach(ledger::finish);
             }
         }
     }
 
-    private void deliver(Delivery delivery) {
+    /** True when the delivery is finished: accepted, or given up on and recorded as undelivered. */
+    private boolean deliver(Delivery delivery) {
         Notification notification = delivery.notification();
-        if (rateLimit != null && !rateLimit.tryAcquire(System.nanoTime())) {
-            metrics.rateLimited(output.name(), notification.alerts().size());
-            giveUp(notification, "rate limit " + rateLimit + " of " + output.name() + " reached", 0);
-            return;
+        if (stopping && abandoned) {
+            return false;
         }
+        if (rateLimit != null && !rateLimit.tryAcquire(System.nanoTime())) {
+            metrics.rateLimited(name, notification.alerts().size());
+            return giveUp(notification, "rate limit " + rateLimit + " of " + name + " reached", 0);
+        }
+        int attempts = broken || stopping ? 1 : retry.attempts();
         for (int attempt = 1; ; attempt++) {
+            DeliveryException failure;
             try {
                 output.send(notification);
-                metrics.delivered(output.name(), notification.alerts().size(), Duration.ofNanos(System.nanoTime() - delivery.receivedNanos()));
+                metrics.delivered(name, notification.alerts().size(), Duration.ofNanos(System.nanoTime() - delivery.receivedNanos()));
                 if (failing) {
-                    LOG.info("{}: delivering again after {} attempt(s)", output.name(), attempt);
+                    LOG.info("{}: delivering again", name);
                     failing = false;
+                    broken = false;
                 }
-                return;
+                return true;
             } catch (DeliveryException e) {
-                if (!failing) {
-                    LOG.warn("{}: {}; retrying up to {} times over {} s", output.name(), e.getMessage(),
-                            retry.attempts() - 1, retry.worstCase().toSeconds());
-                    failing = true;
+                failure = e;
+            } catch (RuntimeException e) {
+                failure = new DeliveryException("the output failed: " + e, false); // a bug retried stays a bug
+            }
+            if (!failing) {
+                LOG.warn("{}: {}; retrying up to {} times over {} s", name, failure.getMessage(), retry.attempts() - 1,
+                        retry.worstCase().toSeconds());
+                failing = true;
+            }
+            if (stopping && failure.retryable()) {
+                abandoned = true; // the rest of the queue stays uncommitted: read again after the restart
+                return false;
+            }
+            if (!failure.retryable() || attempt >= attempts) {
+                broken = failure.retryable();
+                metrics.failed(name, notification.alerts().size());
+                return giveUp(notification, failure.getMessage(), attempt);
+            }
+            metrics.retried(name);
+            pause(retry.backoff(attempt));
+        }
+    }
+
+    /** Records the alerts as undelivered (retrying Kafka until it takes them); false if the sink stops first. */
+    private boolean giveUp(Notification notification, String reason, int attempts) {
+        if (notification.resolved()) {
+            return true; // a resolution is not a finding: Alertmanager ends it by endsAt anyway
+        }
+        LOG.warn("{}: gave up on {} alert(s) after {} attempt(s): {}", name, notification.alerts().size(), attempts, reason);
+        for (int attempt = 1; ; attempt++) {
+            try {
+                notification.alerts().forEach(alert -> undelivered.undelivered(alert, name, reason, attempts));
+                return true;
+            } catch (RuntimeException e) {
+                if (stopping) {
+                    LOG.error("{}: cannot record undelivered alerts ({}); they stay uncommitted", name, e.getMessage());
+                    return false;
                 }
-                if (!e.retryable() || attempt >= retry.attempts()) {
-                    metrics.failed(output.name(), notification.alerts().size());
-                    giveUp(notification, e.getMessage(), attempt);
-                    return;
-                }
-                metrics.retried(output.name());
-                sleep(retry.backoff(attempt));
+                LOG.warn("{}: cannot record undelivered alerts yet: {}", name, e.getMessage());
+                pause(retry.backoff(attempt));
             }
         }
     }
 
-    private void giveUp(Notification notification, String reason, int attempts) {
-        if (notification.resolved()) {
-            return; // a resolution is not a finding: Alertmanager ends it by endsAt anyway
-        }
-        LOG.warn("{}: gave up on {} alert(s) after {} attempt(s): {}", output.name(), notification.alerts().size(),
-                attempts, reason);
-        notification.alerts().forEach(alert -> undelivered.undelivered(alert, output.name(), reason, attempts));
-    }
-
-    private static void sleep(Duration pause) {
+    /** A backoff that {@link #stop} cuts short (without interrupting a send in progress). */
+    private synchronized void pause(Duration pause) {
+        long until = System.nanoTime() + pause.toNanos();
         try {
-            Thread.sleep(pause.toMillis());
-        } catch (InterruptedException e) {
-            // close() interrupts only to end waits early; the retry goes on
-        }
-    }
-
-    /** Waits until everything queued is delivered or given up (bounded by the retry policy), then closes the output. */
-    @Override
-    public void close() {
-        stopping = true;
-        try {
-            thread.join(retry.worstCase().plusSeconds(30).toMillis());
+            while (!stopping && System.nanoTime() < until) {
+                wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(until - System.nanoTime())));
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /** No more retries: each queued notification gets one attempt. Returns at once; {@link #awaitStopped} waits. */
+    public synchronized void stop() {
+        stopping = true;
+        notifyAll();
+    }
+
+    /** Waits until the queue is worked off or {@code deadlineNanos}; closes the output only once its thread is done. */
+    public boolean awaitStopped(long deadlineNanos) {
+        try {
+            thread.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime())));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (thread.isAlive()) {
+            LOG.warn("{}: still sending at shutdown; what it holds stays uncommitted", name);
+            return false;
+        }
         output.close();
+        return true;
     }
 }

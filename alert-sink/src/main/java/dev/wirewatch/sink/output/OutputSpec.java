@@ -16,7 +16,8 @@ import java.util.Set;
 /**
  * One {@code --to} argument: {@code KIND[:TARGET][;OPTION=VALUE...]}, for example
  * {@code webhook:https://hooks.example.com/ww;secret-file=/etc/wirewatch/hook.key;min-severity=warning;rate=30/m}.
- * A target written {@code @FILE} is read from that file, so URLs that carry tokens stay off the command line.
+ * A target written {@code @FILE} is read from that file, so URLs that carry tokens stay off the command line; no
+ * error message repeats a target, since it may be such a URL.
  */
 public record OutputSpec(String kind, String target, Map<String, String> options) {
     /** Options every output takes: which severities it is sent, and how many notifications per period at most. */
@@ -38,7 +39,7 @@ public record OutputSpec(String kind, String target, Map<String, String> options
         String target = colon < 0 ? "" : head.substring(colon + 1);
         Set<String> allowed = KINDS.get(kind);
         if (allowed == null) {
-            throw new IllegalArgumentException("--to " + redacted(text) + ": unknown output '" + kind
+            throw new IllegalArgumentException("--to: unknown output '" + kind
                     + "': use stdout, jsonl:PATH, webhook:URL, alertmanager:URL, slack:URL or syslog:HOST:PORT");
         }
         Map<String, String> options = new LinkedHashMap<>();
@@ -70,7 +71,7 @@ public record OutputSpec(String kind, String target, Map<String, String> options
         try {
             URI uri = new URI(target);
             if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme()) || uri.getHost() == null) {
-                throw new IllegalArgumentException("--to " + kind + ": '" + redacted(target) + "' is not an http(s) URL");
+                throw new IllegalArgumentException("--to " + kind + ": the target is not an http(s) URL with a host");
             }
             return uri;
         } catch (URISyntaxException e) {
@@ -99,7 +100,7 @@ public record OutputSpec(String kind, String target, Map<String, String> options
             case "syslog" -> {
                 int colon = target.lastIndexOf(':');
                 if (colon <= 0 || !target.substring(colon + 1).matches("\\d{1,5}")) {
-                    throw new IllegalArgumentException("--to syslog needs HOST:PORT, was '" + target + "'");
+                    throw new IllegalArgumentException("--to syslog needs HOST:PORT");
                 }
             }
             case "webhook", "alertmanager", "slack" -> uri();
@@ -124,10 +125,5 @@ public record OutputSpec(String kind, String target, Map<String, String> options
         } catch (IOException e) {
             throw new IllegalArgumentException("--to " + kind + ":@" + file + ": cannot read: " + e.getMessage());
         }
-    }
-
-    /** An argument as it may be printed: everything after a URL's host is left out. */
-    private static String redacted(String text) {
-        return text.replaceAll("(https?://[^/;]+)[^;]*", "$1/…");
     }
 }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.wirewatch.record.Alert;
 import dev.wirewatch.record.Evidence;
 import dev.wirewatch.schemas.Times;
+import dev.wirewatch.sink.AlertSubject;
 import dev.wirewatch.sink.Notification;
 import java.net.URI;
 import java.time.Duration;
@@ -85,8 +86,7 @@ final class SlackOutput implements Output {
 
     private static String headline(Notification notification) {
         Alert lead = notification.lead();
-        String subject = lead.getServer() != null ? lead.getServer() : lead.getIp() != null ? lead.getIp()
-                : lead.getDstIp() != null ? lead.getDstIp() : lead.getHost();
+        String subject = AlertSubject.headline(lead);
         String state = notification.resolved() ? "RESOLVED" : notification.severity().name().toUpperCase(Locale.ROOT);
         String count = notification.alerts().size() > 1 ? " ×" + notification.alerts().size() : "";
         return state + " " + lead.getType() + count + (subject == null ? "" : " on " + subject);

@@ -96,11 +96,22 @@ final class SyslogOutput implements Output {
         if (udpSocket == null) {
             udpSocket = new DatagramSocket();
         }
-        int length = Math.min(message.length, MAX_DATAGRAM);
-        udpSocket.send(new DatagramPacket(message, length, resolved()));
+        udpSocket.send(new DatagramPacket(message, utf8Prefix(message, MAX_DATAGRAM), resolved()));
+    }
+
+    /** The longest prefix of at most {@code limit} bytes that does not cut a UTF-8 character in two. */
+    static int utf8Prefix(byte[] text, int limit) {
+        int length = Math.min(text.length, limit);
+        while (length < text.length && length > 0 && (text[length] & 0xC0) == 0x80) {
+            length--;
+        }
+        return length;
     }
 
     private void sendTcp(byte[] message) throws IOException {
+        if (tcpSocket != null && peerClosed(tcpSocket)) {
+            closeSockets(); // a write to a closed peer would "succeed" once and be lost
+        }
         if (tcpSocket == null) {
             Socket socket = new Socket();
             socket.connect(resolved(), CONNECT_TIMEOUT_MS);
@@ -110,6 +121,18 @@ final class SyslogOutput implements Output {
         out.write((message.length + " ").getBytes(StandardCharsets.US_ASCII));
         out.write(message);
         out.flush();
+    }
+
+    /** A syslog receiver never writes back: end of stream on a read means it has closed the connection. */
+    private static boolean peerClosed(Socket socket) {
+        try {
+            socket.setSoTimeout(1);
+            return socket.getInputStream().read() < 0;
+        } catch (java.net.SocketTimeoutException e) {
+            return false;
+        } catch (IOException e) {
+            return true;
+        }
     }
 
     private InetSocketAddress resolved() throws IOException {

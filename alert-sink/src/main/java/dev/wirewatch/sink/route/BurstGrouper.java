@@ -10,8 +10,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Collects the alerts of one type on one subject that arrive within {@code waitNanos} of the first into one group,
- * so a burst (twenty clients refused by one service) is one message, not twenty. A wait of zero sends each alert alone.
+ * Collects the alerts of one subject (type, severity, service or address) that arrive within {@code waitNanos} of the
+ * first into one group, so a burst (twenty clients refused by one service) is one message, not twenty. With a wait of
+ * zero, only alerts read in one poll are grouped.
  */
 public final class BurstGrouper {
     private final long waitNanos;
@@ -21,13 +22,19 @@ public final class BurstGrouper {
         this.waitNanos = waitNanos;
     }
 
-    /** A group ready to send: its alerts in arrival order, the records they came from, when the first arrived. */
-    public record Group(List<Alert> alerts, List<AlertPosition> positions, long firstNanos) {}
+    /** An alert and the record it came from. */
+    public record Received(Alert alert, AlertPosition position) {}
+
+    /** A group ready to send: its alerts in arrival order and when the first arrived. */
+    public record Group(List<Received> items, long firstNanos) {
+        public List<Alert> alerts() {
+            return items.stream().map(Received::alert).toList();
+        }
+    }
 
     public void add(Alert alert, AlertPosition position, long nowNanos) {
-        Group group = open.computeIfAbsent(AlertSubject.of(alert), subject -> new Group(new ArrayList<>(), new ArrayList<>(), nowNanos));
-        group.alerts().add(alert);
-        group.positions().add(position);
+        open.computeIfAbsent(AlertSubject.of(alert), subject -> new Group(new ArrayList<>(), nowNanos))
+                .items().add(new Received(alert, position));
     }
 
     /** Groups whose wait is over, removed. */

@@ -14,7 +14,7 @@ class OffsetLedgerTest {
     private static final TopicPartition P1 = new TopicPartition("ww.alerts", 1);
 
     private static AlertPosition at(TopicPartition partition, long offset) {
-        return new AlertPosition(partition, offset);
+        return new AlertPosition(partition, offset, 0);
     }
 
     @Test
@@ -56,6 +56,20 @@ class OffsetLedgerTest {
         assertEquals(Map.of(P0, new OffsetAndMetadata(4)), ledger.advanced(), "the commit failed: offer it again");
         ledger.forget(List.of(P0));
         assertEquals(Map.of(), ledger.advanced());
+    }
+
+    @Test
+    void aDeliveryFromBeforeARebalanceCannotFinishTheSameOffsetReadAgain() {
+        OffsetLedger ledger = new OffsetLedger();
+        AlertPosition before = ledger.position(P0, 7);
+        ledger.open(before, 1);
+        ledger.forget(List.of(P0));          // revoked while an output still retries offset 7
+        AlertPosition again = ledger.position(P0, 7);
+        ledger.open(again, 1);               // assigned back and read again
+        ledger.finish(before);               // the old delivery ends
+        assertEquals(Map.of(P0, new OffsetAndMetadata(7)), commit(ledger), "7 is open until its new delivery ends");
+        ledger.finish(again);
+        assertEquals(Map.of(P0, new OffsetAndMetadata(8)), commit(ledger));
     }
 
     @Test

@@ -11,21 +11,21 @@ import dev.wirewatch.schemas.AvroSerde;
 import dev.wirewatch.schemas.Times;
 import dev.wirewatch.sensor.emit.RecordPublisher;
 import java.io.PrintStream;
-import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Deserializer;
 
@@ -56,6 +56,7 @@ public final class HistoryReplay {
      * @param keepAlerts   leave the replay's alert topic on the cluster (for a sink, say) instead of deleting it
      */
     public Outcome run(long fromMillis, long toMillis, NetworkTopology network, ProcessorConfig config, boolean keepAlerts) {
+        boolean keep = keepAlerts;
         String applicationId = "wirewatch-replay-" + UUID.randomUUID().toString().substring(0, 8);
         StreamTopics topics = StreamTopics.privateTo(applicationId);
         int partitions;
@@ -63,8 +64,10 @@ public final class HistoryReplay {
             TopicSetup.ensure(admin, TopicSetup.DEFAULT_PARTITIONS, Map.of());
             partitions = TopicSetup.partitionCount(admin, StreamTopics.LIVE.packets());
             Map<String, Integer> own = new HashMap<>();
-            for (String topic : topics.all()) {
-                own.put(topic, partitions);
+            List<String> live = StreamTopics.LIVE.all();
+            for (int i = 0; i < live.size(); i++) {
+                // Each copy as wide as its source: records keep their partition, and so their key's place.
+                own.put(topics.all().get(i), TopicSetup.partitionCount(admin, live.get(i)));
             }
             TopicSetup.create(admin, own, List.of());
         }
@@ -73,18 +76,19 @@ public final class HistoryReplay {
             progress.printf("replay: copied %,d records from %s to %s (hosts: %s)%n", copy.records,
                     Times.iso(fromMillis * 1000), Times.iso(toMillis * 1000), String.join(", ", copy.hosts));
             if (copy.hosts.isEmpty()) {
+                keep = false; // nothing judged: no topic worth keeping
                 return new Outcome(List.of(), copy.records, copy.hosts, null);
             }
             try (ProcessorRun processor = new ProcessorRun(clientConfig, applicationId, partitions, topics, network,
                     config, progress)) {
                 processor.start();
                 processor.awaitJudged();
-                return new Outcome(processor.alerts(Map.of()), copy.records, copy.hosts, keepAlerts ? topics.alerts() : null);
+                return new Outcome(processor.alerts(Map.of()), copy.records, copy.hosts, keep ? topics.alerts() : null);
             }
         } finally {
+            String kept = keep ? topics.alerts() : null;
             try (Admin admin = Admin.create(clientConfig)) {
-                TopicSetup.delete(admin, topics.all().stream()
-                        .filter(topic -> !(keepAlerts && topic.equals(topics.alerts()))).toList());
+                TopicSetup.delete(admin, topics.all().stream().filter(topic -> !topic.equals(kept)).toList());
             } catch (RuntimeException e) {
                 progress.println("replay: could not delete the topics of " + applicationId + ": " + e.getMessage());
             }
@@ -100,66 +104,54 @@ public final class HistoryReplay {
         producerConfig.put(ProducerConfig.LINGER_MS_CONFIG, 20);
         Deserializer<SpecificRecord> decoder = AvroSerde.anyRecord().deserializer();
         Set<String> hosts = new TreeSet<>();
-        long records = 0;
-        long lastTickMillis = fromMillis;
+        long[] records = {0};
+        long[] lastMillis = {fromMillis};
+        AtomicReference<Exception> failed = new AtomicReference<>();
+        Callback checked = (metadata, error) -> {
+            if (error != null) {
+                failed.compareAndSet(null, error);
+            }
+        };
         try (KafkaConsumer<byte[], byte[]> consumer = TopicReads.consumer(clientConfig);
              KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerConfig, new ByteArraySerializer(),
                      new ByteArraySerializer())) {
             List<String> live = StreamTopics.LIVE.inputs();
-            List<String> own = topics.inputs();
             for (int input = 0; input < live.size(); input++) {
-                Map<TopicPartition, Long> start = TopicReads.offsetsAt(consumer, live.get(input), fromMillis);
-                // To the current end, not to offsetsForTimes(to): captures replayed into a shared cluster (analyze, the
-                // demo) put older capture times after newer ones, so the range is chosen by each record's own time.
-                Map<TopicPartition, Long> end = consumer.endOffsets(start.keySet());
-                consumer.assign(start.keySet());
-                start.forEach(consumer::seek);
-                Map<TopicPartition, Long> remaining = new HashMap<>(end);
-                start.forEach((partition, offset) -> {
-                    if (offset >= end.get(partition)) {
-                        remaining.remove(partition);
+                String copyTo = topics.inputs().get(input);
+                boolean packets = live.get(input).equals(StreamTopics.LIVE.packets());
+                // From the first record at or after `from`: every record before it is older. To the current end, not
+                // to offsetsForTimes(to): captures replayed into a shared cluster (analyze, the demo) put older
+                // capture times after newer ones, so each record's own time decides.
+                TopicReads.readToEnd(consumer, TopicReads.offsetsAt(consumer, live.get(input), fromMillis), record -> {
+                    if (record.timestamp() < fromMillis || record.timestamp() >= toMillis) {
+                        return;
+                    }
+                    producer.send(new ProducerRecord<>(copyTo, record.partition(), record.timestamp(), record.key(),
+                            record.value()), checked);
+                    lastMillis[0] = Math.max(lastMillis[0], record.timestamp());
+                    String host = packets ? tickHost(decoder, record) : null;
+                    if (host != null) {
+                        hosts.add(host);
+                    }
+                    if (++records[0] % PROGRESS_EVERY == 0) {
+                        progress.printf("replay: %,d records copied, at %s%n", records[0], Times.iso(record.timestamp() * 1000));
                     }
                 });
-                consumer.pause(start.keySet().stream().filter(partition -> !remaining.containsKey(partition)).toList());
-                while (!remaining.isEmpty()) {
-                    for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
-                        TopicPartition partition = new TopicPartition(record.topic(), record.partition());
-                        Long stop = remaining.get(partition);
-                        if (stop == null || record.offset() >= stop) {
-                            continue;
-                        }
-                        if (record.offset() + 1 >= stop) {
-                            remaining.remove(partition);
-                            consumer.pause(List.of(partition));
-                        }
-                        if (record.timestamp() < fromMillis || record.timestamp() >= toMillis) {
-                            continue;
-                        }
-                        producer.send(new ProducerRecord<>(own.get(input), record.partition(), record.timestamp(),
-                                record.key(), record.value()));
-                        if (live.get(input).equals(StreamTopics.LIVE.packets())) {
-                            String host = tickHost(decoder, record);
-                            if (host != null) {
-                                hosts.add(host);
-                                lastTickMillis = Math.max(lastTickMillis, record.timestamp());
-                            }
-                        }
-                        if (++records % PROGRESS_EVERY == 0) {
-                            progress.printf("replay: %,d records copied, at %s%n", records, Times.iso(record.timestamp() * 1000));
-                        }
-                    }
-                }
             }
-            // Live sensors never end their input; the copy does, so every host says so once it is copied.
+            // Live sensors never end their input; the copy does, so every host says so once all of it is copied.
             for (String host : hosts) {
-                RecordPublisher.Outgoing tick = RecordPublisher.tickRecord(host, lastTickMillis * 1000, true);
+                RecordPublisher.Outgoing tick = RecordPublisher.tickRecord(host, lastMillis[0] * 1000, true);
                 for (int partition = 0; partition < producer.partitionsFor(topics.packets()).size(); partition++) {
-                    producer.send(new ProducerRecord<>(topics.packets(), partition, tick.timestampMs(), tick.key(), tick.value()));
+                    producer.send(new ProducerRecord<>(topics.packets(), partition, tick.timestampMs(), tick.key(),
+                            tick.value()), checked);
                 }
             }
             producer.flush();
         }
-        return new Copy(records, hosts);
+        if (failed.get() != null) {
+            throw new IllegalStateException("replay: could not copy the history: " + failed.get().getMessage(), failed.get());
+        }
+        return new Copy(records[0], hosts);
     }
 
     /** The host of a Tick (every sensor ticks every partition); null for anything else, undecodable records included. */

@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -95,14 +96,9 @@ final class ProcessorRun implements AutoCloseable {
         List<Alert> alerts = new ArrayList<>();
         var deserializer = AvroSerde.of(Alert.class).deserializer();
         try (KafkaConsumer<byte[], byte[]> consumer = TopicReads.consumer(clientConfig)) {
-            Map<TopicPartition, Long> until = TopicReads.endOffsets(consumer, topics.alerts());
-            consumer.assign(until.keySet());
-            until.keySet().forEach(partition -> consumer.seek(partition, from.getOrDefault(partition, 0L)));
-            while (until.entrySet().stream().anyMatch(end -> consumer.position(end.getKey()) < end.getValue())) {
-                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
-                    alerts.add(deserializer.deserialize(record.topic(), record.value()));
-                }
-            }
+            Map<TopicPartition, Long> start = new HashMap<>();
+            TopicReads.partitions(consumer, topics.alerts()).forEach(partition -> start.put(partition, from.getOrDefault(partition, 0L)));
+            TopicReads.readToEnd(consumer, start, record -> alerts.add(deserializer.deserialize(record.topic(), record.value())));
         }
         alerts.sort(Comparator.comparingLong(Alert::getFirstSeenMicros).thenComparing(Alert::getType)
                 .thenComparing(Alert::getId));

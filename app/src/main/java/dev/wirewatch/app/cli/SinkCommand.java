@@ -94,6 +94,9 @@ public final class SinkCommand implements Callable<Integer> {
         AlertSink sink = AlertListing.parse(() -> new AlertSink(clientConfig, config, registry));
         try (Admin admin = Admin.create(clientConfig)) {
             TopicSetup.ensure(admin, TopicSetup.DEFAULT_PARTITIONS, Map.of());
+        } catch (RuntimeException e) {
+            sink.close();
+            throw e;
         }
         ServiceEndpoint http = httpPort == null ? null : ServiceEndpoint.start(httpPort, registry, Optional::empty);
         if (http != null) {

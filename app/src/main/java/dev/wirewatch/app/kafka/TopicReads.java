@@ -6,6 +6,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
@@ -54,5 +55,24 @@ public final class TopicReads {
         consumer.offsetsForTimes(query, TIMEOUT).forEach((partition, found) ->
                 offsets.put(partition, found == null ? ends.get(partition) : found.offset()));
         return offsets;
+    }
+
+    /**
+     * Reads every record from {@code from} (partition to first offset; partitions not named are not read) up to the
+     * end offsets as they are now. Progress goes by position, not by record offsets, so gaps (compaction, aborted
+     * transactions) cannot stall it.
+     */
+    public static void readToEnd(KafkaConsumer<byte[], byte[]> consumer, Map<TopicPartition, Long> from,
+                                 java.util.function.Consumer<ConsumerRecord<byte[], byte[]>> action) {
+        Map<TopicPartition, Long> until = consumer.endOffsets(from.keySet(), TIMEOUT);
+        consumer.assign(from.keySet());
+        from.forEach(consumer::seek);
+        while (until.entrySet().stream().anyMatch(end -> consumer.position(end.getKey(), TIMEOUT) < end.getValue())) {
+            for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+                if (record.offset() < until.get(new TopicPartition(record.topic(), record.partition()))) {
+                    action.accept(record);
+                }
+            }
+        }
     }
 }
