@@ -22,28 +22,23 @@ import java.util.Map;
  * condition extends it). Without resolution ({@code resolveAfter} zero), endsAt is left to Alertmanager's
  * resolve_timeout.
  */
-final class AlertmanagerOutput implements Output {
+final class AlertmanagerOutput extends HttpOutput {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String API_PATH = "/api/v2/alerts";
 
-    private final String name;
-    private final URI endpoint;
     private final String generatorUrl;
     private final Duration resolveAfter;
-    private final HttpDelivery http;
 
     AlertmanagerOutput(String name, URI base, String generatorUrl, Duration resolveAfter, Duration timeout) {
-        this.name = name;
-        String path = base.getPath() == null ? "" : base.getPath().replaceAll("/+$", "");
-        this.endpoint = base.resolve(path.endsWith(API_PATH) ? path : path + API_PATH);
+        super(name, endpoint(base), timeout);
         this.generatorUrl = generatorUrl;
         this.resolveAfter = resolveAfter;
-        this.http = new HttpDelivery(timeout);
     }
 
-    @Override
-    public String name() {
-        return name;
+    /** The alerts endpoint under the base URL given (which may name it already). */
+    private static URI endpoint(URI base) {
+        String path = base.getPath() == null ? "" : base.getPath().replaceAll("/+$", "");
+        return base.resolve(path.endsWith(API_PATH) ? path : path + API_PATH);
     }
 
     @Override
@@ -78,7 +73,7 @@ final class AlertmanagerOutput implements Output {
             entry.put("generatorURL", generatorUrl(alert));
         }
         try {
-            http.post(endpoint, JSON.writeValueAsBytes(body), Map.of());
+            http.post(uri, JSON.writeValueAsBytes(body), Map.of());
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalStateException("a JSON tree always serialises", e);
         }

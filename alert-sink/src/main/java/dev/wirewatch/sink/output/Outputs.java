@@ -4,22 +4,41 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import dev.wirewatch.schemas.Durations;
 import java.time.Duration;
 
 /** Builds the output a {@code --to} names. */
 public final class Outputs {
+    /** How long an HTTP output waits to connect and for an answer. */
+    public static final String DEFAULT_TIMEOUT = "10s";
+    /** When a JSON-lines file is rotated, and how many rotated files are kept. */
+    public static final String DEFAULT_MAX_SIZE = "100MB";
+    public static final String DEFAULT_KEEP = "5";
+
     private Outputs() {}
+
+    private static int keep(String text) {
+        try {
+            int keep = Integer.parseInt(text.trim());
+            if (keep >= 0) {
+                return keep;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException("--to jsonl: keep '" + text + "' is not a number of files (0 or more)");
+    }
 
     /**
      * @param resolveAfter how long a condition stays open without a new alert; Alertmanager is told this as endsAt, so it
      *                     closes the alert itself if the sink goes away
      */
     public static Output create(OutputSpec spec, Duration resolveAfter) {
-        Duration timeout = Durations.parse(spec.option("timeout", "10s"), "timeout");
+        Duration timeout = Durations.parse("--to " + spec.kind() + " timeout", spec.option("timeout", DEFAULT_TIMEOUT));
         return switch (spec.kind()) {
             case "stdout" -> new StdoutOutput(AlertFormat.parse(spec.option("format", "text")));
-            case "jsonl" -> new JsonlFileOutput(Path.of(spec.target()), ByteSizes.parse(spec.option("max-size", "100MB")),
-                    Integer.parseInt(spec.option("keep", "5")));
+            case "jsonl" -> new JsonlFileOutput(Path.of(spec.target()), ByteSizes.parse(spec.option("max-size", DEFAULT_MAX_SIZE)),
+                    keep(spec.option("keep", DEFAULT_KEEP)));
             case "webhook" -> new WebhookOutput(spec.name(), spec.uri(), secret(spec), timeout);
             case "alertmanager" -> new AlertmanagerOutput(spec.name(), spec.uri(),
                     spec.option("generator-url", null), resolveAfter, timeout);
@@ -39,25 +58,6 @@ public final class Outputs {
             return Files.readString(Path.of(file), StandardCharsets.UTF_8).trim().getBytes(StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new IllegalArgumentException("--to webhook: secret-file " + file + ": cannot read: " + e.getMessage());
-        }
-    }
-
-    /** Durations such as 500ms, 10s, 2m, 1h. */
-    public static final class Durations {
-        private Durations() {}
-
-        public static Duration parse(String text, String what) {
-            var match = java.util.regex.Pattern.compile("(\\d+)(ms|s|m|h)").matcher(text.trim());
-            if (!match.matches()) {
-                throw new IllegalArgumentException(what + " '" + text + "' is not a duration: use e.g. 500ms, 10s, 2m, 1h");
-            }
-            long amount = Long.parseLong(match.group(1));
-            return switch (match.group(2)) {
-                case "ms" -> Duration.ofMillis(amount);
-                case "s" -> Duration.ofSeconds(amount);
-                case "m" -> Duration.ofMinutes(amount);
-                default -> Duration.ofHours(amount);
-            };
         }
     }
 

@@ -20,24 +20,14 @@ import java.util.Map;
  * alerts the burst holds, the summary, the subject fields, the hint, and a few evidence lines; {@code text} is the
  * plain fallback Slack shows in notifications.
  */
-final class SlackOutput implements Output {
+final class SlackOutput extends HttpOutput {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int HEADER_LIMIT = 150;
     private static final int EVIDENCE_LINES = 4;
 
-    private final String name;
-    private final URI uri;
-    private final HttpDelivery http;
 
     SlackOutput(String name, URI uri, Duration timeout) {
-        this.name = name;
-        this.uri = uri;
-        this.http = new HttpDelivery(timeout);
-    }
-
-    @Override
-    public String name() {
-        return name;
+        super(name, uri, timeout);
     }
 
     @Override

@@ -22,25 +22,15 @@ import javax.crypto.spec.SecretKeySpec;
  * alerts as in ALERTS.md. With a secret, {@code X-Wirewatch-Signature: sha256=HEX} is the HMAC-SHA256 of the exact
  * body, so the receiver can check that it came from this sink and was not altered.
  */
-final class WebhookOutput implements Output {
+final class WebhookOutput extends HttpOutput {
     static final String SIGNATURE_HEADER = "X-Wirewatch-Signature";
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final String name;
-    private final URI uri;
     private final byte[] secret;
-    private final HttpDelivery http;
 
     WebhookOutput(String name, URI uri, byte[] secret, Duration timeout) {
-        this.name = name;
-        this.uri = uri;
+        super(name, uri, timeout);
         this.secret = secret;
-        this.http = new HttpDelivery(timeout);
-    }
-
-    @Override
-    public String name() {
-        return name;
     }
 
     @Override

@@ -33,13 +33,4 @@ final class AlertListing {
             throw new UsageException("--out " + out + ": cannot write: " + e.getMessage());
         }
     }
-
-    /** Runs a parser of command-line text, turning its complaint into a usage error (exit code 2). */
-    static <T> T parse(java.util.function.Supplier<T> parser) {
-        try {
-            return parser.get();
-        } catch (IllegalArgumentException e) {
-            throw new UsageException(e.getMessage());
-        }
-    }
 }

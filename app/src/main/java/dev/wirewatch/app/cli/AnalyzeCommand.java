@@ -62,9 +62,9 @@ public final class AnalyzeCommand implements Callable<Integer> {
             System.out.print(processorConfig.toYaml());
             return 0;
         }
-        AlertFormat alertFormat = AlertListing.parse(() -> AlertFormat.parse(format));
-        Severity threshold = failOn == null ? null : AlertListing.parse(() -> Severities.parse(failOn));
-        List<CaptureInput> captures = pcaps.stream().map(pcap -> AlertListing.parse(() -> CaptureInput.parse(pcap))).toList();
+        AlertFormat alertFormat = Arguments.parse(() -> AlertFormat.parse(format));
+        Severity threshold = failOn == null ? null : Arguments.parse(() -> Severities.parse(failOn));
+        List<CaptureInput> captures = pcaps.stream().map(pcap -> Arguments.parse(() -> CaptureInput.parse(pcap))).toList();
         NetworkTopology network = NetworkTopology.load(topology);
         List<Alert> alerts;
         try (KafkaEndpoint endpoint = KafkaEndpoint.open(kafka, System.err)) {

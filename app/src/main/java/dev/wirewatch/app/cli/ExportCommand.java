@@ -15,7 +15,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.kafka.common.errors.TimeoutException;
@@ -60,10 +59,10 @@ public final class ExportCommand implements Callable<Integer> {
             description = "With --alert: how far before its first_seen and after its last_seen to look (default: ${DEFAULT-VALUE}).")
     String margin;
 
-    @Option(names = "--from", paramLabel = "TIME", description = "Earliest capture time, ISO-8601 UTC as alerts print it (2026-01-31T12:00:00.000000Z).")
+    @Option(names = "--from", paramLabel = "TIME", description = "Earliest capture time: ISO-8601 as alerts print it (2026-01-31T12:00:00.000000Z), a date, now, or an age (6h).")
     String from;
 
-    @Option(names = "--to", paramLabel = "TIME", description = "Latest capture time, ISO-8601 UTC.")
+    @Option(names = "--to", paramLabel = "TIME", description = "Latest capture time, in the same forms.")
     String to;
 
     @Mixin
@@ -71,7 +70,7 @@ public final class ExportCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        FlowKey flow = subject.flow == null ? null : parse(() -> FlowSpec.parse(subject.flow));
+        FlowKey flow = subject.flow == null ? null : Arguments.parse(() -> FlowSpec.parse(subject.flow));
         Duration around = Durations.parse("--margin", margin);
         Long fromMicros = from == null ? null : micros("--from", from);
         Long toMicros = to == null ? null : micros("--to", to);
@@ -94,7 +93,7 @@ public final class ExportCommand implements Callable<Integer> {
         } else {
             Alert alert = new AlertLookup(clientConfig).find(subject.alert).orElseThrow(() -> new UsageException(
                     "no alert with id '" + subject.alert + "' on " + Topics.ALERTS + " at " + kafka.bootstrapServers));
-            query = parse(() -> EvidenceQuery.ofAlert(alert, around));
+            query = Arguments.parse(() -> EvidenceQuery.ofAlert(alert, around));
         }
         query = query.within(fromMicros == null ? query.fromMicros() : fromMicros,
                 toMicros == null ? query.toMicros() : toMicros);
@@ -128,19 +127,7 @@ public final class ExportCommand implements Callable<Integer> {
     }
 
     private static long micros(String option, String text) {
-        try {
-            Instant instant = Instant.parse(text.trim());
-            return Math.addExact(Math.multiplyExact(instant.getEpochSecond(), 1_000_000L), instant.getNano() / 1000);
-        } catch (DateTimeParseException | ArithmeticException e) {
-            throw new UsageException(option + " '" + text + "' is not a time like 2026-01-31T12:00:00.000000Z");
-        }
-    }
-
-    private static <T> T parse(java.util.function.Supplier<T> parser) {
-        try {
-            return parser.get();
-        } catch (IllegalArgumentException e) {
-            throw new UsageException(e.getMessage());
-        }
+        Instant instant = Arguments.parse(() -> TimeArgument.parse(option, text, Instant.now()));
+        return Math.addExact(Math.multiplyExact(instant.getEpochSecond(), 1_000_000L), instant.getNano() / 1000);
     }
 }

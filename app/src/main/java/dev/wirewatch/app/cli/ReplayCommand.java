@@ -56,13 +56,13 @@ public final class ReplayCommand implements Callable<Integer> {
             throw new UsageException("--bootstrap-servers is required: replay reads the history stored on that cluster");
         }
         Instant now = Instant.now();
-        Instant start = AlertListing.parse(() -> TimeArgument.parse(from, now));
-        Instant end = AlertListing.parse(() -> TimeArgument.parse(to, now));
+        Instant start = Arguments.parse(() -> TimeArgument.parse("--from", from, now));
+        Instant end = Arguments.parse(() -> TimeArgument.parse("--to", to, now));
         if (!start.isBefore(end)) {
             throw new UsageException("--from " + from + " is not before --to " + to);
         }
-        AlertFormat alertFormat = AlertListing.parse(() -> AlertFormat.parse(format));
-        var threshold = failOn == null ? null : AlertListing.parse(() -> Severities.parse(failOn));
+        AlertFormat alertFormat = Arguments.parse(() -> AlertFormat.parse(format));
+        var threshold = failOn == null ? null : Arguments.parse(() -> Severities.parse(failOn));
         ProcessorConfig processorConfig = ProcessorConfig.load(config);
         NetworkTopology network = NetworkTopology.load(topology);
         HistoryReplay.Outcome outcome = new HistoryReplay(kafka.clientConfig(kafka.bootstrapServers), System.err)

@@ -2,12 +2,12 @@ package dev.wirewatch.app.cli;
 
 import dev.wirewatch.app.http.ServiceEndpoint;
 import dev.wirewatch.app.kafka.TopicSetup;
+import dev.wirewatch.schemas.Durations;
 import dev.wirewatch.schemas.Topics;
 import dev.wirewatch.sink.AlertSink;
 import dev.wirewatch.sink.SinkConfig;
 import dev.wirewatch.sink.delivery.RetryPolicy;
 import dev.wirewatch.sink.output.OutputSpec;
-import dev.wirewatch.sink.output.Outputs;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
@@ -85,13 +85,13 @@ public final class SinkCommand implements Callable<Integer> {
         if (!kafka.external()) {
             throw new UsageException("--bootstrap-servers is required: the sink reads the processor's Kafka cluster");
         }
-        SinkConfig config = AlertListing.parse(() -> new SinkConfig(topic, groupId, fromStart,
+        SinkConfig config = Arguments.parse(() -> new SinkConfig(topic, groupId, fromStart,
                 outputs.stream().map(OutputSpec::parse).toList(), duration(groupWait, "--group-wait"),
                 duration(resolveAfter, "--resolve-after"),
                 new RetryPolicy(retries, duration(retryBackoff, "--retry-backoff"), Duration.ofSeconds(60))));
         Map<String, Object> clientConfig = kafka.clientConfig(kafka.bootstrapServers);
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        AlertSink sink = AlertListing.parse(() -> new AlertSink(clientConfig, config, registry));
+        AlertSink sink = Arguments.parse(() -> new AlertSink(clientConfig, config, registry));
         try (Admin admin = Admin.create(clientConfig)) {
             TopicSetup.ensure(admin, TopicSetup.DEFAULT_PARTITIONS, Map.of());
         } catch (RuntimeException e) {
@@ -115,6 +115,6 @@ public final class SinkCommand implements Callable<Integer> {
     }
 
     private static Duration duration(String text, String option) {
-        return text.trim().equals("0") ? Duration.ZERO : Outputs.Durations.parse(text, option);
+        return text.trim().equals("0") ? Duration.ZERO : Durations.parse(option, text);
     }
 }

@@ -20,7 +20,8 @@ final class TimeArgument {
 
     private TimeArgument() {}
 
-    static Instant parse(String text, Instant now) {
+    /** @param option the option the text came from, named in the error */
+    static Instant parse(String option, String text, Instant now) {
         String value = text.trim();
         if (value.equalsIgnoreCase("now")) {
             return now;
@@ -45,7 +46,7 @@ final class TimeArgument {
                 try {
                     return LocalDate.parse(value).atStartOfDay().toInstant(ZoneOffset.UTC);
                 } catch (DateTimeParseException notDate) {
-                    throw new IllegalArgumentException("'" + text + "' is not a time: use 2026-12-01T08:00:00Z, "
+                    throw new IllegalArgumentException(option + " '" + text + "' is not a time: use 2026-12-01T08:00:00Z, "
                             + "2026-12-01 (UTC midnight), now, or an age such as 6h or 1d");
                 }
             }
