@@ -6,10 +6,13 @@
 # Needs root, iproute2, tcpdump, iputils-ping, python3.
 # Usage: deploy/samples/02-wrong-interface/record.sh
 set -euo pipefail
-out=$(cd "$(dirname "$0")" && pwd)
+here=$(cd "$(dirname "$0")" && pwd)
+out=${WW_CAPTURE_DIR:-$here}
+. "$here/../../lib/capture.sh"
 c=ww2-client; s=ww2-server; b=ww2-backend
 pids=()
 cleanup() {
+  capture_cleanup
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   for ns in $c $s $b; do ip netns del $ns 2>/dev/null || true; done
 }
@@ -39,9 +42,9 @@ PY
 server=$!
 pids+=($server)
 sleep 0.5
-ip netns exec $c tcpdump -i eth0 -s 128 -U -w "$out/client.pcap" 2>/dev/null & pids+=($!)
-ip netns exec $s tcpdump -i eth1 -s 128 -U -w "$out/server@eth1.pcap" 2>/dev/null & pids+=($!)
-sleep 1
+capture "client" $c eth0
+capture "server@eth1" $s eth1
+capture_start
 # The server talks to its backend all along: its capture is busy, just not with the clients.
 ip netns exec $s ping -q -c 16 -i 0.5 10.0.0.9 >/dev/null &
 backend=$!
@@ -57,7 +60,4 @@ done
 wait $backend || true
 sleep 1
 kill "$server"  # background jobs of a script ignore SIGINT
-for pid in "${pids[@]}"; do kill -INT "$pid" 2>/dev/null || true; done
-wait "${pids[@]}" 2>/dev/null || true
-pids=()
-echo "  recorded: $(ls "$out"/*.pcap | xargs -n1 basename | tr '\n' ' ')"
+capture_stop

@@ -11,10 +11,13 @@
 # The sensors: the NAT gateway's outside interface and the server.
 # Needs root, iproute2, iptables, nft, tcpdump, python3. Usage: deploy/samples/04-paws-behind-nat/record.sh
 set -euo pipefail
-out=$(cd "$(dirname "$0")" && pwd)
+here=$(cd "$(dirname "$0")" && pwd)
+out=${WW_CAPTURE_DIR:-$here}
+. "$here/../../lib/capture.sh"
 a=wwrec4-a; b=wwrec4-b; g=wwrec4-gw; s=wwrec4-server
 pids=()
 cleanup() {
+  capture_cleanup
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   for ns in $a $b $g $s; do ip netns del $ns 2>/dev/null || true; done
 }
@@ -61,9 +64,9 @@ threading.Event().wait()
 PY
 pids+=($!)
 sleep 0.5
-ip netns exec $g tcpdump -i eth0 -s 128 -U --immediate-mode -w "$out/gateway.pcap" 2>/dev/null & pids+=($!)
-ip netns exec $s tcpdump -i eth0 -s 128 -U --immediate-mode -w "$out/server.pcap" 2>/dev/null & pids+=($!)
-sleep 1
+capture "gateway" $g eth0
+capture "server" $s eth0
+capture_start
 
 get() { # client namespace, label[, port]; prints whether the connection was answered
   ip netns exec "$1" python3 - "$2" "${3:-80}" <<'PY' || true
@@ -117,3 +120,4 @@ done
 sleep 5
 get $a "client a, another service" 8080
 sleep 1
+capture_stop

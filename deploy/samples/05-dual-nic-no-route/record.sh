@@ -8,10 +8,13 @@
 # Needs root, iproute2, tcpdump, python3.
 # Usage: deploy/samples/05-dual-nic-no-route/record.sh
 set -euo pipefail
-out=$(cd "$(dirname "$0")" && pwd)
+here=$(cd "$(dirname "$0")" && pwd)
+out=${WW_CAPTURE_DIR:-$here}
+. "$here/../../lib/capture.sh"
 h=ww5-host; isp=ww5-isp; core=ww5-core; s=ww5-server
 pids=()
 cleanup() {
+  capture_cleanup
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   for ns in $h $isp $core $s; do ip netns del $ns 2>/dev/null || true; done
 }
@@ -48,10 +51,10 @@ PY
 server=$!
 pids+=($server)
 sleep 0.5
-ip netns exec $h tcpdump -i eth0 -s 128 -U -w "$out/host@eth0.pcap" 2>/dev/null & pids+=($!)
-ip netns exec $h tcpdump -i eth1 -s 128 -U -w "$out/host@eth1.pcap" 2>/dev/null & pids+=($!)
-ip netns exec $s tcpdump -i eth0 -s 128 -U -w "$out/server.pcap" 2>/dev/null & pids+=($!)
-sleep 1
+capture "host@eth0" $h eth0
+capture "host@eth1" $h eth1
+capture "server" $s eth0
+capture_start
 connect() {
   ip netns exec $h python3 - <<'PY' || true
 import socket
@@ -76,7 +79,4 @@ ip -n $h route get 10.2.0.5 | head -1 | sed 's/^/  route: /'
 connect
 sleep 1
 kill "$server"  # background jobs of a script ignore SIGINT
-for pid in "${pids[@]}"; do kill -INT "$pid" 2>/dev/null || true; done
-wait "${pids[@]}" 2>/dev/null || true
-pids=()
-echo "  recorded: $(ls "$out"/*.pcap | xargs -n1 basename | tr '\n' ' ')"
+capture_stop

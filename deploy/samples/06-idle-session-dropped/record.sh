@@ -10,10 +10,13 @@
 # Needs root, iproute2, iptables (conntrack and string matches), tcpdump, python3.
 # Usage: deploy/samples/06-idle-session-dropped/record.sh
 set -euo pipefail
-out=$(cd "$(dirname "$0")" && pwd)
+here=$(cd "$(dirname "$0")" && pwd)
+out=${WW_CAPTURE_DIR:-$here}
+. "$here/../../lib/capture.sh"
 c=wwrec6-client; r=wwrec6-router; s=wwrec6-server
 pids=()
 cleanup() {
+  capture_cleanup
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   for ns in $c $r $s; do ip netns del $ns 2>/dev/null || true; done
 }
@@ -72,9 +75,9 @@ while True:
 PY
 pids+=($!)
 sleep 0.5
-ip netns exec $c tcpdump -i eth0 -s 128 -U -w "$out/client.pcap" 2>/dev/null & pids+=($!)
-ip netns exec $s tcpdump -i eth0 -s 128 -U -w "$out/server.pcap" 2>/dev/null & pids+=($!)
-sleep 1
+capture "client" $c eth0
+capture "server" $s eth0
+capture_start
 ip netns exec $c python3 - <<'PY'
 import socket, struct, threading, time
 def session(user, port, keepalive_idle=None, idle=8.0):
@@ -106,3 +109,4 @@ for t in threads: t.join()
 login_again("alice")
 PY
 sleep 1
+capture_stop

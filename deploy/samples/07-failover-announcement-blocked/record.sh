@@ -7,11 +7,14 @@
 # Needs root, iproute2, nftables (bridge family), iputils-arping, tcpdump.
 # Usage: deploy/samples/07-failover-announcement-blocked/record.sh
 set -euo pipefail
-out=$(cd "$(dirname "$0")" && pwd)
+here=$(cd "$(dirname "$0")" && pwd)
+out=${WW_CAPTURE_DIR:-$here}
+. "$here/../../lib/capture.sh"
 n1=ww7-node1; n2=ww7-node2; p=ww7-peer; br=ww7-bridge
 vip=192.0.2.100
 pids=()
 cleanup() {
+  capture_cleanup
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   for ns in $n1 $n2 $p $br; do ip netns del $ns 2>/dev/null || true; done
 }
@@ -36,9 +39,9 @@ port $p port-peer 02:00:00:00:07:20 192.0.2.20
 ip netns exec $p sysctl -qw net.ipv4.neigh.eth0.base_reachable_time_ms=3000 net.ipv4.neigh.eth0.delay_first_probe_time=1
 
 for host in node1 node2 peer; do
-  ip netns exec ww7-$host tcpdump -i eth0 -s 128 -U -w "$out/$host.pcap" 2>/dev/null & pids+=($!)
+  capture "$host" ww7-$host eth0
 done
-sleep 1
+capture_start
 
 echo "  node1 holds $vip and announces it"
 ip -n $n1 addr add $vip/24 dev eth0
@@ -61,7 +64,4 @@ ip netns exec $n2 arping -q -U -c 3 -I eth0 $vip || true
 { ip netns exec $p ping -c 30 -i 0.5 -W 1 $vip || true; } | tail -2 | head -1 | sed 's/^/  peer: /'
 ip -n $p neigh show $vip | sed 's/^/  peer neighbour entry now: /'
 sleep 1
-for pid in "${pids[@]}"; do kill -INT "$pid" 2>/dev/null || true; done
-wait "${pids[@]}" 2>/dev/null || true
-pids=()
-echo "  recorded: $(ls "$out"/*.pcap | xargs -n1 basename | tr '\n' ' ')"
+capture_stop

@@ -7,10 +7,13 @@
 # Needs root, iproute2, iptables (statistic match), iputils-ping, tcpdump.
 # Usage: deploy/samples/08-redirect-ignored/record.sh
 set -euo pipefail
-out=$(cd "$(dirname "$0")" && pwd)
+here=$(cd "$(dirname "$0")" && pwd)
+out=${WW_CAPTURE_DIR:-$here}
+. "$here/../../lib/capture.sh"
 lan=ww8-lan; h=ww8-host; h2=ww8-host2; r1=ww8-r1; r2=ww8-r2; d=ww8-server
 pids=()
 cleanup() {
+  capture_cleanup
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   for ns in $lan $h $h2 $r1 $r2 $d; do ip netns del $ns 2>/dev/null || true; done
 }
@@ -46,9 +49,9 @@ ip netns exec $h sysctl -qw net.ipv4.conf.all.accept_redirects=0 net.ipv4.conf.e
 ip netns exec $h2 sysctl -qw net.ipv4.conf.all.accept_redirects=1 net.ipv4.conf.eth0.accept_redirects=1
 
 for host in host host2 server; do
-  ip netns exec ww8-$host tcpdump -i eth0 -s 128 -U -w "$out/$host.pcap" 2>/dev/null & pids+=($!)
+  capture "$host" ww8-$host eth0
 done
-sleep 1
+capture_start
 echo "  host (accept_redirects=0) and host2 (accept_redirects=1) ping 10.9.0.20 through r1"
 { ip netns exec $h ping -c 30 -i 0.3 -W 1 10.9.0.20 || true; } | tail -2 | head -1 | sed 's/^/  host:  /' &
 pinging=$!
@@ -57,7 +60,4 @@ wait $pinging
 ip -n $h route get 10.9.0.20 | head -1 | sed 's/^/  host route now:  /'
 ip -n $h2 route get 10.9.0.20 | head -1 | sed 's/^/  host2 route now: /'
 sleep 1
-for pid in "${pids[@]}"; do kill -INT "$pid" 2>/dev/null || true; done
-wait "${pids[@]}" 2>/dev/null || true
-pids=()
-echo "  recorded: $(ls "$out"/*.pcap | xargs -n1 basename | tr '\n' ' ')"
+capture_stop

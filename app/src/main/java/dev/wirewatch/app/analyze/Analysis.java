@@ -1,5 +1,6 @@
 package dev.wirewatch.app.analyze;
 
+import dev.wirewatch.app.kafka.GroupStart;
 import dev.wirewatch.app.kafka.TopicReads;
 import dev.wirewatch.app.kafka.TopicSetup;
 import dev.wirewatch.processor.StreamTopics;
@@ -13,14 +14,11 @@ import dev.wirewatch.sensor.emit.EmissionMode;
 import dev.wirewatch.sensor.emit.RecordPublisher;
 import java.io.PrintStream;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 
 /**
@@ -60,7 +58,7 @@ public final class Analysis {
         int partitions;
         try (Admin admin = Admin.create(clientConfig)) {
             partitions = TopicSetup.ensureForProcessor(admin, applicationId);
-            startAtCurrentEnd(admin, applicationId);
+            GroupStart.atCurrentEnd(admin, clientConfig, applicationId);
         }
         Map<TopicPartition, Long> alertsBefore;
         try (KafkaConsumer<byte[], byte[]> alerts = TopicReads.consumer(clientConfig)) {
@@ -85,22 +83,8 @@ public final class Analysis {
         }
     }
 
-    /**
-     * On a shared cluster (and in the demo, case after case) ww.packets, ww.l2 and ww.sensors hold history: the new application
-     * must judge only what this analysis sends, so its consumer group starts at their current end.
-     */
-    private void startAtCurrentEnd(Admin admin, String applicationId) {
-        try (KafkaConsumer<byte[], byte[]> consumer = TopicReads.consumer(clientConfig)) {
-            Map<TopicPartition, OffsetAndMetadata> start = new HashMap<>();
-            for (String input : StreamTopics.LIVE.inputs()) {
-                TopicReads.endOffsets(consumer, input).forEach((partition, end) ->
-                        start.put(partition, new OffsetAndMetadata(end)));
-            }
-            admin.alterConsumerGroupOffsets(applicationId, start).all().get(30, TimeUnit.SECONDS);
-        } catch (Exception e) {
-            throw new IllegalStateException("cannot set the start offsets of " + applicationId + ": " + e.getMessage(), e);
-        }
-    }
+    // On a shared cluster (and in the demo, case after case) ww.packets, ww.l2 and ww.sensors hold history: the new
+    // application judges only what this analysis sends, so it starts at their current end (GroupStart).
 
     private long replay(List<CaptureInput> captures, NetworkTopology network) {
         List<CaptureMerge.NamedSource> sources = new ArrayList<>();

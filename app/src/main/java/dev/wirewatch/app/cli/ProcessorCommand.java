@@ -1,6 +1,7 @@
 package dev.wirewatch.app.cli;
 
 import dev.wirewatch.app.http.ServiceEndpoint;
+import dev.wirewatch.app.kafka.GroupStart;
 import dev.wirewatch.app.kafka.TopicSetup;
 import dev.wirewatch.processor.ProcessorService;
 import dev.wirewatch.processor.config.ProcessorConfig;
@@ -49,6 +50,10 @@ public final class ProcessorCommand implements Callable<Integer> {
             description = "Where flow state lives between restarts (default: ${DEFAULT-VALUE} in the working directory).")
     Path stateDir;
 
+    @Option(names = "--from-now",
+            description = "A new --application-id starts at the current end of ww.packets, ww.l2 and ww.sensors instead of their oldest record: it judges only what sensors send from now on. A restart of an existing one resumes where it stopped either way.")
+    boolean fromNow;
+
     @Option(names = "--threads", defaultValue = "1", paramLabel = "N", description = "Stream threads (default: ${DEFAULT-VALUE}).")
     int threads;
 
@@ -78,6 +83,9 @@ public final class ProcessorCommand implements Callable<Integer> {
         int partitions;
         try (Admin admin = Admin.create(clientConfig)) {
             partitions = TopicSetup.ensureForProcessor(admin, applicationId);
+            if (fromNow && GroupStart.atCurrentEnd(admin, clientConfig, applicationId)) {
+                System.err.printf("processor %s: new, starting at the current end of the sensors' topics%n", applicationId);
+            }
         }
         KafkaStreams streams = ProcessorService.create(clientConfig, applicationId, stateDir, network, processorConfig,
                 partitions);

@@ -1,0 +1,119 @@
+#!/usr/bin/env bash
+# The network lab: every seed case reproduced on real kernels in network namespaces, watched by live wirewatch
+# sensors inside the namespaces, judged by a processor, with the findings checked against what each case must
+# (and must not) produce. Usage: sudo deploy/lab/run.sh [--keep DIR] [--refresh-samples] [SCENARIO ...]
+#   SCENARIO       one of the names below (default: all)
+#   --keep DIR     keep logs, captures and alerts in DIR (default: a temporary directory, deleted on success)
+#   --refresh-samples  copy the captures of passing scenarios over deploy/samples (the demo then shows them)
+# Prints "PASS name" or "FAIL name: why" per scenario and exits 0 only if all pass. Needs root, iproute2, iptables,
+# nftables, tcpdump, iputils-arping, iputils-ping, python3 and Java; builds the jar if needed.
+set -uo pipefail
+lab=$(cd "$(dirname "$0")" && pwd)
+repo=$(cd "$lab/../.." && pwd)
+samples=$repo/deploy/samples
+
+# name | recording script | topology | expectations (deploy/lab/expect.py; ';' separates lines)
+scenarios=(
+  "firewall-drop|$samples/01-firewall-drop/record.sh|$samples/01-firewall-drop/topology.yaml|UNANSWERED_SYN cause=DROPPED_AT_SERVER_HOST server=198.51.100.20:8080 @DROP_REASON@;!UNANSWERED_SYN server=198.51.100.20:443"
+  "wrong-interface|$samples/02-wrong-interface/record.sh|$samples/02-wrong-interface/topology.yaml|SENSOR_COVERAGE_GAP host=server ip=198.51.100.20"
+  "port-moved|$samples/03-port-moved/record.sh|$samples/03-port-moved/topology.yaml|CONNECTION_REFUSED server=198.51.100.20:8080 accepting_ports=8081;!CONNECTION_REFUSED server=198.51.100.20:8081"
+  "paws-nat|$samples/04-paws-behind-nat/record.sh|$samples/04-paws-behind-nat/topology.yaml|PAWS_SYN_DROP server=198.51.100.20:80"
+  "dual-nic|$samples/05-dual-nic-no-route/record.sh|$samples/05-dual-nic-no-route/topology.yaml|ROUTE_MISMATCH host=host dst_ip=10.2.0.5"
+  "idle-drop|$samples/06-idle-session-dropped/record.sh|$samples/06-idle-session-dropped/topology.yaml|HALF_OPEN_SESSION host=server;!HALF_OPEN_SESSION client=198.51.100.10:41001;!KEEPALIVE_UNANSWERED client=198.51.100.10:41001"
+  "failover|$samples/07-failover-announcement-blocked/record.sh|$samples/07-failover-announcement-blocked/topology.yaml|ARP_IP_MOVED ip=192.0.2.100;ANNOUNCEMENT_NOT_PROPAGATED ip=192.0.2.100 missing_at=peer"
+  "redirect-ignored|$samples/08-redirect-ignored/record.sh|$samples/08-redirect-ignored/topology.yaml|ICMP_REDIRECT_IGNORED host=host dst_ip=10.9.0.20 loss=true;!ICMP_REDIRECT_IGNORED host=host2"
+  "healthy|$lab/healthy.sh|$lab/healthy.yaml|!severity>=warning"
+)
+
+keep=""
+refresh=false
+wanted=()
+while [ $# -gt 0 ]; do
+  case $1 in
+    --keep) keep=$2; shift 2 ;;
+    --refresh-samples) refresh=true; shift ;;
+    -h|--help) sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) wanted+=("$1"); shift ;;
+  esac
+done
+known=$(printf '%s\n' "${scenarios[@]}" | cut -d'|' -f1)
+for name in "${wanted[@]}"; do
+  grep -qx "$name" <<<"$known" || { echo "run.sh: unknown scenario '$name'; known: $(echo $known)" >&2; exit 2; }
+done
+[ "$(id -u)" = 0 ] || { echo "run.sh: needs root (network namespaces)" >&2; exit 2; }
+
+work=${keep:-$(mktemp -d /tmp/wirewatch-lab-XXXXXX)}
+mkdir -p "$work"
+export WW_LAB_HOME=$lab WW_LAB_WORK=$work WW_LAB_BRIDGE=wwlab0 WW_LAB_ALERTS=$work/alerts.jsonl
+export WW_LAB_BOOTSTRAP=198.18.0.1:19092 WW_LAB_JAR=$repo/app/target/wirewatch.jar
+pids=()
+
+teardown() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait "${pids[@]}" 2>/dev/null || true
+  ip link del "$WW_LAB_BRIDGE" 2>/dev/null || true
+  for link in $(ip -o link show | grep -o 'wwl-m[0-9]*' | sort -u); do ip link del "$link" 2>/dev/null || true; done
+}
+trap teardown EXIT
+trap 'echo "run.sh: interrupted" >&2; exit 130' INT TERM
+
+started() { # LOG PATTERN SECONDS
+  for _ in $(seq 1 $(($3 * 2))); do
+    grep -q -e "$2" "$1" 2>/dev/null && return 0
+    sleep 0.5
+  done
+  echo "run.sh: not started within $3 s: $1: $(tail -3 "$1")" >&2
+  return 1
+}
+
+"$repo/wirewatch" --version >/dev/null || { echo "run.sh: cannot build wirewatch" >&2; exit 1; }
+java=(java -Dorg.apache.avro.SERIALIZABLE_PACKAGES=dev.wirewatch.record -jar "$WW_LAB_JAR")
+
+teardown
+ip link add "$WW_LAB_BRIDGE" type bridge
+ip addr add 198.18.0.1/16 dev "$WW_LAB_BRIDGE"
+ip link set "$WW_LAB_BRIDGE" up
+"${java[@]}" broker --listen 198.18.0.1 --port 19092 --data "$work/kafka" >"$work/broker.log" 2>&1 & pids+=($!)
+started "$work/broker.log" "serving on" 60 || exit 1
+touch "$WW_LAB_ALERTS"
+"${java[@]}" sink --bootstrap-servers "$WW_LAB_BOOTSTRAP" --to "jsonl:$WW_LAB_ALERTS" --group-wait 0 --resolve-after 0 \
+  --group-id "lab-$$" --from-start >"$work/sink.log" 2>&1 & pids+=($!)
+started "$work/sink.log" "reading 3 partition" 60 || exit 1
+
+drop_reason=""
+if [ -d /sys/kernel/tracing/events/skb ] || [ -d /sys/kernel/debug/tracing/events/skb ] \
+   || { mount -t tracefs nodev /sys/kernel/tracing 2>/dev/null && [ -d /sys/kernel/tracing/events/skb ]; }; then
+  drop_reason="drop_reason=NETFILTER_DROP"
+fi
+
+failed=0
+for entry in "${scenarios[@]}"; do
+  IFS='|' read -r name script topology expect <<<"$entry"
+  if [ ${#wanted[@]} -gt 0 ] && ! printf '%s\n' "${wanted[@]}" | grep -qx "$name"; then
+    continue
+  fi
+  dir=$work/$name
+  mkdir -p "$dir"
+  started_at=$(date +%s)
+  sensor_args=""
+  if [ "$name" = firewall-drop ] && [ -n "$drop_reason" ]; then sensor_args="--drop-reasons"; fi
+  "${java[@]}" processor --bootstrap-servers "$WW_LAB_BOOTSTRAP" --topology "$topology" \
+    --application-id "lab-$name-$$" --from-now --state-dir "$dir/state" >"$dir/processor.log" 2>&1 &
+  processor=$!
+  if started "$dir/processor.log" "-> RUNNING" 90; then
+    WW_CAPTURE_DIR=$dir WW_LAB_TOPOLOGY=$topology WW_LAB_SENSOR_ARGS=$sensor_args \
+      WW_LAB_EXPECT=$(sed "s/@DROP_REASON@/${sensor_args:+$drop_reason}/; s/;/\n/g" <<<"$expect") \
+      "$script" >"$dir/script.log" 2>&1
+  fi
+  kill "$processor" 2>/dev/null; wait "$processor" 2>/dev/null
+  verdict=$(cat "$dir/result" 2>/dev/null || echo "FAIL: did not run to its judgement; see $dir/script.log: $(tail -2 "$dir/script.log" | tr '\n' ' ')")
+  if [ "$verdict" = PASS ]; then
+    echo "PASS $name ($(( $(date +%s) - started_at )) s)"
+    if $refresh && [ -f "$script" ] && [[ $script == "$samples"/* ]]; then cp "$dir"/*.pcap "$(dirname "$script")/"; fi
+  else
+    echo "FAIL $name: ${verdict#FAIL: }"
+    failed=1
+  fi
+done
+if [ $failed = 0 ] && [ -z "$keep" ]; then rm -rf "$work"; else echo "lab: logs, captures and alerts in $work"; fi
+exit $failed
