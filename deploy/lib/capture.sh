@@ -61,7 +61,9 @@ ww_lab_sensors_start() {
     ns=${ww_host_ns[$host]}
     ww_lab_attach "$ns"
     args=()
-    for iface in ${ww_host_ifaces[$host]}; do args+=(--interface "$iface"); done
+    # A scenario may have a sensor capture other interfaces than the recording does (WW_LAB_CAPTURE_host=any).
+    local override="WW_LAB_CAPTURE_$host"
+    for iface in ${!override:-${ww_host_ifaces[$host]}}; do args+=(--interface "$iface"); done
     log="$out/sensor-$host.log"
     # shellcheck disable=SC2086  # WW_LAB_SENSOR_ARGS is a list of options
     ip netns exec "$ns" java -Dorg.apache.avro.SERIALIZABLE_PACKAGES=dev.wirewatch.record -jar "$WW_LAB_JAR" sensor \
@@ -85,7 +87,8 @@ ww_lab_sensors_start() {
 ww_lab_judge() {
   /usr/bin/python3 "$WW_LAB_HOME/expect.py" --alerts "$WW_LAB_ALERTS" --from-line "$(cat "$out/alerts-from")" \
     --since "$(cat "$out/alerts-since")" \
-    --expect "$WW_LAB_EXPECT" --timeout "${WW_LAB_TIMEOUT:-60}" --result "$out/result"
+    --expect "$WW_LAB_EXPECT" --timeout "${WW_LAB_TIMEOUT:-100}" --settle "${WW_LAB_SETTLE:-5}" \
+    --result "$out/result"
 }
 
 # For a script's exit trap: whatever is still capturing stops (an interrupted run leaves nothing behind).

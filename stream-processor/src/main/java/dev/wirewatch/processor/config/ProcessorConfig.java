@@ -31,6 +31,9 @@ import java.util.Map;
  * @param coverageGapRepeat         SENSOR_COVERAGE_GAP reports one host and address at most once this often
  * @param sensorSilence             a sensor whose ticks stop while stream time moves on this long is SENSOR_DEGRADED
  * @param sensorDegradedRepeat      SENSOR_DEGRADED reports one sensor and reason at most once this often
+ * @param synAttemptWindow          how long a live flow of unanswered SYNs stays one attempt (Linux retries for about
+ *                                  two minutes) before it closes and the service detectors (PAWS_SYN_DROP,
+ *                                  ROUTE_MISMATCH) judge it: shorter finds sooner, but splits later retransmissions
  * @param unansweredSynSeverity     severity of UNANSWERED_SYN
  * @param connectionRefusedSeverity severity of CONNECTION_REFUSED
  * @param injectedRstSeverity       severity of INJECTED_RST
@@ -61,6 +64,7 @@ public record ProcessorConfig(
         Duration coverageGapRepeat,
         Duration sensorSilence,
         Duration sensorDegradedRepeat,
+        Duration synAttemptWindow,
         Severity unansweredSynSeverity,
         Severity connectionRefusedSeverity,
         Severity injectedRstSeverity,
@@ -79,7 +83,7 @@ public record ProcessorConfig(
             Duration.ofSeconds(5), Duration.ofSeconds(1), Duration.ofSeconds(60), Duration.ofMinutes(10),
             Duration.ofSeconds(5), Duration.ofSeconds(60), 2, Duration.ofSeconds(10), Duration.ofSeconds(2),
             Duration.ofSeconds(1), Duration.ofSeconds(5), Duration.ofMinutes(10), Duration.ofMinutes(10),
-            Duration.ofSeconds(30), Duration.ofMinutes(10),
+            Duration.ofSeconds(30), Duration.ofMinutes(10), Duration.ofSeconds(130),
             Severity.warning, Severity.warning, Severity.warning, Severity.warning, Severity.warning, Severity.warning,
             Severity.warning, Severity.warning, Severity.warning, Severity.warning, Severity.warning, Severity.warning,
             Severity.warning);
@@ -99,6 +103,7 @@ public record ProcessorConfig(
         positive("coverage-gap-repeat", coverageGapRepeat);
         positive("sensor-silence", sensorSilence);
         positive("sensor-degraded-repeat", sensorDegradedRepeat);
+        positive("syn-attempt-window", synAttemptWindow);
         if (keepaliveProbes < 1) {
             throw new ConfigException("keepalive-probes must be at least 1, was " + keepaliveProbes);
         }
@@ -127,6 +132,7 @@ public record ProcessorConfig(
                     Durations.parse("coverage-gap-repeat", form.coverageGapRepeat),
                     Durations.parse("sensor-silence", form.sensorSilence),
                     Durations.parse("sensor-degraded-repeat", form.sensorDegradedRepeat),
+                    Durations.parse("syn-attempt-window", form.synAttemptWindow),
                     severity("unanswered-syn-severity", form.unansweredSynSeverity),
                     severity("connection-refused-severity", form.connectionRefusedSeverity),
                     severity("injected-rst-severity", form.injectedRstSeverity),
@@ -163,6 +169,7 @@ public record ProcessorConfig(
         keys.put("coverage-gap-repeat", Durations.format(coverageGapRepeat));
         keys.put("sensor-silence", Durations.format(sensorSilence));
         keys.put("sensor-degraded-repeat", Durations.format(sensorDegradedRepeat));
+        keys.put("syn-attempt-window", Durations.format(synAttemptWindow));
         keys.put("unanswered-syn-severity", unansweredSynSeverity.name());
         keys.put("connection-refused-severity", connectionRefusedSeverity.name());
         keys.put("injected-rst-severity", injectedRstSeverity.name());
@@ -237,6 +244,10 @@ public record ProcessorConfig(
         return micros(sensorDegradedRepeat);
     }
 
+    public long synAttemptWindowMicros() {
+        return micros(synAttemptWindow);
+    }
+
     private static long micros(Duration duration) {
         return duration.toNanos() / 1000;
     }
@@ -278,6 +289,7 @@ public record ProcessorConfig(
         public String coverageGapRepeat = Durations.format(DEFAULTS.coverageGapRepeat);
         public String sensorSilence = Durations.format(DEFAULTS.sensorSilence);
         public String sensorDegradedRepeat = Durations.format(DEFAULTS.sensorDegradedRepeat);
+        public String synAttemptWindow = Durations.format(DEFAULTS.synAttemptWindow);
         public String unansweredSynSeverity = DEFAULTS.unansweredSynSeverity.name();
         public String connectionRefusedSeverity = DEFAULTS.connectionRefusedSeverity.name();
         public String injectedRstSeverity = DEFAULTS.injectedRstSeverity.name();

@@ -28,7 +28,7 @@ public record ConnectionTimeouts(long attemptDelay, long synTimeout, long closeD
 
     /**
      * For the live monitor: a client's SYN retransmissions (Linux retries for about two minutes) stay one flow,
-     * so a detector sees every attempt together; everything else as Zeek.
+     * so a detector sees every attempt together; everything else as Zeek. config.yaml's syn-attempt-window tunes it.
      */
     public static final ConnectionTimeouts MONITOR = ZEEK_DEFAULTS.withAttemptDelay(130 * SECOND).withSynTimeout(130 * SECOND);
 

@@ -60,7 +60,7 @@ public final class FlowProcessor implements Processor<byte[], SpecificRecord, Ob
 
     private final NetworkTopology topology;
     private final ProcessorConfig config;
-    private final ConnectionTimeouts timeouts = ConnectionTimeouts.MONITOR;
+    private final ConnectionTimeouts timeouts;
     private final UnansweredSynDetector unansweredSyn = new UnansweredSynDetector();
     private final List<FlowDetector> flowDetectors = List.of(new InjectedRstDetector(),
             new KeepAliveUnansweredDetector(), new HalfOpenSessionDetector(), new IcmpRedirectIgnoredDetector());
@@ -77,6 +77,8 @@ public final class FlowProcessor implements Processor<byte[], SpecificRecord, Ob
     public FlowProcessor(NetworkTopology topology, ProcessorConfig config) {
         this.topology = topology;
         this.config = config;
+        this.timeouts = ConnectionTimeouts.MONITOR.withAttemptDelay(config.synAttemptWindowMicros())
+                .withSynTimeout(config.synAttemptWindowMicros());
     }
 
     @Override
