@@ -107,10 +107,10 @@ for entry in "${scenarios[@]}"; do
     --application-id "lab-$name-$$" --from-now --state-dir "$dir/state" >"$dir/processor.log" 2>&1 &
   processor=$!
   if started "$dir/processor.log" "-> RUNNING" 90; then
+    expectations=$(sed "s/@DROP_REASON@/${sensor_args:+$drop_reason}/; s/;/\n/g" <<<"$expect")
     # shellcheck disable=SC2086  # $variables is a list of assignments
-    env ${variables:-} WW_CAPTURE_DIR=$dir WW_LAB_TOPOLOGY=$topology WW_LAB_SENSOR_ARGS=$sensor_args WW_LAB_SETTLE=${settle:-5} \
-      WW_LAB_EXPECT=$(sed "s/@DROP_REASON@/${sensor_args:+$drop_reason}/; s/;/\n/g" <<<"$expect") \
-      "$script" >"$dir/script.log" 2>&1
+    env ${variables:-} WW_CAPTURE_DIR="$dir" WW_LAB_TOPOLOGY="$topology" WW_LAB_SENSOR_ARGS="$sensor_args" \
+      WW_LAB_SETTLE="${settle:-5}" WW_LAB_EXPECT="$expectations" "$script" >"$dir/script.log" 2>&1
   fi
   kill "$processor" 2>/dev/null; wait "$processor" 2>/dev/null
   verdict=$(cat "$dir/result" 2>/dev/null || echo "FAIL: did not run to its judgement; see $dir/script.log: $(tail -2 "$dir/script.log" | tr '\n' ' ')")
