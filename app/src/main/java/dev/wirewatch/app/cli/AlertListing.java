@@ -1,6 +1,7 @@
 package dev.wirewatch.app.cli;
 
 import dev.wirewatch.record.Alert;
+import dev.wirewatch.record.Severity;
 import dev.wirewatch.sink.output.AlertFormat;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -32,5 +33,10 @@ final class AlertListing {
         } catch (IOException e) {
             throw new UsageException("--out " + out + ": cannot write: " + e.getMessage());
         }
+    }
+
+    /** The exit code of a finite run: 3 when {@code failOn} is set and an alert reached it, else 0. */
+    static int exitCode(List<Alert> alerts, Severity failOn) {
+        return failOn != null && alerts.stream().anyMatch(alert -> alert.getSeverity().ordinal() >= failOn.ordinal()) ? 3 : 0;
     }
 }

@@ -72,8 +72,6 @@ public final class AnalyzeCommand implements Callable<Integer> {
         }
         AlertListing.write(alerts, alertFormat, out);
         System.err.printf("analyze: %d alert%s%n", alerts.size(), alerts.size() == 1 ? "" : "s");
-        boolean thresholdReached = threshold != null
-                && alerts.stream().anyMatch(alert -> alert.getSeverity().ordinal() >= threshold.ordinal());
-        return thresholdReached ? 3 : 0;
+        return AlertListing.exitCode(alerts, threshold);
     }
 }

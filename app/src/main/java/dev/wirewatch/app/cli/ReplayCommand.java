@@ -74,7 +74,6 @@ public final class ReplayCommand implements Callable<Integer> {
         System.err.printf("replay: %d alert%s from %,d records%s%n", outcome.alerts().size(),
                 outcome.alerts().size() == 1 ? "" : "s", outcome.records(),
                 outcome.alertsTopic() == null ? "" : "; alerts kept on topic " + outcome.alertsTopic());
-        return threshold != null && outcome.alerts().stream()
-                .anyMatch(alert -> alert.getSeverity().ordinal() >= threshold.ordinal()) ? 3 : 0;
+        return AlertListing.exitCode(outcome.alerts(), threshold);
     }
 }
