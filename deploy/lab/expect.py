@@ -85,13 +85,15 @@ def main():
     options = arguments.parse_args()
     rules = parse(options.expect)
     positives = [rule for rule in rules if not rule[0]]
-    deadline = time.time() + options.timeout
+    started = time.time()
+    deadline = started + options.timeout
     while True:
         alerts = read(options.alerts, options.from_line, options.since)
         missing = [rule for rule in positives if not any(matches(a, rule[1], rule[2]) for a in alerts)]
         if not missing or time.time() > deadline:
             break
         time.sleep(1)
+    waited = time.time() - started
     if not missing:
         time.sleep(options.settle)
         alerts = read(options.alerts, options.from_line, options.since)
@@ -104,7 +106,8 @@ def main():
     verdict = "PASS" if not problems else "FAIL: " + "; ".join(problems) + f" (alerts seen: {describe(alerts)})"
     with open(options.result, "w") as result:
         result.write(verdict + "\n")
-    print("  " + verdict)
+    print(f"  {verdict} (" + (f"findings after {waited:.0f} s" if not missing else f"gave up after {waited:.0f} s")
+          + f" of at most {options.timeout:.0f})")
     return 0 if not problems else 1
 
 

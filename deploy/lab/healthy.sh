@@ -8,19 +8,9 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 out=${WW_CAPTURE_DIR:-$(mktemp -d /tmp/wirewatch-healthy-XXXXXX)}
 . "$here/../lib/capture.sh"
+. "$here/../lib/namespaces.sh"
 c=wwh-client; r=wwh-router; w=wwh-web; d=wwh-db
-pids=()
-cleanup() {
-  capture_cleanup
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for ns in $c $r $w $d; do ip netns del $ns 2>/dev/null || true; done
-}
-trap cleanup EXIT INT TERM
-cleanup
-for ns in $c $r $w $d; do
-  ip netns add $ns; ip -n $ns link set lo up
-  ip netns exec $ns sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
-done
+namespaces $c $r $w $d
 ip link add wwh-c netns $c type veth peer name wwh-rc netns $r
 ip -n $c link set wwh-c name eth0; ip -n $c link set eth0 address 02:00:00:00:09:0a
 ip -n $r link set wwh-rc name eth0

@@ -1,16 +1,9 @@
 # Two hosts on one link, for the seed cases that need no more (deploy/samples/01-firewall-drop, 03-port-moved):
 # client (198.51.100.10 and .11, eth0, MAC 02:00:00:00:00:0a) and server (198.51.100.20, eth0, MAC ...:14).
-# Sourced, not run; the caller sets $client and $server (namespace names) and appends to $servers.
+# Sourced after capture.sh and namespaces.sh, not run; the caller sets $client and $server (namespace names).
 
 in_client() { ip netns exec "$client" "$@"; }
 in_server() { ip netns exec "$server" "$@"; }
-
-two_hosts_cleanup() {
-  for pid in "${servers[@]}"; do kill "$pid" 2>/dev/null || true; done
-  servers=()
-  ip netns del "$client" 2>/dev/null || true
-  ip netns del "$server" 2>/dev/null || true
-}
 
 # A small TCP service: answers one line per connection, then closes. Listens on every port given.
 serve() {
@@ -27,7 +20,7 @@ for port in sys.argv[1:]:
     threading.Thread(target=serve, args=(int(port),), daemon=True).start()
 threading.Event().wait()
 PY
-  servers+=($!)
+  pids+=($!)
   sleep 0.5
 }
 
@@ -48,9 +41,7 @@ PY
 }
 
 two_hosts_setup() {
-  two_hosts_cleanup
-  ip netns add "$client"
-  ip netns add "$server"
+  namespaces "$client" "$server"
   ip link add "$client-c" type veth peer name "$server-s"
   ip link set "$client-c" netns "$client"
   ip link set "$server-s" netns "$server"
@@ -58,11 +49,8 @@ two_hosts_setup() {
   in_server ip link set "$server-s" name eth0
   in_client ip link set eth0 address 02:00:00:00:00:0a
   in_server ip link set eth0 address 02:00:00:00:00:14
-  for ns in "$client" "$server"; do
-    ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
-    ip netns exec "$ns" ip link set lo up
-    ip netns exec "$ns" ip link set eth0 up
-  done
+  in_client ip link set eth0 up
+  in_server ip link set eth0 up
   in_client ip addr add 198.51.100.10/24 dev eth0
   in_client ip addr add 198.51.100.11/24 dev eth0
   in_server ip addr add 198.51.100.20/24 dev eth0

@@ -5,10 +5,10 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 out=${WW_CAPTURE_DIR:-$here}
-client=wwrec1-client; server=wwrec1-server; servers=()
+client=wwrec1-client; server=wwrec1-server
 . "$here/../../lib/capture.sh"
+. "$here/../../lib/namespaces.sh"
 . "$here/../../lib/two-hosts.sh"
-trap 'capture_cleanup; two_hosts_cleanup' EXIT INT TERM
 two_hosts_setup
 serve 443 8080
 in_server iptables -A INPUT -p tcp --syn --dport 8080 -j DROP

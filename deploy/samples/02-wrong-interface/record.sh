@@ -9,19 +9,9 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 out=${WW_CAPTURE_DIR:-$here}
 . "$here/../../lib/capture.sh"
+. "$here/../../lib/namespaces.sh"
 c=ww2-client; s=ww2-server; b=ww2-backend
-pids=()
-cleanup() {
-  capture_cleanup
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for ns in $c $s $b; do ip netns del $ns 2>/dev/null || true; done
-}
-trap cleanup EXIT INT TERM
-cleanup
-for ns in $c $s $b; do
-  ip netns add $ns; ip -n $ns link set lo up
-  ip netns exec $ns sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
-done
+namespaces $c $s $b
 link() { # namespace A, its interface, address/prefix, namespace B, its interface, address/prefix
   ip link add ww2-a netns "$1" type veth peer name ww2-b netns "$4"
   ip -n "$1" link set ww2-a name "$2"; ip -n "$4" link set ww2-b name "$5"

@@ -5,10 +5,10 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 out=${WW_CAPTURE_DIR:-$here}
-client=wwrec3-client; server=wwrec3-server; servers=()
+client=wwrec3-client; server=wwrec3-server
 . "$here/../../lib/capture.sh"
+. "$here/../../lib/namespaces.sh"
 . "$here/../../lib/two-hosts.sh"
-trap 'capture_cleanup; two_hosts_cleanup' EXIT INT TERM
 two_hosts_setup
 serve 8081
 capture client "$client" eth0

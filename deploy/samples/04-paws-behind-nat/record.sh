@@ -2,31 +2,24 @@
 # Records seed case 4 into this folder: two clients behind one NAT gateway reach a server that drops SYNs whose
 # TCP timestamp is older than one it accepted recently from the same address — what tcp_tw_recycle did with
 # PAWS. Linux removed tcp_tw_recycle (4.12), so the server's drop is emulated with an nftables rule on the
-# timestamp option (`tcp option timestamp tsval < X drop`), X = the TSval of the connection it just accepted.
+# timestamp option that drops the TSvals older than X, X = the TSval of the connection it last accepted. Older is
+# meant as the kernel means it: in 32-bit serial-number arithmetic (RFC 7323), the 2^31 values before X — a plain
+# `tsval lt X` would drop SYNs that PAWS accepts.
 # Linux gives each connection a random TSval offset (tcp_timestamps=1), so behind the NAT one address shows TSvals
 # that jump up and down: harmless while the server keeps no per-host timestamp (phase 1: answered connections with
 # non-monotonic TSvals, which must not alert). In phase 2 the server remembers the TSval of the last connection it
-# accepted from the gateway's address, as tw_recycle did, and silently drops SYNs below it; the rule is renewed
-# after every accepted connection. The phases are more than TCP_PAWS_MSL (60 s) apart.
+# accepted from the gateway's address, as tw_recycle did, and silently drops SYNs older than it; the rule is renewed
+# after every accepted connection. Each new connection is then older with probability 1/2, so phase 2 connects
+# until two SYNs were dropped after an accepted one. The phases are more than TCP_PAWS_MSL (60 s) apart.
 # The sensors: the NAT gateway's outside interface and the server.
 # Needs root, iproute2, iptables, nft, tcpdump, python3. Usage: deploy/samples/04-paws-behind-nat/record.sh
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 out=${WW_CAPTURE_DIR:-$here}
 . "$here/../../lib/capture.sh"
+. "$here/../../lib/namespaces.sh"
 a=wwrec4-a; b=wwrec4-b; g=wwrec4-gw; s=wwrec4-server
-pids=()
-cleanup() {
-  capture_cleanup
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for ns in $a $b $g $s; do ip netns del $ns 2>/dev/null || true; done
-}
-trap cleanup EXIT INT TERM
-cleanup
-for ns in $a $b $g $s; do
-  ip netns add $ns; ip -n $ns link set lo up
-  ip netns exec $ns sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
-done
+namespaces $a $b $g $s
 # Inside: both clients on a bridge in the gateway. Outside: the gateway and the server on one link.
 ip -n $g link add br0 type bridge; ip -n $g link set br0 up; ip -n $g addr add 10.0.0.1/24 dev br0
 for pair in "$a 10.0.0.2 02:00:00:00:04:02" "$b 10.0.0.3 02:00:00:00:04:03"; do
@@ -96,16 +89,20 @@ sleep 65
 echo "phase 2: the server remembers the last accepted TSval per host (emulated tw_recycle)"
 ip netns exec $s nft add table inet paws
 ip netns exec $s nft add chain inet paws in '{ type filter hook input priority 0; }'
-remember() { # the newest SYN's TSval becomes the lower bound for the next ones
+older_than() { # TSVAL: the nft set of TSvals that PAWS rejects once it accepted TSVAL, the 2^31 - 1 before it
+  local low=$(( ($1 - 2147483647 + 4294967296) % 4294967296 )) high=$(( ($1 - 1 + 4294967296) % 4294967296 ))
+  if [ $low -le $high ]; then echo "$low-$high"; else echo "{ 0-$high, $low-4294967295 }"; fi
+}
+remember() { # the newest SYN's TSval becomes the bound for the next ones
   local tsval; tsval=$(synval)
   ip netns exec $s nft flush chain inet paws in
-  ip netns exec $s nft add rule inet paws in ip saddr 198.51.100.1 tcp dport 80 'tcp flags syn' tcp option timestamp tsval lt "$tsval" drop
+  ip netns exec $s nft add rule inet paws in ip saddr 198.51.100.1 tcp dport 80 'tcp flags syn' \
+    tcp option timestamp tsval "$(older_than "$tsval")" drop
 }
-# The server starts as if it had just accepted a connection with TSval 2^31 from the gateway's address, so that
-# later connections go either way; every connection it accepts then moves the bound, as ts_recent did.
-ip netns exec $s nft add rule inet paws in ip saddr 198.51.100.1 tcp dport 80 'tcp flags syn' tcp option timestamp tsval lt 2147483648 drop
+# The server accepts the first connection (it remembers nothing yet); every connection it accepts moves the bound,
+# as ts_recent did. At most 24 tries: two drops are missing after them with probability below 1e-5.
 answered=0; dropped_after_answer=0
-for try in 1 2 3 4 5 6 7 8 9 10; do
+for try in $(seq 1 24); do
   client=$([ $((try % 2)) -eq 1 ] && echo $b || echo $a)
   result=$(get $client "client ${client##*-}")
   echo "$result"
@@ -116,6 +113,7 @@ for try in 1 2 3 4 5 6 7 8 9 10; do
   fi
   [ $dropped_after_answer -ge 2 ] && break
 done
+echo "phase 2: $answered answered, $dropped_after_answer dropped after an answer"
 # Some later traffic on both sides, so the captures show that the last SYNs had time to be answered.
 sleep 5
 get $a "client a, another service" 8080

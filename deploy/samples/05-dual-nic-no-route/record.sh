@@ -11,19 +11,9 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 out=${WW_CAPTURE_DIR:-$here}
 . "$here/../../lib/capture.sh"
+. "$here/../../lib/namespaces.sh"
 h=ww5-host; isp=ww5-isp; core=ww5-core; s=ww5-server
-pids=()
-cleanup() {
-  capture_cleanup
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for ns in $h $isp $core $s; do ip netns del $ns 2>/dev/null || true; done
-}
-trap cleanup EXIT INT TERM
-cleanup
-for ns in $h $isp $core $s; do
-  ip netns add $ns; ip -n $ns link set lo up
-  ip netns exec $ns sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
-done
+namespaces $h $isp $core $s
 link() { # namespace A, its interface, address/prefix, namespace B, its interface, address/prefix
   ip link add ww5-a netns "$1" type veth peer name ww5-b netns "$4"
   ip -n "$1" link set ww5-a name "$2"; ip -n "$4" link set ww5-b name "$5"

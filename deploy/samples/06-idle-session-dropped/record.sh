@@ -13,24 +13,14 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 out=${WW_CAPTURE_DIR:-$here}
 . "$here/../../lib/capture.sh"
+. "$here/../../lib/namespaces.sh"
 c=wwrec6-client; r=wwrec6-router; s=wwrec6-server
-pids=()
-cleanup() {
-  capture_cleanup
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for ns in $c $r $s; do ip netns del $ns 2>/dev/null || true; done
-}
-trap cleanup EXIT INT TERM
-cleanup
-for ns in $c $r $s; do ip netns add $ns; ip -n $ns link set lo up; done
+namespaces $c $r $s
 ip link add wwrec6-c netns $c type veth peer name wwrec6-rc netns $r
 ip link add wwrec6-s netns $s type veth peer name wwrec6-rs netns $r
 ip -n $c link set wwrec6-c name eth0; ip -n $s link set wwrec6-s name eth0
 ip -n $r link set wwrec6-rc name eth0; ip -n $r link set wwrec6-rs name eth1
 ip -n $c link set eth0 address 02:00:00:00:06:0a; ip -n $s link set eth0 address 02:00:00:00:06:14
-for ns in $c $r $s; do
-  ip netns exec $ns sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
-done
 ip -n $c addr add 198.51.100.10/24 dev eth0; ip -n $c link set eth0 up
 ip -n $r addr add 198.51.100.1/24 dev eth0; ip -n $r link set eth0 up
 ip -n $r addr add 203.0.113.1/24 dev eth1; ip -n $r link set eth1 up

@@ -10,20 +10,10 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 out=${WW_CAPTURE_DIR:-$here}
 . "$here/../../lib/capture.sh"
+. "$here/../../lib/namespaces.sh"
 n1=ww7-node1; n2=ww7-node2; p=ww7-peer; br=ww7-bridge
 vip=192.0.2.100
-pids=()
-cleanup() {
-  capture_cleanup
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for ns in $n1 $n2 $p $br; do ip netns del $ns 2>/dev/null || true; done
-}
-trap cleanup EXIT INT TERM
-cleanup
-for ns in $n1 $n2 $p $br; do
-  ip netns add $ns; ip -n $ns link set lo up
-  ip netns exec $ns sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
-done
+namespaces $n1 $n2 $p $br
 ip -n $br link add br0 type bridge; ip -n $br link set br0 up
 port() { # namespace, port name on the bridge, MAC, address
   ip link add ww7-tmp netns "$1" type veth peer name "$2" netns $br

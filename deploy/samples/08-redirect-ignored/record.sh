@@ -10,19 +10,9 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 out=${WW_CAPTURE_DIR:-$here}
 . "$here/../../lib/capture.sh"
+. "$here/../../lib/namespaces.sh"
 lan=ww8-lan; h=ww8-host; h2=ww8-host2; r1=ww8-r1; r2=ww8-r2; d=ww8-server
-pids=()
-cleanup() {
-  capture_cleanup
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for ns in $lan $h $h2 $r1 $r2 $d; do ip netns del $ns 2>/dev/null || true; done
-}
-trap cleanup EXIT INT TERM
-cleanup
-for ns in $lan $h $h2 $r1 $r2 $d; do
-  ip netns add $ns; ip -n $ns link set lo up
-  ip netns exec $ns sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
-done
+namespaces $lan $h $h2 $r1 $r2 $d
 ip -n $lan link add br0 type bridge; ip -n $lan link set br0 up
 on_lan() { # namespace, bridge port, MAC, address
   ip link add ww8-tmp netns "$1" type veth peer name "$2" netns $lan

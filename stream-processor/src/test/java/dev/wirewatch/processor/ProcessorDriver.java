@@ -14,12 +14,16 @@ import dev.wirewatch.schemas.Topics;
 import dev.wirewatch.schemas.NatTable;
 import dev.wirewatch.sensor.emit.RecordPublisher;
 import dev.wirewatch.sensor.emit.RecordSink;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Properties;
+import java.util.stream.Stream;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsConfig;
@@ -36,6 +40,7 @@ public final class ProcessorDriver implements AutoCloseable {
     private final TestOutputTopic<String, Alert> alerts;
     private final TestOutputTopic<byte[], FlowRecord> flows;
     private final NetworkTopology network;
+    private final Path stateDir;
 
     public ProcessorDriver(NetworkTopology network, ProcessorConfig config) {
         this.network = network;
@@ -43,10 +48,11 @@ public final class ProcessorDriver implements AutoCloseable {
         properties.put(StreamsConfig.APPLICATION_ID_CONFIG, "test");
         properties.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         try {
-            properties.put(StreamsConfig.STATE_DIR_CONFIG, Files.createTempDirectory("ww-driver").toString());
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            stateDir = Files.createTempDirectory("ww-driver");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
+        properties.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
         driver = new TopologyTestDriver(TopologyFactory.build(network, config, "test", 1), properties);
         packets = driver.createInputTopic(Topics.PACKETS, Serdes.ByteArray().serializer(),
                 AvroSerde.anyRecord().serializer());
@@ -62,10 +68,14 @@ public final class ProcessorDriver implements AutoCloseable {
     public static NetworkTopology topology(String yaml) {
         try {
             Path file = Files.createTempFile("topology", ".yaml");
-            Files.writeString(file, yaml);
-            return NetworkTopology.load(file);
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            try {
+                Files.writeString(file, yaml);
+                return NetworkTopology.load(file);
+            } finally {
+                Files.delete(file);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
@@ -138,5 +148,11 @@ public final class ProcessorDriver implements AutoCloseable {
     @Override
     public void close() {
         driver.close();
+        // The driver cleans its stores but leaves the directory; thousands of tests would leave thousands.
+        try (Stream<Path> paths = Files.walk(stateDir)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 }
