@@ -106,8 +106,13 @@ def main():
     verdict = "PASS" if not problems else "FAIL: " + "; ".join(problems) + f" (alerts seen: {describe(alerts)})"
     with open(options.result, "w") as result:
         result.write(verdict + "\n")
-    print(f"  {verdict} (" + (f"findings after {waited:.0f} s" if not missing else f"gave up after {waited:.0f} s")
-          + f" of at most {options.timeout:.0f})")
+    if not positives:
+        timing = f"nothing to wait for; watched {options.settle:.0f} s"
+    elif missing:
+        timing = f"gave up after {waited:.0f} s"
+    else:
+        timing = f"findings after {waited:.0f} s of at most {options.timeout:.0f}"
+    print(f"  {verdict} ({timing})")
     return 0 if not problems else 1
 
 

@@ -11,7 +11,8 @@ ww_namespaces=()
 namespaces() { # NAMESPACE ...
   ww_namespaces=("$@")
   trap namespaces_cleanup EXIT
-  trap 'namespaces_cleanup; exit 130' INT TERM
+  trap 'namespaces_cleanup; exit 130' INT
+  trap 'namespaces_cleanup; exit 143' TERM
   namespaces_cleanup
   local ns
   for ns in "$@"; do

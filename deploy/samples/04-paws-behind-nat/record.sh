@@ -3,8 +3,9 @@
 # TCP timestamp is older than one it accepted recently from the same address — what tcp_tw_recycle did with
 # PAWS. Linux removed tcp_tw_recycle (4.12), so the server's drop is emulated with an nftables rule on the
 # timestamp option that drops the TSvals older than X, X = the TSval of the connection it last accepted. Older is
-# meant as the kernel means it: in 32-bit serial-number arithmetic (RFC 7323), the 2^31 values before X — a plain
-# `tsval lt X` would drop SYNs that PAWS accepts.
+# meant in 32-bit serial-number arithmetic (RFC 7323), as PAWS and the detector compare: the 2^31 - 1 values before
+# X (tw_recycle also let X - 1 pass, TCP_PAWS_WINDOW; no random TSval lands there) — a plain `tsval lt X` would drop
+# SYNs that PAWS accepts.
 # Linux gives each connection a random TSval offset (tcp_timestamps=1), so behind the NAT one address shows TSvals
 # that jump up and down: harmless while the server keeps no per-host timestamp (phase 1: answered connections with
 # non-monotonic TSvals, which must not alert). In phase 2 the server remembers the TSval of the last connection it
@@ -74,9 +75,13 @@ finally:
     s.close()
 PY
 }
-synval() { # the TSval of the newest SYN from the gateway in the server's capture
+synval() { # the TSval of the first SYN of the newest connection to port 80 in the server's capture
   sleep 0.3
-  tshark -r "$out/server.pcap" -Y 'tcp.flags.syn==1 && tcp.flags.ack==0' -T fields -e tcp.options.timestamp.tsval 2>/dev/null | tail -1
+  local syns port
+  syns=$(tshark -r "$out/server.pcap" -Y 'tcp.flags.syn==1 && tcp.flags.ack==0 && tcp.dstport==80' \
+    -T fields -e tcp.srcport -e tcp.options.timestamp.tsval 2>/dev/null)
+  port=$(tail -1 <<<"$syns" | cut -f1)
+  awk -v port="$port" '$1 == port { print $2; exit }' <<<"$syns"
 }
 
 echo "phase 1: no per-host timestamps at the server; every connection answered, TSvals jump around"
@@ -91,10 +96,12 @@ ip netns exec $s nft add table inet paws
 ip netns exec $s nft add chain inet paws in '{ type filter hook input priority 0; }'
 older_than() { # TSVAL: the nft set of TSvals that PAWS rejects once it accepted TSVAL, the 2^31 - 1 before it
   local low=$(( ($1 - 2147483647 + 4294967296) % 4294967296 )) high=$(( ($1 - 1 + 4294967296) % 4294967296 ))
-  if [ $low -le $high ]; then echo "$low-$high"; else echo "{ 0-$high, $low-4294967295 }"; fi
+  span() { if [ "$1" = "$2" ]; then echo "$1"; else echo "$1-$2"; fi; }  # nft before 1.0.3 refuses a range a-a
+  if [ $low -le $high ]; then span $low $high; else echo "{ $(span 0 $high), $(span $low 4294967295) }"; fi
 }
-remember() { # the newest SYN's TSval becomes the bound for the next ones
+remember() { # the accepted connection's TSval becomes the bound for the next ones
   local tsval; tsval=$(synval)
+  [[ $tsval =~ ^[0-9]+$ ]] || { echo "record.sh: no TSval of the accepted SYN in the server's capture" >&2; exit 1; }
   ip netns exec $s nft flush chain inet paws in
   ip netns exec $s nft add rule inet paws in ip saddr 198.51.100.1 tcp dport 80 'tcp flags syn' \
     tcp option timestamp tsval "$(older_than "$tsval")" drop
