@@ -3,7 +3,8 @@
 # sensors inside the namespaces, judged by a processor, with the findings checked against what each case must
 # (and must not) produce. Usage: sudo deploy/lab/run.sh [--keep DIR] [--refresh-samples] [SCENARIO ...]
 #   SCENARIO       one of the names below (default: all)
-#   --keep DIR     keep logs, captures and alerts in DIR (default: a temporary directory, deleted on success)
+#   --keep DIR     keep logs, captures and alerts in DIR (default: a temporary directory, deleted when all
+#                  pass without a warning)
 #   --refresh-samples  copy the captures of passing scenarios over deploy/samples (the demo then shows them)
 # Prints "PASS name" or "FAIL name: why" per scenario and exits 0 only if all pass. Needs root, iproute2, iptables,
 # nftables, tcpdump, iputils-arping, iputils-ping, python3 and Java; builds the jar if needed.
@@ -35,7 +36,7 @@ while [ $# -gt 0 ]; do
   case $1 in
     --keep) keep=$2; shift 2 ;;
     --refresh-samples) refresh=true; shift ;;
-    -h|--help) sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) wanted+=("$1"); shift ;;
   esac
 done
@@ -103,6 +104,7 @@ if [ -d /sys/kernel/tracing/events/skb ] || [ -d /sys/kernel/debug/tracing/event
 fi
 
 failed=0
+warned=0
 for entry in "${scenarios[@]}"; do
   IFS='|' read -r name script topology expect settle variables <<<"$entry"
   if [ ${#wanted[@]} -gt 0 ] && ! printf '%s\n' "${wanted[@]}" | grep -qx "$name"; then
@@ -132,12 +134,15 @@ for entry in "${scenarios[@]}"; do
     echo "PASS $name ($(( $(date +%s) - started_at )) s)"
     # A sensor whose records Kafka stopped acknowledging makes a "must not alert" verdict weaker: say so.
     stalled=$(grep -l "has not acknowledged" "$dir"/sensor-*.log 2>/dev/null | sed 's|.*/sensor-||; s|\.log$||' | tr '\n' ' ')
-    if [ -n "$stalled" ]; then echo "  warning: Kafka stopped acknowledging the records of sensor(s) ${stalled}for a while; see $dir"; fi
+    if [ -n "$stalled" ]; then
+      echo "  warning: Kafka stopped acknowledging the records of sensor(s) ${stalled}for a while; see $dir"
+      warned=1
+    fi
     if $refresh && [ -f "$script" ] && [[ $script == "$samples"/* ]]; then cp "$dir"/*.pcap "$(dirname "$script")/"; fi
   else
     echo "FAIL $name: ${verdict#FAIL: }"
     failed=1
   fi
 done
-if [ $failed = 0 ] && [ -z "$keep" ]; then rm -rf "$work"; else echo "lab: logs, captures and alerts in $work"; fi
+if [ $failed = 0 ] && [ $warned = 0 ] && [ -z "$keep" ]; then rm -rf "$work"; else echo "lab: logs, captures and alerts in $work"; fi
 exit $failed
