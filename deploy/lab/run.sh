@@ -55,9 +55,13 @@ export WW_LAB_BOOTSTRAP=198.18.0.1:19092 WW_LAB_JAR=$repo/app/target/wirewatch.j
 export WW_LAB_TIMEOUT=${WW_LAB_TIMEOUT:-150}
 pids=()
 
+processor=""
+stop_processor() {
+  if [ -n "$processor" ]; then kill "$processor" 2>/dev/null; wait "$processor" 2>/dev/null; processor=""; fi
+}
 teardown() {
   # A processor stops while the broker still answers: without it, its shutdown waits on the broker for a minute.
-  if [ -n "${processor:-}" ]; then kill "$processor" 2>/dev/null; wait "$processor" 2>/dev/null; fi
+  stop_processor
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   wait "${pids[@]}" 2>/dev/null || true
   ip link del "$WW_LAB_BRIDGE" 2>/dev/null || true
@@ -128,7 +132,7 @@ for entry in "${scenarios[@]}"; do
     wait "$scenario_pid"
     scenario_pid=""
   fi
-  kill "$processor" 2>/dev/null; wait "$processor" 2>/dev/null; processor=""
+  stop_processor
   verdict=$(cat "$dir/result" 2>/dev/null || echo "FAIL: did not run to its judgement; see $dir/script.log: $(tail -2 "$dir/script.log" | tr '\n' ' ')")
   if [ "$verdict" = PASS ]; then
     echo "PASS $name ($(( $(date +%s) - started_at )) s)"

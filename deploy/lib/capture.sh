@@ -87,7 +87,7 @@ ww_lab_sensors_start() {
 ww_lab_judge() {
   /usr/bin/python3 "$WW_LAB_HOME/expect.py" --alerts "$WW_LAB_ALERTS" --from-line "$(cat "$out/alerts-from")" \
     --since "$(cat "$out/alerts-since")" \
-    --expect "$WW_LAB_EXPECT" --timeout "${WW_LAB_TIMEOUT:-150}" --settle "${WW_LAB_SETTLE:-5}" \
+    --expect "$WW_LAB_EXPECT" --timeout "$WW_LAB_TIMEOUT" --settle "$WW_LAB_SETTLE" \
     --result "$out/result"
 }
 
