@@ -98,11 +98,14 @@ public final class CaptureMerge {
                 firstMicros = firstMicros == Long.MIN_VALUE ? ts : firstMicros;
                 waitUntil(startNanos + (ts - firstMicros) * 1000);
             }
-            // Every live host ticks when merged time crosses a second, so quiet hosts stay alive in stream time.
-            for (Host other : hosts.values()) {
-                if (other.started() && other.liveSources > 0 && ts - other.lastTickMicros >= TICK_INTERVAL_MICROS) {
-                    other.tick(ts, false);
-                }
+            // Every live host ticks when merged time crosses a second, so quiet hosts stay alive in stream time. As
+            // live sensors do each second, every host first sends what it holds: no host's Tick moves stream time
+            // past packets another host still holds.
+            if (hosts.values().stream().anyMatch(other -> tickDue(other, ts))) {
+                List<Host> due = hosts.values().stream().filter(other -> tickDue(other, ts)).toList();
+                hosts.values().stream().filter(other -> other.started() && other.liveSources > 0)
+                        .forEach(other -> other.emitter.flush(ts));
+                due.forEach(other -> other.tick(ts, false));
             }
             host.emitter.emit(head.record());
             host.lastMicros = Math.max(host.lastMicros, ts);
@@ -123,6 +126,10 @@ public final class CaptureMerge {
             packetRecords += host.emitter.packetRecords();
         }
         return new Totals(count, packets, packetRecords);
+    }
+
+    private static boolean tickDue(Host host, long nowMicros) {
+        return host.started() && host.liveSources > 0 && nowMicros - host.lastTickMicros >= TICK_INTERVAL_MICROS;
     }
 
     private static void waitUntil(long nanoTime) {

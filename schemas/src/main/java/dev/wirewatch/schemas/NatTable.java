@@ -1,6 +1,7 @@
 package dev.wirewatch.schemas;
 
 import dev.wirewatch.record.FlowActivity;
+import dev.wirewatch.record.FlowBatch;
 import dev.wirewatch.record.KernelDrop;
 import dev.wirewatch.record.PacketEvent;
 import java.nio.ByteBuffer;
@@ -127,6 +128,11 @@ public record NatTable(List<Translation> translations) {
 
     public FlowKey key(FlowActivity activity) {
         return normalise(FlowKey.of(activity));
+    }
+
+    public FlowKey key(FlowBatch batch) {
+        return normalise(FlowKey.of(batch.getProtocol(), Addresses.bytes(batch.getSrc()), batch.getSrcPort(),
+                Addresses.bytes(batch.getDst()), batch.getDstPort()));
     }
 
     public FlowKey key(KernelDrop drop) {

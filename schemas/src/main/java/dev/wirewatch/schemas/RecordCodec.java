@@ -4,6 +4,7 @@ import dev.wirewatch.record.Alert;
 import dev.wirewatch.record.ArpEvent;
 import dev.wirewatch.record.DeadLetter;
 import dev.wirewatch.record.FlowActivity;
+import dev.wirewatch.record.FlowBatch;
 import dev.wirewatch.record.FlowRecord;
 import dev.wirewatch.record.HostInfo;
 import dev.wirewatch.record.KernelDrop;
@@ -41,7 +42,7 @@ public final class RecordCodec {
             PacketEvent.getClassSchema(), Tick.getClassSchema(), FlowActivity.getClassSchema(), ArpEvent.getClassSchema(),
             SensorStatus.getClassSchema(), HostInfo.getClassSchema(), FlowRecord.getClassSchema(),
             Alert.getClassSchema(), DeadLetter.getClassSchema(), KernelDrop.getClassSchema(),
-            UndeliveredAlert.getClassSchema());
+            UndeliveredAlert.getClassSchema(), FlowBatch.getClassSchema());
 
     static {
         trustGeneratedClasses();

@@ -101,7 +101,10 @@ class RecordCodecTest {
                                 .setSeverity(Severity.critical).setFirstSeenMicros(1).setLastSeenMicros(1).setCount(1)
                                 .setSummary("s").setHint("h").build())
                         .setOutput("webhook:hooks.example.com").setReason("HTTP 400").setAttempts(1).setFailedAtMillis(5)
-                        .build());
+                        .build(),
+                FlowBatches.pack(tcpSyn(), List.of(tcpSyn(), PacketEvent.newBuilder(tcpSyn()).setTsMicros(1_700_000_000_124_000L)
+                        .setSrc(ByteBuffer.wrap(new byte[] {10, 0, 0, 2})).setDst(ByteBuffer.wrap(new byte[] {10, 0, 0, 1}))
+                        .setSrcPort(80).setDstPort(40000).build())));
     }
 
     @Test

@@ -5,6 +5,7 @@ import dev.wirewatch.processor.network.NetworkTopology;
 import dev.wirewatch.record.Alert;
 import dev.wirewatch.record.ArpEvent;
 import dev.wirewatch.record.FlowActivity;
+import dev.wirewatch.record.FlowBatch;
 import dev.wirewatch.record.FlowRecord;
 import dev.wirewatch.record.PacketEvent;
 import dev.wirewatch.record.SensorStatus;
@@ -103,7 +104,8 @@ public final class ProcessorDriver implements AutoCloseable {
         return new RecordSink() {
             @Override
             public void publish(SpecificRecord record) {
-                if (record instanceof PacketEvent || record instanceof FlowActivity || record instanceof ArpEvent) {
+                if (record instanceof PacketEvent || record instanceof FlowActivity || record instanceof FlowBatch
+                        || record instanceof ArpEvent) {
                     RecordPublisher.Outgoing outgoing = RecordPublisher.encode(record, sensorsNat);
                     (outgoing.topic().equals(Topics.L2) ? l2 : packets).pipeInput(outgoing.key(), record,
                             Instant.ofEpochMilli(outgoing.timestampMs()));

@@ -41,8 +41,15 @@ public final class Analysis {
         this.progress = progress;
     }
 
-    /** What an analysis found, and where its time went. */
-    public record Outcome(List<Alert> alerts, long records, double replaySeconds, double judgeSeconds) {}
+    /**
+     * What an analysis found, and where its time went.
+     *
+     * @param records      records read from the captures (packets and ARP)
+     * @param inputRecords records the sensors wrote to the processor's input topics (packets or batches, summaries,
+     *                     ARP, ticks to every partition): what the processor had to read
+     */
+    public record Outcome(List<Alert> alerts, long records, long inputRecords, double replaySeconds,
+                          double judgeSeconds) {}
 
     public List<Alert> run(List<CaptureInput> captures, NetworkTopology network, ProcessorConfig config) {
         return run(captures, network, config, false).alerts();
@@ -61,8 +68,10 @@ public final class Analysis {
             GroupStart.atCurrentEnd(admin, clientConfig, applicationId);
         }
         Map<TopicPartition, Long> alertsBefore;
+        long inputBefore;
         try (KafkaConsumer<byte[], byte[]> alerts = TopicReads.consumer(clientConfig)) {
             alertsBefore = TopicReads.endOffsets(alerts, Topics.ALERTS);
+            inputBefore = inputRecords(alerts);
         }
         try (ProcessorRun processor = new ProcessorRun(clientConfig, applicationId, partitions, StreamTopics.LIVE,
                 network, config, progress)) {
@@ -79,8 +88,20 @@ public final class Analysis {
                 processor.start();
             }
             processor.awaitJudged();
-            return new Outcome(processor.alerts(alertsBefore), records, replaySeconds, (System.nanoTime() - judging) / 1e9);
+            double judgeSeconds = (System.nanoTime() - judging) / 1e9;
+            long input;
+            try (KafkaConsumer<byte[], byte[]> consumer = TopicReads.consumer(clientConfig)) {
+                input = inputRecords(consumer) - inputBefore;
+            }
+            return new Outcome(processor.alerts(alertsBefore), records, input, replaySeconds, judgeSeconds);
         }
+    }
+
+    /** Records in the processor's input topics now (sensors write them without transactions: no markers). */
+    private static long inputRecords(KafkaConsumer<byte[], byte[]> consumer) {
+        return List.of(Topics.PACKETS, Topics.L2, Topics.SENSORS).stream()
+                .mapToLong(topic -> TopicReads.endOffsets(consumer, topic).values().stream().mapToLong(Long::longValue).sum())
+                .sum();
     }
 
     // On a shared cluster (and in the demo, case after case) ww.packets, ww.l2 and ww.sensors hold history: the new

@@ -74,8 +74,16 @@ public final class BenchCommand {
         @Option(names = "--processor", description = "Also time `analyze --mode full` end to end (every header through the exactly-once processor; packets/s is the processor's event rate, broker start included). Minutes on a million packets.")
         boolean processor;
 
-        @Option(names = "--processor-only", description = "Only time the exactly-once processor alone on full-mode input (for profiling it).")
+        @Option(names = "--processor-only", description = "Only time the exactly-once processor alone (for profiling it).")
         boolean processorOnly;
+
+        @Option(names = "--processor-input", defaultValue = "control", converter = EmissionModes.class,
+                paramLabel = "control|full", description = "What the sensors ship for the processor-alone stage (default: ${DEFAULT-VALUE}).")
+        EmissionMode aloneMode;
+
+        @Option(names = "--server-file", paramLabel = "FILE",
+                description = "The server side's capture of the same flows (bench generate --server-out): both files are replayed as two hosts, client and server, in the analyze and processor stages.")
+        Path serverFile;
 
         private record Stage(String name, long packets, long records, double seconds) {}
 
@@ -84,18 +92,18 @@ public final class BenchCommand {
             List<Stage> stages = new ArrayList<>();
             if (processorOnly) {
                 Stage alone = processorAlone();
-                System.out.printf(Locale.ROOT, "%s: %,d events in %.3f s = %,.0f events/s%n", alone.name(),
-                        alone.records(), alone.seconds(), alone.records() / alone.seconds());
+                System.out.printf(Locale.ROOT, "%s: %,d packets as %,d input records in %.3f s = %,.0f records/s "
+                        + "(%,.0f packets/s)%n", alone.name(), alone.packets(), alone.records(), alone.seconds(),
+                        alone.records() / alone.seconds(), alone.packets() / alone.seconds());
                 return 0;
             }
             stages.add(median("decode", this::decodeOnly));
             stages.add(median("decode + policy control + Avro", () -> encodeOnly(EmissionMode.CONTROL)));
             stages.add(median("decode + policy full + Avro", () -> encodeOnly(EmissionMode.FULL)));
             stages.add(throughBroker());
-            long packets = stages.get(0).packets();
-            stages.add(analyze(EmissionMode.CONTROL, packets));
+            stages.add(analyze(EmissionMode.CONTROL));
             if (processor) {
-                stages.add(analyze(EmissionMode.FULL, packets));
+                stages.add(analyze(EmissionMode.FULL));
                 stages.add(processorAlone());
             }
             double tshark = tshark();
@@ -180,31 +188,39 @@ public final class BenchCommand {
         }
 
         /** `wirewatch analyze` end to end, once: embedded broker start, sensors, exactly-once processor, alerts read. */
-        private Stage analyze(EmissionMode mode, long packets) {
+        private Stage analyze(EmissionMode mode) {
             long started = System.nanoTime();
             PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
+            Analysis.Outcome outcome;
             try (EmbeddedBroker broker = EmbeddedBroker.start(BrokerOptions.local(null, 0, 3))) {
                 Map<String, Object> client = Map.of(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
-                new Analysis(client, mode, quiet).run(List.of(new CaptureInput("bench", "eth0", file)), NetworkTopology.EMPTY,
-                        ProcessorConfig.DEFAULTS);
+                outcome = new Analysis(client, mode, quiet).run(captures(), NetworkTopology.EMPTY, ProcessorConfig.DEFAULTS,
+                        false);
             }
             double seconds = (System.nanoTime() - started) / 1e9;
-            return new Stage("analyze end to end, " + mode.name().toLowerCase(Locale.ROOT) + " mode", packets, 0, seconds);
+            return new Stage("analyze end to end, " + mode.name().toLowerCase(Locale.ROOT) + " mode", outcome.records(),
+                    outcome.inputRecords(), seconds);
+        }
+
+        /** The file as one host's capture, or with --server-file the two sides of the same flows. */
+        private List<CaptureInput> captures() {
+            return serverFile == null ? List.of(new CaptureInput("bench", "eth0", file))
+                    : List.of(new CaptureInput("client", "eth0", file), new CaptureInput("server", "eth0", serverFile));
         }
 
         /**
-         * The exactly-once processor alone: every header (full mode) is in ww.packets before it starts; the time from
-         * its start (tasks, state stores) until it marked the end of the input judged. Records = its input events.
+         * The exactly-once processor alone: everything a control-mode sensor (or, with --mode full, a full one) sends
+         * for the capture is in its input topics before it starts; the time from its start (tasks, state stores) until
+         * it marked the end of the input judged. Records = what it read from its input topics.
          */
         private Stage processorAlone() {
             PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
             try (EmbeddedBroker broker = EmbeddedBroker.start(BrokerOptions.local(null, 0, 3))) {
                 Map<String, Object> client = Map.of(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
-                Analysis.Outcome outcome = new Analysis(client, EmissionMode.FULL, quiet).run(
-                        List.of(new CaptureInput("bench", "eth0", file)), NetworkTopology.EMPTY, ProcessorConfig.DEFAULTS,
-                        true);
-                return new Stage("processor alone (events = records)", outcome.records(), outcome.records(),
-                        outcome.judgeSeconds());
+                Analysis.Outcome outcome = new Analysis(client, aloneMode, quiet).run(captures(), NetworkTopology.EMPTY,
+                        ProcessorConfig.DEFAULTS, true);
+                return new Stage("processor alone, " + aloneMode.name().toLowerCase(Locale.ROOT) + " input",
+                        outcome.records(), outcome.inputRecords(), outcome.judgeSeconds());
             }
         }
 

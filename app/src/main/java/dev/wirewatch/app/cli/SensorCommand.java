@@ -50,8 +50,9 @@ public final class SensorCommand implements Callable<Integer> {
     @Option(names = "--mode", defaultValue = "control", paramLabel = "control|full", converter = EmissionModes.class,
             description = {"What to ship (default: ${DEFAULT-VALUE}). control: every packet that can change a connection's state "
                     + "(SYN, FIN, RST, zero windows, keep-alives, each side's first data and ACK, anything after an idle second) "
-                    + "plus one FlowActivity summary per active flow per second; about 0.01 records per packet on bulk traffic. "
-                    + "full: every header. Detections are the same in both modes."})
+                    + "and a summary of the steady rest, held for up to a second and shipped as one record per flow: a short "
+                    + "flow that opens, talks and closes within the second is one record. See BENCHMARKS.md for records "
+                    + "per packet. full: every header, one record each. Detections are the same in both modes."})
     EmissionMode mode;
 
     @Option(names = "--max-flows", defaultValue = "65536", paramLabel = "N",

@@ -3,9 +3,11 @@ package dev.wirewatch.app.export;
 import dev.wirewatch.app.kafka.TopicReads;
 import dev.wirewatch.record.ArpEvent;
 import dev.wirewatch.record.FlowActivity;
+import dev.wirewatch.record.FlowBatch;
 import dev.wirewatch.record.PacketEvent;
 import dev.wirewatch.schemas.Addresses;
 import dev.wirewatch.schemas.AvroSerde;
+import dev.wirewatch.schemas.FlowBatches;
 import dev.wirewatch.schemas.FlowKey;
 import dev.wirewatch.schemas.Topics;
 import java.io.PrintStream;
@@ -69,14 +71,11 @@ public final class EvidenceScan {
                     return; // another flow in the same partition: not worth decoding
                 }
                 SpecificRecord event = decoder.deserialize(record.topic(), record.value());
-                if (event instanceof PacketEvent packet && query.inWindow(packet.getTsMicros())
-                        && query.packets().test(FlowKey.fromBytes(record.key()), packet.getHost(),
-                        Addresses.bytes(packet.getSrc()), Addresses.bytes(packet.getDst()))) {
-                    sightings.add(new Sighting(packet.getHost(), packet.getIface(), packet.getTsMicros(), packet));
-                } else if (event instanceof FlowActivity activity && query.inWindow(activity.getTsMicros())
-                        && query.packets().test(FlowKey.fromBytes(record.key()), activity.getHost(),
-                        Addresses.bytes(activity.getSrc()), Addresses.bytes(activity.getDst()))) {
-                    counts[0]++;
+                FlowKey key = FlowKey.fromBytes(record.key());
+                if (event instanceof FlowBatch batch) {
+                    FlowBatches.unpack(batch, item -> collect(query, key, item, sightings, counts));
+                } else {
+                    collect(query, key, event, sightings, counts);
                 }
             });
             if (query.arp() != null) {
@@ -90,6 +89,20 @@ public final class EvidenceScan {
             }
         }
         return new Found(sightings, counts[0], counts[1], counts[2]);
+    }
+
+    /** Keeps a packet of the subject as a sighting, counts a summary of the subject's steady traffic. */
+    private static void collect(EvidenceQuery query, FlowKey key, SpecificRecord event, List<Sighting> sightings,
+                                long[] counts) {
+        if (event instanceof PacketEvent packet && query.inWindow(packet.getTsMicros())
+                && query.packets().test(key, packet.getHost(), Addresses.bytes(packet.getSrc()),
+                Addresses.bytes(packet.getDst()))) {
+            sightings.add(new Sighting(packet.getHost(), packet.getIface(), packet.getTsMicros(), packet));
+        } else if (event instanceof FlowActivity activity && query.inWindow(activity.getTsMicros())
+                && query.packets().test(key, activity.getHost(), Addresses.bytes(activity.getSrc()),
+                Addresses.bytes(activity.getDst()))) {
+            counts[0]++;
+        }
     }
 
     /** Reads each partition from the window's first offset to its current end. */

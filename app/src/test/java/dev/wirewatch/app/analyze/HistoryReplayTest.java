@@ -97,9 +97,20 @@ class HistoryReplayTest {
         assertTrue(ids(portMoved).stream().noneMatch(ids(firewall)::contains), "the cases share no finding");
         assertEquals(liveAlertsBefore, alertEnds(), "nothing was written to ww.alerts");
         try (Admin admin = Admin.create(clientConfig)) {
-            assertTrue(admin.listTopics().names().get().stream().noneMatch(name -> name.startsWith("wirewatch-replay-")),
-                    "the replay's own topics are gone");
+            // Deletion is committed by the controller before the broker's metadata shows it: allow it a moment.
+            long deadline = System.nanoTime() + 15_000_000_000L;
+            List<String> left;
+            do {
+                left = admin.listTopics().names().get().stream().filter(name -> name.startsWith("wirewatch-replay-"))
+                        .toList();
+            } while (!left.isEmpty() && System.nanoTime() < deadline && sleep(200));
+            assertTrue(left.isEmpty(), "the replay's own topics are gone: " + left);
         }
+    }
+
+    private static boolean sleep(long millis) throws InterruptedException {
+        Thread.sleep(millis);
+        return true;
     }
 
     @Test

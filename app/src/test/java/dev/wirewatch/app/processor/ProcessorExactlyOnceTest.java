@@ -88,6 +88,31 @@ class ProcessorExactlyOnceTest {
                 new CaptureInput("server", null, CASE.resolve("server.pcap")), new CaptureInput("pop3-client", null, POP3));
     }
 
+    /** How many records (and ticks) the sensors send for {@code inputs} in control mode. */
+    private static long recordsSent(List<CaptureInput> inputs) {
+        AtomicLong sent = new AtomicLong();
+        List<CaptureMerge.NamedSource> sources = new ArrayList<>();
+        inputs.forEach(input -> sources.add(new CaptureMerge.NamedSource(input.host(),
+                new FileEventSource(input.file(), input.host(), null))));
+        try {
+            CaptureMerge.replay(sources, new RecordSink() {
+                @Override
+                public void publish(SpecificRecord record) {
+                    sent.incrementAndGet();
+                }
+
+                @Override
+                public void tick(String host, long tsMicros, boolean endOfInput) {
+                    sent.incrementAndGet();
+                }
+            }, EmissionMode.CONTROL, count -> { });
+        } finally {
+            sources.forEach(source -> source.events().close());
+        }
+        assertTrue(sent.get() > 20, "enough records to stop half way: " + sent.get());
+        return sent.get();
+    }
+
     /** A `wirewatch processor` in a JVM of its own, so that it can be killed as a crash would. */
     private Process startProcessor(String applicationId, Path stateDir) throws IOException {
         List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
@@ -166,6 +191,7 @@ class ProcessorExactlyOnceTest {
         Path stateDir = temp.resolve("state");
 
         // The sensors' records, held back at half way until the first processor has been killed.
+        long half = recordsSent(inputs) / 2;
         CountDownLatch halfway = new CountDownLatch(1);
         CountDownLatch killed = new CountDownLatch(1);
         AtomicLong published = new AtomicLong();
@@ -188,7 +214,7 @@ class ProcessorExactlyOnceTest {
                     }
 
                     private void pause() {
-                        if (published.incrementAndGet() == 150) {
+                        if (published.incrementAndGet() == half) {
                             publisher.flush();
                             halfway.countDown();
                             try {

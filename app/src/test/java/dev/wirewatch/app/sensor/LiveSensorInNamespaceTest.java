@@ -7,11 +7,13 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import dev.wirewatch.app.broker.BrokerOptions;
 import dev.wirewatch.app.broker.EmbeddedBroker;
 import dev.wirewatch.app.kafka.TopicSetup;
+import dev.wirewatch.record.FlowBatch;
 import dev.wirewatch.record.InterfaceInfo;
 import dev.wirewatch.record.PacketEvent;
 import dev.wirewatch.record.SensorStatus;
 import dev.wirewatch.record.Tick;
 import dev.wirewatch.schemas.Addresses;
+import dev.wirewatch.schemas.FlowBatches;
 import dev.wirewatch.schemas.Topics;
 import java.io.File;
 import java.nio.file.Files;
@@ -98,9 +100,10 @@ class LiveSensorInNamespaceTest {
                     must("ip netns exec " + PEER_NS + " python3 -c \"import socket; "
                             + "s=socket.create_connection(('10.231.1.1', 8000), timeout=5); s.send(b'hello'); s.close()\"");
 
-                    LiveSensors.await(consumer, seen, record -> record instanceof PacketEvent packet && isSynAck(packet),
+                    // A control-mode sensor ships the whole short connection as one FlowBatch at its next tick.
+                    LiveSensors.await(consumer, seen, record -> packetsOf(record).stream().anyMatch(this::isSynAck),
                             Duration.ofSeconds(30), log);
-                    PacketEvent syn = seen.stream().filter(PacketEvent.class::isInstance).map(PacketEvent.class::cast)
+                    PacketEvent syn = seen.stream().flatMap(record -> packetsOf(record).stream())
                             .filter(packet -> packet.getTcp() != null && packet.getTcp().getFlags() == 0x02).findFirst().orElseThrow();
                     assertEquals("live-sensor", syn.getHost());
                     assertEquals("eth1", syn.getIface());
@@ -138,7 +141,19 @@ class LiveSensorInNamespaceTest {
         return line.split("\\s+")[2];
     }
 
-    private static boolean isSynAck(PacketEvent packet) {
+    /** The packets a record carries: itself, or a batch's. */
+    private static List<PacketEvent> packetsOf(SpecificRecord record) {
+        if (record instanceof PacketEvent packet) {
+            return List.of(packet);
+        }
+        if (record instanceof FlowBatch batch) {
+            return FlowBatches.unpack(batch).stream().filter(PacketEvent.class::isInstance).map(PacketEvent.class::cast)
+                    .toList();
+        }
+        return List.of();
+    }
+
+    private boolean isSynAck(PacketEvent packet) {
         return packet.getTcp() != null && packet.getTcp().getFlags() == 0x12 && packet.getSrcPort() == 8000;
     }
 }

@@ -11,6 +11,9 @@ import dev.wirewatch.record.PacketEvent;
 import dev.wirewatch.record.TcpHeader;
 import dev.wirewatch.schemas.Addresses;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.avro.specific.SpecificRecord;
 
 /**
  * One flow in a sensor's flow table: what it takes to tell a packet that may change the flow's connection state
@@ -82,6 +85,9 @@ final class ActiveFlow {
     /** A SYN went out and no SYN-ACK yet: the processor's attempt timer may end the connection while data flows. */
     private boolean awaitingSynAck;
     private long lastTsMicros = Long.MIN_VALUE;
+    /** What goes out at the next release, in capture order: PacketEvents sent in full and FlowActivities. */
+    private List<SpecificRecord> held = new ArrayList<>(4);
+    private long heldUntilMicros = Long.MIN_VALUE;
 
     ActiveFlow(PacketEvent first) {
         this.first = first;
@@ -93,6 +99,31 @@ final class ActiveFlow {
 
     long lastTsMicros() {
         return lastTsMicros;
+    }
+
+    /** The packet that named the flow: its sender is the forward direction of summaries and batches. */
+    PacketEvent first() {
+        return first;
+    }
+
+    void hold(SpecificRecord item) {
+        held.add(item);
+        heldUntilMicros = Math.max(heldUntilMicros, item instanceof PacketEvent packet ? packet.getTsMicros()
+                : ((FlowActivity) item).getTsMicros());
+    }
+
+    List<SpecificRecord> held() {
+        return held;
+    }
+
+    /** Capture time of the latest item held. */
+    long heldUntilMicros() {
+        return heldUntilMicros;
+    }
+
+    void releaseHeld() {
+        held = new ArrayList<>(4);
+        heldUntilMicros = Long.MIN_VALUE;
     }
 
     boolean hasSummary() {

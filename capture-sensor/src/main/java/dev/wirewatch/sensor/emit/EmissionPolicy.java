@@ -1,53 +1,72 @@
 package dev.wirewatch.sensor.emit;
 
-import dev.wirewatch.record.PacketEvent;
 import dev.wirewatch.record.FlowActivity;
+import dev.wirewatch.record.PacketEvent;
+import dev.wirewatch.schemas.FlowBatches;
 import dev.wirewatch.schemas.FlowKey;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import org.apache.avro.specific.SpecificRecord;
 
 /**
  * The sensor's emission policy (DESIGN.md, "Sensor emission"). In {@link EmissionMode#FULL} every header goes out.
- * In {@link EmissionMode#CONTROL} a bounded flow table lets through every packet that can change a connection's
- * state (see {@link ActiveFlow}) and folds the steady rest of each TCP and UDP flow into one {@link FlowActivity}
- * per flow per {@link #flush}, which the sensor calls before every Tick. A flow's summary is also sent before
- * any of its packets that goes out in full, so each flow's records stay in capture order. Not thread-safe.
+ * In {@link EmissionMode#CONTROL} a bounded flow table keeps every packet that can change a connection's state
+ * (see {@link ActiveFlow}) and folds the steady rest of each TCP and UDP flow into {@link FlowActivity} summaries;
+ * at each {@link #flush}, which the sensor calls before every Tick, each flow's held items go out as one
+ * {@link dev.wirewatch.record.FlowBatch} (or as the one record it holds). So a short flow costs one record per
+ * vantage, not one per packet, and records scale with flows. A flow's items keep their capture order, and flows
+ * go out in the order of their last item, so stream time never passes a flow whose earlier packets are still held.
+ * Not thread-safe.
  */
 public final class EmissionPolicy {
     public static final int DEFAULT_MAX_FLOWS = 65_536;
+    /** Headers held across all flows before they go out early, bounding the sensor's memory between flushes. */
+    public static final int DEFAULT_MAX_HELD = 131_072;
     /** Flows silent this long leave the table (their next packet goes out in full anyway). */
     private static final long FORGET_AFTER_MICROS = 60_000_000;
-    private static final int TCP = 6;
-    private static final int UDP = 17;
 
     private record FlowId(String iface, ByteBuffer key) {}
 
     private final EmissionMode mode;
     private final Consumer<SpecificRecord> out;
+    private final Consumer<PacketEvent> inFull;
+    private final int maxHeld;
     private final Map<FlowId, ActiveFlow> flows;
     private long packets;
     private long records;
     private long summaries;
+    private long batches;
     private long evicted;
+    private int held;
 
     public EmissionPolicy(EmissionMode mode, int maxFlows, Consumer<SpecificRecord> out) {
-        if (maxFlows < 1) {
-            throw new IllegalArgumentException("the flow table needs room for at least one flow: " + maxFlows);
+        this(mode, maxFlows, DEFAULT_MAX_HELD, out, packet -> { });
+    }
+
+    /** @param inFull sees every packet that goes out in full (alone or in a batch) as it is taken */
+    public EmissionPolicy(EmissionMode mode, int maxFlows, int maxHeld, Consumer<SpecificRecord> out,
+                          Consumer<PacketEvent> inFull) {
+        if (maxFlows < 1 || maxHeld < 1) {
+            throw new IllegalArgumentException("the flow table needs room for at least one flow and one header");
         }
         this.mode = mode;
         this.out = out;
-        // Access order: when full, the least recently active flow leaves first, after sending its summary.
+        this.inFull = inFull;
+        this.maxHeld = maxHeld;
+        // Access order: when full, the least recently active flow leaves first, after sending what it holds.
         this.flows = new LinkedHashMap<>(1024, 0.75f, true) {
             @Override
             protected boolean removeEldestEntry(Map.Entry<FlowId, ActiveFlow> eldest) {
                 if (size() <= maxFlows) {
                     return false;
                 }
-                sendSummary(eldest.getValue());
+                release(eldest.getValue(), true);
                 evicted++;
                 return true;
             }
@@ -57,7 +76,15 @@ public final class EmissionPolicy {
     public void accept(PacketEvent packet) {
         packets++;
         int protocol = packet.getProtocol();
-        if (mode == EmissionMode.FULL || (protocol != TCP && protocol != UDP)) {
+        if (mode == EmissionMode.FULL) {
+            inFull.accept(packet);
+            send(packet);
+            return;
+        }
+        if (protocol != FlowKey.TCP && protocol != FlowKey.UDP) {
+            // ICMP is keyed by the flow it quotes: that flow's held packets go first, so it finds the flow open.
+            releaseFlowOf(packet.getIface(), FlowKey.of(packet));
+            inFull.accept(packet);
             send(packet);
             return;
         }
@@ -68,41 +95,90 @@ public final class EmissionPolicy {
             flows.put(id, flow);
         }
         if (flow.mustSendInFull(packet)) {
-            sendSummary(flow);
+            hold(flow, flow.drainSummary());
             flow.sentInFull(packet);
-            send(packet);
+            inFull.accept(packet);
+            hold(flow, packet);
+            if (held >= maxHeld) {
+                releaseAll(false);
+            }
         } else {
             flow.summarise(packet);
         }
     }
 
-    /** Sends every pending summary and forgets flows silent for a minute; {@code nowMicros} is capture time. */
-    public void flush(long nowMicros) {
-        Iterator<ActiveFlow> iterator = flows.values().iterator();
-        while (iterator.hasNext()) {
-            ActiveFlow flow = iterator.next();
-            sendSummary(flow);
-            if (nowMicros - flow.lastTsMicros() > FORGET_AFTER_MICROS) {
-                iterator.remove();
-            }
+    /**
+     * A record about one flow that is not a packet of it (a kernel drop of its SYN): the flow's held items go out
+     * first, so the processor knows the flow when the record arrives.
+     */
+    public void releaseFlowOf(String iface, FlowKey key) {
+        ActiveFlow flow = flows.get(new FlowId(iface, ByteBuffer.wrap(key.toBytes())));
+        if (flow != null) {
+            release(flow, true);
         }
+    }
+
+    /** Sends everything held and every pending summary, and forgets flows silent for a minute; capture time. */
+    public void flush(long nowMicros) {
+        releaseAll(true);
+        flows.values().removeIf(flow -> nowMicros - flow.lastTsMicros() > FORGET_AFTER_MICROS);
     }
 
     /**
-     * Sends the pending summaries and forgets every flow, so that each flow's next packet goes out in full. After
-     * records were lost on the way to Kafka, a flow's later summaries might have no connection to land on.
+     * Sends what is held and forgets every flow, so that each flow's next packet goes out in full. After records
+     * were lost on the way to Kafka, a flow's later summaries might have no connection to land on.
      */
     public void forgetFlows() {
-        flows.values().forEach(this::sendSummary);
+        releaseAll(true);
         flows.clear();
     }
 
-    private void sendSummary(ActiveFlow flow) {
-        FlowActivity summary = flow.drainSummary();
-        if (summary != null) {
-            summaries++;
-            send(summary);
+    private void releaseAll(boolean withSummaries) {
+        List<ActiveFlow> holding = new ArrayList<>();
+        for (Iterator<ActiveFlow> it = flows.values().iterator(); it.hasNext(); ) {
+            ActiveFlow flow = it.next();
+            if (withSummaries) {
+                hold(flow, flow.drainSummary());
+            }
+            if (!flow.held().isEmpty()) {
+                holding.add(flow);
+            }
         }
+        holding.sort(Comparator.comparingLong(ActiveFlow::heldUntilMicros));
+        holding.forEach(flow -> release(flow, false));
+    }
+
+    private void hold(ActiveFlow flow, SpecificRecord item) {
+        if (item == null) {
+            return;
+        }
+        if (item instanceof FlowActivity) {
+            summaries++;
+        } else {
+            held++;
+        }
+        flow.hold(item);
+    }
+
+    /** Sends the flow's held items: one record alone, several as a batch. */
+    private void release(ActiveFlow flow, boolean withSummary) {
+        if (withSummary) {
+            hold(flow, flow.drainSummary());
+        }
+        List<SpecificRecord> items = flow.held();
+        if (items.isEmpty()) {
+            return;
+        }
+        for (SpecificRecord item : items) {
+            held -= item instanceof PacketEvent ? 1 : 0;
+        }
+        if (items.size() == 1) {
+            send(items.get(0));
+        } else {
+            batches++;
+            send(FlowBatches.pack(flow.first(), items));
+        }
+        flow.releaseHeld();
     }
 
     private void send(SpecificRecord record) {
@@ -115,13 +191,19 @@ public final class EmissionPolicy {
         return packets;
     }
 
-    /** Records it let out: packets in full and summaries. */
+    /** Records it let out: packets in full, summaries and batches of them. */
     public long records() {
         return records;
     }
 
+    /** Summaries of steady traffic made, alone or in batches. */
     public long summaries() {
         return summaries;
+    }
+
+    /** Records that carried several of a flow's items. */
+    public long batches() {
+        return batches;
     }
 
     /** Flows pushed out of a full table. */

@@ -2,6 +2,7 @@ package dev.wirewatch.sensor.emit;
 
 import dev.wirewatch.record.ArpEvent;
 import dev.wirewatch.record.FlowActivity;
+import dev.wirewatch.record.FlowBatch;
 import dev.wirewatch.record.KernelDrop;
 import dev.wirewatch.record.PacketEvent;
 import dev.wirewatch.record.SensorStatus;
@@ -80,7 +81,7 @@ public final class RecordPublisher implements RecordSink, AutoCloseable {
     }
 
     /**
-     * Encodes a PacketEvent, FlowActivity, KernelDrop, ArpEvent, SensorStatus or Tick with its topic, key and time; flow keys
+     * Encodes a PacketEvent, FlowActivity, FlowBatch, KernelDrop, ArpEvent, SensorStatus or Tick with its topic, key and time; flow keys
      * name translated endpoints by their public side ({@code nat}).
      */
     public static Outgoing encode(SpecificRecord record, NatTable nat) {
@@ -90,6 +91,9 @@ public final class RecordPublisher implements RecordSink, AutoCloseable {
         } else if (record instanceof FlowActivity activity) {
             return new Outgoing(Topics.PACKETS, BY_KEY, activity.getTsMicros() / 1000,
                     nat.key(activity).toBytes(), CODEC.encode(activity));
+        } else if (record instanceof FlowBatch batch) {
+            return new Outgoing(Topics.PACKETS, BY_KEY, batch.getTsMicros() / 1000, nat.key(batch).toBytes(),
+                    CODEC.encode(batch));
         } else if (record instanceof KernelDrop drop) {
             return new Outgoing(Topics.PACKETS, BY_KEY, drop.getTsMicros() / 1000, nat.key(drop).toBytes(),
                     CODEC.encode(drop));

@@ -1,6 +1,8 @@
 package dev.wirewatch.sensor.emit;
 
+import dev.wirewatch.record.KernelDrop;
 import dev.wirewatch.record.PacketEvent;
+import dev.wirewatch.schemas.FlowKey;
 import org.apache.avro.specific.SpecificRecord;
 
 /**
@@ -20,21 +22,25 @@ public final class SensorEmitter {
         this.host = host;
         this.sink = sink;
         AddressSightings sightings = new AddressSightings(sink::publish);
-        this.policy = new EmissionPolicy(mode, maxFlows, record -> {
-            if (record instanceof PacketEvent packet) {
-                sightings.saw(packet);
-            }
-            sink.publish(record);
-        });
+        this.policy = new EmissionPolicy(mode, maxFlows, EmissionPolicy.DEFAULT_MAX_HELD, sink::publish,
+                sightings::saw);
     }
 
-    /** A PacketEvent (through the policy) or an ArpEvent. */
+    /** A PacketEvent (through the policy), a KernelDrop (after what its flow holds) or an ArpEvent. */
     public synchronized void emit(SpecificRecord record) {
         if (record instanceof PacketEvent packet) {
             policy.accept(packet);
+        } else if (record instanceof KernelDrop drop) {
+            policy.releaseFlowOf(drop.getIface(), FlowKey.of(drop));
+            sink.publish(record);
         } else {
             sink.publish(record);
         }
+    }
+
+    /** Sends what the policy holds (see {@link EmissionPolicy#flush}); {@link #tick} does so too. */
+    public synchronized void flush(long tsMicros) {
+        policy.flush(tsMicros);
     }
 
     public synchronized void tick(long tsMicros, boolean endOfInput) {

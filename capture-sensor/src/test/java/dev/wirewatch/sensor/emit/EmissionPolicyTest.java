@@ -4,11 +4,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.wirewatch.record.FlowActivity;
+import dev.wirewatch.record.FlowBatch;
 import dev.wirewatch.record.PacketEvent;
+import dev.wirewatch.schemas.FlowBatches;
+import dev.wirewatch.schemas.FlowKey;
 import dev.wirewatch.sensor.FileEventSource;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import org.apache.avro.specific.SpecificRecord;
 import org.junit.jupiter.api.Test;
 
@@ -16,6 +21,19 @@ import org.junit.jupiter.api.Test;
 class EmissionPolicyTest {
     private static final Path BULK = Path.of(System.getProperty("wirewatch.samples", "../deploy/samples"))
             .resolveSibling("captures").resolve("bulk-transfer/client.pcap");
+
+    /** What the policy sent, with batches unpacked into the records they stand for. */
+    private static List<SpecificRecord> unpacked(List<SpecificRecord> out) {
+        List<SpecificRecord> records = new ArrayList<>();
+        for (SpecificRecord record : out) {
+            if (record instanceof FlowBatch batch) {
+                records.addAll(FlowBatches.unpack(batch));
+            } else {
+                records.add(record);
+            }
+        }
+        return records;
+    }
 
     private static List<PacketEvent> packets() {
         return FileEventSource.readAll(BULK, "client").stream().filter(PacketEvent.class::isInstance)
@@ -29,8 +47,9 @@ class EmissionPolicyTest {
         List<PacketEvent> packets = packets();
         packets.forEach(policy::accept);
         policy.flush(Long.MAX_VALUE);
-        long inFull = out.stream().filter(PacketEvent.class::isInstance).count();
-        long summarised = out.stream().filter(FlowActivity.class::isInstance).map(FlowActivity.class::cast)
+        List<SpecificRecord> records = unpacked(out);
+        long inFull = records.stream().filter(PacketEvent.class::isInstance).count();
+        long summarised = records.stream().filter(FlowActivity.class::isInstance).map(FlowActivity.class::cast)
                 .mapToLong(a -> a.getForward().getPackets() + a.getReverse().getPackets()).sum();
         assertEquals(packets.size(), inFull + summarised, "every packet goes out in full or inside a summary");
         assertTrue(out.size() * 20L < packets.size(), "bulk traffic: fewer than 0.05 records per packet, got " + out.size());
@@ -43,9 +62,10 @@ class EmissionPolicyTest {
         List<PacketEvent> packets = packets();
         int steady = -1;
         for (int i = 0; i < packets.size() && steady < 0; i++) {
-            int before = out.size();
+            long before = policy.summaries();
             policy.accept(packets.get(i));
-            if (i > 1000 && out.size() == before) {
+            policy.flush(packets.get(i).getTsMicros());
+            if (i > 1000 && policy.summaries() > before) {
                 steady = i; // this packet was summarised
             }
         }
@@ -54,8 +74,9 @@ class EmissionPolicyTest {
         policy.forgetFlows();
         int before = out.size();
         policy.accept(next);
+        policy.flush(next.getTsMicros());
+        assertEquals(before + 1, out.size());
         assertEquals(next, out.get(out.size() - 1), "the next packet goes out as it is");
-        assertTrue(out.size() > before);
     }
 
     @Test
@@ -66,9 +87,59 @@ class EmissionPolicyTest {
         packets.forEach(policy::accept);
         policy.flush(Long.MAX_VALUE);
         assertTrue(policy.evicted() > 0, "the capture has more than two flows at a time");
+        out = unpacked(out);
         long summarised = out.stream().filter(FlowActivity.class::isInstance).map(FlowActivity.class::cast)
                 .mapToLong(a -> a.getForward().getPackets() + a.getReverse().getPackets()).sum();
         long inFull = out.stream().filter(PacketEvent.class::isInstance).count();
         assertEquals(packets.size(), inFull + summarised, "eviction loses no packet");
+    }
+
+    @Test
+    void aShortFlowWithinOneSecondIsOneRecordAndNothingGoesOutBeforeTheFlush() {
+        Path capture = BULK.getParent().getParent().getParent().resolve("samples/03-port-moved/client.pcap");
+        List<PacketEvent> packets = FileEventSource.readAll(capture, "client").stream()
+                .filter(PacketEvent.class::isInstance).map(PacketEvent.class::cast).toList();
+        List<SpecificRecord> out = new ArrayList<>();
+        EmissionPolicy policy = new EmissionPolicy(EmissionMode.CONTROL, 1024, out::add);
+        Map<String, List<Long>> timesByFlow = new TreeMap<>();
+        long flushedAt = packets.get(0).getTsMicros();
+        for (PacketEvent packet : packets) {
+            if (packet.getTsMicros() - flushedAt >= 1_000_000) {
+                policy.flush(packet.getTsMicros());
+                flushedAt = packet.getTsMicros();
+            }
+            policy.accept(packet);
+            timesByFlow.computeIfAbsent(FlowKey.of(packet).toString(), k -> new ArrayList<>()).add(packet.getTsMicros());
+        }
+        int beforeFlush = out.size();
+        policy.flush(Long.MAX_VALUE);
+        assertTrue(out.size() > beforeFlush, "the last second's packets are held until the flush");
+
+        Map<String, Long> recordsByFlow = new TreeMap<>();
+        for (SpecificRecord record : out) {
+            String key = record instanceof FlowBatch batch ? keyOf(FlowBatches.unpack(batch).get(0))
+                    : keyOf(record);
+            recordsByFlow.merge(key, 1L, Long::sum);
+        }
+        long shortFlows = 0;
+        for (Map.Entry<String, List<Long>> flow : timesByFlow.entrySet()) {
+            List<Long> times = flow.getValue();
+            if (times.size() >= 5 && times.get(times.size() - 1) - times.get(0) < 10_000) {
+                shortFlows++;
+                assertTrue(recordsByFlow.get(flow.getKey()) <= 2, "a flow of " + times.size()
+                        + " packets within 10 ms goes out as one record (two if a flush fell inside it): " + flow.getKey());
+            }
+        }
+        assertTrue(shortFlows >= 2, "the capture holds complete short flows: " + shortFlows);
+        List<SpecificRecord> records = unpacked(out);
+        List<SpecificRecord> inFull = records.stream().filter(PacketEvent.class::isInstance).toList();
+        long summarised = records.stream().filter(FlowActivity.class::isInstance).map(FlowActivity.class::cast)
+                .mapToLong(a -> a.getForward().getPackets() + a.getReverse().getPackets()).sum();
+        assertEquals(packets.size(), inFull.size() + summarised, "every packet in full or in a summary");
+        assertTrue(packets.containsAll(inFull), "packets in batches are the captured ones, unchanged");
+    }
+
+    private static String keyOf(SpecificRecord record) {
+        return FlowKey.of((PacketEvent) record).toString();
     }
 }

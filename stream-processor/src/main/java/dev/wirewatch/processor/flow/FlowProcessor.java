@@ -13,12 +13,14 @@ import dev.wirewatch.processor.detect.UnansweredSynDetector;
 import dev.wirewatch.processor.network.NetworkTopology;
 import dev.wirewatch.record.Alert;
 import dev.wirewatch.record.FlowActivity;
+import dev.wirewatch.record.FlowBatch;
 import dev.wirewatch.record.FlowRecord;
 import dev.wirewatch.record.KernelDrop;
 import dev.wirewatch.record.PacketEvent;
 import dev.wirewatch.record.Tick;
 import dev.wirewatch.record.VantageView;
 import dev.wirewatch.schemas.Addresses;
+import dev.wirewatch.schemas.FlowBatches;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -98,9 +100,22 @@ public final class FlowProcessor implements Processor<byte[], SpecificRecord, Ob
             onPacket(record.key(), packet);
         } else if (record.value() instanceof FlowActivity activity) {
             onActivity(record.key(), activity);
+        } else if (record.value() instanceof FlowBatch batch) {
+            onBatch(record.key(), batch);
         } else if (record.value() instanceof KernelDrop drop) {
             onKernelDrop(record.key(), drop);
         }
+    }
+
+    /** A flow's packets and summaries from one vantage, in one record: judged as if they had come one by one. */
+    private void onBatch(byte[] keyBytes, FlowBatch batch) {
+        FlowBatches.unpack(batch, item -> {
+            if (item instanceof PacketEvent packet) {
+                onPacket(keyBytes, packet);
+            } else {
+                onActivity(keyBytes, (FlowActivity) item);
+            }
+        });
     }
 
     /**

@@ -53,8 +53,16 @@ public final class FlowState {
         return views.stream().filter(seen -> seen.vantage().equals(vantage)).map(Seen::view).findFirst();
     }
 
+    /**
+     * Adds a vantage's view in the order the vantages first saw the flow, not the order their records arrived: a
+     * sensor that ships a second's packets at once, or lags, must not change which view leads (primary, evidence).
+     */
     public void add(Vantage vantage, ConnectionView view) {
-        views.add(new Seen(vantage, view));
+        int at = views.size();
+        while (at > 0 && views.get(at - 1).view().firstSeenMicros() > view.firstSeenMicros()) {
+            at--;
+        }
+        views.add(at, new Seen(vantage, view));
     }
 
     /** The detector of this alert type has settled this flow (alerted, or found nothing to report). */
