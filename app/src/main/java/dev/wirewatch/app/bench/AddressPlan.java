@@ -31,10 +31,22 @@ final class AddressPlan {
         if (nextPort[slot] == 0) {
             nextPort[slot] = FIRST_EPHEMERAL + 2 * random.nextInt((LAST_EPHEMERAL - FIRST_EPHEMERAL) / 2);
         }
+        int host = index + 1;
+        return new Client(v6 ? v6(1, host) : new byte[] {10, 1, (byte) (host >> 8), (byte) host}, takePort(slot));
+    }
+
+    private int takePort(int slot) {
         int port = nextPort[slot];
         nextPort[slot] = port + 2 > LAST_EPHEMERAL ? FIRST_EPHEMERAL : port + 2;
-        int host = index + 1;
-        return new Client(v6 ? v6(1, host) : new byte[] {10, 1, (byte) (host >> 8), (byte) host}, port);
+        return port;
+    }
+
+    /** The same client with its next ephemeral port, for another connection. */
+    Client again(Client client) {
+        byte[] address = client.address();
+        int n = address.length;
+        int index = (((address[n - 2] & 0xff) << 8) | (address[n - 1] & 0xff)) - 1;
+        return new Client(address, takePort((n == 16 ? CLIENTS : 0) + index));
     }
 
     int randomServer() {

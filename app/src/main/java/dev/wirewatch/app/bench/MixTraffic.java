@@ -58,13 +58,16 @@ final class MixTraffic {
         return shortFlow(start, v6, random.nextInt(10) == 0);
     }
 
-    /** A database connection (5432 or 6379) that is opened at {@code start} and then sits idle. */
+    /** A database connection (5432 or 6379) that is opened at {@code start}, logs in, and then sits idle. */
     KeepAliveSession openKeepAlive(long start) {
         boolean v6 = newFlow();
         tally.keepAliveSessions++;
         int server = 8 * random.nextInt(AddressPlan.SERVERS / 8) + 4 + random.nextInt(2);
         TcpConversation tcp = connect(v6, server, plan.service(server));
-        handshake(tcp, start);
+        long answered = exchange(tcp, handshake(tcp, start) + appDelay(), thinkTime()); // the login
+        if (tcp.owesAck(true, answered)) {
+            tcp.send(true, answered + 40_000, ACK, 0); // Linux's delayed-ACK timer, nothing else to carry it
+        }
         return new KeepAliveSession(tcp);
     }
 
@@ -154,15 +157,21 @@ final class MixTraffic {
         return tcp.script().take();
     }
 
-    /** A SYN to a closed port answered by RST|ACK; half the clients try once more from the same port. */
+    /**
+     * A SYN to a closed port answered by RST|ACK; half the clients try once more, as a new connect() does: from
+     * the next ephemeral port, so each attempt is a conversation of its own.
+     */
     private List<ScriptedPacket> refused(long start, boolean v6) {
-        tally.refused++;
-        AddressPlan.Client client = plan.client(v6);
         byte[] server = plan.server(v6, plan.randomServer());
         int port = CLOSED_PORTS[random.nextInt(CLOSED_PORTS.length)];
         FlowScript script = new FlowScript(random, oneWayDelay());
+        AddressPlan.Client client = plan.client(v6);
         int attempts = random.nextBoolean() ? 2 : 1;
         for (int i = 0; i < attempts; i++) {
+            tally.refused++;
+            if (i > 0) {
+                client = plan.again(client);
+            }
             TcpConversation tcp = new TcpConversation(script, random, client.address(), client.port(), server, port);
             long atServer = tcp.syn(start + i * (200_000L + random.nextInt(800_000)), Delivery.DELIVERED);
             tcp.refuse(atServer + kernel());

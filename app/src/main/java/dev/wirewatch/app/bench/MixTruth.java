@@ -4,7 +4,7 @@ import java.util.Locale;
 
 /**
  * What a generated mix holds, counted as it was made: packets per capture (the server's 0 when one-sided), TCP
- * connections by kind, and the other exchanges. Unanswered SYN flows split by where the SYNs died: dropped at the
+ * connections (conversations) by kind, and the other exchanges; a refused client's retry is a connect of its own. Unanswered SYN flows split by where the SYNs died: dropped at the
  * server host (its capture sees them) or lost before it (its capture does not).
  */
 public record MixTruth(long clientPackets, long serverPackets, long shortFin, long shortRst, long bulk,
@@ -41,7 +41,7 @@ public record MixTruth(long clientPackets, long serverPackets, long shortFin, lo
         row(text, "  idle with keep-alives", keepAliveSessions);
         row(text, "  unanswered SYNs, dropped at server", unansweredDroppedAtServer);
         row(text, "  unanswered SYNs, lost before server", unansweredLostBeforeServer);
-        row(text, "  refused (RST to SYN)", refused);
+        row(text, "  refused connects (RST to SYN)", refused);
         row(text, "  mid-stream reset by server", midStreamReset);
         row(text, "keep-alive probes", keepAliveProbes);
         row(text, "DNS exchanges", dnsExchanges);
