@@ -5,12 +5,7 @@ import static dev.wirewatch.schemas.TcpFlags.FIN;
 import static dev.wirewatch.schemas.TcpFlags.PSH;
 import static dev.wirewatch.schemas.TcpFlags.SYN;
 
-import java.io.BufferedOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Random;
 
@@ -22,9 +17,7 @@ import java.util.Random;
  * same shape are in deploy/captures.
  */
 public final class BulkCaptureGenerator {
-    private static final int HEADERS = 14 + 20 + 32;
     private static final int SEGMENT = 1448;
-    private static final int ACK = 0x10;
 
     /** One upload in progress. */
     private static final class Flow {
@@ -51,10 +44,7 @@ public final class BulkCaptureGenerator {
     }
 
     private final Random random;
-    private final ByteBuffer frame = ByteBuffer.allocate(HEADERS);
-    private final ByteBuffer recordHeader = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN);
     private long micros = 1_700_000_000_000_000L;
-    private long packets;
     private int nextFlow;
 
     private BulkCaptureGenerator(long seed) {
@@ -64,8 +54,7 @@ public final class BulkCaptureGenerator {
     /** Writes at least {@code packets} packets (the last flows are finished) with {@code concurrentFlows} uploads at a time. */
     public static long write(Path file, long packets, int concurrentFlows, long seed) throws IOException {
         BulkCaptureGenerator generator = new BulkCaptureGenerator(seed);
-        try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(file), 1 << 20)) {
-            generator.header(out);
+        try (PcapWriter out = new PcapWriter(file)) {
             Flow[] flows = new Flow[concurrentFlows];
             for (int i = 0; i < flows.length; i++) {
                 flows[i] = generator.newFlow();
@@ -77,13 +66,13 @@ public final class BulkCaptureGenerator {
                         continue;
                     }
                     if (!generator.advance(out, flows[i])) {
-                        flows[i] = generator.packets < packets ? generator.newFlow() : null;
+                        flows[i] = out.packets() < packets ? generator.newFlow() : null;
                         live -= flows[i] == null ? 1 : 0;
                     }
                 }
             }
+            return out.packets();
         }
-        return generator.packets;
     }
 
     private Flow newFlow() {
@@ -95,7 +84,7 @@ public final class BulkCaptureGenerator {
     }
 
     /** Writes the flow's next packet(s); false once it is finished. */
-    private boolean advance(OutputStream out, Flow flow) throws IOException {
+    private boolean advance(PcapWriter out, Flow flow) throws IOException {
         long clientSeq = flow.clientIsn + 1 + flow.sent * SEGMENT;
         long serverSeq = flow.serverIsn + 1;
         switch (flow.step) {
@@ -125,46 +114,14 @@ public final class BulkCaptureGenerator {
         return true;
     }
 
-    private void header(OutputStream out) throws IOException {
-        ByteBuffer header = ByteBuffer.allocate(24).order(ByteOrder.LITTLE_ENDIAN);
-        header.putInt(0xa1b2c3d4).putShort((short) 2).putShort((short) 4).putInt(0).putInt(0).putInt(128).putInt(1);
-        out.write(header.array());
-    }
-
-    private void packet(OutputStream out, Flow flow, boolean fromClient, long seq, long ack, int flags, int payload)
+    private void packet(PcapWriter out, Flow flow, boolean fromClient, long seq, long ack, int flags, int payload)
             throws IOException {
         micros += 2 + random.nextInt(6);
         flow.tsVal++;
-        byte[] src = fromClient ? flow.client : flow.server;
-        byte[] dst = fromClient ? flow.server : flow.client;
-        frame.clear();
-        frame.put(new byte[] {2, 0, 0, 0, 0, (byte) (fromClient ? 2 : 1)})
-                .put(new byte[] {2, 0, 0, 0, 0, (byte) (fromClient ? 1 : 2)}).putShort((short) 0x0800);
-        int ipStart = frame.position();
-        frame.put((byte) 0x45).put((byte) 0).putShort((short) (20 + 32 + payload)).putShort((short) packets)
-                .putShort((short) 0x4000).put((byte) 64).put((byte) 6).putShort((short) 0).put(src).put(dst);
-        frame.putShort(ipStart + 10, checksum(frame.array(), ipStart, 20));
-        frame.putShort((short) (fromClient ? flow.clientPort : flow.serverPort))
-                .putShort((short) (fromClient ? flow.serverPort : flow.clientPort))
-                .putInt((int) seq).putInt((int) ack).put((byte) (8 << 4)).put((byte) flags).putShort((short) 502)
-                .putShort((short) 0).putShort((short) 0)
-                .put((byte) 1).put((byte) 1).put((byte) 8).put((byte) 10).putInt((int) flow.tsVal).putInt((int) flow.tsVal);
-        recordHeader.clear();
-        recordHeader.putInt((int) (micros / 1_000_000)).putInt((int) (micros % 1_000_000)).putInt(HEADERS)
-                .putInt(HEADERS + payload);
-        out.write(recordHeader.array());
-        out.write(frame.array(), 0, HEADERS);
-        packets++;
-    }
-
-    private static short checksum(byte[] data, int offset, int length) {
-        long sum = 0;
-        for (int i = offset; i < offset + length; i += 2) {
-            sum += ((data[i] & 0xff) << 8) | (data[i + 1] & 0xff);
-        }
-        while ((sum >> 16) != 0) {
-            sum = (sum & 0xffff) + (sum >> 16);
-        }
-        return (short) ~sum;
+        byte[] tcp = Frames.tcp(fromClient ? flow.clientPort : flow.serverPort,
+                fromClient ? flow.serverPort : flow.clientPort, seq, ack, flags, 502,
+                Frames.timestampOptions(flow.tsVal, flow.tsVal));
+        out.write(micros, Frames.ip(fromClient ? flow.client : flow.server, fromClient ? flow.server : flow.client,
+                fromClient, Frames.PROTO_TCP, (int) out.packets(), tcp, payload));
     }
 }

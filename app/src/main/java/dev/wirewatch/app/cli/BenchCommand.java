@@ -3,6 +3,8 @@ package dev.wirewatch.app.cli;
 import dev.wirewatch.app.analyze.Analysis;
 import dev.wirewatch.app.analyze.CaptureInput;
 import dev.wirewatch.app.bench.BulkCaptureGenerator;
+import dev.wirewatch.app.bench.MixCaptureGenerator;
+import dev.wirewatch.app.bench.MixTruth;
 import dev.wirewatch.app.broker.BrokerOptions;
 import dev.wirewatch.app.broker.EmbeddedBroker;
 import dev.wirewatch.app.kafka.TopicSetup;
@@ -29,8 +31,11 @@ import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = {"Measures the sensor path on a capture file, single-threaded (so packets/s is per core), against tshark on the same file in the same run.",
@@ -40,24 +45,58 @@ import picocli.CommandLine.Parameters;
 public final class BenchCommand {
 
     @Command(name = "generate", mixinStandardHelpOptions = true,
-            description = "Writes a pcap of bulk TCP uploads (handshakes, 1448-byte segments, delayed ACKs, some retransmissions, FINs), headers only.")
+            description = {"Writes a deterministic pcap for benchmarks (Ethernet, headers only, snaplen 128) and prints what it holds.",
+                    "mix: production-shaped traffic from 2026-12-01T00:00:00Z, half of it IPv6: short TCP connections to 443, 80, 5432, "
+                            + "6379 and 8080 (about 105,000 per million packets), bulk transfers, idle connections with keep-alive probes "
+                            + "every 5 s of capture time, DNS, ICMP echoes and port-unreachables, unanswered SYNs (1%%), refused "
+                            + "connections (0.5%%) and mid-stream resets (0.5%%).",
+                    "bulk: IPv4 uploads only (handshakes, 1448-byte segments, delayed ACKs, some retransmissions, FINs)."})
     static final class Generate implements Callable<Integer> {
-        @Option(names = "--out", required = true, paramLabel = "FILE")
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = "--profile", defaultValue = "mix", paramLabel = "mix|bulk", description = "What traffic (default: ${DEFAULT-VALUE}).")
+        String profile;
+
+        @Option(names = "--out", required = true, paramLabel = "FILE", description = "The capture; with --server-out, the client hosts' side of it.")
         Path out;
 
-        @Option(names = "--packets", defaultValue = "1000000", description = "At least this many packets (default: ${DEFAULT-VALUE}).")
+        @Option(names = "--server-out", paramLabel = "FILE", description = "mix only: also write the same flows as the server hosts capture them, 150-400 µs later or earlier per flow.")
+        Path serverOut;
+
+        @Option(names = "--packets", defaultValue = "1000000", description = "At least this many packets in --out; flows in progress are finished (default: ${DEFAULT-VALUE}).")
         long packets;
 
-        @Option(names = "--flows", defaultValue = "200", description = "Uploads in progress at once (default: ${DEFAULT-VALUE}).")
+        @Option(names = "--rate", defaultValue = "50000", paramLabel = "PKTS_PER_SEC", description = "mix only: packets per second of capture time (default: ${DEFAULT-VALUE}).")
+        double rate;
+
+        @Option(names = "--flows", defaultValue = "200", description = "bulk only: uploads in progress at once (default: ${DEFAULT-VALUE}).")
         int flows;
 
-        @Option(names = "--seed", defaultValue = "1")
+        @Option(names = "--seed", defaultValue = "1", description = "The same seed and options write the same bytes (default: ${DEFAULT-VALUE}).")
         long seed;
 
         @Override
         public Integer call() throws Exception {
-            long written = BulkCaptureGenerator.write(out, packets, flows, seed);
-            System.out.printf(Locale.ROOT, "wrote %,d packets to %s%n", written, out);
+            switch (profile) {
+                case "bulk" -> {
+                    if (serverOut != null) {
+                        throw new ParameterException(spec.commandLine(), "--server-out needs --profile mix");
+                    }
+                    long written = BulkCaptureGenerator.write(out, packets, flows, seed);
+                    System.out.printf(Locale.ROOT, "wrote %,d packets to %s%n", written, out);
+                }
+                case "mix" -> {
+                    if (!(rate > 0)) {
+                        throw new ParameterException(spec.commandLine(), "--rate must be above 0");
+                    }
+                    MixTruth truth = MixCaptureGenerator.write(out, serverOut,
+                            MixCaptureGenerator.Options.defaults(packets, seed).withRate(rate));
+                    System.out.printf(Locale.ROOT, "wrote %s%s%n", out, serverOut == null ? "" : " and " + serverOut);
+                    System.out.print(truth.table());
+                }
+                default -> throw new ParameterException(spec.commandLine(), "--profile is mix or bulk, not " + profile);
+            }
             return 0;
         }
     }
