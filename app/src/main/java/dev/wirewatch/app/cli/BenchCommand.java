@@ -4,6 +4,7 @@ import dev.wirewatch.app.analyze.Analysis;
 import dev.wirewatch.app.analyze.CaptureInput;
 import dev.wirewatch.app.bench.BulkCaptureGenerator;
 import dev.wirewatch.app.bench.MixCaptureGenerator;
+import dev.wirewatch.app.bench.MixTopology;
 import dev.wirewatch.app.bench.MixTruth;
 import dev.wirewatch.app.broker.BrokerOptions;
 import dev.wirewatch.app.broker.EmbeddedBroker;
@@ -64,6 +65,9 @@ public final class BenchCommand {
         @Option(names = "--server-out", paramLabel = "FILE", description = "mix only: also write the same flows as the server hosts capture them, 150-400 µs later or earlier per flow.")
         Path serverOut;
 
+        @Option(names = "--topology-out", paramLabel = "FILE", description = "mix with --server-out: write the topology that names the server side's capture host 'server' (analyze --topology, bench run --topology).")
+        Path topologyOut;
+
         @Option(names = "--packets", defaultValue = "1000000", description = "At least this many packets in --out; flows in progress are finished (default: ${DEFAULT-VALUE}).")
         long packets;
 
@@ -93,6 +97,10 @@ public final class BenchCommand {
                     MixTruth truth = MixCaptureGenerator.write(out, serverOut,
                             MixCaptureGenerator.Options.defaults(packets, seed).withRate(rate));
                     System.out.printf(Locale.ROOT, "wrote %s%s%n", out, serverOut == null ? "" : " and " + serverOut);
+                    if (topologyOut != null) {
+                        MixTopology.write(topologyOut);
+                        System.out.printf(Locale.ROOT, "wrote %s%n", topologyOut);
+                    }
                     System.out.print(truth.table());
                 }
                 default -> throw new ParameterException(spec.commandLine(), "--profile is mix or bulk, not " + profile);
@@ -123,6 +131,9 @@ public final class BenchCommand {
         @Option(names = "--server-file", paramLabel = "FILE",
                 description = "The server side's capture of the same flows (bench generate --server-out): both files are replayed as two hosts, client and server, in the analyze and processor stages.")
         Path serverFile;
+
+        @Option(names = "--topology", paramLabel = "FILE", description = "The topology for the analyze and processor stages (bench generate --topology-out).")
+        Path topologyFile;
 
         private record Stage(String name, long packets, long records, double seconds) {}
 
@@ -233,12 +244,16 @@ public final class BenchCommand {
             Analysis.Outcome outcome;
             try (EmbeddedBroker broker = EmbeddedBroker.start(BrokerOptions.local(null, 0, 3))) {
                 Map<String, Object> client = Map.of(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
-                outcome = new Analysis(client, mode, quiet).run(captures(), NetworkTopology.EMPTY, ProcessorConfig.DEFAULTS,
+                outcome = new Analysis(client, mode, quiet).run(captures(), network(), ProcessorConfig.DEFAULTS,
                         false);
             }
             double seconds = (System.nanoTime() - started) / 1e9;
             return new Stage("analyze end to end, " + mode.name().toLowerCase(Locale.ROOT) + " mode", outcome.records(),
                     outcome.inputRecords(), seconds);
+        }
+
+        private NetworkTopology network() {
+            return topologyFile == null ? NetworkTopology.EMPTY : NetworkTopology.load(topologyFile);
         }
 
         /** The file as one host's capture, or with --server-file the two sides of the same flows. */
@@ -256,7 +271,7 @@ public final class BenchCommand {
             PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
             try (EmbeddedBroker broker = EmbeddedBroker.start(BrokerOptions.local(null, 0, 3))) {
                 Map<String, Object> client = Map.of(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
-                Analysis.Outcome outcome = new Analysis(client, aloneMode, quiet).run(captures(), NetworkTopology.EMPTY,
+                Analysis.Outcome outcome = new Analysis(client, aloneMode, quiet).run(captures(), network(),
                         ProcessorConfig.DEFAULTS, true);
                 return new Stage("processor alone, " + aloneMode.name().toLowerCase(Locale.ROOT) + " input",
                         outcome.records(), outcome.inputRecords(), outcome.judgeSeconds());
