@@ -135,6 +135,9 @@ public final class TopologyFactory {
                         Stores.persistentKeyValueStore(PawsSynDropDetector.SOURCES_STORE),
                         Serdes.String(), Serdes.ByteArray()), SERVICES)
                 .addStateStore(Stores.keyValueStoreBuilder(
+                        Stores.persistentKeyValueStore(PawsSynDropDetector.DUE_STORE),
+                        Serdes.Bytes(), Serdes.ByteArray()), SERVICES)
+                .addStateStore(Stores.keyValueStoreBuilder(
                         Stores.persistentKeyValueStore(ServiceStage.UPSTREAM_PROGRESS_STORE),
                         Serdes.String(), Serdes.Long()), SERVICES)
                 .addSink(ServiceStage.TO_ALERTS, topics.alerts(), Serdes.String().serializer(),

@@ -25,6 +25,8 @@ public final class HalfOpenSessionReport {
     public static final String CONNECTIONS_STORE = "latest-connections";
     /** How long a client's latest connection to a service is remembered. */
     private static final long REMEMBER_MICROS = 3_600_000_000L;
+    private static final long FORGET_EVERY_MICROS = 60_000_000L;
+    private long forgottenAt;
 
     private final ProcessorConfig config;
     private final Serializer<Alert> serializer = AvroSerde.of(Alert.class).serializer();
@@ -83,7 +85,10 @@ public final class HalfOpenSessionReport {
                 report(finding, reconnected(finding));
             }
         }
-        if (!inputEnded) {
+        // Connections older than an hour can no longer count as a reconnection: forgetting them is for memory only,
+        // so it runs once a minute of stream time rather than at every watermark (a scan of every connection).
+        if (!inputEnded && watermarkMicros - forgottenAt >= FORGET_EVERY_MICROS) {
+            forgottenAt = watermarkMicros;
             List<String> old = new ArrayList<>();
             try (KeyValueIterator<String, Long> iterator = latestConnections.all()) {
                 iterator.forEachRemaining(entry -> {

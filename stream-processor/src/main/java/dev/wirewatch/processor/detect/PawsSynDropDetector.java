@@ -9,12 +9,14 @@ import dev.wirewatch.record.FlowRecord;
 import dev.wirewatch.record.VantageView;
 import dev.wirewatch.schemas.Addresses;
 import dev.wirewatch.schemas.Times;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
-import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
@@ -38,6 +40,10 @@ import org.apache.kafka.streams.state.KeyValueStore;
 public final class PawsSynDropDetector {
     public static final String TYPE = "PAWS_SYN_DROP";
     public static final String SOURCES_STORE = "paws-sources";
+    /** When each source's unanswered connections are due to be judged: time first, so a range finds the due ones. */
+    public static final String DUE_STORE = "paws-due";
+    /** How often sources with nothing due are swept for accepted connections past {@link #KEEP_ACCEPTED_MICROS}. */
+    private static final long SWEEP_EVERY_MICROS = 60_000_000;
     static final long PAWS_WINDOW_SECONDS = 60;
     private static final long PAWS_WINDOW_MICROS = PAWS_WINDOW_SECONDS * 1_000_000;
     /** Closed flows arrive up to this long after their last packet (close delay plus clock skew). */
@@ -51,7 +57,15 @@ public final class PawsSynDropDetector {
     private final NetworkTopology topology;
     private final ProcessorConfig config;
     private KeyValueStore<String, byte[]> sources;
+    private KeyValueStore<Bytes, byte[]> due;
     private Consumer<Alert> alerts;
+    /**
+     * The watermark of the previous judgement. Forgetting old accepted connections is monotone, so a source pruned at
+     * this watermark when it is next read holds what pruning it at every watermark since would have left: only the
+     * sources with something due are read at each watermark, not every source.
+     */
+    private long prunedAt = Long.MIN_VALUE;
+    private long sweptAt;
 
     /** A connection the server accepted: when, to which port, and the TSval of its SYN. */
     record Accepted(long firstSeenMicros, int serverPort, long tsVal) {}
@@ -69,8 +83,9 @@ public final class PawsSynDropDetector {
         this.config = config;
     }
 
-    public void init(KeyValueStore<String, byte[]> sources, Consumer<Alert> alerts) {
+    public void init(KeyValueStore<String, byte[]> sources, KeyValueStore<Bytes, byte[]> due, Consumer<Alert> alerts) {
         this.sources = sources;
+        this.due = due;
         this.alerts = alerts;
     }
 
@@ -86,6 +101,7 @@ public final class PawsSynDropDetector {
         if (view.getSynAnswered()) {
             source.accepted().add(new Accepted(view.getFirstSeenMicros(), flow.getServerPort(), view.getSynTsVal()));
         } else if (view.getOrigPackets() == view.getSynCount() && view.getRespPackets() == 0) {
+            due.put(dueKey(view.getLastSeenMicros() + FLOW_CLOSE_DELAY_MICROS, key), new byte[0]);
             source.unanswered().add(new Unanswered(flow.getClient(), flow.getClientPort(), flow.getServer(),
                     flow.getServerPort(), view.getFirstSeenMicros(), view.getLastSeenMicros(), view.getSynTsVal(),
                     view.getSynCount(), view.getHost(), view.getIface(), flow.getCommunityId(),
@@ -107,27 +123,65 @@ public final class PawsSynDropDetector {
 
     /** Judges the unanswered connections the watermark has passed (all of them when the input ended). */
     public void judge(long watermarkMicros, boolean inputEnded) {
-        List<KeyValue<String, byte[]>> all = new ArrayList<>();
-        try (KeyValueIterator<String, byte[]> iterator = sources.all()) {
-            iterator.forEachRemaining(all::add);
-        }
-        for (KeyValue<String, byte[]> entry : all) {
-            Source source = decode(entry.value);
-            List<Unanswered> waiting = new ArrayList<>();
-            for (Unanswered dropped : source.unanswered()) {
-                if (inputEnded || dropped.lastSeenMicros() + FLOW_CLOSE_DELAY_MICROS <= watermarkMicros) {
-                    newerAccepted(source, dropped).ifPresent(accepted -> alerts.accept(alert(dropped, accepted, source)));
-                } else {
-                    waiting.add(dropped);
-                }
+        List<String> keys = new ArrayList<>();
+        List<Bytes> done = new ArrayList<>();
+        if (inputEnded) {
+            try (KeyValueIterator<String, byte[]> iterator = sources.all()) {
+                iterator.forEachRemaining(entry -> keys.add(entry.key));
             }
-            List<Accepted> recent = inputEnded ? source.accepted() : source.accepted().stream()
-                    .filter(accepted -> accepted.firstSeenMicros() >= watermarkMicros - KEEP_ACCEPTED_MICROS)
-                    .toList();
-            if (waiting.size() != source.unanswered().size() || recent.size() != source.accepted().size()) {
-                save(entry.key, new Source(new ArrayList<>(recent), waiting));
+            try (KeyValueIterator<Bytes, byte[]> iterator = due.all()) {
+                iterator.forEachRemaining(entry -> done.add(entry.key));
+            }
+        } else {
+            try (KeyValueIterator<Bytes, byte[]> iterator = due.range(null, dueKey(watermarkMicros + 1, ""))) {
+                iterator.forEachRemaining(entry -> {
+                    done.add(entry.key);
+                    keys.add(sourceOf(entry.key));
+                });
             }
         }
+        done.forEach(due::delete);
+        keys.stream().distinct().forEach(key -> judge(key, load(key), watermarkMicros, inputEnded));
+        prunedAt = Math.max(prunedAt, watermarkMicros);
+        if (!inputEnded && watermarkMicros - sweptAt >= SWEEP_EVERY_MICROS) {
+            sweptAt = watermarkMicros;
+            List<String> all = new ArrayList<>();
+            try (KeyValueIterator<String, byte[]> iterator = sources.all()) {
+                iterator.forEachRemaining(entry -> all.add(entry.key));
+            }
+            all.forEach(key -> load(key)); // loading prunes and saves
+        }
+    }
+
+    private void judge(String key, Source source, long watermarkMicros, boolean inputEnded) {
+        List<Unanswered> waiting = new ArrayList<>();
+        for (Unanswered dropped : source.unanswered()) {
+            if (inputEnded || dropped.lastSeenMicros() + FLOW_CLOSE_DELAY_MICROS <= watermarkMicros) {
+                newerAccepted(source, dropped).ifPresent(accepted -> alerts.accept(alert(dropped, accepted, source)));
+            } else {
+                waiting.add(dropped);
+            }
+        }
+        List<Accepted> recent = inputEnded ? source.accepted() : recent(source, watermarkMicros);
+        if (waiting.size() != source.unanswered().size() || recent.size() != source.accepted().size()) {
+            save(key, new Source(new ArrayList<>(recent), waiting));
+        }
+    }
+
+    private static List<Accepted> recent(Source source, long watermarkMicros) {
+        return source.accepted().stream()
+                .filter(accepted -> accepted.firstSeenMicros() >= watermarkMicros - KEEP_ACCEPTED_MICROS).toList();
+    }
+
+    /** Due key: the time big-endian with its sign flipped (byte order is time order), then the source key. */
+    private static Bytes dueKey(long micros, String key) {
+        byte[] name = key.getBytes(StandardCharsets.UTF_8);
+        return Bytes.wrap(ByteBuffer.allocate(Long.BYTES + name.length).putLong(micros ^ Long.MIN_VALUE).put(name).array());
+    }
+
+    private static String sourceOf(Bytes dueKey) {
+        byte[] bytes = dueKey.get();
+        return new String(bytes, Long.BYTES, bytes.length - Long.BYTES, StandardCharsets.UTF_8);
     }
 
     /**
@@ -198,9 +252,23 @@ public final class PawsSynDropDetector {
                 .build();
     }
 
+    /** The source as pruning at every watermark so far would have left it (and stored so, when that changed it). */
     private Source load(String key) {
         byte[] stored = sources.get(key);
-        return stored == null ? new Source(new ArrayList<>(), new ArrayList<>()) : decode(stored);
+        if (stored == null) {
+            return new Source(new ArrayList<>(), new ArrayList<>());
+        }
+        Source source = decode(stored);
+        if (prunedAt == Long.MIN_VALUE) {
+            return source;
+        }
+        List<Accepted> recent = recent(source, prunedAt);
+        if (recent.size() == source.accepted().size()) {
+            return source;
+        }
+        Source pruned = new Source(new ArrayList<>(recent), source.unanswered());
+        save(key, pruned);
+        return pruned;
     }
 
     private void save(String key, Source source) {

@@ -57,7 +57,8 @@ public final class ServiceStage implements Processor<byte[], SpecificRecord, Str
         refusals.init(context.getStateStore(ConnectionRefusedDetector.SERVICES_STORE), this::alert);
         halfOpen.init(context.getStateStore(HalfOpenSessionReport.PENDING_STORE),
                 context.getStateStore(HalfOpenSessionReport.CONNECTIONS_STORE), this::alert);
-        paws.init(context.getStateStore(PawsSynDropDetector.SOURCES_STORE), this::alert);
+        paws.init(context.getStateStore(PawsSynDropDetector.SOURCES_STORE),
+                context.getStateStore(PawsSynDropDetector.DUE_STORE), this::alert);
         routes.init(context.getStateStore(RouteMismatchDetector.REPORTED_STORE), this::alert);
         coverage.init(context.getStateStore(SensorCoverageGapDetector.REPORTED_STORE), this::alert);
     }

@@ -80,6 +80,19 @@ class PawsSynDropDetectorTest {
     }
 
     @Test
+    void aDropIsReportedWhileTheInputRunsOnceItsFlowHasClosedNotOnlyAtTheEnd() {
+        try (ProcessorDriver driver = driver()) {
+            accepted(driver, T0, 40000, 3_000_000_000L);
+            dropped(driver, T0 + 2 * S, 40001, 1_000_000_000L);
+            driver.tick(T0, T0 + 200 * S, "server"); // past the SYN attempt window and the close delay; no end
+            List<Alert> live = driver.alerts().stream()
+                    .filter(alert -> alert.getType().equals(PawsSynDropDetector.TYPE)).toList();
+            assertEquals(1, live.size(), "judged by its due time, before the input ends: " + live);
+            assertEquals(List.of(), paws(driver, T0 + 201 * S), "and not again when the input ends");
+        }
+    }
+
+    @Test
     void answeredSynsWithTsvalsGoingBackwardsAreNormal() {
         try (ProcessorDriver driver = driver()) {
             accepted(driver, T0, 40000, 3_000_000_000L);
