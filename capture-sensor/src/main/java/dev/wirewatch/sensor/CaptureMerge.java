@@ -101,7 +101,7 @@ public final class CaptureMerge {
             // Every live host ticks when merged time crosses a second, so quiet hosts stay alive in stream time. As
             // live sensors do each second, every host first sends what it holds: no host's Tick moves stream time
             // past packets another host still holds.
-            if (hosts.values().stream().anyMatch(other -> tickDue(other, ts))) {
+            if (anyTickDue(hosts.values(), ts)) {
                 List<Host> due = hosts.values().stream().filter(other -> tickDue(other, ts)).toList();
                 hosts.values().stream().filter(other -> other.started() && other.liveSources > 0)
                         .forEach(other -> other.emitter.flush(ts));
@@ -126,6 +126,15 @@ public final class CaptureMerge {
             packetRecords += host.emitter.packetRecords();
         }
         return new Totals(count, packets, packetRecords);
+    }
+
+    private static boolean anyTickDue(Iterable<Host> hosts, long nowMicros) {
+        for (Host host : hosts) {
+            if (tickDue(host, nowMicros)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static boolean tickDue(Host host, long nowMicros) {

@@ -47,9 +47,10 @@ public final class Analysis {
      * @param records      records read from the captures (packets and ARP)
      * @param inputRecords records the sensors wrote to the processor's input topics (packets or batches, summaries,
      *                     ARP, ticks to every partition): what the processor had to read
+     * @param flowStateBytes average size of a flow's state as its store changelogged it
      */
     public record Outcome(List<Alert> alerts, long records, long inputRecords, double replaySeconds,
-                          double judgeSeconds) {}
+                          double judgeSeconds, double flowStateBytes) {}
 
     public List<Alert> run(List<CaptureInput> captures, NetworkTopology network, ProcessorConfig config) {
         return run(captures, network, config, false).alerts();
@@ -93,7 +94,8 @@ public final class Analysis {
             try (KafkaConsumer<byte[], byte[]> consumer = TopicReads.consumer(clientConfig)) {
                 input = inputRecords(consumer) - inputBefore;
             }
-            return new Outcome(processor.alerts(alertsBefore), records, input, replaySeconds, judgeSeconds);
+            return new Outcome(processor.alerts(alertsBefore), records, input, replaySeconds, judgeSeconds,
+                    processor.flowStoreWrites().averageBytes());
         }
     }
 

@@ -6,6 +6,7 @@ import dev.wirewatch.processor.StreamTopics;
 import dev.wirewatch.processor.config.ProcessorConfig;
 import dev.wirewatch.processor.network.NetworkTopology;
 import dev.wirewatch.record.Alert;
+import dev.wirewatch.record.FlowBatch;
 import dev.wirewatch.record.Tick;
 import dev.wirewatch.schemas.AvroSerde;
 import dev.wirewatch.schemas.Times;
@@ -38,6 +39,8 @@ import org.apache.kafka.common.serialization.Deserializer;
  */
 public final class HistoryReplay {
     private static final long PROGRESS_EVERY = 200_000;
+    /** A sensor's FlowBatch spans at most its flush interval (a second); twice that for slack. */
+    private static final long BATCH_SPAN_MILLIS = 2_000;
 
     private final Map<String, Object> clientConfig;
     private final PrintStream progress;
@@ -123,7 +126,8 @@ public final class HistoryReplay {
                 // to offsetsForTimes(to): captures replayed into a shared cluster (analyze, the demo) put older
                 // capture times after newer ones, so each record's own time decides.
                 TopicReads.readToEnd(consumer, TopicReads.offsetsAt(consumer, live.get(input), fromMillis), record -> {
-                    if (record.timestamp() < fromMillis || record.timestamp() >= toMillis) {
+                    if (record.timestamp() < fromMillis || record.timestamp() >= toMillis
+                            && !(packets && batchStartsBefore(decoder, record, toMillis))) {
                         return;
                     }
                     producer.send(new ProducerRecord<>(copyTo, record.partition(), record.timestamp(), record.key(),
@@ -155,6 +159,24 @@ public final class HistoryReplay {
     }
 
     /** The host of a Tick (every sensor ticks every partition); null for anything else, undecodable records included. */
+    /**
+     * A sensor's FlowBatch carries its last item's time: one that starts inside the range is copied whole, or the
+     * in-range packets of a flow that went on past {@code toMillis} would be lost. Batches span at most a flush
+     * interval, so only records just past the range are decoded.
+     */
+    private static boolean batchStartsBefore(Deserializer<SpecificRecord> decoder, ConsumerRecord<byte[], byte[]> record,
+                                             long toMillis) {
+        if (record.timestamp() >= toMillis + BATCH_SPAN_MILLIS) {
+            return false;
+        }
+        try {
+            return decoder.deserialize(record.topic(), record.value()) instanceof FlowBatch batch
+                    && batch.getFirstTsMicros() / 1000 < toMillis;
+        } catch (RuntimeException undecodable) {
+            return false;
+        }
+    }
+
     private static String tickHost(Deserializer<SpecificRecord> decoder, ConsumerRecord<byte[], byte[]> record) {
         try {
             return decoder.deserialize(record.topic(), record.value()) instanceof Tick tick ? tick.getHost() : null;

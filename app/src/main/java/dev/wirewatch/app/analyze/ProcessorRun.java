@@ -6,6 +6,7 @@ import dev.wirewatch.processor.ProcessorService;
 import dev.wirewatch.processor.StreamTopics;
 import dev.wirewatch.processor.TopologyFactory;
 import dev.wirewatch.processor.config.ProcessorConfig;
+import dev.wirewatch.processor.flow.FlowProcessor;
 import dev.wirewatch.processor.network.NetworkTopology;
 import dev.wirewatch.record.Alert;
 import dev.wirewatch.schemas.AvroSerde;
@@ -89,6 +90,32 @@ final class ProcessorRun implements AutoCloseable {
                 }
             }
         }
+    }
+
+    /** What the flow store wrote to its changelog: flow states (not deletions) and their bytes. */
+    record FlowStoreWrites(long states, long bytes, long deletions) {
+        public double averageBytes() {
+            return states == 0 ? 0 : bytes / (double) states;
+        }
+    }
+
+    /** Reads the flow store's changelog: the size of each flow state as the store holds it. */
+    FlowStoreWrites flowStoreWrites() {
+        long[] counts = new long[3];
+        try (KafkaConsumer<byte[], byte[]> consumer = TopicReads.consumer(clientConfig)) {
+            String changelog = applicationId + "-" + FlowProcessor.FLOWS_STORE + "-changelog";
+            Map<TopicPartition, Long> start = new HashMap<>();
+            TopicReads.partitions(consumer, changelog).forEach(partition -> start.put(partition, 0L));
+            TopicReads.readToEnd(consumer, start, record -> {
+                if (record.value() == null) {
+                    counts[2]++;
+                } else {
+                    counts[0]++;
+                    counts[1] += record.value().length;
+                }
+            });
+        }
+        return new FlowStoreWrites(counts[0], counts[1], counts[2]);
     }
 
     /** The alerts written to this run's alert topic after {@code from}, in capture-time order. */

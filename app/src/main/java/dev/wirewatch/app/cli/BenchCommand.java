@@ -137,14 +137,17 @@ public final class BenchCommand {
 
         private record Stage(String name, long packets, long records, double seconds) {}
 
+        private double flowStateBytes;
+
         @Override
         public Integer call() throws Exception {
             List<Stage> stages = new ArrayList<>();
             if (processorOnly) {
                 Stage alone = processorAlone();
                 System.out.printf(Locale.ROOT, "%s: %,d packets as %,d input records in %.3f s = %,.0f records/s "
-                        + "(%,.0f packets/s)%n", alone.name(), alone.packets(), alone.records(), alone.seconds(),
-                        alone.records() / alone.seconds(), alone.packets() / alone.seconds());
+                        + "(%,.0f packets/s); a flow's state averaged %.0f bytes in its store%n", alone.name(),
+                        alone.packets(), alone.records(), alone.seconds(), alone.records() / alone.seconds(),
+                        alone.packets() / alone.seconds(), flowStateBytes);
                 return 0;
             }
             stages.add(median("decode", this::decodeOnly));
@@ -273,6 +276,7 @@ public final class BenchCommand {
                 Map<String, Object> client = Map.of(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
                 Analysis.Outcome outcome = new Analysis(client, aloneMode, quiet).run(captures(), network(),
                         ProcessorConfig.DEFAULTS, true);
+                flowStateBytes = outcome.flowStateBytes();
                 return new Stage("processor alone, " + aloneMode.name().toLowerCase(Locale.ROOT) + " input",
                         outcome.records(), outcome.inputRecords(), outcome.judgeSeconds());
             }

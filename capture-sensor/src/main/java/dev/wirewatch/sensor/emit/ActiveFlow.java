@@ -88,6 +88,8 @@ final class ActiveFlow {
     /** What goes out at the next release, in capture order: PacketEvents sent in full and FlowActivities. */
     private List<SpecificRecord> held = new ArrayList<>(4);
     private long heldUntilMicros = Long.MIN_VALUE;
+    /** On the policy's list of flows to visit at the next flush. */
+    boolean dirty;
 
     ActiveFlow(PacketEvent first) {
         this.first = first;

@@ -9,8 +9,10 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Consumer;
 import org.apache.avro.specific.SpecificRecord;
 
@@ -28,6 +30,11 @@ public final class EmissionPolicy {
     public static final int DEFAULT_MAX_FLOWS = 65_536;
     /** Headers held across all flows before they go out early, bounding the sensor's memory between flushes. */
     public static final int DEFAULT_MAX_HELD = 131_072;
+    /**
+     * Items one flow holds before they go out early: keeps a batch far below Kafka's 1 MiB record limit (about 40
+     * bytes an item) when a one-sided flow sends every packet in full.
+     */
+    static final int MAX_ITEMS_PER_BATCH = 2_048;
     /** Flows silent this long leave the table (their next packet goes out in full anyway). */
     private static final long FORGET_AFTER_MICROS = 60_000_000;
 
@@ -38,6 +45,8 @@ public final class EmissionPolicy {
     private final Consumer<PacketEvent> inFull;
     private final int maxHeld;
     private final Map<FlowId, ActiveFlow> flows;
+    /** Flows that held or summarised something since the last flush: a flush visits these, not the whole table. */
+    private final Set<ActiveFlow> dirty = new LinkedHashSet<>();
     private long packets;
     private long records;
     private long summaries;
@@ -67,6 +76,8 @@ public final class EmissionPolicy {
                     return false;
                 }
                 release(eldest.getValue(), true);
+                dirty.remove(eldest.getValue());
+                eldest.getValue().dirty = false;
                 evicted++;
                 return true;
             }
@@ -99,11 +110,17 @@ public final class EmissionPolicy {
             flow.sentInFull(packet);
             inFull.accept(packet);
             hold(flow, packet);
-            if (held >= maxHeld) {
+            if (flow.held().size() >= MAX_ITEMS_PER_BATCH) {
+                release(flow, false);
+            } else if (held >= maxHeld) {
                 releaseAll(false);
             }
         } else {
             flow.summarise(packet);
+        }
+        if (!flow.dirty) {
+            flow.dirty = true;
+            dirty.add(flow);
         }
     }
 
@@ -121,7 +138,14 @@ public final class EmissionPolicy {
     /** Sends everything held and every pending summary, and forgets flows silent for a minute; capture time. */
     public void flush(long nowMicros) {
         releaseAll(true);
-        flows.values().removeIf(flow -> nowMicros - flow.lastTsMicros() > FORGET_AFTER_MICROS);
+        // Access order puts the flows without a packet for longest first: stop at the first one still active.
+        Iterator<ActiveFlow> eldest = flows.values().iterator();
+        while (eldest.hasNext()) {
+            if (nowMicros - eldest.next().lastTsMicros() <= FORGET_AFTER_MICROS) {
+                break;
+            }
+            eldest.remove();
+        }
     }
 
     /**
@@ -133,16 +157,20 @@ public final class EmissionPolicy {
         flows.clear();
     }
 
+    /** Sends the held items of every dirty flow, oldest last item first; with summaries, the flows are clean after. */
     private void releaseAll(boolean withSummaries) {
         List<ActiveFlow> holding = new ArrayList<>();
-        for (Iterator<ActiveFlow> it = flows.values().iterator(); it.hasNext(); ) {
-            ActiveFlow flow = it.next();
+        for (ActiveFlow flow : dirty) {
             if (withSummaries) {
                 hold(flow, flow.drainSummary());
+                flow.dirty = false;
             }
             if (!flow.held().isEmpty()) {
                 holding.add(flow);
             }
+        }
+        if (withSummaries) {
+            dirty.clear();
         }
         holding.sort(Comparator.comparingLong(ActiveFlow::heldUntilMicros));
         holding.forEach(flow -> release(flow, false));

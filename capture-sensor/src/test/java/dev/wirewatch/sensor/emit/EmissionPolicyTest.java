@@ -103,12 +103,15 @@ class EmissionPolicyTest {
         EmissionPolicy policy = new EmissionPolicy(EmissionMode.CONTROL, 1024, out::add);
         Map<String, List<Long>> timesByFlow = new TreeMap<>();
         long flushedAt = packets.get(0).getTsMicros();
+        int sentAtFlush = 0;
         for (PacketEvent packet : packets) {
             if (packet.getTsMicros() - flushedAt >= 1_000_000) {
                 policy.flush(packet.getTsMicros());
                 flushedAt = packet.getTsMicros();
+                sentAtFlush = out.size();
             }
             policy.accept(packet);
+            assertEquals(sentAtFlush, out.size(), "between flushes nothing goes out");
             timesByFlow.computeIfAbsent(FlowKey.of(packet).toString(), k -> new ArrayList<>()).add(packet.getTsMicros());
         }
         int beforeFlush = out.size();
@@ -140,6 +143,25 @@ class EmissionPolicyTest {
     }
 
     private static String keyOf(SpecificRecord record) {
-        return FlowKey.of((PacketEvent) record).toString();
+        return record instanceof FlowActivity activity ? FlowKey.of(activity).toString()
+                : FlowKey.of((PacketEvent) record).toString();
+    }
+
+    @Test
+    void aOneSidedFlowSendsEveryPacketInBatchesOfBoundedSize() {
+        // The client's half of the kernel-made upload only: the server is never seen, so nothing is steady.
+        List<PacketEvent> packets = packets();
+        PacketEvent first = packets.get(0);
+        List<PacketEvent> oneSided = packets.stream().filter(packet -> packet.getSrc().equals(first.getSrc())
+                && packet.getSrcPort() == first.getSrcPort()).toList();
+        assertTrue(oneSided.size() > EmissionPolicy.MAX_ITEMS_PER_BATCH, "a long one-sided flow: " + oneSided.size());
+        List<SpecificRecord> out = new ArrayList<>();
+        EmissionPolicy policy = new EmissionPolicy(EmissionMode.CONTROL, 1024, out::add);
+        oneSided.forEach(policy::accept);
+        policy.flush(Long.MAX_VALUE);
+        assertTrue(out.stream().allMatch(record -> !(record instanceof FlowBatch batch)
+                || batch.getItems().size() <= EmissionPolicy.MAX_ITEMS_PER_BATCH), "no batch above the cap");
+        assertTrue(out.size() >= 2, "more than one batch");
+        assertEquals(oneSided, unpacked(out), "every packet, in order, in full");
     }
 }

@@ -27,6 +27,7 @@ public final class HalfOpenSessionReport {
     private static final long REMEMBER_MICROS = 3_600_000_000L;
     private static final long FORGET_EVERY_MICROS = 60_000_000L;
     private long forgottenAt;
+    private long previousWatermark = Long.MIN_VALUE;
 
     private final ProcessorConfig config;
     private final Serializer<Alert> serializer = AvroSerde.of(Alert.class).serializer();
@@ -85,6 +86,9 @@ public final class HalfOpenSessionReport {
                 report(finding, reconnected(finding));
             }
         }
+        if (!inputEnded) {
+            previousWatermark = Math.max(previousWatermark, watermarkMicros);
+        }
         // Connections older than an hour can no longer count as a reconnection: forgetting them is for memory only,
         // so it runs once a minute of stream time rather than at every watermark (a scan of every connection).
         if (!inputEnded && watermarkMicros - forgottenAt >= FORGET_EVERY_MICROS) {
@@ -101,14 +105,19 @@ public final class HalfOpenSessionReport {
         }
     }
 
+    /**
+     * A connection after the finding began, and not one that forgetting at every watermark (as it once ran) would
+     * already have dropped: forgetting now runs once a minute, the answer stays what it was.
+     */
     private boolean reconnected(Alert finding) {
+        long since = previousWatermark == Long.MIN_VALUE ? Long.MIN_VALUE : previousWatermark - REMEMBER_MICROS;
         String server = finding.getServer();
         int colon = server.lastIndexOf(':');
         String serverIp = server.substring(0, colon).replace("[", "").replace("]", "");
         String client = finding.getClient();
         String clientIp = client.substring(0, client.lastIndexOf(':')).replace("[", "").replace("]", "");
         Long latest = latestConnections.get(service(serverIp, Integer.parseInt(server.substring(colon + 1)), clientIp));
-        return latest != null && latest > finding.getFirstSeenMicros();
+        return latest != null && latest > finding.getFirstSeenMicros() && latest >= since;
     }
 
     private void report(Alert finding, boolean reconnected) {

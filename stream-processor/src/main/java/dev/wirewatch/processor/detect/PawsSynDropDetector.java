@@ -142,7 +142,9 @@ public final class PawsSynDropDetector {
         }
         done.forEach(due::delete);
         keys.stream().distinct().forEach(key -> judge(key, load(key), watermarkMicros, inputEnded));
-        prunedAt = Math.max(prunedAt, watermarkMicros);
+        if (!inputEnded) {
+            prunedAt = Math.max(prunedAt, watermarkMicros);
+        }
         if (!inputEnded && watermarkMicros - sweptAt >= SWEEP_EVERY_MICROS) {
             sweptAt = watermarkMicros;
             List<String> all = new ArrayList<>();
