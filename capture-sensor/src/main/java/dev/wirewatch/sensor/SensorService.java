@@ -100,10 +100,7 @@ public final class SensorService implements AutoCloseable {
             thread.start();
             threads.add(thread);
         }
-        // Flushes on the wall clock's second, as every sensor's: held packets of one flow seen by two hosts then trail
-        // each other by the clocks' difference, not by up to a second more (the processor's clock-skew allowance).
-        long toNextSecond = 1000 - System.currentTimeMillis() % 1000;
-        clock.scheduleAtFixedRate(this::tick, toNextSecond, 1000, TimeUnit.MILLISECONDS);
+        clock.scheduleAtFixedRate(this::tick, 0, 1, TimeUnit.SECONDS);
         clock.scheduleAtFixedRate(this::report, 0, 10, TimeUnit.SECONDS);
         LOG.info("sensor {} capturing {} (snaplen {}, filter '{}', mode {})", settings.host(), settings.interfaces(),
                 settings.capture().snaplen(), settings.capture().filter(), settings.mode());

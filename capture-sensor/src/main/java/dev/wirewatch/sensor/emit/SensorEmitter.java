@@ -9,8 +9,9 @@ import org.apache.avro.specific.SpecificRecord;
  * One sensor host's output: packets through its {@link EmissionPolicy} (with the address bindings their headers show,
  * {@link AddressSightings}), ARP as it is, and each Tick only after the batches of the second it closes, so that a
  * Tick never claims a time whose packets are still held back. A held packet can still trail other sensors' records in
- * its partition by up to the flush interval (one second; live sensors flush on the wall clock's second, so their
- * phases agree to their clocks' difference): the processor's clock-skew allowance (1 s by default) must stay above it.
+ * its partition by up to the flush interval (one second) plus the phase between the sensors' flushes: the processor's
+ * clock-skew allowance (1 s by default) covers the first part only; answers in the last moment before a deadline may
+ * be judged late (noted for the real-time-scales issue).
  * Thread-safe: capture threads and the sensor's clock call it concurrently.
  */
 public final class SensorEmitter {
