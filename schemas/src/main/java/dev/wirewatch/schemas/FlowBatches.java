@@ -77,6 +77,11 @@ public final class FlowBatches {
         }
     }
 
+    /** The records a record from ww.packets stands for: a batch's items, or the record itself. */
+    public static List<SpecificRecord> itemsOf(SpecificRecord record) {
+        return record instanceof FlowBatch batch ? unpack(batch) : List.of(record);
+    }
+
     /** How many packet headers a batch carries in full. */
     public static int packets(FlowBatch batch) {
         int count = 0;
@@ -86,7 +91,8 @@ public final class FlowBatches {
         return count;
     }
 
-    private static long timeOf(SpecificRecord item) {
+    /** Capture time of a batchable item: a PacketEvent's, or a FlowActivity's (its last packet's). */
+    public static long timeOf(SpecificRecord item) {
         if (item instanceof PacketEvent packet) {
             return packet.getTsMicros();
         }

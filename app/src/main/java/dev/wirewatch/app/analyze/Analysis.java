@@ -47,7 +47,8 @@ public final class Analysis {
      * @param records      records read from the captures (packets and ARP)
      * @param inputRecords records the sensors wrote to the processor's input topics (packets or batches, summaries,
      *                     ARP, ticks to every partition): what the processor had to read
-     * @param flowStateBytes average size of a flow's state as its store changelogged it
+     * @param flowStateBytes average size of a flow's state as its store changelogged it (measured with replayFirst
+     *                       only: it reads the whole changelog; NaN otherwise)
      */
     public record Outcome(List<Alert> alerts, long records, long inputRecords, double replaySeconds,
                           double judgeSeconds, double flowStateBytes) {}
@@ -57,8 +58,8 @@ public final class Analysis {
     }
 
     /**
-     * @param replayFirst replay every capture before the processor starts (to time the processor alone), instead of
-     *                    the processor judging while the sensors replay
+     * @param replayFirst replay every capture before the processor starts (to time the processor alone, and measure its
+     *                    flow store), instead of the processor judging while the sensors replay
      */
     public Outcome run(List<CaptureInput> captures, NetworkTopology network, ProcessorConfig config,
                        boolean replayFirst) {
@@ -95,7 +96,7 @@ public final class Analysis {
                 input = inputRecords(consumer) - inputBefore;
             }
             return new Outcome(processor.alerts(alertsBefore), records, input, replaySeconds, judgeSeconds,
-                    processor.flowStoreWrites().averageBytes());
+                    replayFirst ? processor.flowStoreWrites().averageBytes() : Double.NaN);
         }
     }
 

@@ -5,6 +5,7 @@ import static dev.wirewatch.schemas.TcpFlags.FIN;
 import static dev.wirewatch.schemas.TcpFlags.PSH;
 import static dev.wirewatch.schemas.TcpFlags.SYN;
 
+import dev.wirewatch.schemas.FlowKey;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Random;
@@ -122,6 +123,6 @@ public final class BulkCaptureGenerator {
                 fromClient ? flow.serverPort : flow.clientPort, seq, ack, flags, 502,
                 Frames.timestampOptions(flow.tsVal, flow.tsVal));
         out.write(micros, Frames.ip(fromClient ? flow.client : flow.server, fromClient ? flow.server : flow.client,
-                fromClient, Frames.PROTO_TCP, (int) out.packets(), tcp, payload));
+                fromClient, FlowKey.TCP, (int) out.packets(), tcp, payload));
     }
 }

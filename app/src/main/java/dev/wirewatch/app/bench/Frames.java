@@ -1,5 +1,6 @@
 package dev.wirewatch.app.bench;
 
+import dev.wirewatch.schemas.FlowKey;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 
@@ -10,10 +11,6 @@ import java.util.Arrays;
  * packets captured whole (DNS, ICMP) check out in tshark and cut ones at least carry a plausible value.
  */
 final class Frames {
-    static final int PROTO_ICMP = 1;
-    static final int PROTO_TCP = 6;
-    static final int PROTO_UDP = 17;
-    static final int PROTO_ICMPV6 = 58;
     static final int ETHERNET = 14;
     private static final byte[] CLIENT_SIDE_MAC = {2, 0, 0, 0, 0, 2};
     private static final byte[] SERVER_SIDE_MAC = {2, 0, 0, 0, 0, 1};
@@ -43,11 +40,11 @@ final class Frames {
         int transportStart = buffer.position();
         buffer.put(transport);
         long sum = sum(transport, 0, transport.length);
-        if (protocol != PROTO_ICMP) { // ICMPv4 alone has no pseudo-header
+        if (protocol != FlowKey.ICMP) { // ICMPv4 alone has no pseudo-header
             sum += sum(src, 0, src.length) + sum(dst, 0, dst.length) + protocol + transportLength;
         }
         short checksum = fold(sum);
-        if (protocol == PROTO_UDP && checksum == 0) {
+        if (protocol == FlowKey.UDP && checksum == 0) {
             checksum = (short) 0xffff; // zero would mean "no checksum", which IPv6 forbids
         }
         buffer.putShort(transportStart + checksumOffset(protocol), checksum);
@@ -90,8 +87,8 @@ final class Frames {
 
     private static int checksumOffset(int protocol) {
         return switch (protocol) {
-            case PROTO_TCP -> 16;
-            case PROTO_UDP -> 6;
+            case FlowKey.TCP -> 16;
+            case FlowKey.UDP -> 6;
             default -> 2;
         };
     }

@@ -6,6 +6,7 @@ import static dev.wirewatch.schemas.TcpFlags.PSH;
 import static dev.wirewatch.schemas.TcpFlags.RST;
 
 import dev.wirewatch.app.bench.TcpConversation.Delivery;
+import dev.wirewatch.schemas.FlowKey;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
@@ -188,12 +189,12 @@ final class MixTraffic {
         boolean aaaa = random.nextBoolean();
         int id = random.nextInt(0x10000);
         byte[] query = Frames.udp(client.port(), 53, DnsMessages.query(id, name, aaaa), 0);
-        long atResolver = script.fromClient(start, Frames.ip(client.address(), resolver, true, Frames.PROTO_UDP,
+        long atResolver = script.fromClient(start, Frames.ip(client.address(), resolver, true, FlowKey.UDP,
                 random.nextInt(0x10000), query, 0));
         byte[] answer = Frames.udp(53, client.port(),
                 DnsMessages.response(id, name, aaaa, random.nextInt(20) == 0, random), 0);
         script.fromServer(atResolver + 50 + random.nextInt(3_000), Frames.ip(resolver, client.address(), false,
-                Frames.PROTO_UDP, random.nextInt(0x10000), answer, 0));
+                FlowKey.UDP, random.nextInt(0x10000), answer, 0));
         return script.take();
     }
 
@@ -203,7 +204,7 @@ final class MixTraffic {
         AddressPlan.Client client = plan.client(v6);
         byte[] server = plan.server(v6, plan.randomServer());
         FlowScript script = new FlowScript(random, oneWayDelay());
-        int protocol = v6 ? Frames.PROTO_ICMPV6 : Frames.PROTO_ICMP;
+        int protocol = v6 ? FlowKey.ICMPV6 : FlowKey.ICMP;
         int idAndSequence = (random.nextInt(0x10000) << 16) | (1 + random.nextInt(100));
         byte[] data = new byte[56];
         random.nextBytes(data);
@@ -220,13 +221,13 @@ final class MixTraffic {
         AddressPlan.Client client = plan.client(v6);
         byte[] server = plan.server(v6, plan.randomServer());
         FlowScript script = new FlowScript(random, oneWayDelay());
-        Frame probe = Frames.ip(client.address(), server, true, Frames.PROTO_UDP, random.nextInt(0x10000),
+        Frame probe = Frames.ip(client.address(), server, true, FlowKey.UDP, random.nextInt(0x10000),
                 Frames.udp(client.port(), 33_434 + random.nextInt(100), new byte[12], 0), 0);
         long atServer = script.fromClient(start, probe);
         byte[] quoted = Arrays.copyOfRange(probe.captured(), Frames.ETHERNET, probe.captured().length);
         byte[] error = v6 ? Frames.icmp(1, 4, 0, quoted) : Frames.icmp(3, 3, 0, quoted);
         script.fromServer(atServer + kernel(), Frames.ip(server, client.address(), false,
-                v6 ? Frames.PROTO_ICMPV6 : Frames.PROTO_ICMP, random.nextInt(0x10000), error, 0));
+                v6 ? FlowKey.ICMPV6 : FlowKey.ICMP, random.nextInt(0x10000), error, 0));
         return script.take();
     }
 

@@ -6,6 +6,7 @@ import static dev.wirewatch.schemas.TcpFlags.PSH;
 import static dev.wirewatch.schemas.TcpFlags.RST;
 import static dev.wirewatch.schemas.TcpFlags.SYN;
 
+import dev.wirewatch.schemas.FlowKey;
 import java.util.ArrayDeque;
 import java.util.Random;
 
@@ -109,7 +110,7 @@ final class TcpConversation {
         long sent = Math.max(at, server.lastSent + 1);
         server.lastSent = sent;
         byte[] tcp = Frames.tcp(server.port, client.port, 0, client.isn + 1, RST | ACK, 0, new byte[0]);
-        return script.fromServer(sent, Frames.ip(server.address, client.address, false, Frames.PROTO_TCP,
+        return script.fromServer(sent, Frames.ip(server.address, client.address, false, FlowKey.TCP,
                 server.ipId++, tcp, 0));
     }
 
@@ -166,7 +167,7 @@ final class TcpConversation {
         long ack = (flags & ACK) != 0 ? from.received : 0;
         from.acked = Math.max(from.acked, ack);
         byte[] tcp = Frames.tcp(from.port, to.port, seq, ack, flags, window, options);
-        Frame frame = Frames.ip(from.address, to.address, fromClient, Frames.PROTO_TCP, from.ipId++, tcp, payload);
+        Frame frame = Frames.ip(from.address, to.address, fromClient, FlowKey.TCP, from.ipId++, tcp, payload);
         long end = seq + payload + ((flags & (SYN | FIN)) != 0 ? 1 : 0);
         if ((flags & RST) == 0) {
             from.nextSeq = Math.max(from.nextSeq, end);

@@ -3,7 +3,6 @@ package dev.wirewatch.app.export;
 import dev.wirewatch.app.kafka.TopicReads;
 import dev.wirewatch.record.ArpEvent;
 import dev.wirewatch.record.FlowActivity;
-import dev.wirewatch.record.FlowBatch;
 import dev.wirewatch.record.PacketEvent;
 import dev.wirewatch.schemas.Addresses;
 import dev.wirewatch.schemas.AvroSerde;
@@ -72,11 +71,7 @@ public final class EvidenceScan {
                 }
                 SpecificRecord event = decoder.deserialize(record.topic(), record.value());
                 FlowKey key = FlowKey.fromBytes(record.key());
-                if (event instanceof FlowBatch batch) {
-                    FlowBatches.unpack(batch, item -> collect(query, key, item, sightings, counts));
-                } else {
-                    collect(query, key, event, sightings, counts);
-                }
+                FlowBatches.itemsOf(event).forEach(item -> collect(query, key, item, sightings, counts));
             });
             if (query.arp() != null) {
                 var arpDecoder = AvroSerde.of(ArpEvent.class).deserializer();

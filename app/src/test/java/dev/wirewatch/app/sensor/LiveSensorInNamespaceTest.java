@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import dev.wirewatch.app.broker.BrokerOptions;
 import dev.wirewatch.app.broker.EmbeddedBroker;
 import dev.wirewatch.app.kafka.TopicSetup;
-import dev.wirewatch.record.FlowBatch;
 import dev.wirewatch.record.InterfaceInfo;
 import dev.wirewatch.record.PacketEvent;
 import dev.wirewatch.record.SensorStatus;
@@ -143,14 +142,8 @@ class LiveSensorInNamespaceTest {
 
     /** The packets a record carries: itself, or a batch's. */
     private static List<PacketEvent> packetsOf(SpecificRecord record) {
-        if (record instanceof PacketEvent packet) {
-            return List.of(packet);
-        }
-        if (record instanceof FlowBatch batch) {
-            return FlowBatches.unpack(batch).stream().filter(PacketEvent.class::isInstance).map(PacketEvent.class::cast)
-                    .toList();
-        }
-        return List.of();
+        return FlowBatches.itemsOf(record).stream().filter(PacketEvent.class::isInstance).map(PacketEvent.class::cast)
+                .toList();
     }
 
     private boolean isSynAck(PacketEvent packet) {

@@ -10,6 +10,7 @@ import dev.wirewatch.record.FlowActivity;
 import dev.wirewatch.record.PacketEvent;
 import dev.wirewatch.record.TcpHeader;
 import dev.wirewatch.schemas.Addresses;
+import dev.wirewatch.schemas.FlowBatches;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
@@ -110,8 +111,7 @@ final class ActiveFlow {
 
     void hold(SpecificRecord item) {
         held.add(item);
-        heldUntilMicros = Math.max(heldUntilMicros, item instanceof PacketEvent packet ? packet.getTsMicros()
-                : ((FlowActivity) item).getTsMicros());
+        heldUntilMicros = Math.max(heldUntilMicros, FlowBatches.timeOf(item));
     }
 
     List<SpecificRecord> held() {

@@ -24,15 +24,7 @@ class EmissionPolicyTest {
 
     /** What the policy sent, with batches unpacked into the records they stand for. */
     private static List<SpecificRecord> unpacked(List<SpecificRecord> out) {
-        List<SpecificRecord> records = new ArrayList<>();
-        for (SpecificRecord record : out) {
-            if (record instanceof FlowBatch batch) {
-                records.addAll(FlowBatches.unpack(batch));
-            } else {
-                records.add(record);
-            }
-        }
-        return records;
+        return out.stream().flatMap(record -> FlowBatches.itemsOf(record).stream()).toList();
     }
 
     private static List<PacketEvent> packets() {
