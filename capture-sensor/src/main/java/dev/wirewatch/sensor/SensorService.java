@@ -44,7 +44,7 @@ public final class SensorService implements AutoCloseable {
         public static final long DEFAULT_QUEUE_BYTES = 64L << 20;
 
         public static Settings defaults(String host, List<String> interfaces, String filter) {
-            return new Settings(host, interfaces, new LiveCapture.Options(128, false, 8 * 1024 * 1024, filter),
+            return new Settings(host, interfaces, LiveCapture.Options.defaults(filter),
                     EmissionMode.CONTROL, EmissionPolicy.DEFAULT_MAX_FLOWS, DEFAULT_QUEUE_BYTES, Duration.ofSeconds(30),
                     NatTable.NONE, false);
         }
@@ -93,16 +93,17 @@ public final class SensorService implements AutoCloseable {
             kernelDrops = KernelDropReader.start(dropCorrelator);
         }
         for (String iface : settings.interfaces()) {
-            captures.add(LiveCapture.open(iface, settings.capture()));
+            captures.addAll(LiveCapture.open(iface, settings.capture()));
         }
         for (LiveCapture capture : captures) {
-            Thread thread = new Thread(() -> capture(capture), "wirewatch-capture-" + capture.iface());
+            Thread thread = new Thread(() -> capture(capture), "wirewatch-capture-" + capture.iface() + "-" + threads.size());
             thread.start();
             threads.add(thread);
         }
         clock.scheduleAtFixedRate(this::tick, 0, 1, TimeUnit.SECONDS);
         clock.scheduleAtFixedRate(this::report, 0, 10, TimeUnit.SECONDS);
-        LOG.info("sensor {} capturing {} (snaplen {}, filter '{}', mode {})", settings.host(), settings.interfaces(),
+        LOG.info("sensor {} capturing {} (engine {}, {} thread(s), snaplen {}, filter '{}', mode {})", settings.host(),
+                settings.interfaces(), captures.stream().map(LiveCapture::engine).distinct().toList(), captures.size(),
                 settings.capture().snaplen(), settings.capture().filter(), settings.mode());
     }
 
@@ -191,11 +192,11 @@ public final class SensorService implements AutoCloseable {
     }
 
     public long pcapDropped() {
-        return captures.stream().mapToLong(capture -> capture.drops()[0]).sum();
+        return captures.stream().mapToLong(capture -> capture.drops().kernel()).sum();
     }
 
     public long ifDropped() {
-        return captures.stream().mapToLong(capture -> capture.drops()[1]).sum();
+        return captures.stream().mapToLong(capture -> capture.drops().iface()).sum();
     }
 
     public long queueDropped() {

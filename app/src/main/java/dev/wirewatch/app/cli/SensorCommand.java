@@ -44,8 +44,23 @@ public final class SensorCommand implements Callable<Integer> {
     @Option(names = "--promiscuous", description = "Capture in promiscuous mode (default: off).")
     boolean promiscuous;
 
-    @Option(names = "--buffer-size", defaultValue = "8388608", paramLabel = "BYTES", description = "Kernel capture buffer per interface (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--buffer-size", defaultValue = "67108864", paramLabel = "BYTES",
+            description = "Kernel capture buffer per interface: the packet ring, shared by its capture threads "
+                    + "(default: ${DEFAULT-VALUE}, 64 MiB: about 250,000 headers, a quarter second at 1 M packets/s).")
     int bufferSize;
+
+    @Option(names = "--engine", defaultValue = "auto", paramLabel = "auto|ring|libpcap", converter = CaptureEngines.class,
+            description = {"What reads the kernel's packets (default: ${DEFAULT-VALUE}). ring: Linux's TPACKET_V3 packet "
+                    + "ring read in Java, no native call per packet (Ethernet, loopback and 'any'; needs libpcap only to "
+                    + "compile a filter). libpcap: the portable engine, one native call and more per packet. auto: "
+                    + "the ring on Linux where it can capture the interface, else libpcap."})
+    LiveCapture.Engine engine;
+
+    @Option(names = "--capture-threads", defaultValue = "1", paramLabel = "N",
+            description = "Capture threads per interface (ring engine): the kernel's fanout hashes each flow, both "
+                    + "directions, to one thread (default: ${DEFAULT-VALUE}; one thread reads well over 1 M packets/s, "
+                    + "see BENCHMARKS.md).")
+    int captureThreads;
 
     @Option(names = "--mode", defaultValue = "control", paramLabel = "control|full", converter = EmissionModes.class,
             description = {"What to ship (default: ${DEFAULT-VALUE}). control: every packet that can change a connection's state "
@@ -112,7 +127,7 @@ public final class SensorCommand implements Callable<Integer> {
         }
         List<String> captured = interfaces.isEmpty() ? List.of("any") : interfaces;
         SensorService sensor = new SensorService(new SensorService.Settings(name, captured,
-                new LiveCapture.Options(snaplen, promiscuous, bufferSize, captureFilter()), mode, maxFlows, queueBytes,
+                new LiveCapture.Options(snaplen, promiscuous, bufferSize, captureFilter(), engine, captureThreads), mode, maxFlows, queueBytes,
                 Duration.ofSeconds(stopTimeoutSeconds), nat, dropReasons), clientConfig);
         ServiceEndpoint endpoint = null;
         if (httpPort != null) {

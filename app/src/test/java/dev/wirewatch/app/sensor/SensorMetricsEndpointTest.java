@@ -56,7 +56,7 @@ class SensorMetricsEndpointTest {
             }
             int port = listener.getLocalPort();
             sensor = new SensorService(new SensorService.Settings("metrics-test", List.of("lo"),
-                    new LiveCapture.Options(128, false, 1 << 20, "tcp port " + port), EmissionMode.FULL,
+                    new LiveCapture.Options(128, false, 1 << 20, "tcp port " + port, LiveCapture.Engine.AUTO, 1), EmissionMode.FULL,
                     EmissionPolicy.DEFAULT_MAX_FLOWS, 1 << 20, Duration.ofSeconds(2), NatTable.NONE, false), client(broker));
             PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             sensor.bindMetrics(registry);

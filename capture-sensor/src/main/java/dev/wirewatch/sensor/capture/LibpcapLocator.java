@@ -13,7 +13,7 @@ import java.util.stream.Stream;
  * file so a machine with only the runtime package works.
  */
 final class LibpcapLocator {
-    private static final String PROPERTY = "org.pcap4j.core.pcapLibName";
+    static final String PROPERTY = "org.pcap4j.core.pcapLibName";
     private static final List<String> DIRECTORIES = List.of("/usr/lib/x86_64-linux-gnu", "/usr/lib/aarch64-linux-gnu",
             "/lib/x86_64-linux-gnu", "/lib/aarch64-linux-gnu", "/usr/lib64", "/usr/lib", "/lib64", "/lib", "/usr/local/lib");
 

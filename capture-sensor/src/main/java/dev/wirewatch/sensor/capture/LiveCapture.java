@@ -1,112 +1,118 @@
 package dev.wirewatch.sensor.capture;
 
-import java.util.concurrent.atomic.AtomicLong;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
 import java.util.function.Consumer;
-import org.pcap4j.core.BpfProgram;
-import org.pcap4j.core.NotOpenException;
-import org.pcap4j.core.PcapHandle;
-import org.pcap4j.core.PcapNativeException;
-import org.pcap4j.core.PcapNetworkInterface;
-import org.pcap4j.core.PcapStat;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Live capture on one interface through libpcap, one handle per interface so that every packet's interface is
- * known. Headers only: the snaplen is small. Immediate mode delivers packets as they come instead of when the
- * kernel buffer fills, so stream time stays close to real time.
+ * Live capture of one interface by one thread: frames delivered in the order the kernel saw them, with their
+ * interface, until {@link #stop()}. Headers only: the snaplen is small. {@link #open} picks the engine.
  */
-public final class LiveCapture implements AutoCloseable {
-    static {
-        LibpcapLocator.configure();
-    }
+public interface LiveCapture extends AutoCloseable {
+    /** Which code reads the kernel's packets. */
+    enum Engine {
+        /** The packet ring on Linux where it can capture the interface, else libpcap. */
+        AUTO,
+        /** Linux's TPACKET_V3 ring, read in Java ({@link RingCapture}). */
+        RING,
+        /** libpcap through pcap4j: portable, one native call per packet and more ({@link LibpcapCapture}). */
+        LIBPCAP;
 
-    /** How to open an interface. */
-    public record Options(int snaplen, boolean promiscuous, int bufferBytes, String filter) {}
-
-    private final String iface;
-    private final PcapHandle handle;
-    private final int linkType;
-    private final AtomicLong captured = new AtomicLong();
-
-    private LiveCapture(String iface, PcapHandle handle) {
-        this.iface = iface;
-        this.handle = handle;
-        this.linkType = handle.getDlt().value();
-    }
-
-    public static LiveCapture open(String iface, Options options) {
-        try {
-            PcapHandle handle = new PcapHandle.Builder(iface)
-                    .snaplen(options.snaplen())
-                    .promiscuousMode(options.promiscuous() ? PcapNetworkInterface.PromiscuousMode.PROMISCUOUS
-                            : PcapNetworkInterface.PromiscuousMode.NONPROMISCUOUS)
-                    .timeoutMillis(100)
-                    .bufferSize(options.bufferBytes())
-                    .immediateMode(true)
-                    .timestampPrecision(PcapHandle.TimestampPrecision.MICRO)
-                    .build();
-            if (options.filter() != null && !options.filter().isBlank()) {
-                try {
-                    handle.setFilter(options.filter(), BpfProgram.BpfCompileMode.OPTIMIZE);
-                } catch (PcapNativeException e) {
-                    handle.close();
-                    throw new CaptureFileException("capture filter '" + options.filter() + "' on " + iface
-                            + " is not valid BPF: " + e.getMessage(), e);
-                }
+        public static Engine parse(String name) {
+            try {
+                return valueOf(name.trim().toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("unknown capture engine '" + name + "': auto, ring or libpcap");
             }
-            return new LiveCapture(iface, handle);
-        } catch (PcapNativeException | NotOpenException e) {
-            throw new CaptureFileException("cannot capture on " + iface + " (it must exist, and capture needs root or "
-                    + "CAP_NET_RAW): " + e.getMessage(), e);
-        } catch (UnsatisfiedLinkError | NoClassDefFoundError e) {
-            throw new CaptureFileException("libpcap is not installed (apt-get install libpcap0.8): " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * How to open an interface.
+     *
+     * @param bufferBytes the kernel's buffer for the interface (the ring, shared by its threads)
+     * @param threads     capture threads for the interface: the ring's fanout spreads flows over them (ring only)
+     */
+    record Options(int snaplen, boolean promiscuous, int bufferBytes, String filter, Engine engine, int threads) {
+        public static final int DEFAULT_BUFFER_BYTES = 64 << 20;
+
+        public Options {
+            if (snaplen < 64 || snaplen > 65_535) {
+                throw new IllegalArgumentException("snaplen must be 64 to 65535 bytes: " + snaplen);
+            }
+            if (threads < 1 || threads > 64) {
+                throw new IllegalArgumentException("capture threads must be 1 to 64: " + threads);
+            }
+        }
+
+        public static Options defaults(String filter) {
+            return new Options(128, false, DEFAULT_BUFFER_BYTES, filter, Engine.AUTO, 1);
+        }
+    }
+
+    /** Drops the capture counted: {@code kernel} for lack of buffer (ring or libpcap's), {@code iface} by the interface. */
+    record Drops(long kernel, long iface) {}
+
+    /** One capture per thread for {@code iface}: several only for the ring with {@code options.threads() > 1}. */
+    static List<LiveCapture> open(String iface, Options options) {
+        Engine engine = options.engine() == Engine.AUTO ? Capability.engineFor(iface) : options.engine();
+        if (engine == Engine.RING) {
+            return new ArrayList<>(RingCapture.open(iface, options));
+        }
+        if (options.threads() > 1) {
+            Capability.LOG.warn("libpcap captures {} on one thread; --capture-threads applies to the ring engine only", iface);
+        }
+        return List.of(LibpcapCapture.open(iface, options));
     }
 
     /** Delivers frames until {@link #stop()}; runs on the calling thread. */
-    public void run(Consumer<CapturedFrame> frames) {
-        try {
-            handle.loop(-1, (byte[] data) -> {
-                captured.incrementAndGet();
-                java.sql.Timestamp ts = handle.getTimestamp();
-                long micros = Math.floorDiv(ts.getTime(), 1000) * 1_000_000 + ts.getNanos() / 1000;
-                Integer original = handle.getOriginalLength();
-                frames.accept(new CapturedFrame(micros, linkType, iface, data, original == null ? data.length : original));
-            });
-        } catch (InterruptedException e) {
-            // breakLoop: stopped on purpose
-        } catch (PcapNativeException | NotOpenException e) {
-            throw new IllegalStateException("capture on " + iface + " failed: " + e.getMessage(), e);
-        }
-    }
+    void run(Consumer<CapturedFrame> frames);
 
-    public void stop() {
-        try {
-            handle.breakLoop();
-        } catch (NotOpenException e) {
-            // already closed
-        }
-    }
+    void stop();
 
-    public String iface() {
-        return iface;
-    }
+    String iface();
 
-    public long captured() {
-        return captured.get();
-    }
+    /** Which engine reads this capture: "ring" or "libpcap". */
+    String engine();
 
-    /** libpcap's drop counters: {dropped by the kernel buffer (ps_drop), dropped by the interface (ps_ifdrop)}. */
-    public long[] drops() {
-        try {
-            PcapStat stats = handle.getStats();
-            return new long[] {stats.getNumPacketsDropped(), stats.getNumPacketsDroppedByIf()};
-        } catch (PcapNativeException | NotOpenException e) {
-            return new long[] {0, 0};
-        }
-    }
+    long captured();
+
+    Drops drops();
 
     @Override
-    public void close() {
-        handle.close();
+    void close();
+
+    /** Where the ring can run: Linux, and an interface whose frames start with an Ethernet header (or "any"). */
+    final class Capability {
+        private static final Logger LOG = LoggerFactory.getLogger(LiveCapture.class);
+        private static final int ARPHRD_ETHER = 1;
+        private static final int ARPHRD_LOOPBACK = 772;
+
+        private Capability() {}
+
+        static Engine engineFor(String iface) {
+            if (!System.getProperty("os.name", "").startsWith("Linux")) {
+                return Engine.LIBPCAP;
+            }
+            if (iface.equals("any")) {
+                return Engine.RING;
+            }
+            try {
+                int type = Integer.parseInt(Files.readString(Path.of("/sys/class/net", iface, "type")).trim());
+                if (type == ARPHRD_ETHER || type == ARPHRD_LOOPBACK) {
+                    return Engine.RING;
+                }
+                LOG.info("{} is not Ethernet (ARPHRD {}): captured with libpcap", iface, type);
+                return Engine.LIBPCAP;
+            } catch (IOException | NumberFormatException e) {
+                return Engine.RING; // no such interface: the ring's open says so clearly
+            }
+        }
     }
 }
