@@ -67,6 +67,7 @@ public final class SensorService implements AutoCloseable {
     private DropCorrelator dropCorrelator;
     private KernelDropReader kernelDrops;
     private volatile MeterRegistry metrics;
+    private final CaptureDropWatch captureDrops = new CaptureDropWatch(() -> pcapDropped() + ifDropped(), System::nanoTime);
 
     public SensorService(Settings settings, Map<String, Object> clientConfig) {
         this.settings = settings;
@@ -166,8 +167,14 @@ public final class SensorService implements AutoCloseable {
         publisher.bindMetrics(registry);
     }
 
+    /** Why the sensor is degraded, if it is: the outbox's reasons (Kafka, its queue) and capture drops. */
     public Optional<String> degradedReason() {
-        return outbox.degraded();
+        Optional<String> sending = outbox.degraded();
+        Optional<String> capturing = captureDrops.degraded();
+        if (sending.isPresent() && capturing.isPresent()) {
+            return Optional.of(sending.get() + "; " + capturing.get());
+        }
+        return sending.isPresent() ? sending : capturing;
     }
 
     /** The kernel's drops by reason since the start; empty without {@code --drop-reasons}. */

@@ -86,6 +86,26 @@ class RingCaptureMatchesTcpdumpTest {
         assertEquals(2, threadsPerFlow.values().stream().flatMap(Set::stream).distinct().count(), "both threads used");
     }
 
+    @Test
+    void aFullRingCountsWhatItDroppedSoCapturedAndDroppedAddUpToWhatWasSent(@TempDir Path dir) throws Exception {
+        // The smallest ring (two 64 KiB blocks, ~700 headers) and nobody reading while the burst arrives.
+        List<LiveCapture> captures = LiveCapture.open(LINK, new LiveCapture.Options(SNAPLEN, false, 128 << 10, null,
+                LiveCapture.Engine.RING, 1));
+        LiveCapture capture = captures.get(0);
+        send(dir);
+        List<CapturedFrame> frames = new CopyOnWriteArrayList<>();
+        Thread reader = new Thread(() -> capture.run(frames::add));
+        reader.start();
+        Thread.sleep(500);
+        capture.stop();
+        reader.join(5000);
+        long dropped = capture.drops().kernel();
+        capture.close();
+        assertTrue(dropped > 0, "a full ring drops");
+        assertEquals(ROUNDS * FRAMES_PER_ROUND, frames.size() + dropped, "captured " + frames.size() + " + dropped " + dropped);
+        assertEquals(frames.size(), capture.captured());
+    }
+
     private record Captured(List<CapturedFrame> tcpdump, List<CapturedFrame> ring, List<Integer> threadOf) {}
 
     private static Captured captureBurst(Path dir, int threads) throws Exception {
@@ -110,11 +130,7 @@ class RingCaptureMatchesTcpdumpTest {
             readers.add(reader);
         }
         awaitListening(dir.resolve("tcpdump.log"));
-        Path script = dir.resolve("burst.py");
-        try (var in = RingCaptureMatchesTcpdumpTest.class.getResourceAsStream("/burst.py")) {
-            Files.copy(in, script);
-        }
-        sh("ip netns exec " + NAMESPACE + " /usr/bin/python3 " + script + " wwt-ring1 " + ROUNDS);
+        send(dir);
         Thread.sleep(500); // past the ring's block timeout and tcpdump's buffer timeout
         sh("kill -INT " + tcpdump.pid()); // tcpdump writes what it has, reports its drops and exits
         assertTrue(tcpdump.waitFor(10, TimeUnit.SECONDS));
@@ -127,6 +143,15 @@ class RingCaptureMatchesTcpdumpTest {
         captures.forEach(capture -> assertEquals(0, capture.drops().kernel(), "ring drops"));
         captures.forEach(LiveCapture::close);
         return new Captured(read(file), frames, threadOf);
+    }
+
+    /** The burst from inside the namespace; returns when scapy has sent it. */
+    private static void send(Path dir) throws Exception {
+        Path script = dir.resolve("burst.py");
+        try (var in = RingCaptureMatchesTcpdumpTest.class.getResourceAsStream("/burst.py")) {
+            Files.copy(in, script);
+        }
+        sh("ip netns exec " + NAMESPACE + " /usr/bin/python3 " + script + " wwt-ring1 " + ROUNDS);
     }
 
     private static List<CapturedFrame> read(Path file) {
