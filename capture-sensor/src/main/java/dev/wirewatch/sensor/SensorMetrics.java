@@ -14,18 +14,18 @@ final class SensorMetrics {
     private SensorMetrics() {}
 
     static void bind(SensorService sensor, MeterRegistry registry) {
-        counter(registry, "wirewatch.sensor.packets.captured", "frames libpcap delivered", sensor,
-                SensorService::captured);
+        counter(registry, "wirewatch.sensor.packets.captured", "frames the capture delivered (packet ring or libpcap)",
+                sensor, SensorService::captured);
         counter(registry, "wirewatch.sensor.packets.decoded", "frames decoded (IP, ARP or ignored protocols)", sensor,
                 SensorService::decoded);
         counter(registry, "wirewatch.sensor.packets.malformed", "frames too damaged to decode", sensor,
                 SensorService::malformed);
         counter(registry, "wirewatch.sensor.records.emitted", "records Kafka acknowledged", sensor,
                 SensorService::emitted);
-        counter(registry, "wirewatch.sensor.pcap.dropped", "packets the kernel dropped for lack of buffer (ps_drop)",
-                sensor, SensorService::pcapDropped);
-        counter(registry, "wirewatch.sensor.interface.dropped", "packets the interface dropped (ps_ifdrop)", sensor,
-                SensorService::ifDropped);
+        counter(registry, "wirewatch.sensor.pcap.dropped", "packets the kernel dropped because the capture buffer was "
+                + "full (the ring's PACKET_STATISTICS, or libpcap's ps_drop)", sensor, SensorService::pcapDropped);
+        counter(registry, "wirewatch.sensor.interface.dropped", "packets the interface dropped on receive since "
+                + "capture started (rx_dropped)", sensor, SensorService::ifDropped);
         counter(registry, "wirewatch.sensor.queue.dropped", "records dropped, oldest first, while the queue was full",
                 sensor, SensorService::queueDropped);
         counter(registry, "wirewatch.sensor.flows.evicted", "flows pushed out of the full flow table", sensor,

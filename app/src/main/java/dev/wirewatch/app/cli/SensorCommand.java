@@ -126,9 +126,8 @@ public final class SensorCommand implements Callable<Integer> {
             return 0;
         }
         List<String> captured = interfaces.isEmpty() ? List.of("any") : interfaces;
-        SensorService sensor = new SensorService(new SensorService.Settings(name, captured,
-                new LiveCapture.Options(snaplen, promiscuous, bufferSize, captureFilter(), engine, captureThreads), mode, maxFlows, queueBytes,
-                Duration.ofSeconds(stopTimeoutSeconds), nat, dropReasons), clientConfig);
+        SensorService sensor = new SensorService(new SensorService.Settings(name, captured, captureOptions(), mode,
+                maxFlows, queueBytes, Duration.ofSeconds(stopTimeoutSeconds), nat, dropReasons), clientConfig);
         ServiceEndpoint endpoint = null;
         if (httpPort != null) {
             PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -149,6 +148,14 @@ public final class SensorCommand implements Callable<Integer> {
         System.err.printf("sensor %s: capturing %s; Ctrl-C to stop%n", name, captured);
         stopped.await();
         return 0;
+    }
+
+    private LiveCapture.Options captureOptions() {
+        try {
+            return new LiveCapture.Options(snaplen, promiscuous, bufferSize, captureFilter(), engine, captureThreads);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());
+        }
     }
 
     /** The user's filter, and never the sensor's own traffic to Kafka. */

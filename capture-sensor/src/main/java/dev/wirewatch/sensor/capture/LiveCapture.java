@@ -63,7 +63,15 @@ public interface LiveCapture extends AutoCloseable {
     static List<LiveCapture> open(String iface, Options options) {
         Engine engine = options.engine() == Engine.AUTO ? Capability.engineFor(iface) : options.engine();
         if (engine == Engine.RING) {
-            return new ArrayList<>(RingCapture.open(iface, options));
+            try {
+                return new ArrayList<>(RingCapture.open(iface, options));
+            } catch (CaptureFileException | UnsatisfiedLinkError | NoClassDefFoundError e) {
+                if (options.engine() != Engine.AUTO) {
+                    throw e;
+                }
+                Capability.LOG.warn("the packet ring cannot capture {} ({}): libpcap captures it instead", iface,
+                        e.getMessage());
+            }
         }
         if (options.threads() > 1) {
             Capability.LOG.warn("libpcap captures {} on one thread; --capture-threads applies to the ring engine only", iface);
