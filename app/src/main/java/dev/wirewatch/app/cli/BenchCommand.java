@@ -41,8 +41,9 @@ import picocli.CommandLine.Spec;
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = {"Measures the sensor path on a capture file, single-threaded (so packets/s is per core), against tshark on the same file in the same run.",
                 "", "  wirewatch bench generate --out /tmp/bulk.pcap --packets 1000000",
-                "  wirewatch bench run /tmp/bulk.pcap", "", "Results and how to read them: BENCHMARKS.md."},
-        subcommands = {BenchCommand.Generate.class, BenchCommand.Run.class})
+                "  wirewatch bench run /tmp/bulk.pcap", "",
+                "bench capture measures a live capture engine apart from Kafka (deploy/bench/live.sh).", "", "Results and how to read them: BENCHMARKS.md."},
+        subcommands = {BenchCommand.Generate.class, BenchCommand.Run.class, CaptureBenchCommand.class})
 public final class BenchCommand {
 
     @Command(name = "generate", mixinStandardHelpOptions = true,
