@@ -50,7 +50,7 @@ public final class CaptureFile implements AutoCloseable {
         this.path = path;
         this.pcap = pcap;
         this.handle = handle;
-        this.linkType = pcap != null ? pcap.linkType() : handle.getDlt().value();
+        this.linkType = handle != null ? handle.getDlt().value() : 0;
         this.iface = iface;
     }
 
@@ -103,7 +103,7 @@ public final class CaptureFile implements AutoCloseable {
     /** The next frame, or null at the end of the file (or at a damaged record, which is logged). */
     public CapturedFrame next() {
         if (pcap != null) {
-            CapturedFrame frame = pcap.next(iface);
+            CapturedFrame frame = pcap.next();
             if (frame != null) {
                 framesRead++;
             } else if (pcap.damage() != null && damage == null) {
@@ -199,10 +199,6 @@ public final class CaptureFile implements AutoCloseable {
 
     public long framesRead() {
         return framesRead;
-    }
-
-    public int linkType() {
-        return linkType;
     }
 
     @Override
