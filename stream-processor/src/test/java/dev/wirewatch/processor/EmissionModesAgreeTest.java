@@ -40,7 +40,8 @@ class EmissionModesAgreeTest {
             for (Path dir : dirs.filter(Files::isDirectory).sorted().toList()) {
                 try (Stream<Path> files = Files.list(dir)) {
                     cases.add(new Case(dir.getFileName().toString(),
-                            files.filter(file -> file.toString().endsWith(".pcap")).sorted().toList(),
+                            files.filter(file -> file.toString().endsWith(".pcap") || file.toString().endsWith(".pcapng"))
+                                    .sorted().toList(),
                             dir.resolve("topology.yaml")));
                 }
             }

@@ -7,11 +7,11 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
 /**
- * What the capture file readers share: the file read through one large buffer (no system call per frame), the
+ * What the pcap and pcapng readers share: the file read through one large buffer (no system call per frame), the
  * byte offset and frame count, and the rule for damage: the first damaged record ends the reading, the frames before
  * it are kept, and {@link #damage()} names its byte offset and frame number. Not thread-safe.
  */
-abstract sealed class CaptureReader implements AutoCloseable permits PcapFileReader {
+abstract sealed class CaptureReader implements AutoCloseable permits PcapFileReader, PcapngFileReader {
     private static final int BUFFER_BYTES = 1 << 20;
 
     final Path path;
