@@ -133,13 +133,17 @@ class PcapngBuiltFilesMatchTsharkTest {
         assertTrue(read.stream().anyMatch(f -> f.captured() < f.original()), "a frame longer than the snapshot length");
     }
 
-    /** The obsolete Packet Block is read; name resolution, statistics and custom blocks are skipped. */
+    /**
+     * The obsolete Packet Block is read; name resolution, statistics and custom blocks are skipped, also one larger
+     * than the reader's buffer.
+     */
     @Test
     void obsoletePacketBlocksAreReadAndOtherBlocksSkipped() throws Exception {
         List<CapturedFrame> frames = frames("zeek_pop3_REJ.pcap", 3);
         byte[] nameResolution = {1, 0, 6, 0, 10, 0, 0, 1, 'a', 0, 0, 0, 0, 0, 0, 0}; // 10.0.0.1 is "a"; the end record
         byte[] statistics = new byte[12]; // interface 0, no time, no options
-        byte[] custom = {0, 0, 0x7f, (byte) 0xff, 'w', 'w', 0, 0}; // a private enterprise number and its data
+        byte[] custom = new byte[3 << 20]; // a private enterprise number and 3 MiB of its data
+        custom[2] = 0x7f;
         PcapngBuilder file = new PcapngBuilder().section(ByteOrder.LITTLE_ENDIAN).block(4, nameResolution)
                 .iface(ETHERNET, 0, "old0", null, 0)
                 .enhanced(0, frames.get(0).tsMicros(), frames.get(0).data(), frames.get(0).originalLength())
