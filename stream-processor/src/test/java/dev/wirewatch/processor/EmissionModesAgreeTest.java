@@ -13,8 +13,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * DESIGN.md: "Detections must come out the same in both modes on every test capture." Every capture in
- * ../shared/traces, every two-sided case in deploy/samples and the kernel-made bulk traffic in deploy/captures
- * goes through the real topology twice, once as a
+ * ../shared/traces, every two-sided case in deploy/samples and every capture in deploy/captures (kernel-made bulk
+ * traffic, a port forward, a pcapng of two interfaces) goes through the real topology twice, once as a
  * sensor in --mode full would send it and once in --mode control; alerts and every vantage's conn_state, history, packet
  * and byte counts must be equal, and control mode must actually have summarised where traffic was steady.
  */
@@ -40,7 +40,8 @@ class EmissionModesAgreeTest {
             for (Path dir : dirs.filter(Files::isDirectory).sorted().toList()) {
                 try (Stream<Path> files = Files.list(dir)) {
                     cases.add(new Case(dir.getFileName().toString(),
-                            files.filter(file -> file.toString().endsWith(".pcap")).sorted().toList(),
+                            files.filter(file -> file.toString().endsWith(".pcap") || file.toString().endsWith(".pcapng"))
+                                    .sorted().toList(),
                             dir.resolve("topology.yaml")));
                 }
             }

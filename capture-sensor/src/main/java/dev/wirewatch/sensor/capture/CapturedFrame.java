@@ -1,10 +1,10 @@
 package dev.wirewatch.sensor.capture;
 
 /**
- * One frame as libpcap delivered it.
+ * One captured frame, from a live interface or a file.
  *
- * @param linkType       the DLT of the capture (1 Ethernet, 113 Linux cooked, ...)
- * @param iface          the capture interface; empty when unknown
+ * @param linkType       the DLT of its interface (1 Ethernet, 113 Linux cooked, ...)
+ * @param iface          the capture interface; empty when unknown (classic pcap, a pcapng interface without a name)
  * @param data           the captured bytes (at most the snaplen)
  * @param originalLength the frame's length on the wire
  */

@@ -35,8 +35,10 @@ class DecoderMatchesTsharkTest {
         "vlan.id", "frame.time_epoch", "frame.len", "frame.cap_len"
     };
 
+    /** The shared traces, and dumpcap's two-interface pcapng: Ethernet and Linux cooked frames in one file. */
     static Stream<Path> captures() {
-        return Traces.captures().stream();
+        Path deploy = Path.of(System.getProperty("wirewatch.samples", "../deploy/samples")).getParent();
+        return Stream.concat(Traces.captures().stream(), Stream.of(deploy.resolve("captures/two-interfaces/capture.pcapng")));
     }
 
     @ParameterizedTest(name = "{0}")
