@@ -67,6 +67,7 @@ public final class SensorService implements AutoCloseable {
     private DropCorrelator dropCorrelator;
     private KernelDropReader kernelDrops;
     private volatile MeterRegistry metrics;
+    private boolean closed;
     private final CaptureDropWatch captureDrops = new CaptureDropWatch(() -> pcapDropped() + ifDropped(), System::nanoTime);
 
     public SensorService(Settings settings, Map<String, Object> clientConfig) {
@@ -88,13 +89,23 @@ public final class SensorService implements AutoCloseable {
         return settings;
     }
 
+    /** Opens every interface first: one that cannot be captured ends the sensor at once, with nothing to flush. */
     public void start() {
+        try {
+            for (String iface : settings.interfaces()) {
+                captures.addAll(LiveCapture.open(iface, settings.capture()));
+            }
+        } catch (RuntimeException | Error e) {
+            captures.forEach(LiveCapture::close);
+            captures.clear();
+            clock.shutdownNow();
+            outbox.close(Duration.ZERO);
+            closed = true;
+            throw e;
+        }
         if (settings.dropReasons()) {
             dropCorrelator = new DropCorrelator(settings.host(), emitter::emit);
             kernelDrops = KernelDropReader.start(dropCorrelator);
-        }
-        for (String iface : settings.interfaces()) {
-            captures.addAll(LiveCapture.open(iface, settings.capture()));
         }
         for (LiveCapture capture : captures) {
             Thread thread = new Thread(() -> capture(capture), "wirewatch-capture-" + capture.iface() + "-" + threads.size());
@@ -240,7 +251,11 @@ public final class SensorService implements AutoCloseable {
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
         captures.forEach(LiveCapture::stop);
         for (Thread thread : threads) {
             try {

@@ -51,8 +51,8 @@ public final class SensorCommand implements Callable<Integer> {
 
     @Option(names = "--engine", defaultValue = "auto", paramLabel = "auto|ring|libpcap", converter = CaptureEngines.class,
             description = {"What reads the kernel's packets (default: ${DEFAULT-VALUE}). ring: Linux's TPACKET_V3 packet "
-                    + "ring read in Java, no native call per packet (Ethernet, loopback and 'any'; needs libpcap only to "
-                    + "compile a filter). libpcap: the portable engine, one native call and more per packet. auto: "
+                    + "ring read in Java, no native call per packet (Ethernet, loopback and 'any'; libpcap compiles its "
+                    + "filter, and every sensor has one: its own Kafka traffic is left out). libpcap: the portable engine, one native call and more per packet. auto: "
                     + "the ring on Linux where it can capture the interface, else libpcap."})
     LiveCapture.Engine engine;
 

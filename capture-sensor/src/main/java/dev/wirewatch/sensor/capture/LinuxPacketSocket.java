@@ -28,8 +28,11 @@ final class LinuxPacketSocket implements AutoCloseable {
     private static final int PACKET_FANOUT = 18;
     private static final int TPACKET_V3 = 2;
     private static final int PACKET_FANOUT_HASH = 0;
-    /** Reassembles IP fragments before hashing, so all of a datagram's fragments reach the same thread. */
-    private static final int PACKET_FANOUT_FLAG_DEFRAG = 0x8000;
+    /** The kernel picks an unused group id (Linux 4.20+), so two sensors on one interface never share a group. */
+    private static final int PACKET_FANOUT_FLAG_UNIQUEID = 0x2000;
+    private static final int SO_ERROR = 4;
+    private static final short POLLERR = 0x8;
+    private static final short POLLNVAL = 0x20;
     private static final int ETH_P_ALL = 0x0003;
     private static final int PROT_READ_WRITE = 0x3;
     private static final int MAP_SHARED = 0x1;
@@ -52,7 +55,7 @@ final class LinuxPacketSocket implements AutoCloseable {
 
         int munmap(Pointer address, long length) throws LastErrorException;
 
-        int poll(Pointer fds, int count, int timeoutMillis) throws LastErrorException;
+        int poll(Pointer fds, long count, int timeoutMillis) throws LastErrorException;
 
         int close(int fd) throws LastErrorException;
 
@@ -131,21 +134,38 @@ final class LinuxPacketSocket implements AutoCloseable {
         Libc.C.setsockopt(fd, SOL_PACKET, PACKET_ADD_MEMBERSHIP, request, 16);
     }
 
-    /** Joins fanout group {@code group}: the kernel hashes each flow (both directions alike) to one member. */
-    void joinFanout(int group) {
-        setInt(SOL_PACKET, PACKET_FANOUT, (group & 0xffff) | ((PACKET_FANOUT_HASH | PACKET_FANOUT_FLAG_DEFRAG) << 16));
+    /**
+     * Founds a hash fanout group under an id the kernel chooses and returns it: the kernel hashes each flow (both
+     * directions alike) to one member. IP fragments without ports may hash apart from their flow's other packets.
+     */
+    int foundFanout() {
+        setInt(SOL_PACKET, PACKET_FANOUT, (PACKET_FANOUT_HASH | PACKET_FANOUT_FLAG_UNIQUEID) << 16);
+        return getInt(SOL_PACKET, PACKET_FANOUT) & 0xffff;
     }
 
-    /** Waits up to {@code timeoutMillis} for the kernel to hand over a block; false when it did not. */
-    boolean await(int timeoutMillis) {
+    void joinFanout(int group) {
+        setInt(SOL_PACKET, PACKET_FANOUT, (group & 0xffff) | (PACKET_FANOUT_HASH << 16));
+    }
+
+    /**
+     * Waits up to {@code timeoutMillis} for the kernel to hand over a block. Returns 0 when it did or the time
+     * passed, or the socket's pending error (read, which clears it): ENETDOWN while the interface is down, which
+     * would otherwise make every poll return at once.
+     */
+    int await(int timeoutMillis) {
+        pollFd.setShort(6, (short) 0);
         try {
-            return Libc.C.poll(pollFd, 1, timeoutMillis) > 0;
+            Libc.C.poll(pollFd, 1, timeoutMillis);
         } catch (LastErrorException e) {
             if (e.getErrorCode() == EINTR) {
-                return false;
+                return 0;
             }
             throw e;
         }
+        if ((pollFd.getShort(6) & (POLLERR | POLLNVAL)) == 0) {
+            return 0;
+        }
+        return getInt(SOL_SOCKET, SO_ERROR);
     }
 
     /**
@@ -168,6 +188,13 @@ final class LinuxPacketSocket implements AutoCloseable {
         byte[] name = new byte[16]; // IF_NAMESIZE
         Pointer found = Libc.C.if_indextoname(index, name);
         return found == null ? "if" + index : Native.toString(name);
+    }
+
+    private int getInt(int level, int option) {
+        Memory memory = new Memory(4);
+        IntByReference length = new IntByReference(4);
+        Libc.C.getsockopt(fd, level, option, memory, length);
+        return memory.getInt(0);
     }
 
     private void setInt(int level, int option, int value) {

@@ -61,7 +61,7 @@ public interface LiveCapture extends AutoCloseable {
 
     /** One capture per thread for {@code iface}: several only for the ring with {@code options.threads() > 1}. */
     static List<LiveCapture> open(String iface, Options options) {
-        Engine engine = options.engine() == Engine.AUTO ? Capability.engineFor(iface) : options.engine();
+        Engine engine = options.engine() == Engine.AUTO ? Capability.engineFor(iface, options.filter()) : options.engine();
         if (engine == Engine.RING) {
             try {
                 return new ArrayList<>(RingCapture.open(iface, options));
@@ -104,8 +104,14 @@ public interface LiveCapture extends AutoCloseable {
 
         private Capability() {}
 
-        static Engine engineFor(String iface) {
+        static Engine engineFor(String iface, String filter) {
             if (!System.getProperty("os.name", "").startsWith("Linux")) {
+                return Engine.LIBPCAP;
+            }
+            if (filter != null && filter.matches("(?s).*\\bvlan\\b.*")) {
+                // the kernel moves VLAN tags out of the frame before the ring's filter runs; libpcap's live handle
+                // tests them where they are, the ring's filter (compiled for plain Ethernet) would not
+                LOG.info("a filter on VLAN tags: {} is captured with libpcap", iface);
                 return Engine.LIBPCAP;
             }
             if (iface.equals("any")) {

@@ -15,6 +15,8 @@ import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Linux's TPACKET_V3 ring read in Java: the kernel fills blocks of packets (a block is handed over when full or
@@ -24,6 +26,7 @@ import java.util.function.Consumer;
  * the incoming copy of a packet is kept (the kernel shows both).
  */
 final class RingCapture implements LiveCapture {
+    private static final Logger LOG = LoggerFactory.getLogger(RingCapture.class);
     /** Short enough for real time, long enough that a quiet link costs a wake-up per block, not per packet. */
     static final int BLOCK_TIMEOUT_MILLIS = 10;
     private static final int MAX_BLOCK_BYTES = 1 << 20;
@@ -45,22 +48,26 @@ final class RingCapture implements LiveCapture {
     private final ByteBuffer ring;
     private final int blocks;
     private final int blockBytes;
+    private final int snaplen;
     private final Map<Integer, String> names = new HashMap<>();
     private final InterfaceDrops interfaceDrops;
     private volatile boolean running = true;
+    private boolean linkDown;
     private final CountDownLatch exited = new CountDownLatch(1);
     private volatile boolean reading;
     private boolean closed;
     private volatile long captured;
     private long kernelDrops;
 
-    private RingCapture(String iface, LinuxPacketSocket socket, int blocks, int blockBytes) {
+    private RingCapture(String iface, LinuxPacketSocket socket, int blocks, int blockBytes, int snaplen,
+                        boolean countsInterfaceDrops) {
         this.iface = iface;
         this.socket = socket;
         this.ring = socket.ring();
         this.blocks = blocks;
         this.blockBytes = blockBytes;
-        this.interfaceDrops = new InterfaceDrops(iface);
+        this.snaplen = snaplen;
+        this.interfaceDrops = new InterfaceDrops(countsInterfaceDrops ? iface : "any");
     }
 
     static List<RingCapture> open(String iface, Options options) {
@@ -74,19 +81,24 @@ final class RingCapture implements LiveCapture {
         int perThread = Math.max(options.bufferBytes() / options.threads(), 2 * MIN_BLOCK_BYTES);
         int blockBytes = Math.max(MIN_BLOCK_BYTES, Math.min(MAX_BLOCK_BYTES, Integer.highestOneBit(perThread / 8)));
         int blocks = Math.max(2, perThread / blockBytes);
-        int group = (int) ((ProcessHandle.current().pid() * 31 + ifindex) & 0xffff);
+        int group = -1;
         List<RingCapture> captures = new ArrayList<>();
         try (BpfFilter filter = BpfFilter.compile(options.filter(), options.snaplen())) {
             for (int thread = 0; thread < options.threads(); thread++) {
                 LinuxPacketSocket socket = LinuxPacketSocket.open(blocks, blockBytes, BLOCK_TIMEOUT_MILLIS);
-                captures.add(new RingCapture(iface, socket, blocks, blockBytes));
+                // the interface's own drop counter is read by the first thread only, so it is counted once
+                captures.add(new RingCapture(iface, socket, blocks, blockBytes, options.snaplen(), thread == 0));
                 socket.attachFilter(filter.instructions(), filter.count());
                 socket.bind(ifindex);
                 if (options.promiscuous() && ifindex != 0) {
                     socket.promiscuous(ifindex);
                 }
                 if (options.threads() > 1) {
-                    socket.joinFanout(group);
+                    if (group < 0) {
+                        group = socket.foundFanout();
+                    } else {
+                        socket.joinFanout(group);
+                    }
                 }
             }
             return captures;
@@ -115,7 +127,7 @@ final class RingCapture implements LiveCapture {
         while (running) {
             int start = block * blockBytes;
             if (((int) INT.getAcquire(ring, start + 8) & TP_STATUS_USER) == 0) {
-                socket.await(IDLE_POLL_MILLIS);
+                awaitBlock();
                 continue;
             }
             int packets = ring.getInt(start + 12);
@@ -135,7 +147,38 @@ final class RingCapture implements LiveCapture {
         }
     }
 
-    /** One packet of a block as tcpdump would show it, or null for loopback's outgoing copy. */
+    /**
+     * Waits for the kernel's next block. While the interface is down the socket reports ENETDOWN at every poll:
+     * that is said once, and the wait goes on (the socket receives again when the link comes back); an interface
+     * that is gone for good ends the capture.
+     */
+    private void awaitBlock() {
+        int error = socket.await(IDLE_POLL_MILLIS);
+        if (error == 0) {
+            if (linkDown) {
+                LOG.info("{}: the interface is up again; capture goes on", iface);
+                linkDown = false;
+            }
+            return;
+        }
+        if (!iface.equals("any") && LinuxPacketSocket.interfaceIndex(iface) == 0) {
+            LOG.error("{}: the interface is gone; its capture stops", iface);
+            running = false;
+            return;
+        }
+        if (!linkDown) {
+            LOG.warn("{}: the interface went down (socket error {}); waiting for it", iface, error);
+            linkDown = true;
+        }
+        try {
+            Thread.sleep(IDLE_POLL_MILLIS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            running = false;
+        }
+    }
+
+    /** One packet of a block as tcpdump would show it, or null for loopback's outgoing copy and unknown links. */
     private CapturedFrame frameAt(int packet) {
         int sll = packet + SOCKADDR_LL_OFFSET;
         int hatype = ring.getShort(sll + 8) & 0xffff;
@@ -147,20 +190,24 @@ final class RingCapture implements LiveCapture {
         int length = ring.getInt(packet + 16);
         int status = ring.getInt(packet + 20);
         int mac = packet + (ring.getShort(packet + 24) & 0xffff);
-        // a device without a link-layer header (tun, IP tunnels) hands over the IP packet itself
-        int linkType = hatype == ARPHRD_ETHER || hatype == ARPHRD_LOOPBACK
-                || mac != packet + (ring.getShort(packet + 26) & 0xffff) ? DLT_EN10MB : DLT_RAW;
+        // a device without a link-layer header (tun, IP tunnels) hands over the IP packet itself; other link
+        // headers (radiotap, InfiniBand, on "any") are not decoded
+        boolean ethernet = hatype == ARPHRD_ETHER || hatype == ARPHRD_LOOPBACK;
+        if (!ethernet && mac != packet + (ring.getShort(packet + 26) & 0xffff)) {
+            return null;
+        }
+        int linkType = ethernet ? DLT_EN10MB : DLT_RAW;
         int tci = ring.getInt(packet + 32) & 0xffff;
         byte[] data;
         if (linkType == DLT_EN10MB && snapped >= 12 && (tci != 0 || (status & TP_STATUS_VLAN_VALID) != 0)) {
             int tpid = (status & TP_STATUS_VLAN_TPID_VALID) != 0 ? ring.getShort(packet + 36) & 0xffff : 0x8100;
-            data = new byte[snapped + 4];
+            data = new byte[Math.min(snapped + 4, snaplen)]; // cut at the snaplen again, as libpcap does
             ring.get(mac, data, 0, 12);
             data[12] = (byte) (tpid >> 8);
             data[13] = (byte) tpid;
             data[14] = (byte) (tci >> 8);
             data[15] = (byte) tci;
-            ring.get(mac + 12, data, 16, snapped - 12);
+            ring.get(mac + 12, data, 16, data.length - 16);
             length += 4;
         } else {
             data = new byte[snapped];
@@ -214,7 +261,9 @@ final class RingCapture implements LiveCapture {
         running = false;
         try {
             if (reading && !exited.await(2, TimeUnit.SECONDS)) {
-                return; // unmapping the ring under a reader would crash the JVM; the process is ending anyway
+                // unmapping the ring under a reader would crash the JVM; the process is ending anyway
+                LOG.warn("{}: the capture thread did not stop within 2 s; its ring stays mapped", iface);
+                return;
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

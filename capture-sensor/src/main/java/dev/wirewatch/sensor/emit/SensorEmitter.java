@@ -15,7 +15,8 @@ import org.apache.avro.specific.SpecificRecord;
  * Tick never claims a time whose packets are still held back. A held packet can still trail other sensors' records in
  * its partition by up to the flush interval (one second) plus the phase between the sensors' flushes: the processor's
  * clock-skew allowance (1 s by default) covers the first part only; answers in the last moment before a deadline may
- * be judged late (noted for the real-time-scales issue).
+ * be judged late (noted for the real-time-scales issue). Ticks follow the wall clock, so a capture thread that is
+ * behind (the ring's 10 ms block timeout, or a backlog in the ring) delivers packets older than the last Tick.
  * <p>Thread-safe: capture threads and the sensor's clock call it concurrently. The policy's table is guarded by one
  * lock; what it releases is handed to the sink (which encodes it) under a second lock taken before the first is let
  * go, so records keep their order while a second's flush is encoded without stopping capture.

@@ -3,6 +3,7 @@ package dev.wirewatch.sensor.capture;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -36,6 +37,8 @@ class RingCaptureMatchesTcpdumpTest {
 
     @BeforeAll
     static void veth() throws Exception {
+        assumeTrue(new ProcessBuilder("sh", "-c", "[ \"$(id -u)\" = 0 ] && ip netns list >/dev/null").start().waitFor() == 0,
+                "needs root and network namespaces (CI runs as root)");
         removeVeth();
         sh("ip netns add " + NAMESPACE + " && ip link add " + LINK + " type veth peer name wwt-ring1 netns " + NAMESPACE
                 + " && sysctl -qw net.ipv6.conf." + LINK + ".disable_ipv6=1 && ip link set " + LINK + " up"
@@ -58,14 +61,17 @@ class RingCaptureMatchesTcpdumpTest {
             CapturedFrame frame = run.ring.get(i);
             assertArrayEquals(truth.data(), frame.data(), "bytes of frame " + (i + 1));
             assertEquals(truth.originalLength(), frame.originalLength(), "wire length of frame " + (i + 1));
-            assertEquals(truth.tsMicros(), frame.tsMicros(), "timestamp of frame " + (i + 1));
+            // each packet socket may read the clock itself (unless the kernel stamps packets once for all): the
+            // same instant to within the microsecond both truncate to
+            assertTrue(Math.abs(truth.tsMicros() - frame.tsMicros()) <= 1, "timestamp of frame " + (i + 1) + ": "
+                    + truth.tsMicros() + " vs " + frame.tsMicros());
             assertEquals(1, frame.linkType());
             assertEquals(LINK, frame.iface());
         }
         assertTrue(run.tcpdump.stream().anyMatch(frame -> frame.originalLength() > SNAPLEN && frame.data().length == SNAPLEN),
                 "a frame longer than the snaplen, cut there");
-        assertTrue(run.tcpdump.stream().anyMatch(frame -> (frame.data()[12] & 0xff) == 0x81 && frame.data()[13] == 0),
-                "a VLAN-tagged frame");
+        assertTrue(run.tcpdump.stream().anyMatch(frame -> (frame.data()[12] & 0xff) == 0x81 && frame.data()[13] == 0
+                && frame.data().length == SNAPLEN), "a VLAN-tagged frame cut at the snaplen");
     }
 
     @Test
@@ -167,7 +173,7 @@ class RingCaptureMatchesTcpdumpTest {
     private static Map<String, Integer> multiset(List<CapturedFrame> frames) {
         Map<String, Integer> counts = new HashMap<>();
         for (CapturedFrame frame : frames) {
-            counts.merge(frame.tsMicros() + ":" + java.util.HexFormat.of().formatHex(frame.data()), 1, Integer::sum);
+            counts.merge(java.util.HexFormat.of().formatHex(frame.data()), 1, Integer::sum);
         }
         return counts;
     }
