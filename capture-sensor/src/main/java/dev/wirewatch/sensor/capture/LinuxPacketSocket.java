@@ -38,6 +38,8 @@ final class LinuxPacketSocket implements AutoCloseable {
     private static final int MAP_SHARED = 0x1;
     private static final short POLLIN = 0x1;
     private static final int EINTR = 4;
+    private static final int ARPHRD_ETHER = 1;
+    private static final int ARPHRD_LOOPBACK = 772;
 
     /** The few libc calls the ring needs; JNA binds them once. */
     interface Libc extends Library {
@@ -177,6 +179,15 @@ final class LinuxPacketSocket implements AutoCloseable {
         IntByReference length = new IntByReference(12);
         Libc.C.getsockopt(fd, SOL_PACKET, PACKET_STATISTICS, stats, length);
         return new long[] {stats.getInt(0) & 0xffff_ffffL, stats.getInt(4) & 0xffff_ffffL};
+    }
+
+    /** Whether frames of this device type (ARPHRD_*) start with an Ethernet header: Ethernet and loopback. */
+    static boolean isEthernet(int hardwareType) {
+        return hardwareType == ARPHRD_ETHER || hardwareType == ARPHRD_LOOPBACK;
+    }
+
+    static boolean isLoopback(int hardwareType) {
+        return hardwareType == ARPHRD_LOOPBACK;
     }
 
     static int interfaceIndex(String name) {

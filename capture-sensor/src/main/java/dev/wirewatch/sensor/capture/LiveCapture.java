@@ -99,8 +99,6 @@ public interface LiveCapture extends AutoCloseable {
     /** Where the ring can run: Linux, and an interface whose frames start with an Ethernet header (or "any"). */
     final class Capability {
         private static final Logger LOG = LoggerFactory.getLogger(LiveCapture.class);
-        private static final int ARPHRD_ETHER = 1;
-        private static final int ARPHRD_LOOPBACK = 772;
 
         private Capability() {}
 
@@ -119,7 +117,7 @@ public interface LiveCapture extends AutoCloseable {
             }
             try {
                 int type = Integer.parseInt(Files.readString(Path.of("/sys/class/net", iface, "type")).trim());
-                if (type == ARPHRD_ETHER || type == ARPHRD_LOOPBACK) {
+                if (LinuxPacketSocket.isEthernet(type)) {
                     return Engine.RING;
                 }
                 LOG.info("{} is not Ethernet (ARPHRD {}): captured with libpcap", iface, type);

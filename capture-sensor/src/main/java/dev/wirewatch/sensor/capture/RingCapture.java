@@ -36,8 +36,6 @@ final class RingCapture implements LiveCapture {
     private static final int TP_STATUS_VLAN_VALID = 0x10;
     private static final int TP_STATUS_VLAN_TPID_VALID = 0x40;
     private static final int SOCKADDR_LL_OFFSET = 48; // TPACKET_ALIGN(sizeof(struct tpacket3_hdr))
-    private static final int ARPHRD_ETHER = 1;
-    private static final int ARPHRD_LOOPBACK = 772;
     private static final int PACKET_OUTGOING = 4;
     private static final int DLT_EN10MB = 1;
     private static final int DLT_RAW = 12;
@@ -182,7 +180,7 @@ final class RingCapture implements LiveCapture {
     private CapturedFrame frameAt(int packet) {
         int sll = packet + SOCKADDR_LL_OFFSET;
         int hatype = ring.getShort(sll + 8) & 0xffff;
-        if ((ring.get(sll + 10) & 0xff) == PACKET_OUTGOING && hatype == ARPHRD_LOOPBACK) {
+        if ((ring.get(sll + 10) & 0xff) == PACKET_OUTGOING && LinuxPacketSocket.isLoopback(hatype)) {
             return null;
         }
         long micros = (ring.getInt(packet + 4) & 0xffff_ffffL) * 1_000_000 + (ring.getInt(packet + 8) & 0xffff_ffffL) / 1000;
@@ -192,7 +190,7 @@ final class RingCapture implements LiveCapture {
         int mac = packet + (ring.getShort(packet + 24) & 0xffff);
         // a device without a link-layer header (tun, IP tunnels) hands over the IP packet itself; other link
         // headers (radiotap, InfiniBand, on "any") are not decoded
-        boolean ethernet = hatype == ARPHRD_ETHER || hatype == ARPHRD_LOOPBACK;
+        boolean ethernet = LinuxPacketSocket.isEthernet(hatype);
         if (!ethernet && mac != packet + (ring.getShort(packet + 26) & 0xffff)) {
             return null;
         }
