@@ -41,9 +41,13 @@ public final class SensorEmitter {
         released.add(record);
     }
 
-    /** A PacketEvent (through the policy), a KernelDrop (after what its flow holds) or an ArpEvent. */
+    /**
+     * A PacketEvent (through the policy), a KernelDrop (after what its flow holds) or an ArpEvent. Called per packet:
+     * locks directly rather than through {@link #change}, so no lambda is allocated for each one.
+     */
     public void emit(SpecificRecord record) {
-        change(() -> {
+        table.lock();
+        try {
             if (record instanceof PacketEvent packet) {
                 policy.accept(packet);
             } else if (record instanceof KernelDrop drop) {
@@ -52,7 +56,11 @@ public final class SensorEmitter {
             } else {
                 release(record);
             }
-        }, null);
+        } catch (RuntimeException | Error e) {
+            table.unlock();
+            throw e;
+        }
+        send(null);
     }
 
     /** Sends what the policy holds (see {@link EmissionPolicy#flush}); {@link #tick} does so too. */
@@ -82,6 +90,11 @@ public final class SensorEmitter {
             table.unlock();
             throw e;
         }
+        send(after);
+    }
+
+    /** Called holding the table lock, lets it go: see {@link #change}. */
+    private void send(Runnable after) {
         if (released.isEmpty() && after == null) {
             table.unlock();
             return;

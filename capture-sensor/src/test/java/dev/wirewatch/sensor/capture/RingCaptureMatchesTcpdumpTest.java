@@ -149,7 +149,7 @@ class RingCaptureMatchesTcpdumpTest {
 
     private static Captured captureBurstStamped(Path dir, int threads) throws Exception {
         Path file = dir.resolve("tcpdump.pcap");
-        Process tcpdump = new ProcessBuilder("tcpdump", "-i", LINK, "-s", String.valueOf(SNAPLEN), "-B", "65536", "-n",
+        Process tcpdump = new ProcessBuilder("tcpdump", "-i", LINK, "-s", String.valueOf(SNAPLEN), "-B", "65536", "-n", "--immediate-mode", // a block timeout would keep the last packets from it at SIGINT
                 "-w", file.toString()).redirectErrorStream(true).redirectOutput(dir.resolve("tcpdump.log").toFile()).start();
         List<LiveCapture> captures = LiveCapture.open(LINK, new LiveCapture.Options(SNAPLEN, false, 64 << 20, null,
                 LiveCapture.Engine.RING, threads));
