@@ -7,6 +7,7 @@ import dev.wirewatch.processor.detect.PawsSynDropDetector;
 import dev.wirewatch.processor.detect.RouteMismatchDetector;
 import dev.wirewatch.processor.detect.SensorCoverageGapDetector;
 import dev.wirewatch.processor.detect.SensorDegradedDetector;
+import dev.wirewatch.processor.flow.ConnectionBudget;
 import dev.wirewatch.processor.flow.FlowProcessor;
 import dev.wirewatch.processor.flow.FlowState;
 import dev.wirewatch.processor.health.SensorSilenceWatch;
@@ -81,10 +82,12 @@ public final class TopologyFactory {
         AvroSerde<FlowRecord> flowRecord = AvroSerde.of(FlowRecord.class);
         AvroSerde<Alert> alert = AvroSerde.of(Alert.class);
         String byServer = byServerTopic(applicationId);
+        // One topology per Kafka Streams instance: its flow tasks share the connection budget.
+        ConnectionBudget budget = new ConnectionBudget(config.connectionBudget());
 
         Topology topology = new Topology();
         topology.addSource(PACKETS_IN, Serdes.ByteArray().deserializer(), anyRecord.deserializer(), topics.packets())
-                .addProcessor(FLOW, () -> new FlowProcessor(network, config), PACKETS_IN)
+                .addProcessor(FLOW, () -> new FlowProcessor(network, config, budget), PACKETS_IN)
                 .addStateStore(WriteBehindStore.builder(Stores.keyValueStoreBuilder(
                         Stores.persistentKeyValueStore(FlowProcessor.FLOWS_STORE), Serdes.Bytes(), Serdes.ByteArray()),
                         FlowState::toBytes, FlowState::fromBytes), FLOW)

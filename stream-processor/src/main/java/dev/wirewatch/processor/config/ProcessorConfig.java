@@ -26,7 +26,9 @@ import java.util.Map;
  *                                  ends a burst of announcements
  * @param announcementGrace         how long after an announcement a live peer's sensor must have seen it
  * @param redirectGrace             how long a host may take to act on an ICMP redirect before its packets count
- * @param redirectObserveWindow     how long after the grace the host's packets are watched before the verdict
+ * @param redirectObserveWindow     how long after the grace the host's packets to the destination are watched for one
+ *                                  that still goes to the old next hop (Linux keeps a learned redirect for
+ *                                  net.ipv4.route.gc_timeout, 300 s by default); the alert comes with the first such packet
  * @param routeMismatchRepeat       ROUTE_MISMATCH reports one host and destination at most once this often
  * @param coverageGapRepeat         SENSOR_COVERAGE_GAP reports one host and address at most once this often
  * @param sensorSilence             a sensor whose ticks stop while stream time moves on this long is SENSOR_DEGRADED
@@ -34,6 +36,12 @@ import java.util.Map;
  * @param synAttemptWindow          how long a live flow of unanswered SYNs stays one attempt (Linux retries for about
  *                                  two minutes) before it closes and the service detectors (PAWS_SYN_DROP,
  *                                  ROUTE_MISMATCH) judge it: shorter finds sooner, but splits later retransmissions
+ * @param tcpIdleTimeout            how long an established TCP connection without packets stays known (a session idle
+ *                                  this long is forgotten; its next packets start a new, mid-stream flow): longer than
+ *                                  the OS keep-alive defaults plus their probes (Linux: 2 h + 9 x 75 s)
+ * @param connectionBudget          connections one processor instance keeps at most (each idle one costs a few hundred
+ *                                  bytes of state, BENCHMARKS.md); beyond it the longest idle are forgotten first,
+ *                                  counted on /metrics
  * @param unansweredSynSeverity     severity of UNANSWERED_SYN
  * @param connectionRefusedSeverity severity of CONNECTION_REFUSED
  * @param injectedRstSeverity       severity of INJECTED_RST
@@ -65,6 +73,8 @@ public record ProcessorConfig(
         Duration sensorSilence,
         Duration sensorDegradedRepeat,
         Duration synAttemptWindow,
+        Duration tcpIdleTimeout,
+        long connectionBudget,
         Severity unansweredSynSeverity,
         Severity connectionRefusedSeverity,
         Severity injectedRstSeverity,
@@ -82,8 +92,9 @@ public record ProcessorConfig(
     public static final ProcessorConfig DEFAULTS = new ProcessorConfig(
             Duration.ofSeconds(5), Duration.ofSeconds(1), Duration.ofSeconds(60), Duration.ofMinutes(10),
             Duration.ofSeconds(5), Duration.ofSeconds(60), 2, Duration.ofSeconds(10), Duration.ofSeconds(2),
-            Duration.ofSeconds(1), Duration.ofSeconds(5), Duration.ofMinutes(10), Duration.ofMinutes(10),
+            Duration.ofSeconds(1), Duration.ofMinutes(5), Duration.ofMinutes(10), Duration.ofMinutes(10),
             Duration.ofSeconds(30), Duration.ofMinutes(10), Duration.ofSeconds(130),
+            Duration.ofHours(2).plusMinutes(15), 2_000_000,
             Severity.warning, Severity.warning, Severity.warning, Severity.warning, Severity.warning, Severity.warning,
             Severity.warning, Severity.warning, Severity.warning, Severity.warning, Severity.warning, Severity.warning,
             Severity.warning);
@@ -104,6 +115,10 @@ public record ProcessorConfig(
         positive("sensor-silence", sensorSilence);
         positive("sensor-degraded-repeat", sensorDegradedRepeat);
         positive("syn-attempt-window", synAttemptWindow);
+        positive("tcp-idle-timeout", tcpIdleTimeout);
+        if (connectionBudget < 1) {
+            throw new ConfigException("connection-budget must be at least 1, was " + connectionBudget);
+        }
         if (keepaliveProbes < 1) {
             throw new ConfigException("keepalive-probes must be at least 1, was " + keepaliveProbes);
         }
@@ -133,6 +148,8 @@ public record ProcessorConfig(
                     Durations.parse("sensor-silence", form.sensorSilence),
                     Durations.parse("sensor-degraded-repeat", form.sensorDegradedRepeat),
                     Durations.parse("syn-attempt-window", form.synAttemptWindow),
+                    Durations.parse("tcp-idle-timeout", form.tcpIdleTimeout),
+                    form.connectionBudget,
                     severity("unanswered-syn-severity", form.unansweredSynSeverity),
                     severity("connection-refused-severity", form.connectionRefusedSeverity),
                     severity("injected-rst-severity", form.injectedRstSeverity),
@@ -170,6 +187,8 @@ public record ProcessorConfig(
         keys.put("sensor-silence", Durations.format(sensorSilence));
         keys.put("sensor-degraded-repeat", Durations.format(sensorDegradedRepeat));
         keys.put("syn-attempt-window", Durations.format(synAttemptWindow));
+        keys.put("tcp-idle-timeout", Durations.format(tcpIdleTimeout));
+        keys.put("connection-budget", String.valueOf(connectionBudget));
         keys.put("unanswered-syn-severity", unansweredSynSeverity.name());
         keys.put("connection-refused-severity", connectionRefusedSeverity.name());
         keys.put("injected-rst-severity", injectedRstSeverity.name());
@@ -248,6 +267,10 @@ public record ProcessorConfig(
         return micros(synAttemptWindow);
     }
 
+    public long tcpIdleTimeoutMicros() {
+        return micros(tcpIdleTimeout);
+    }
+
     private static long micros(Duration duration) {
         return duration.toNanos() / 1000;
     }
@@ -290,6 +313,8 @@ public record ProcessorConfig(
         public String sensorSilence = Durations.format(DEFAULTS.sensorSilence);
         public String sensorDegradedRepeat = Durations.format(DEFAULTS.sensorDegradedRepeat);
         public String synAttemptWindow = Durations.format(DEFAULTS.synAttemptWindow);
+        public String tcpIdleTimeout = Durations.format(DEFAULTS.tcpIdleTimeout);
+        public long connectionBudget = DEFAULTS.connectionBudget;
         public String unansweredSynSeverity = DEFAULTS.unansweredSynSeverity.name();
         public String connectionRefusedSeverity = DEFAULTS.connectionRefusedSeverity.name();
         public String injectedRstSeverity = DEFAULTS.injectedRstSeverity.name();

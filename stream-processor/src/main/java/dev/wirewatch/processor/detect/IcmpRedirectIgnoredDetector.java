@@ -16,10 +16,11 @@ import java.util.Optional;
 /**
  * ICMP_REDIRECT_IGNORED: a router told a host, with ICMP redirects, to reach a destination through another next hop,
  * and the host's own sensor shows it still sending there through the router's MAC after {@code redirect-grace}. A
- * host that follows the redirect (its packets go to another MAC) is fine. Judged once {@code
- * redirect-observe-window} of the host's packets after the grace are in, or when the flow closes. {@code loss}: the
- * destination answered fewer packets than the host sent the old way (echo, UDP), or TCP retransmitted after the
- * redirect; it raises the severity one level.
+ * host that follows the redirect (its packets go to another MAC) is fine. The host's packets are watched for {@code
+ * redirect-observe-window} after the grace (the flow is kept that long), and the alert comes a few seconds after the
+ * first one through the old next hop ({@link RedirectWatch#evidenceDueMicros}), not when the window ends. {@code
+ * loss}: the destination answered fewer packets than the host sent the old way in those seconds (echo, UDP), or TCP
+ * retransmitted after the redirect; it raises the severity one level.
  */
 public final class IcmpRedirectIgnoredDetector implements FlowDetector {
     public static final String TYPE = "ICMP_REDIRECT_IGNORED";
@@ -31,8 +32,7 @@ public final class IcmpRedirectIgnoredDetector implements FlowDetector {
 
     @Override
     public long dueAtMicros(FlowState flow, ProcessorConfig config) {
-        return flow.redirect().map(watch -> watch.firstMicros() + config.redirectGraceMicros()
-                + config.redirectObserveWindowMicros()).orElse(Long.MAX_VALUE);
+        return flow.redirect().map(watch -> watch.evidenceDueMicros(config)).orElse(Long.MAX_VALUE);
     }
 
     @Override
@@ -42,8 +42,8 @@ public final class IcmpRedirectIgnoredDetector implements FlowDetector {
             return Verdict.NOTHING_TO_REPORT;
         }
         RedirectWatch watch = redirect.get();
-        boolean windowOver = context.inputEnded() || context.nowMicros() >= dueAtMicros(flow, context.config());
-        if (!windowOver) {
+        boolean evidenceIn = context.inputEnded() || context.nowMicros() >= dueAtMicros(flow, context.config());
+        if (!evidenceIn) {
             return Verdict.PENDING;
         }
         if (watch.viaOld() == 0) {

@@ -21,7 +21,6 @@ import dev.wirewatch.record.Tick;
 import dev.wirewatch.record.VantageView;
 import dev.wirewatch.schemas.Addresses;
 import dev.wirewatch.schemas.FlowBatches;
-import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -59,37 +58,54 @@ public final class FlowProcessor implements Processor<byte[], SpecificRecord, Ob
     public static final String TO_SILENCE_WATCH = "sensor-silence";
 
     private static final Logger LOG = LoggerFactory.getLogger(FlowProcessor.class);
+    /** Flows due this soon close by themselves: over the budget, the longest-idle beyond it are forgotten first. */
+    private static final long EVICTION_HORIZON_MICROS = 300_000_000;
+    /** At most this many flows forgotten per stream-time second, so one punctuation stays short. */
+    private static final int EVICTIONS_PER_PASS = 10_000;
 
     private final NetworkTopology topology;
     private final ProcessorConfig config;
     private final ConnectionTimeouts timeouts;
+    private final ConnectionBudget budget;
     private final UnansweredSynDetector unansweredSyn = new UnansweredSynDetector();
     private final List<FlowDetector> flowDetectors = List.of(new InjectedRstDetector(),
             new KeepAliveUnansweredDetector(), new HalfOpenSessionDetector(), new IcmpRedirectIgnoredDetector());
 
     private ProcessorContext<Object, SpecificRecord> context;
     private KeyValueStore<Bytes, FlowState> flows;
-    private KeyValueStore<Bytes, byte[]> timers;
+    private FlowTimers timers;
+    private ConnectionBudget.Account connections;
     private SensorTicks sensors;
     private boolean flushed;
     private long orphanActivities;
     private long untranslatedKeys;
     private long orphanRedirects;
+    private long evicted;
 
-    public FlowProcessor(NetworkTopology topology, ProcessorConfig config) {
+    /** @param budget the connections the whole instance keeps, shared with the other tasks' flow processors */
+    public FlowProcessor(NetworkTopology topology, ProcessorConfig config, ConnectionBudget budget) {
         this.topology = topology;
         this.config = config;
+        this.budget = budget;
         this.timeouts = ConnectionTimeouts.MONITOR.withAttemptDelay(config.synAttemptWindowMicros())
-                .withSynTimeout(config.synAttemptWindowMicros());
+                .withSynTimeout(config.synAttemptWindowMicros()).withTcpInactivity(config.tcpIdleTimeoutMicros());
     }
 
     @Override
     public void init(ProcessorContext<Object, SpecificRecord> context) {
         this.context = context;
         this.flows = context.getStateStore(FLOWS_STORE);
-        this.timers = context.getStateStore(TIMERS_STORE);
+        this.timers = new FlowTimers(context.getStateStore(TIMERS_STORE));
         this.sensors = new SensorTicks(context.getStateStore(SENSORS_STORE));
+        this.connections = budget.open(context.metrics(), context.taskId().toString(), timers.count());
         context.schedule(Duration.ofSeconds(1), PunctuationType.STREAM_TIME, this::fireDueTimers);
+    }
+
+    @Override
+    public void close() {
+        if (connections != null) {
+            connections.close();
+        }
     }
 
     @Override
@@ -167,11 +183,15 @@ public final class FlowProcessor implements Processor<byte[], SpecificRecord, Ob
         Bytes key = Bytes.wrap(keyBytes);
         FlowState stored = flows.get(key);
         FlowState flow = stored == null ? new FlowState() : stored;
+        if (stored == null) {
+            connections.opened();
+        }
         Vantage vantage = new Vantage(packet.getHost(), packet.getIface());
         ConnectionView view = flow.view(vantage).orElse(null);
         if (view != null && view.startsNewConnection(packet)) {
             close(key, flow);
             flow = new FlowState();
+            connections.opened();
             view = null;
         }
         if (view == null) {
@@ -179,8 +199,7 @@ public final class FlowProcessor implements Processor<byte[], SpecificRecord, Ob
         } else {
             view.observe(packet);
         }
-        flow.redirect().ifPresent(watch -> watch.observe(vantage, packet, config.redirectGraceMicros(),
-                config.redirectObserveWindowMicros()));
+        flow.redirect().ifPresent(watch -> watch.observe(vantage, packet, config));
         save(key, flow, deadline(flow, packet.getTsMicros()));
     }
 
@@ -251,20 +270,13 @@ public final class FlowProcessor implements Processor<byte[], SpecificRecord, Ob
 
     private void fireDueTimers(long streamTimeMs) {
         long now = streamTimeMs * 1000;
-        List<Bytes> due = new ArrayList<>();
-        try (KeyValueIterator<Bytes, byte[]> iterator = timers.range(null, timerKey(now + 1, new byte[0]))) {
-            while (iterator.hasNext()) {
-                due.add(iterator.next().key);
-            }
-        }
-        for (Bytes timer : due) {
-            timers.delete(timer);
-            Bytes key = Bytes.wrap(flowKeyOf(timer));
+        for (FlowTimers.Due timer : timers.takeDue(now)) {
+            Bytes key = timer.flowKey();
             FlowState flow = flows.get(key);
             if (flow == null) {
                 continue;
             }
-            if (flow.timerMicros() != timerTimeOf(timer)) {
+            if (flow.timerMicros() != timer.atMicros()) {
                 continue; // not this flow's timer (left behind by an earlier state of it)
             }
             flow.timerMicros(Long.MAX_VALUE);
@@ -272,6 +284,36 @@ public final class FlowProcessor implements Processor<byte[], SpecificRecord, Ob
                 save(key, flow, flow.deadlineMicros()); // the deadline moved on since the timer was armed
             } else {
                 judge(key, flow, context(now, false, now));
+            }
+        }
+        if (budget.excess() > 0) {
+            evictLongestIdle(now);
+        }
+        connections.report();
+    }
+
+    /**
+     * The instance keeps more connections than its budget: forget this task's longest-idle ones (those due last
+     * beyond the near future; if there are not enough, the next due), as if they had timed out, without judging
+     * them. Counted on /metrics; said once.
+     */
+    private void evictLongestIdle(long now) {
+        int wanted = (int) Math.min(budget.excess(), EVICTIONS_PER_PASS);
+        List<FlowTimers.Due> victims = new ArrayList<>(timers.from(now + EVICTION_HORIZON_MICROS, wanted));
+        if (victims.size() < wanted) {
+            victims.addAll(timers.from(Long.MIN_VALUE, wanted - victims.size()));
+        }
+        for (FlowTimers.Due victim : victims) {
+            FlowState flow = flows.get(victim.flowKey());
+            if (flow == null || flow.timerMicros() != victim.atMicros() || budget.excess() == 0) {
+                continue;
+            }
+            close(victim.flowKey(), flow);
+            connections.evicted();
+            if (evicted++ == 0) {
+                LOG.warn("over connection-budget ({} connections kept by this instance): forgetting the longest-idle "
+                        + "ones before their idle timeout (counted on /metrics as connections_evicted_total; not "
+                        + "logged again)", budget.kept());
             }
         }
     }
@@ -365,6 +407,11 @@ public final class FlowProcessor implements Processor<byte[], SpecificRecord, Ob
     private long expiry(FlowState flow) {
         long latest = flow.views().stream().mapToLong(seen -> seen.view().expiresAtMicros(timeouts)).max()
                 .orElse(Long.MIN_VALUE);
+        // A redirect is watched for minutes: its flow stays while it is, though a host may pause longer than the
+        // flow's idle timeout (a ping every few minutes) before it sends to the destination again.
+        if (!flow.settled(IcmpRedirectIgnoredDetector.TYPE)) {
+            latest = Math.max(latest, flow.redirect().map(watch -> watch.evidenceDueMicros(config)).orElse(Long.MIN_VALUE));
+        }
         return latest + config.clockSkewMicros();
     }
 
@@ -373,19 +420,20 @@ public final class FlowProcessor implements Processor<byte[], SpecificRecord, Ob
         flow.deadlineMicros(deadline);
         if (deadline < flow.timerMicros()) {
             if (flow.timerMicros() != Long.MAX_VALUE) {
-                timers.delete(timerKey(flow.timerMicros(), key.get()));
+                timers.disarm(flow.timerMicros(), key);
             }
             flow.timerMicros(deadline);
-            timers.put(timerKey(deadline, key.get()), new byte[0]);
+            timers.arm(deadline, key);
         }
         flows.put(key, flow);
     }
 
     private void close(Bytes key, FlowState flow) {
         if (flow.timerMicros() != Long.MAX_VALUE) {
-            timers.delete(timerKey(flow.timerMicros(), key.get()));
+            timers.disarm(flow.timerMicros(), key);
         }
         flows.delete(key);
+        connections.closed();
         FlowRecord record = toRecord(flow);
         long timestampMs = record.getLastSeenMicros() / 1000;
         context.forward(new Record<>(key.get(), record, timestampMs), TO_FLOWS);
@@ -429,22 +477,5 @@ public final class FlowProcessor implements Processor<byte[], SpecificRecord, Ob
                 .setLastSeenMicros(flow.lastSeenMicros())
                 .setVantages(vantages)
                 .build();
-    }
-
-    /** Timer index key: deadline first (big-endian, so byte order is time order), then the flow key. */
-    private static Bytes timerKey(long deadlineMicros, byte[] flowKey) {
-        return Bytes.wrap(ByteBuffer.allocate(Long.BYTES + flowKey.length)
-                .putLong(deadlineMicros ^ Long.MIN_VALUE).put(flowKey).array());
-    }
-
-    private static long timerTimeOf(Bytes timerKey) {
-        return ByteBuffer.wrap(timerKey.get()).getLong() ^ Long.MIN_VALUE;
-    }
-
-    private static byte[] flowKeyOf(Bytes timerKey) {
-        byte[] bytes = timerKey.get();
-        byte[] flowKey = new byte[bytes.length - Long.BYTES];
-        System.arraycopy(bytes, Long.BYTES, flowKey, 0, flowKey.length);
-        return flowKey;
     }
 }

@@ -1,5 +1,6 @@
 package dev.wirewatch.processor.flow;
 
+import dev.wirewatch.processor.config.ProcessorConfig;
 import dev.wirewatch.record.PacketEvent;
 import dev.wirewatch.schemas.Addresses;
 import java.io.DataInput;
@@ -11,8 +12,15 @@ import java.util.Arrays;
  * What a host did with a flow after an ICMP redirect about it: the redirect (who sent it, which next hop it named,
  * the MAC of the router the host was using) and, from the host's own vantage, how many of its packets to the
  * destination still went to that MAC once the grace had passed, how many went elsewhere, and how many answers came.
+ *
+ * <p>The watch lasts {@code redirect-observe-window} after the grace (as long as a kernel keeps a learned redirect),
+ * but its evidence is complete {@value #EVIDENCE_SECONDS} s after the first packet through the old next hop: the
+ * packets sent until then, and the answers to them within the clock skew after.
  */
 public final class RedirectWatch {
+    static final long EVIDENCE_SECONDS = 5;
+    private static final long EVIDENCE_MICROS = EVIDENCE_SECONDS * 1_000_000;
+
     private final Vantage vantage;
     private final byte[] src;
     private final byte[] dst;
@@ -56,15 +64,19 @@ public final class RedirectWatch {
         lastMicros = Math.max(lastMicros, tsMicros);
     }
 
-    /** A packet of the flow; counted when the watching vantage saw it in the observation window after the grace. */
-    void observe(Vantage seenAt, PacketEvent packet, long graceMicros, long windowMicros) {
+    /** A packet of the flow; counted when the watching vantage saw it after the grace, while evidence is gathered. */
+    void observe(Vantage seenAt, PacketEvent packet, ProcessorConfig config) {
         long ts = packet.getTsMicros();
-        if (!seenAt.equals(vantage) || ts < firstMicros + graceMicros || ts >= firstMicros + graceMicros + windowMicros) {
+        if (!seenAt.equals(vantage) || ts < firstMicros + config.redirectGraceMicros()) {
             return;
         }
         byte[] from = Addresses.bytes(packet.getSrc());
         byte[] to = Addresses.bytes(packet.getDst());
-        if (Arrays.equals(from, src) && Arrays.equals(to, dst)) {
+        boolean sent = Arrays.equals(from, src) && Arrays.equals(to, dst);
+        if (ts >= (sent ? sendingEndsMicros(config) : evidenceDueMicros(config))) {
+            return;
+        }
+        if (sent) {
             if (oldMac != null && oldMac.equals(Addresses.mac(packet.getDstMac()))) {
                 viaOld++;
                 firstViaOldMicros = Math.min(firstViaOldMicros, packet.getTsMicros());
@@ -75,6 +87,24 @@ public final class RedirectWatch {
         } else if (Arrays.equals(from, dst) && Arrays.equals(to, src)) {
             answers++;
         }
+    }
+
+    /** When the watch ends without a packet through the old next hop: the grace plus the observation window. */
+    public long watchEndsMicros(ProcessorConfig config) {
+        return firstMicros + config.redirectGraceMicros() + config.redirectObserveWindowMicros();
+    }
+
+    /**
+     * When the evidence is complete: answers are awaited for the clock skew after the last packet counted. Until a
+     * packet went the old way, the end of the watch.
+     */
+    public long evidenceDueMicros(ProcessorConfig config) {
+        return sendingEndsMicros(config) + config.clockSkewMicros();
+    }
+
+    private long sendingEndsMicros(ProcessorConfig config) {
+        long watchEnds = watchEndsMicros(config);
+        return viaOld == 0 ? watchEnds : Math.min(watchEnds, firstViaOldMicros + EVIDENCE_MICROS);
     }
 
     public Vantage vantage() {

@@ -1,0 +1,90 @@
+package dev.wirewatch.processor.flow;
+
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.common.MetricName;
+import org.apache.kafka.common.metrics.Sensor;
+import org.apache.kafka.common.metrics.stats.CumulativeCount;
+import org.apache.kafka.common.metrics.stats.Value;
+import org.apache.kafka.streams.StreamsMetrics;
+
+/**
+ * How many connections one processor instance keeps (config {@code connection-budget}), shared by all its tasks:
+ * idle sessions stay known for hours, so without a bound a scan or a flood of abandoned sessions would grow the
+ * flow store without end. Each task keeps an {@link Account} of its own flows and, while the instance is over the
+ * budget, forgets its longest-idle ones; both figures are Kafka Streams metrics, so they reach /metrics.
+ */
+public final class ConnectionBudget {
+    public static final String METRICS_GROUP = "stream-wirewatch-flow-metrics";
+
+    private final long limit;
+    private final AtomicLong kept = new AtomicLong();
+
+    public ConnectionBudget(long limit) {
+        this.limit = limit;
+    }
+
+    /** Connections beyond the budget, instance-wide (0 when within it). */
+    long excess() {
+        return Math.max(0, kept.get() - limit);
+    }
+
+    long kept() {
+        return kept.get();
+    }
+
+    /** A task's share: its flow count, added to the instance's, and its metrics. */
+    Account open(StreamsMetrics metrics, String taskId, long flowsAlready) {
+        return new Account(metrics, taskId, flowsAlready);
+    }
+
+    /** One task's flows. Not thread-safe: a task runs on one stream thread. */
+    final class Account implements AutoCloseable {
+        private final StreamsMetrics metrics;
+        private final Sensor connections;
+        private final Sensor evictions;
+        private long own;
+
+        private Account(StreamsMetrics metrics, String taskId, long flowsAlready) {
+            this.metrics = metrics;
+            Map<String, String> tags = Map.of("task-id", taskId);
+            connections = metrics.addSensor("wirewatch-connections-" + taskId, Sensor.RecordingLevel.INFO);
+            connections.add(new MetricName("connections", METRICS_GROUP,
+                    "connections (flows) this task keeps in its flow store", tags), new Value());
+            evictions = metrics.addSensor("wirewatch-evicted-" + taskId, Sensor.RecordingLevel.INFO);
+            evictions.add(new MetricName("connections-evicted-total", METRICS_GROUP,
+                    "connections forgotten before their idle timeout because the instance was over connection-budget",
+                    tags), new CumulativeCount());
+            own = flowsAlready;
+            kept.addAndGet(flowsAlready);
+            connections.record(own);
+        }
+
+        void opened() {
+            own++;
+            kept.incrementAndGet();
+        }
+
+        void closed() {
+            own--;
+            kept.decrementAndGet();
+        }
+
+        void evicted() {
+            evictions.record();
+        }
+
+        /** Publishes the task's count (once per stream-time second, not per packet). */
+        void report() {
+            connections.record(own);
+        }
+
+        @Override
+        public void close() {
+            kept.addAndGet(-own);
+            own = 0;
+            metrics.removeSensor(connections);
+            metrics.removeSensor(evictions);
+        }
+    }
+}

@@ -1,0 +1,79 @@
+package dev.wirewatch.processor.detect;
+
+import static dev.wirewatch.processor.Packets.ACK;
+import static dev.wirewatch.processor.Packets.RST;
+import static dev.wirewatch.processor.detect.TwoSidedSession.BOTH;
+import static dev.wirewatch.processor.detect.TwoSidedSession.S;
+import static dev.wirewatch.processor.detect.TwoSidedSession.T0;
+import static dev.wirewatch.processor.detect.TwoSidedSession.TOPOLOGY;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.wirewatch.processor.ProcessorDriver;
+import dev.wirewatch.processor.config.ProcessorConfig;
+import dev.wirewatch.processor.flow.ConnectionBudget;
+import dev.wirewatch.record.Alert;
+import dev.wirewatch.record.FlowRecord;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Established connections stay known while idle for hours, within the instance's connection budget. */
+class IdleConnectionsTest {
+    private static final long HOUR = 3600 * S;
+
+    private static ProcessorConfig config(String yaml) throws Exception {
+        Path file = Files.createTempFile("config", ".yaml");
+        try {
+            Files.writeString(file, yaml);
+            return ProcessorConfig.load(file);
+        } finally {
+            Files.delete(file);
+        }
+    }
+
+    @Test
+    void aSessionThatResumesAfterTwoHoursOfIdleIsStillTheSameConnection() {
+        try (ProcessorDriver driver = new ProcessorDriver(TOPOLOGY, ProcessorConfig.DEFAULTS)) {
+            TwoSidedSession session = new TwoSidedSession(driver, 41000).established(T0);
+            driver.tickEvery(10 * S, T0, T0 + 2 * HOUR, "client", "server");
+            session.fromClient(T0 + 2 * HOUR + S, ACK, 6, List.of("client")); // a middlebox forgot it: lost
+            session.fromClient(T0 + 2 * HOUR + 2 * S, RST | ACK, 0, List.of("client"));
+            driver.tick(T0 + 2 * HOUR, T0 + 2 * HOUR + 140 * S, "client", "server");
+
+            assertEquals(List.of(), driver.flows(), "nothing closed: the idle session was not forgotten");
+            List<Alert> halfOpen = driver.alerts().stream()
+                    .filter(alert -> alert.getType().equals(HalfOpenSessionDetector.TYPE)).toList();
+            assertEquals(1, halfOpen.size(), driver.alerts().toString());
+            assertEquals("server", halfOpen.get(0).getHost());
+        }
+    }
+
+    @Test
+    void anIdleSessionIsForgottenAtTheIdleTimeout() throws Exception {
+        try (ProcessorDriver driver = new ProcessorDriver(TOPOLOGY, config("tcp-idle-timeout: 30m\n"))) {
+            new TwoSidedSession(driver, 41000).established(T0);
+            driver.tickEvery(10 * S, T0, T0 + 29 * 60 * S, "client", "server");
+            assertEquals(List.of(), driver.flows());
+            driver.tickEvery(10 * S, T0 + 29 * 60 * S, T0 + 31 * 60 * S, "client", "server");
+            assertEquals(1, driver.flows().size());
+        }
+    }
+
+    @Test
+    void overTheBudgetTheLongestIdleConnectionsAreForgottenFirstAndCounted() throws Exception {
+        try (ProcessorDriver driver = new ProcessorDriver(TOPOLOGY, config("connection-budget: 3\n"))) {
+            for (int i = 0; i < 5; i++) {
+                new TwoSidedSession(driver, 41000 + i).established(T0 + i * 10 * S);
+                driver.tick(T0 + i * 10 * S, T0 + i * 10 * S, "client", "server");
+            }
+            driver.tick(T0 + 40 * S, T0 + 42 * S, "client", "server");
+
+            List<Integer> forgotten = driver.flows().stream().map(FlowRecord::getClientPort).sorted().toList();
+            assertEquals(List.of(41000, 41001), forgotten, "the two idle longest");
+            assertEquals(2.0, driver.metric("connections-evicted-total", ConnectionBudget.METRICS_GROUP));
+            assertEquals(3.0, driver.metric("connections", ConnectionBudget.METRICS_GROUP));
+            assertEquals(List.of(), driver.alerts(), "forgetting is not a finding");
+        }
+    }
+}
