@@ -312,8 +312,8 @@ public final class FlowProcessor implements Processor<byte[], SpecificRecord, Ob
             connections.evicted();
             if (evicted++ == 0) {
                 LOG.warn("over connection-budget ({} connections kept by this instance): forgetting the longest-idle "
-                        + "ones before their idle timeout (counted on /metrics as connections_evicted_total; not "
-                        + "logged again)", budget.kept());
+                        + "ones before their idle timeout (counted on /metrics as "
+                        + "kafka_stream_wirewatch_flow_connections_evicted_total; not logged again)", budget.kept());
             }
         }
     }
