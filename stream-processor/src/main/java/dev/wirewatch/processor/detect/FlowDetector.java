@@ -19,6 +19,14 @@ public interface FlowDetector {
     /** When this flow next needs a judgement; {@code Long.MAX_VALUE} when only its close will tell. */
     long dueAtMicros(FlowState flow, ProcessorConfig config);
 
+    /**
+     * The flow is owed a judgement although {@link #dueAtMicros} has passed: its evidence came after that time
+     * (a sensor ships a second of a flow's packets at once, while other sensors' ticks move stream time on).
+     */
+    default boolean overdue(FlowState flow) {
+        return false;
+    }
+
     /** Settled (with the alert, if any) or still pending; {@code context.inputEnded()} means judge with what there is. */
     Verdict inspect(FlowState flow, DetectionContext context);
 

@@ -35,6 +35,12 @@ public final class IcmpRedirectIgnoredDetector implements FlowDetector {
         return flow.redirect().map(watch -> watch.evidenceDueMicros(config)).orElse(Long.MAX_VALUE);
     }
 
+    /** A packet went the old way: that always settles with an alert, so until it has, one is owed. */
+    @Override
+    public boolean overdue(FlowState flow) {
+        return flow.redirect().map(watch -> watch.viaOld() > 0).orElse(false);
+    }
+
     @Override
     public Verdict inspect(FlowState flow, DetectionContext context) {
         Optional<RedirectWatch> redirect = flow.redirect();
@@ -42,7 +48,12 @@ public final class IcmpRedirectIgnoredDetector implements FlowDetector {
             return Verdict.NOTHING_TO_REPORT;
         }
         RedirectWatch watch = redirect.get();
-        boolean evidenceIn = context.inputEnded() || context.nowMicros() >= dueAtMicros(flow, context.config());
+        long due = dueAtMicros(flow, context.config());
+        // Stream time runs ahead of a sensor that ships a flow's second of packets at once: the evidence is in when
+        // the host's own sensor has ticked past it (or has kept us waiting too long).
+        boolean evidenceIn = context.inputEnded() || (context.nowMicros() >= due
+                && (context.liveness().apply(watch.vantage().host()).coveredUntil(due)
+                    || context.nowMicros() >= due + LIVENESS_PATIENCE_MICROS));
         if (!evidenceIn) {
             return Verdict.PENDING;
         }

@@ -110,4 +110,43 @@ class IcmpRedirectIgnoredDetectorTest {
     void aHostThatFollowsTheRedirectAfterTheGraceIsSilent() {
         assertEquals(List.of(), upload(R1_MAC, R2_MAC, false));
     }
+
+    /** One segment through {@code viaMac} {@code pause} after the redirect; ticks until {@code tickUntil}, no end. */
+    private static List<Alert> resumedAfter(long pause, String viaMac, long tickUntil) {
+        try (ProcessorDriver driver = new ProcessorDriver(ProcessorDriver.topology(TOPOLOGY), ProcessorConfig.DEFAULTS)) {
+            driver.send(out(T0, SYN, 1000, 0, R1_MAC));
+            driver.send(in(T0 + 1000, SYN | ACK, 5000, 1001));
+            driver.send(out(T0 + 2000, ACK, 1001, 0, R1_MAC));
+            driver.send(out(T0 + 3000, PSH | ACK, 1001, 100, R1_MAC));
+            driver.send(redirect(T0 + 3100));
+            driver.send(in(T0 + 4000, ACK, 5001, 1101));
+            driver.tickEvery(10 * S, T0, T0 + pause - S, "host");
+            driver.send(out(T0 + pause, PSH | ACK, 1101, 100, viaMac));
+            driver.send(in(T0 + pause + 500, ACK, 5001, 1201));
+            driver.tick(T0 + pause, tickUntil, "host");
+            return driver.alerts().stream().filter(alert -> alert.getType().equals(IcmpRedirectIgnoredDetector.TYPE))
+                    .toList();
+        }
+    }
+
+    /** Linux keeps a learned redirect for 5 minutes: a host that ignored it shows so whenever it sends again. */
+    @Test
+    void aPacketThroughTheRouterTwoMinutesAfterTheRedirectIsReportedSecondsLater() {
+        long pause = 120 * S;
+        List<Alert> alerts = resumedAfter(pause, R1_MAC, T0 + pause + 8 * S);
+        assertEquals(1, alerts.size(), "alerted within 8 s of the packet, without waiting for the window or the end");
+        assertEquals(T0 + pause, alerts.get(0).getLastSeenMicros());
+        assertEquals(1, alerts.get(0).getCount());
+    }
+
+    @Test
+    void aPacketThroughTheNewRouterTwoMinutesLaterIsSilent() {
+        assertEquals(List.of(), resumedAfter(120 * S, R2_MAC, T0 + 400 * S));
+    }
+
+    @Test
+    void aPacketThroughTheRouterAfterTheWindowIsNotBlamedOnTheRedirect() {
+        long pause = ProcessorConfig.DEFAULTS.redirectObserveWindowMicros() + 10 * S;
+        assertEquals(List.of(), resumedAfter(pause, R1_MAC, T0 + pause + 30 * S));
+    }
 }
