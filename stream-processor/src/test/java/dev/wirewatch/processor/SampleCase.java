@@ -16,7 +16,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-/** A recorded seed case of deploy/samples: its captures replayed through the real topology, and tshark's reading. */
+/**
+ * A recorded seed case of deploy/samples, or a real-scale stretch of one in deploy/captures/long-idle: its captures
+ * replayed through the real topology, and tshark's reading.
+ */
 public final class SampleCase {
     /** One sensor's capture: which host, which interface, which file of the case. */
     public record Capture(String host, String iface, String file) {}
@@ -25,6 +28,24 @@ public final class SampleCase {
 
     public SampleCase(String name) {
         this(Path.of(System.getProperty("wirewatch.samples", "../deploy/samples")).resolve(name));
+    }
+
+    /** The folder of a set of deploy/captures/long-idle, which must be there (it is in the repository). */
+    public static Path longIdleDir(String name) {
+        Path dir = Path.of(System.getProperty("wirewatch.captures", "../deploy/captures")).resolve("long-idle")
+                .resolve(name);
+        assertTrue(Files.isRegularFile(dir.resolve("stretch.json")), dir + " holds no stretch.json");
+        return dir;
+    }
+
+    /** A set of deploy/captures/long-idle (stretch.py's output: the captures, topology.yaml, stretch.json). */
+    public static SampleCase longIdle(String name) {
+        return new SampleCase(longIdleDir(name));
+    }
+
+    /** The captures in any folder. */
+    public static SampleCase at(Path dir) {
+        return new SampleCase(dir);
     }
 
     private SampleCase(Path dir) {

@@ -23,29 +23,37 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 
 /**
  * Seed case 6 as real kernels produced it (deploy/samples/06-idle-session-dropped, recorded by its record.sh):
  * both hosts' captures through the sensors' control mode and the topology. What must be found is read from the
  * same captures by tshark, per client connection: which RSTs the client sent that never reached the server,
- * which keep-alives tshark saw go unanswered, which RSTs reached the client that the server never sent.
+ * which keep-alives tshark saw go unanswered, which RSTs reached the client that the server never sent. Its
+ * real-scale versions (deploy/captures/long-idle) run the same checks: subclasses name their folder.
  */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class IdleSessionDroppedCaptureTest {
-    private static final Path CASE = Path.of(System.getProperty("wirewatch.samples", "../deploy/samples"))
-            .resolve("06-idle-session-dropped");
     private static final String CLIENT = "198.51.100.10";
     private static final String SERVER = "203.0.113.20";
-    private static List<Alert> alerts;
+    private Path caseDir;
+    private List<Alert> alerts;
+
+    /** The case's folder: both hosts' captures and topology.yaml. */
+    Path caseDir() {
+        return Path.of(System.getProperty("wirewatch.samples", "../deploy/samples")).resolve("06-idle-session-dropped");
+    }
 
     @BeforeAll
-    static void analyse() {
-        assumeTrue(Files.isDirectory(CASE), "sample case 6 not found");
+    void analyse() {
+        caseDir = caseDir();
+        assumeTrue(Files.isDirectory(caseDir), caseDir + " not found");
         List<CaptureMerge.NamedSource> sources = new ArrayList<>();
-        try (ProcessorDriver driver = new ProcessorDriver(NetworkTopology.load(CASE.resolve("topology.yaml")),
+        try (ProcessorDriver driver = new ProcessorDriver(NetworkTopology.load(caseDir.resolve("topology.yaml")),
                 ProcessorConfig.DEFAULTS)) {
             for (String host : List.of("client", "server")) {
                 sources.add(new CaptureMerge.NamedSource(host,
-                        new FileEventSource(CASE.resolve(host + ".pcap"), host, null)));
+                        new FileEventSource(caseDir.resolve(host + ".pcap"), host, null)));
             }
             CaptureMerge.replay(sources, driver.sink(), EmissionMode.CONTROL, count -> { });
             alerts = driver.alerts();
@@ -57,8 +65,8 @@ class IdleSessionDroppedCaptureTest {
     /** tshark's matching frames in one capture: the client port and the time of each. */
     private record Frame(int clientPort, double time) {}
 
-    private static List<Frame> frames(String capture, String filter) throws Exception {
-        Process tshark = new ProcessBuilder("tshark", "-n", "-r", CASE.resolve(capture).toString(), "-Y", filter,
+    private List<Frame> frames(String capture, String filter) throws Exception {
+        Process tshark = new ProcessBuilder("tshark", "-n", "-r", caseDir.resolve(capture).toString(), "-Y", filter,
                 "-T", "fields", "-e", "ip.src", "-e", "tcp.srcport", "-e", "tcp.dstport", "-e", "frame.time_epoch")
                 .redirectError(ProcessBuilder.Redirect.DISCARD).start();
         String out = new String(tshark.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -68,11 +76,11 @@ class IdleSessionDroppedCaptureTest {
                 .toList();
     }
 
-    private static List<Integer> clientPorts(String capture, String filter) throws Exception {
+    private List<Integer> clientPorts(String capture, String filter) throws Exception {
         return frames(capture, filter).stream().map(Frame::clientPort).toList();
     }
 
-    private static Map<String, Alert> byClient(String type) {
+    private Map<String, Alert> byClient(String type) {
         Map<String, Alert> found = new TreeMap<>();
         alerts.stream().filter(alert -> alert.getType().equals(type)).forEach(alert -> found.put(alert.getClient(), alert));
         return found;
