@@ -396,7 +396,7 @@ public final class FlowProcessor implements Processor<byte[], SpecificRecord, Ob
         for (FlowDetector detector : flowDetectors) {
             if (!flow.settled(detector.type())) {
                 long due = detector.dueAtMicros(flow, config);
-                if (due > nowMicros || detector.overdue(flow)) {
+                if (due > nowMicros || detector.overdue(flow, config)) {
                     deadline = Math.min(deadline, due);
                 }
             }
