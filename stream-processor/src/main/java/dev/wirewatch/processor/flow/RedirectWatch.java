@@ -2,9 +2,6 @@ package dev.wirewatch.processor.flow;
 
 import dev.wirewatch.record.PacketEvent;
 import dev.wirewatch.schemas.Addresses;
-import java.io.DataInput;
-import java.io.DataOutput;
-import java.io.IOException;
 import java.util.Arrays;
 
 /**
@@ -13,24 +10,25 @@ import java.util.Arrays;
  * destination still went to that MAC once the grace had passed, how many went elsewhere, and how many answers came.
  */
 public final class RedirectWatch {
-    private final Vantage vantage;
-    private final byte[] src;
-    private final byte[] dst;
-    private final String oldMac;
-    private final String gateway;
-    private final String suggested;
-    private final long firstMicros;
-    private long lastMicros;
-    private int redirects;
-    private long viaOld;
-    private long viaOther;
-    private long firstViaOldMicros = Long.MAX_VALUE;
-    private long lastViaOldMicros = Long.MIN_VALUE;
-    private long answers;
-    private boolean retransmittedBefore;
+    // Package-private for FlowStateCodec, which stores them, and LegacyFlowStateReader.
+    final Vantage vantage;
+    final byte[] src;
+    final byte[] dst;
+    final String oldMac;
+    final String gateway;
+    final String suggested;
+    final long firstMicros;
+    long lastMicros;
+    int redirects;
+    long viaOld;
+    long viaOther;
+    long firstViaOldMicros = Long.MAX_VALUE;
+    long lastViaOldMicros = Long.MIN_VALUE;
+    long answers;
+    boolean retransmittedBefore;
 
-    private RedirectWatch(Vantage vantage, byte[] src, byte[] dst, String oldMac, String gateway, String suggested,
-                          long firstMicros) {
+    RedirectWatch(Vantage vantage, byte[] src, byte[] dst, String oldMac, String gateway, String suggested,
+                  long firstMicros) {
         this.vantage = vantage;
         this.src = src;
         this.dst = dst;
@@ -137,43 +135,5 @@ public final class RedirectWatch {
 
     public boolean retransmittedBefore() {
         return retransmittedBefore;
-    }
-
-    void write(DataOutput out) throws IOException {
-        out.writeUTF(vantage.host());
-        out.writeUTF(vantage.iface());
-        out.writeByte(src.length);
-        out.write(src);
-        out.write(dst);
-        out.writeUTF(oldMac == null ? "" : oldMac);
-        out.writeUTF(gateway);
-        out.writeUTF(suggested == null ? "" : suggested);
-        for (long value : new long[] {firstMicros, lastMicros, redirects, viaOld, viaOther, firstViaOldMicros,
-                lastViaOldMicros, answers}) {
-            out.writeLong(value);
-        }
-        out.writeBoolean(retransmittedBefore);
-    }
-
-    static RedirectWatch read(DataInput in) throws IOException {
-        Vantage vantage = new Vantage(in.readUTF(), in.readUTF());
-        byte[] src = new byte[in.readUnsignedByte()];
-        in.readFully(src);
-        byte[] dst = new byte[src.length];
-        in.readFully(dst);
-        String oldMac = in.readUTF();
-        String gateway = in.readUTF();
-        String suggested = in.readUTF();
-        RedirectWatch watch = new RedirectWatch(vantage, src, dst, oldMac.isEmpty() ? null : oldMac, gateway,
-                suggested.isEmpty() ? null : suggested, in.readLong());
-        watch.lastMicros = in.readLong();
-        watch.redirects = (int) in.readLong();
-        watch.viaOld = in.readLong();
-        watch.viaOther = in.readLong();
-        watch.firstViaOldMicros = in.readLong();
-        watch.lastViaOldMicros = in.readLong();
-        watch.answers = in.readLong();
-        watch.retransmittedBefore = in.readBoolean();
-        return watch;
     }
 }
