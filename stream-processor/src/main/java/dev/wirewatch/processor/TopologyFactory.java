@@ -9,7 +9,7 @@ import dev.wirewatch.processor.detect.SensorCoverageGapDetector;
 import dev.wirewatch.processor.detect.SensorDegradedDetector;
 import dev.wirewatch.processor.flow.ConnectionBudget;
 import dev.wirewatch.processor.flow.FlowProcessor;
-import dev.wirewatch.processor.flow.FlowState;
+import dev.wirewatch.processor.flow.FlowStateCodec;
 import dev.wirewatch.processor.health.SensorSilenceWatch;
 import dev.wirewatch.processor.health.SensorStatusStage;
 import dev.wirewatch.processor.l2.ArpProcessor;
@@ -90,7 +90,7 @@ public final class TopologyFactory {
                 .addProcessor(FLOW, () -> new FlowProcessor(network, config, budget), PACKETS_IN)
                 .addStateStore(WriteBehindStore.builder(Stores.keyValueStoreBuilder(
                         Stores.persistentKeyValueStore(FlowProcessor.FLOWS_STORE), Serdes.Bytes(), Serdes.ByteArray()),
-                        FlowState::toBytes, FlowState::fromBytes), FLOW)
+                        FlowStateCodec::encode, FlowStateCodec::decode), FLOW)
                 .addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(FlowProcessor.TIMERS_STORE),
                         Serdes.Bytes(), Serdes.ByteArray()).withCachingEnabled(), FLOW)
                 .addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(FlowProcessor.SENSORS_STORE),

@@ -40,14 +40,8 @@ public final class ModeComparison {
     }
 
     public static Outcome run(List<Path> captures, Path topology, EmissionMode mode) {
-        NetworkTopology network = topology != null && Files.exists(topology)
-                ? NetworkTopology.load(topology) : NetworkTopology.EMPTY;
-        List<CaptureMerge.NamedSource> sources = new ArrayList<>();
-        try (ProcessorDriver driver = new ProcessorDriver(network, ProcessorConfig.DEFAULTS)) {
-            for (Path capture : captures) {
-                String host = capture.getFileName().toString().replaceFirst("\\.pcap(ng)?$", "");
-                sources.add(new CaptureMerge.NamedSource(host, new FileEventSource(capture, host, null)));
-            }
+        List<CaptureMerge.NamedSource> sources = sources(captures);
+        try (ProcessorDriver driver = new ProcessorDriver(network(topology), ProcessorConfig.DEFAULTS)) {
             CaptureMerge.Totals totals = CaptureMerge.replay(sources, driver.sink(), mode, count -> { });
             List<String> alerts = driver.alerts().stream().map(Object::toString).sorted().toList();
             List<String> flows = driver.flows().stream().map(ModeComparison::describe).sorted().toList();
@@ -55,6 +49,21 @@ public final class ModeComparison {
         } finally {
             sources.forEach(source -> source.events().close());
         }
+    }
+
+    /** A case's topology: its file, if it has one. */
+    public static NetworkTopology network(Path topology) {
+        return topology != null && Files.exists(topology) ? NetworkTopology.load(topology) : NetworkTopology.EMPTY;
+    }
+
+    /** Each capture as its host's sensor would read it (host name = file name without extension); close them. */
+    public static List<CaptureMerge.NamedSource> sources(List<Path> captures) {
+        List<CaptureMerge.NamedSource> sources = new ArrayList<>();
+        for (Path capture : captures) {
+            String host = capture.getFileName().toString().replaceFirst("\\.pcap(ng)?$", "");
+            sources.add(new CaptureMerge.NamedSource(host, new FileEventSource(capture, host, null)));
+        }
+        return sources;
     }
 
     private static String describe(FlowRecord flow) {

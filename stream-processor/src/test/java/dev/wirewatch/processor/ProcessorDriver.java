@@ -1,6 +1,8 @@
 package dev.wirewatch.processor;
 
 import dev.wirewatch.processor.config.ProcessorConfig;
+import dev.wirewatch.processor.flow.FlowProcessor;
+import dev.wirewatch.processor.flow.FlowState;
 import dev.wirewatch.processor.network.NetworkTopology;
 import dev.wirewatch.record.Alert;
 import dev.wirewatch.record.ArpEvent;
@@ -26,11 +28,13 @@ import java.util.List;
 import java.util.Properties;
 import java.util.stream.Stream;
 import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.state.KeyValueStore;
 
 /** The real topology under TopologyTestDriver, fed the way sensors feed it: packets keyed by flow, ticks. */
 public final class ProcessorDriver implements AutoCloseable {
@@ -157,6 +161,11 @@ public final class ProcessorDriver implements AutoCloseable {
 
     public List<FlowRecord> flows() {
         return flows.readValuesToList();
+    }
+
+    /** The flow stage's store of open flows, as the processor holds them (live objects, not yet encoded). */
+    public KeyValueStore<Bytes, FlowState> flowStore() {
+        return driver.getKeyValueStore(FlowProcessor.FLOWS_STORE);
     }
 
     @Override

@@ -18,12 +18,6 @@ import dev.wirewatch.record.PacketEvent;
 import dev.wirewatch.record.TcpHeader;
 import dev.wirewatch.schemas.Addresses;
 import dev.wirewatch.schemas.CommunityId;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
@@ -59,11 +53,10 @@ import java.util.Set;
  * not modelled.
  *
  * <p>Besides Zeek's view it keeps what the detectors ask: the originator's SYNs and their times, whether a SYN-ACK
- * or a responder RST came, the handshake round trip. The state is serialised with {@link #toBytes()} for a
- * Kafka Streams store.
+ * or a responder RST came, the handshake round trip. {@link FlowStateCodec} stores the state in the
+ * processor's flow store.
  */
 public final class ConnectionView {
-    private static final byte VERSION = 3;
     private static final int TCP = 6;
     private static final int UDP = 17;
     private static final int ACK = 0x10;
@@ -90,31 +83,32 @@ public final class ConnectionView {
     private static final Set<Integer> LIKELY_UDP_SERVER_PORTS = Set.of(53, 67, 88, 123, 137, 161, 162, 389, 443, 514,
             1812, 2123, 2152, 3389, 3544, 4011, 4754, 4789, 5060, 5072, 5353, 5355, 6081, 20000);
 
-    private int protocol;
-    private byte[] origAddress;
-    private byte[] respAddress;
-    private int origPort;
-    private int respPort;
-    private TcpEndpoint orig = new TcpEndpoint();
-    private TcpEndpoint resp = new TcpEndpoint();
-    private StringBuilder history = new StringBuilder();
-    private int historySeen;
-    private long startMicros;
-    private long lastMicros;
-    private long lastPacketMicros;
-    private long origPackets;
-    private long respPackets;
-    private long origPayload;
-    private long respPayload;
+    // Package-private for ViewCodec, which stores them, and LegacyFlowStateReader.
+    int protocol;
+    byte[] origAddress;
+    byte[] respAddress;
+    int origPort;
+    int respPort;
+    TcpEndpoint orig = new TcpEndpoint();
+    TcpEndpoint resp = new TcpEndpoint();
+    StringBuilder history = new StringBuilder();
+    int historySeen;
+    long startMicros;
+    long lastMicros;
+    long lastPacketMicros;
+    long origPackets;
+    long respPackets;
+    long origPayload;
+    long respPayload;
     // Zeek's removal timers, as the time they were set (Long.MAX_VALUE: not set); their delays apply on reading.
-    private long attemptFrom = Long.MAX_VALUE;
-    private long partialCloseFrom = Long.MAX_VALUE;
-    private long closeExpireFrom = Long.MAX_VALUE;
-    private long deleteFrom = Long.MAX_VALUE;
-    private long resetFrom = Long.MAX_VALUE;
-    private boolean timersCancelled;
+    long attemptFrom = Long.MAX_VALUE;
+    long partialCloseFrom = Long.MAX_VALUE;
+    long closeExpireFrom = Long.MAX_VALUE;
+    long deleteFrom = Long.MAX_VALUE;
+    long resetFrom = Long.MAX_VALUE;
+    boolean timersCancelled;
 
-    private ConnectionView() {}
+    ConnectionView() {}
 
     /** A new connection whose first packet is {@code first}; the roles follow Zeek's orientation rules. */
     public static ConnectionView start(PacketEvent first) {
@@ -899,68 +893,5 @@ public final class ConnectionView {
      */
     public boolean closed() {
         return deleteFrom != Long.MAX_VALUE;
-    }
-
-    public byte[] toBytes() {
-        try {
-            ByteArrayOutputStream bytes = new ByteArrayOutputStream(256);
-            DataOutputStream out = new DataOutputStream(bytes);
-            out.writeByte(VERSION);
-            out.writeByte(protocol);
-            out.writeByte(origAddress.length);
-            out.write(origAddress);
-            out.write(respAddress);
-            out.writeShort(origPort);
-            out.writeShort(respPort);
-            orig.write(out);
-            resp.write(out);
-            out.writeUTF(history.toString());
-            out.writeInt(historySeen);
-            for (long value : new long[] {startMicros, lastMicros, lastPacketMicros, origPackets, respPackets, origPayload,
-                    respPayload, attemptFrom, partialCloseFrom, closeExpireFrom, deleteFrom, resetFrom}) {
-                out.writeLong(value);
-            }
-            out.writeBoolean(timersCancelled);
-            return bytes.toByteArray();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    public static ConnectionView fromBytes(byte[] bytes) {
-        try {
-            DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes));
-            byte version = in.readByte();
-            if (version != VERSION) {
-                throw new IllegalStateException("unsupported connection view version " + version);
-            }
-            ConnectionView view = new ConnectionView();
-            view.protocol = in.readUnsignedByte();
-            int length = in.readUnsignedByte();
-            view.origAddress = in.readNBytes(length);
-            view.respAddress = in.readNBytes(length);
-            view.origPort = in.readUnsignedShort();
-            view.respPort = in.readUnsignedShort();
-            view.orig = TcpEndpoint.read(in);
-            view.resp = TcpEndpoint.read(in);
-            view.history = new StringBuilder(in.readUTF());
-            view.historySeen = in.readInt();
-            view.startMicros = in.readLong();
-            view.lastMicros = in.readLong();
-            view.lastPacketMicros = in.readLong();
-            view.origPackets = in.readLong();
-            view.respPackets = in.readLong();
-            view.origPayload = in.readLong();
-            view.respPayload = in.readLong();
-            view.attemptFrom = in.readLong();
-            view.partialCloseFrom = in.readLong();
-            view.closeExpireFrom = in.readLong();
-            view.deleteFrom = in.readLong();
-            view.resetFrom = in.readLong();
-            view.timersCancelled = in.readBoolean();
-            return view;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }

@@ -1,13 +1,8 @@
 package dev.wirewatch.processor.flow;
 
 import dev.wirewatch.record.PacketEvent;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -20,10 +15,6 @@ import java.util.TreeSet;
  * already decided about it. Lives in the processor's flow store, keyed by the canonical flow key.
  */
 public final class FlowState {
-    private static final byte VERSION = 5;
-    /** Version 4 lacked the kernel drop reasons; it reads as none. */
-    private static final byte WITHOUT_DROP_REASONS = 4;
-
     /** One vantage's view. */
     public record Seen(Vantage vantage, ConnectionView view) {}
 
@@ -32,17 +23,21 @@ public final class FlowState {
     private long deadlineMicros;
     private long timerMicros;
     private RedirectWatch redirect;
-    private final Map<String, String> dropReasons = new TreeMap<>();
+    private final Map<String, String> dropReasons;
 
     public FlowState() {
-        this(new ArrayList<>(), new TreeSet<>(), Long.MAX_VALUE, Long.MAX_VALUE);
+        this(new ArrayList<>(), new TreeSet<>(), Long.MAX_VALUE, Long.MAX_VALUE, null, new TreeMap<>());
     }
 
-    private FlowState(List<Seen> views, Set<String> settledTypes, long deadlineMicros, long timerMicros) {
-        this.views = views;
-        this.settledTypes = settledTypes;
+    /** A stored state, read back by {@link FlowStateCodec}. */
+    FlowState(List<Seen> views, Set<String> settledTypes, long deadlineMicros, long timerMicros, RedirectWatch redirect,
+              Map<String, String> dropReasons) {
+        this.views = new ArrayList<>(views);
+        this.settledTypes = new TreeSet<>(settledTypes);
         this.deadlineMicros = deadlineMicros;
         this.timerMicros = timerMicros;
+        this.redirect = redirect;
+        this.dropReasons = new TreeMap<>(dropReasons);
     }
 
     public List<Seen> views() {
@@ -72,6 +67,11 @@ public final class FlowState {
 
     public void markSettled(String type) {
         settledTypes.add(type);
+    }
+
+    /** The alert types settled so far, in name order (for {@link FlowStateCodec}). */
+    Set<String> settledTypes() {
+        return Collections.unmodifiableSet(settledTypes);
     }
 
     public long deadlineMicros() {
@@ -126,80 +126,16 @@ public final class FlowState {
         return Optional.ofNullable(dropReasons.get(host));
     }
 
+    /** Every host's drop reason, by host name (for {@link FlowStateCodec}). */
+    Map<String, String> dropReasons() {
+        return Collections.unmodifiableMap(dropReasons);
+    }
+
     public long firstSeenMicros() {
         return views.stream().mapToLong(seen -> seen.view().firstSeenMicros()).min().orElse(0);
     }
 
     public long lastSeenMicros() {
         return views.stream().mapToLong(seen -> seen.view().lastSeenMicros()).max().orElse(0);
-    }
-
-    public byte[] toBytes() {
-        try {
-            ByteArrayOutputStream bytes = new ByteArrayOutputStream(256);
-            DataOutputStream out = new DataOutputStream(bytes);
-            out.writeByte(VERSION);
-            out.writeShort(settledTypes.size());
-            for (String type : settledTypes) {
-                out.writeUTF(type);
-            }
-            out.writeLong(deadlineMicros);
-            out.writeLong(timerMicros);
-            out.writeBoolean(redirect != null);
-            if (redirect != null) {
-                redirect.write(out);
-            }
-            out.writeShort(dropReasons.size());
-            for (Map.Entry<String, String> drop : dropReasons.entrySet()) {
-                out.writeUTF(drop.getKey());
-                out.writeUTF(drop.getValue());
-            }
-            out.writeShort(views.size());
-            for (Seen seen : views) {
-                out.writeUTF(seen.vantage().host());
-                out.writeUTF(seen.vantage().iface());
-                byte[] view = seen.view().toBytes();
-                out.writeInt(view.length);
-                out.write(view);
-            }
-            return bytes.toByteArray();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    public static FlowState fromBytes(byte[] bytes) {
-        try {
-            DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes));
-            byte version = in.readByte();
-            if (version != VERSION && version != WITHOUT_DROP_REASONS) {
-                throw new IllegalStateException("flow state version " + version + " is not supported");
-            }
-            Set<String> settled = new TreeSet<>();
-            for (int i = in.readUnsignedShort(); i > 0; i--) {
-                settled.add(in.readUTF());
-            }
-            long deadline = in.readLong();
-            long timer = in.readLong();
-            RedirectWatch redirect = in.readBoolean() ? RedirectWatch.read(in) : null;
-            Map<String, String> dropReasons = new TreeMap<>();
-            for (int i = version == VERSION ? in.readUnsignedShort() : 0; i > 0; i--) {
-                dropReasons.put(in.readUTF(), in.readUTF());
-            }
-            int count = in.readUnsignedShort();
-            List<Seen> views = new ArrayList<>(count);
-            for (int i = 0; i < count; i++) {
-                Vantage vantage = new Vantage(in.readUTF(), in.readUTF());
-                byte[] view = new byte[in.readInt()];
-                in.readFully(view);
-                views.add(new Seen(vantage, ConnectionView.fromBytes(view)));
-            }
-            FlowState state = new FlowState(views, settled, deadline, timer);
-            state.redirect = redirect;
-            state.dropReasons.putAll(dropReasons);
-            return state;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }

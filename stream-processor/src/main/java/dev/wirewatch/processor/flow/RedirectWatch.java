@@ -3,9 +3,6 @@ package dev.wirewatch.processor.flow;
 import dev.wirewatch.processor.config.ProcessorConfig;
 import dev.wirewatch.record.PacketEvent;
 import dev.wirewatch.schemas.Addresses;
-import java.io.DataInput;
-import java.io.DataOutput;
-import java.io.IOException;
 import java.util.Arrays;
 
 /**
@@ -13,32 +10,38 @@ import java.util.Arrays;
  * the MAC of the router the host was using) and, from the host's own vantage, how many of its packets to the
  * destination still went to that MAC once the grace had passed, how many went elsewhere, and how many answers came.
  *
- * <p>The watch lasts {@code redirect-observe-window} after the grace (as long as a kernel keeps a learned redirect),
- * but its evidence is complete {@value #EVIDENCE_SECONDS} s after the first packet through the old next hop: the
- * packets sent until then, and the answers to them within the clock skew after.
+ * <p>A packet through the old next hop is evidence only after the grace that follows the second redirect: Linux
+ * drops a redirect whose new next hop it has not resolved yet (it starts resolving it), so a host that follows
+ * redirects may send once more the old way after the first one. The watch lasts {@code redirect-observe-window} after
+ * the grace of the latest redirect (the kernel keeps a learned redirect that long, and renews it with each), but its
+ * evidence is complete {@value #EVIDENCE_SECONDS} s after the first packet that counts: the packets sent until then,
+ * and the answers to them within the clock skew after.
  */
 public final class RedirectWatch {
     static final long EVIDENCE_SECONDS = 5;
     private static final long EVIDENCE_MICROS = EVIDENCE_SECONDS * 1_000_000;
 
-    private final Vantage vantage;
-    private final byte[] src;
-    private final byte[] dst;
-    private final String oldMac;
-    private final String gateway;
-    private final String suggested;
-    private final long firstMicros;
-    private long lastMicros;
-    private int redirects;
-    private long viaOld;
-    private long viaOther;
-    private long firstViaOldMicros = Long.MAX_VALUE;
-    private long lastViaOldMicros = Long.MIN_VALUE;
-    private long answers;
-    private boolean retransmittedBefore;
+    // Package-private for FlowStateCodec, which stores them, and LegacyFlowStateReader.
+    final Vantage vantage;
+    final byte[] src;
+    final byte[] dst;
+    final String oldMac;
+    final String gateway;
+    final String suggested;
+    final long firstMicros;
+    long lastMicros;
+    /** When the second redirect came; {@code Long.MAX_VALUE} until it has. */
+    long secondMicros = Long.MAX_VALUE;
+    int redirects;
+    long viaOld;
+    long viaOther;
+    long firstViaOldMicros = Long.MAX_VALUE;
+    long lastViaOldMicros = Long.MIN_VALUE;
+    long answers;
+    boolean retransmittedBefore;
 
-    private RedirectWatch(Vantage vantage, byte[] src, byte[] dst, String oldMac, String gateway, String suggested,
-                          long firstMicros) {
+    RedirectWatch(Vantage vantage, byte[] src, byte[] dst, String oldMac, String gateway, String suggested,
+                  long firstMicros) {
         this.vantage = vantage;
         this.src = src;
         this.dst = dst;
@@ -61,13 +64,17 @@ public final class RedirectWatch {
 
     void redirectedAgain(long tsMicros) {
         redirects++;
+        secondMicros = Math.min(secondMicros, Math.max(tsMicros, firstMicros));
         lastMicros = Math.max(lastMicros, tsMicros);
     }
 
-    /** A packet of the flow; counted when the watching vantage saw it after the grace, while evidence is gathered. */
+    /**
+     * A packet of the flow; counted when the watching vantage saw it after the second redirect's grace, while evidence
+     * is gathered.
+     */
     void observe(Vantage seenAt, PacketEvent packet, ProcessorConfig config) {
         long ts = packet.getTsMicros();
-        if (!seenAt.equals(vantage) || ts < firstMicros + config.redirectGraceMicros()) {
+        if (!seenAt.equals(vantage) || secondMicros == Long.MAX_VALUE || ts < secondMicros + config.redirectGraceMicros()) {
             return;
         }
         byte[] from = Addresses.bytes(packet.getSrc());
@@ -89,9 +96,9 @@ public final class RedirectWatch {
         }
     }
 
-    /** When the watch ends without a packet through the old next hop: the grace plus the observation window. */
+    /** When the watch ends without a packet through the old next hop: the latest redirect's grace and window. */
     public long watchEndsMicros(ProcessorConfig config) {
-        return firstMicros + config.redirectGraceMicros() + config.redirectObserveWindowMicros();
+        return lastMicros + config.redirectGraceMicros() + config.redirectObserveWindowMicros();
     }
 
     /**
@@ -167,43 +174,5 @@ public final class RedirectWatch {
 
     public boolean retransmittedBefore() {
         return retransmittedBefore;
-    }
-
-    void write(DataOutput out) throws IOException {
-        out.writeUTF(vantage.host());
-        out.writeUTF(vantage.iface());
-        out.writeByte(src.length);
-        out.write(src);
-        out.write(dst);
-        out.writeUTF(oldMac == null ? "" : oldMac);
-        out.writeUTF(gateway);
-        out.writeUTF(suggested == null ? "" : suggested);
-        for (long value : new long[] {firstMicros, lastMicros, redirects, viaOld, viaOther, firstViaOldMicros,
-                lastViaOldMicros, answers}) {
-            out.writeLong(value);
-        }
-        out.writeBoolean(retransmittedBefore);
-    }
-
-    static RedirectWatch read(DataInput in) throws IOException {
-        Vantage vantage = new Vantage(in.readUTF(), in.readUTF());
-        byte[] src = new byte[in.readUnsignedByte()];
-        in.readFully(src);
-        byte[] dst = new byte[src.length];
-        in.readFully(dst);
-        String oldMac = in.readUTF();
-        String gateway = in.readUTF();
-        String suggested = in.readUTF();
-        RedirectWatch watch = new RedirectWatch(vantage, src, dst, oldMac.isEmpty() ? null : oldMac, gateway,
-                suggested.isEmpty() ? null : suggested, in.readLong());
-        watch.lastMicros = in.readLong();
-        watch.redirects = (int) in.readLong();
-        watch.viaOld = in.readLong();
-        watch.viaOther = in.readLong();
-        watch.firstViaOldMicros = in.readLong();
-        watch.lastViaOldMicros = in.readLong();
-        watch.answers = in.readLong();
-        watch.retransmittedBefore = in.readBoolean();
-        return watch;
     }
 }

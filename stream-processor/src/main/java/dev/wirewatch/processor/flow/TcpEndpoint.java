@@ -1,9 +1,5 @@
 package dev.wirewatch.processor.flow;
 
-import java.io.DataInput;
-import java.io.DataOutput;
-import java.io.IOException;
-
 /**
  * One side of a TCP connection as Zeek's TCP analyzer tracks it: its state, sequence space (start, highest
  * sequence sent, highest acknowledged by the peer, relative to the start so long connections do not wrap), and
@@ -154,77 +150,5 @@ final class TcpEndpoint {
     /** Signed difference of two 32-bit sequence numbers. */
     static int delta(long a, long b) {
         return (int) (a - b);
-    }
-
-    void write(DataOutput out) throws IOException {
-        out.writeByte(state);
-        out.writeByte(prevState);
-        out.writeLong(startSeq);
-        out.writeLong(lastRel);
-        out.writeLong(ackRel);
-        out.writeLong(dataEndRel);
-        out.writeLong(finSeqRel);
-        out.writeInt(finCount);
-        out.writeInt(rstCount);
-        out.writeBoolean(didClose);
-        out.writeLong(histLastSyn);
-        out.writeLong(histLastFin);
-        out.writeLong(histLastRst);
-        for (int kind = 0; kind < scaledCount.length; kind++) {
-            out.writeLong(scaledCount[kind]);
-            out.writeLong(scaledThreshold[kind]);
-        }
-        out.writeInt(synCount);
-        out.writeLong(firstSynMicros);
-        out.writeLong(lastSynMicros);
-        out.writeLong(firstSynTsVal);
-        out.writeLong(firstSynAckMicros);
-        out.writeBoolean(sentRst);
-        out.writeBoolean(sentOnlySyns);
-        out.writeLong(packetsSent);
-        out.writeLong(lastSentMicros);
-        out.writeLong(firstRstMicros);
-        out.writeLong(firstFinMicros);
-        out.writeInt(probeRun);
-        out.writeLong(probeRunFirstMicros);
-        out.writeLong(probeRunLastMicros);
-        out.writeInt(provenUnansweredProbes);
-    }
-
-    static TcpEndpoint read(DataInput in) throws IOException {
-        TcpEndpoint endpoint = new TcpEndpoint();
-        endpoint.state = in.readByte();
-        endpoint.prevState = in.readByte();
-        endpoint.startSeq = in.readLong();
-        endpoint.lastRel = in.readLong();
-        endpoint.ackRel = in.readLong();
-        endpoint.dataEndRel = in.readLong();
-        endpoint.finSeqRel = in.readLong();
-        endpoint.finCount = in.readInt();
-        endpoint.rstCount = in.readInt();
-        endpoint.didClose = in.readBoolean();
-        endpoint.histLastSyn = in.readLong();
-        endpoint.histLastFin = in.readLong();
-        endpoint.histLastRst = in.readLong();
-        for (int kind = 0; kind < endpoint.scaledCount.length; kind++) {
-            endpoint.scaledCount[kind] = in.readLong();
-            endpoint.scaledThreshold[kind] = in.readLong();
-        }
-        endpoint.synCount = in.readInt();
-        endpoint.firstSynMicros = in.readLong();
-        endpoint.lastSynMicros = in.readLong();
-        endpoint.firstSynTsVal = in.readLong();
-        endpoint.firstSynAckMicros = in.readLong();
-        endpoint.sentRst = in.readBoolean();
-        endpoint.sentOnlySyns = in.readBoolean();
-        endpoint.packetsSent = in.readLong();
-        endpoint.lastSentMicros = in.readLong();
-        endpoint.firstRstMicros = in.readLong();
-        endpoint.firstFinMicros = in.readLong();
-        endpoint.probeRun = in.readInt();
-        endpoint.probeRunFirstMicros = in.readLong();
-        endpoint.probeRunLastMicros = in.readLong();
-        endpoint.provenUnansweredProbes = in.readInt();
-        return endpoint;
     }
 }

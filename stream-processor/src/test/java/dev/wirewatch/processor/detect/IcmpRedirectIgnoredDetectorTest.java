@@ -60,7 +60,10 @@ class IcmpRedirectIgnoredDetectorTest {
         return packet;
     }
 
-    /** A handshake through r1, r1's redirect, then a segment every 200 ms through {@code afterGrace}'s MAC. */
+    /**
+     * A handshake through r1, r1's redirect, then a segment every 200 ms through {@code afterGrace}'s MAC once the
+     * grace after the second redirect has passed (r1 redirects each of the first three segments it forwards).
+     */
     private static List<Alert> upload(String withinGrace, String afterGrace, boolean retransmit) {
         try (ProcessorDriver driver = new ProcessorDriver(ProcessorDriver.topology(TOPOLOGY), ProcessorConfig.DEFAULTS)) {
             driver.send(out(T0, SYN, 1000, 0, R1_MAC));
@@ -69,9 +72,13 @@ class IcmpRedirectIgnoredDetectorTest {
             driver.send(out(T0 + 3000, PSH | ACK, 1001, 100, R1_MAC));
             driver.send(redirect(T0 + 3100));
             long seq = 1101;
+            int redirected = 1;
             for (long ts = T0 + S / 5; ts < T0 + 10 * S; ts += S / 5) {
-                boolean inGrace = ts < T0 + 3100 + ProcessorConfig.DEFAULTS.redirectGraceMicros();
+                boolean inGrace = ts < T0 + S / 5 + ProcessorConfig.DEFAULTS.redirectGraceMicros();
                 driver.send(out(ts, PSH | ACK, seq, 100, inGrace ? withinGrace : afterGrace));
+                if (inGrace && redirected++ < 3) {
+                    driver.send(redirect(ts + 100));
+                }
                 if (retransmit && ts == T0 + 3 * S) {
                     driver.send(out(ts + 300_000 / 3, PSH | ACK, seq, 100, afterGrace)); // the same segment again
                 }
@@ -120,6 +127,8 @@ class IcmpRedirectIgnoredDetectorTest {
             driver.send(out(T0 + 3000, PSH | ACK, 1001, 100, R1_MAC));
             driver.send(redirect(T0 + 3100));
             driver.send(in(T0 + 4000, ACK, 5001, 1101));
+            driver.send(out(T0 + 300_000, ACK, 1101, 0, R1_MAC)); // a window update, redirected again
+            driver.send(redirect(T0 + 300_100));
             driver.tickEvery(10 * S, T0, T0 + pause - S, "host");
             driver.send(out(T0 + pause, PSH | ACK, 1101, 100, viaMac));
             driver.send(in(T0 + pause + 500, ACK, 5001, 1201));
@@ -148,5 +157,30 @@ class IcmpRedirectIgnoredDetectorTest {
     void aPacketThroughTheRouterAfterTheWindowIsNotBlamedOnTheRedirect() {
         long pause = ProcessorConfig.DEFAULTS.redirectObserveWindowMicros() + 10 * S;
         assertEquals(List.of(), resumedAfter(pause, R1_MAC, T0 + pause + 30 * S));
+    }
+
+    /**
+     * Linux drops a redirect to a next hop it has not resolved yet, and resolves it: a host that follows redirects
+     * sends once more through the router, gets a second redirect, and follows. Not an ignored redirect.
+     */
+    @Test
+    void aHostThatFollowsTheSecondRedirectIsSilent() {
+        try (ProcessorDriver driver = new ProcessorDriver(ProcessorDriver.topology(TOPOLOGY), ProcessorConfig.DEFAULTS)) {
+            driver.send(out(T0, SYN, 1000, 0, R1_MAC));
+            driver.send(in(T0 + 1000, SYN | ACK, 5000, 1001));
+            driver.send(out(T0 + 2000, ACK, 1001, 0, R1_MAC));
+            driver.send(out(T0 + 3000, PSH | ACK, 1001, 100, R1_MAC));
+            driver.send(redirect(T0 + 3100));
+            driver.send(in(T0 + 4000, ACK, 5001, 1101));
+            driver.tickEvery(10 * S, T0, T0 + 119 * S, "host");
+            driver.send(out(T0 + 120 * S, PSH | ACK, 1101, 100, R1_MAC)); // two minutes later, still via r1
+            driver.send(redirect(T0 + 120 * S + 100));
+            driver.send(in(T0 + 120 * S + 500, ACK, 5001, 1201));
+            driver.send(out(T0 + 240 * S, PSH | ACK, 1201, 100, R2_MAC)); // now via r2
+            driver.send(in(T0 + 240 * S + 500, ACK, 5001, 1301));
+            driver.tickEvery(10 * S, T0 + 120 * S, T0 + 700 * S, "host");
+            assertEquals(List.of(), driver.alerts().stream()
+                    .filter(alert -> alert.getType().equals(IcmpRedirectIgnoredDetector.TYPE)).toList());
+        }
     }
 }

@@ -37,8 +37,10 @@ class RedirectIgnoredCaptureTest {
     }
 
     private static Truth truth(String host, String address) throws Exception {
-        String[] redirect = tshark(host, "icmp.type == 5", "frame.time_epoch", "ip.src", "eth.src", "icmp.redir_gw").get(0);
-        long graceEnds = micros(redirect[0]) + ProcessorConfig.DEFAULTS.redirectGraceMicros();
+        List<String[]> redirects = tshark(host, "icmp.type == 5", "frame.time_epoch", "ip.src", "eth.src", "icmp.redir_gw");
+        String[] redirect = redirects.get(0);
+        // Evidence starts after the second redirect's grace (Linux drops a first one to an unresolved next hop).
+        long graceEnds = micros(redirects.get(1)[0]) + ProcessorConfig.DEFAULTS.redirectGraceMicros();
         long windowEnds = graceEnds + ProcessorConfig.DEFAULTS.redirectObserveWindowMicros();
         long viaRouter = 0;
         boolean lost = false;
