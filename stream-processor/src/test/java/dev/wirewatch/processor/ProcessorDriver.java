@@ -163,6 +163,15 @@ public final class ProcessorDriver implements AutoCloseable {
         return flows.readValuesToList();
     }
 
+    /** Bytes in the state directory's files (RocksDB's tables and logs), as written so far. */
+    public long stateBytes() {
+        try (Stream<Path> paths = Files.walk(stateDir)) {
+            return paths.filter(Files::isRegularFile).mapToLong(path -> path.toFile().length()).sum();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** The flow stage's store of open flows, as the processor holds them (live objects, not yet encoded). */
     public KeyValueStore<Bytes, FlowState> flowStore() {
         return driver.getKeyValueStore(FlowProcessor.FLOWS_STORE);
