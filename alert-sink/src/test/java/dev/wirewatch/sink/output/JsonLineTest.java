@@ -29,7 +29,8 @@ class JsonLineTest {
                 .setCommunityId("1:wCb3OG7yAFWelaUydu0D+125CLM=").setSummary("6 SYNs ...").setHint("check the firewall")
                 .setEvidence(List.of(Evidence.newBuilder().setHost("server").setIface("eth0")
                         .setTsMicros(1_700_000_000_000_002L).setLine("SYN").build()))
-                .setDistinctClients(2L).setAcceptingPorts(List.of(8081, 8443)).setDropReason("NETFILTER_DROP").build();
+                .setDistinctClients(2L).setAcceptingPorts(List.of(8081, 8443)).setDropReason("NETFILTER_DROP")
+                .setExplainedBy("fedcba9876543210fedc").build();
     }
 
     /** The field names of the JSON line as ALERTS.md defines them: the public interface. */
@@ -73,9 +74,10 @@ class JsonLineTest {
     @Test
     void absentOptionalFieldsAreLeftOutNotWrittenAsNull() throws Exception {
         Alert sparse = Alert.newBuilder(everyFieldSet()).setCause(null).setClientIp(null).setDropReason(null)
-                .setAcceptingPorts(null).setDistinctClients(null).build();
+                .setAcceptingPorts(null).setDistinctClients(null).setExplainedBy(null).build();
         JsonNode line = JSON.readTree(JsonLine.of(sparse));
-        for (String absent : List.of("cause", "client_ip", "drop_reason", "accepting_ports", "distinct_clients")) {
+        for (String absent : List.of("cause", "client_ip", "drop_reason", "accepting_ports", "distinct_clients",
+                "explained_by")) {
             assertFalse(line.has(absent), absent);
         }
         assertFalse(JsonLine.of(sparse).contains("\n"), "one alert is one line");
@@ -88,5 +90,6 @@ class JsonLineTest {
         assertTrue(lines[0].startsWith("CRITICAL  UNANSWERED_SYN (DROPPED_AT_SERVER_HOST)  198.51.100.20:8080  on server"), lines[0]);
         assertEquals("  6 SYNs ...", lines[1]);
         assertEquals("  hint: check the firewall", lines[2]);
+        assertEquals("  explained by: fedcba9876543210fedc", lines[3]);
     }
 }
