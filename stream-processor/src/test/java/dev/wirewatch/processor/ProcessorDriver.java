@@ -42,6 +42,8 @@ public final class ProcessorDriver implements AutoCloseable {
     private final TestOutputTopic<byte[], FlowRecord> flows;
     private final NetworkTopology network;
     private final Path stateDir;
+    /** The largest input timestamp so far: the stream time of every task, for timing when alerts come out. */
+    private long inputMicros = Long.MIN_VALUE;
 
     public ProcessorDriver(NetworkTopology network, ProcessorConfig config) {
         this.network = network;
@@ -91,6 +93,7 @@ public final class ProcessorDriver implements AutoCloseable {
     }
 
     public void send(PacketEvent packet) {
+        inputMicros = Math.max(inputMicros, packet.getTsMicros());
         packets.pipeInput(network.nat().key(packet).toBytes(), packet, Instant.ofEpochMilli(packet.getTsMicros() / 1000));
     }
 
@@ -107,6 +110,7 @@ public final class ProcessorDriver implements AutoCloseable {
                 if (record instanceof PacketEvent || record instanceof FlowActivity || record instanceof FlowBatch
                         || record instanceof ArpEvent) {
                     RecordPublisher.Outgoing outgoing = RecordPublisher.encode(record, sensorsNat);
+                    inputMicros = Math.max(inputMicros, outgoing.timestampMs() * 1000);
                     (outgoing.topic().equals(Topics.L2) ? l2 : packets).pipeInput(outgoing.key(), record,
                             Instant.ofEpochMilli(outgoing.timestampMs()));
                 }
@@ -135,8 +139,14 @@ public final class ProcessorDriver implements AutoCloseable {
     }
 
     private void tickOnce(String host, long ts, boolean end) {
+        inputMicros = Math.max(inputMicros, ts);
         packets.pipeInput(host.getBytes(StandardCharsets.UTF_8),
                 Tick.newBuilder().setHost(host).setTsMicros(ts).setEndOfInput(end).build(), Instant.ofEpochMilli(ts / 1000));
+    }
+
+    /** The capture time the input has reached (the latest timestamp sent), MIN_VALUE before any. */
+    public long inputMicros() {
+        return inputMicros;
     }
 
     public List<Alert> alerts() {

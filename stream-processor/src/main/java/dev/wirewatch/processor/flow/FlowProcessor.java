@@ -14,6 +14,7 @@ import dev.wirewatch.processor.network.NetworkTopology;
 import dev.wirewatch.record.Alert;
 import dev.wirewatch.record.FlowActivity;
 import dev.wirewatch.record.FlowBatch;
+import dev.wirewatch.record.FlowFinding;
 import dev.wirewatch.record.FlowRecord;
 import dev.wirewatch.record.KernelDrop;
 import dev.wirewatch.record.PacketEvent;
@@ -282,8 +283,10 @@ public final class FlowProcessor implements Processor<byte[], SpecificRecord, Ob
             Verdict verdict = unansweredSyn.inspect(flow, detection);
             if (verdict instanceof Verdict.Settled settled) {
                 flow.markSettled(UnansweredSynDetector.TYPE);
-                settled.alert().ifPresent(alert -> context.forward(
-                        new Record<>(alert.getId(), alert, alert.getLastSeenMicros() / 1000), TO_ALERTS));
+                // With the flow as it stands: the service stage asks whether PAWS explains it.
+                settled.alert().ifPresent(alert -> context.forward(new Record<>(flow.primary().responderAddress(),
+                        FlowFinding.newBuilder().setAlert(alert).setFlow(toRecord(flow)).build(),
+                        alert.getLastSeenMicros() / 1000), TO_SERVICES));
             }
         }
         boolean closing = detection.inputEnded() || expiry(flow) <= detection.nowMicros();

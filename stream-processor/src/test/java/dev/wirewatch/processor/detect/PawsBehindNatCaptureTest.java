@@ -8,6 +8,7 @@ import dev.wirewatch.processor.ProcessorDriver;
 import dev.wirewatch.processor.config.ProcessorConfig;
 import dev.wirewatch.processor.network.NetworkTopology;
 import dev.wirewatch.record.Alert;
+import dev.wirewatch.record.Severity;
 import dev.wirewatch.sensor.CaptureMerge;
 import dev.wirewatch.sensor.FileEventSource;
 import dev.wirewatch.sensor.emit.EmissionMode;
@@ -104,5 +105,21 @@ class PawsBehindNatCaptureTest {
         });
         assertEquals(List.of(), alerts.stream().filter(alert -> !alert.getType().equals(PawsSynDropDetector.TYPE)
                 && !alert.getType().equals(UnansweredSynDetector.TYPE)).toList(), "nothing else");
+
+        // One fault, one alert: the PAWS_SYN_DROP is the one warning for each dropped connection; the same SYNs'
+        // UNANSWERED_SYN goes out as info, naming the PAWS alert and carrying its hint, not the firewall's.
+        assertEquals(paws, alerts.stream().filter(alert -> alert.getSeverity().ordinal() >= Severity.warning.ordinal())
+                .toList(), "the only warnings");
+        Map<String, Alert> pawsByClient = paws.stream().collect(Collectors.toMap(Alert::getClient, alert -> alert));
+        List<Alert> unanswered = alerts.stream().filter(alert -> alert.getType().equals(UnansweredSynDetector.TYPE)).toList();
+        assertEquals(expected, unanswered.stream().map(alert -> Integer.valueOf(alert.getClient().split(":")[1])).sorted()
+                .collect(Collectors.toList()), "every dropped connection was found unanswered too");
+        unanswered.forEach(alert -> {
+            Alert explaining = pawsByClient.get(alert.getClient());
+            assertEquals(Severity.info, alert.getSeverity(), alert.toString());
+            assertEquals("DROPPED_AT_SERVER_HOST", alert.getCause(), "where it was lost stays said");
+            assertEquals(explaining.getId(), alert.getExplainedBy(), alert.toString());
+            assertEquals(explaining.getHint(), alert.getHint(), "PAWS's hint, not the firewall's");
+        });
     }
 }

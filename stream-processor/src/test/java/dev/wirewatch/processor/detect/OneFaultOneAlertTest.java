@@ -1,0 +1,75 @@
+package dev.wirewatch.processor.detect;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.wirewatch.processor.SampleCase;
+import dev.wirewatch.processor.config.ProcessorConfig;
+import dev.wirewatch.record.Alert;
+import dev.wirewatch.record.Severity;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * docs/ALERTS.md, "One fault, one alert": the pairs of alert types that can fire on the same packets, each with its
+ * rule, and when the alerts come out. The seed cases are replayed as a live monitor sees them (the sensors tick on
+ * after their captures end), so each alert's delay after its last packet is what it would be live.
+ */
+class OneFaultOneAlertTest {
+    /**
+     * An UNANSWERED_SYN is found 6 s after its last SYN (syn-answer-timeout 5 s + clock-skew 1 s); one that PAWS may
+     * explain is held until 7 s after it (the close delay 5 s + twice the clock skew), so that the accepted
+     * connections before it have arrived. Ticks come once a second: one more second at most.
+     */
+    private static final double HELD_UNTIL_SECONDS = 7 + 1 + 1;
+
+    private static List<SampleCase.Timed> live(String sample, SampleCase.Capture... captures) {
+        return new SampleCase(sample).timedAlerts(ProcessorConfig.DEFAULTS, 300, captures);
+    }
+
+    private static List<SampleCase.Timed> ofType(List<SampleCase.Timed> alerts, String type) {
+        return alerts.stream().filter(timed -> timed.alert().getType().equals(type)).toList();
+    }
+
+    private static List<Alert> warnings(List<Alert> alerts) {
+        return alerts.stream().filter(alert -> alert.getSeverity().ordinal() >= Severity.warning.ordinal()).toList();
+    }
+
+    /** Seed case 1: a firewall drop is nobody else's; it is reported as promptly as before, while the input runs. */
+    @Test
+    void aFirewallDropIsAnUnansweredSynWarningWithinTheHold() {
+        List<SampleCase.Timed> alerts = live("01-firewall-drop", new SampleCase.Capture("client", null, "client.pcap"),
+                new SampleCase.Capture("server", null, "server.pcap"));
+        assertEquals(1, alerts.size(), alerts.toString());
+        SampleCase.Timed unanswered = alerts.get(0);
+        assertEquals(UnansweredSynDetector.TYPE, unanswered.alert().getType());
+        assertEquals("DROPPED_AT_SERVER_HOST", unanswered.alert().getCause());
+        assertEquals(Severity.warning, unanswered.alert().getSeverity());
+        assertNull(unanswered.alert().getExplainedBy());
+        assertTrue(!unanswered.atEnd() && unanswered.delaySeconds() <= HELD_UNTIL_SECONDS,
+                "out " + unanswered.delaySeconds() + " s after the last SYN");
+    }
+
+    /** Seed case 4: one warning per dropped connection, PAWS_SYN_DROP, seconds after its last SYN (was 128 s). */
+    @Test
+    void pawsDropsAreOneWarningEachAndComeWithinTheHold() {
+        List<SampleCase.Timed> alerts = live("04-paws-behind-nat", new SampleCase.Capture("gateway", null, "gateway.pcap"),
+                new SampleCase.Capture("server", null, "server.pcap"));
+        List<SampleCase.Timed> paws = ofType(alerts, PawsSynDropDetector.TYPE);
+        List<SampleCase.Timed> unanswered = ofType(alerts, UnansweredSynDetector.TYPE);
+        assertTrue(paws.size() >= 1, alerts.toString());
+        assertEquals(paws.stream().map(SampleCase.Timed::alert).toList(),
+                warnings(alerts.stream().map(SampleCase.Timed::alert).toList()), "the only warnings");
+        for (SampleCase.Timed drop : paws) {
+            assertTrue(!drop.atEnd() && drop.delaySeconds() <= HELD_UNTIL_SECONDS,
+                    drop.alert().getClient() + " out " + drop.delaySeconds() + " s after its last SYN");
+            List<SampleCase.Timed> same = unanswered.stream()
+                    .filter(timed -> timed.alert().getClient().equals(drop.alert().getClient())).toList();
+            assertEquals(1, same.size(), unanswered.toString());
+            assertEquals(drop.alert().getId(), same.get(0).alert().getExplainedBy());
+            assertEquals(Severity.info, same.get(0).alert().getSeverity());
+            assertEquals(drop.emittedAtMicros(), same.get(0).emittedAtMicros(), "out together");
+        }
+    }
+}
