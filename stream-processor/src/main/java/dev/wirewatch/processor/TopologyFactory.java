@@ -46,7 +46,8 @@ import org.apache.kafka.streams.state.Stores;
  *                                 PAWS_SYN_DROP per source address;
  *                                 ROUTE_MISMATCH per host and destination;
  *                                 SENSOR_COVERAGE_GAP per host and address;
- *                                 one alert per fault: UNANSWERED_SYN held for PAWS, or explained by it)
+ *                                 one alert per fault: UNANSWERED_SYN held for PAWS, or explained by it or by a
+ *                                 route mismatch)
  * </pre>
  * Serdes are passed explicitly at every source and sink.
  */

@@ -283,7 +283,7 @@ public final class FlowProcessor implements Processor<byte[], SpecificRecord, Ob
             Verdict verdict = unansweredSyn.inspect(flow, detection);
             if (verdict instanceof Verdict.Settled settled) {
                 flow.markSettled(UnansweredSynDetector.TYPE);
-                // With the flow as it stands: the service stage asks whether PAWS explains it.
+                // With the flow as it stands: the service stage asks whether a route mismatch or PAWS explains it.
                 settled.alert().ifPresent(alert -> context.forward(new Record<>(flow.primary().responderAddress(),
                         FlowFinding.newBuilder().setAlert(alert).setFlow(toRecord(flow)).build(),
                         alert.getLastSeenMicros() / 1000), TO_SERVICES));

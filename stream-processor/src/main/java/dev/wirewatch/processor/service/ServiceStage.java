@@ -2,6 +2,7 @@ package dev.wirewatch.processor.service;
 
 import dev.wirewatch.processor.config.ProcessorConfig;
 import dev.wirewatch.processor.detect.ConnectionRefusedDetector;
+import dev.wirewatch.processor.detect.Explained;
 import dev.wirewatch.processor.detect.HalfOpenSessionReport;
 import dev.wirewatch.processor.detect.PawsSynDropDetector;
 import dev.wirewatch.processor.detect.RouteMismatchDetector;
@@ -12,6 +13,7 @@ import dev.wirewatch.record.FlowFinding;
 import dev.wirewatch.record.FlowRecord;
 import dev.wirewatch.record.Tick;
 import dev.wirewatch.schemas.FlowKey;
+import java.util.Optional;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -87,12 +89,16 @@ public final class ServiceStage implements Processor<byte[], SpecificRecord, Str
     }
 
     /**
-     * One fault, one alert (docs/ALERTS.md): SYNs that may have been dropped by PAWS wait for the PAWS detector's
-     * verdict (a few seconds, until the accepted connections before them have arrived); any other UNANSWERED_SYN goes
-     * out at once.
+     * One fault, one alert (docs/ALERTS.md): SYNs that left their host by the wrong interface are the route mismatch's,
+     * reported now; SYNs that may have been dropped by PAWS wait for the PAWS detector's verdict (a few seconds, until
+     * the accepted connections before them have arrived); any other UNANSWERED_SYN goes out at once.
      */
     private void onUnansweredSyn(Alert finding, FlowRecord flow) {
-        if (!paws.hold(finding, flow)) {
+        Optional<Alert> route = routes.explain(flow);
+        if (route.isPresent()) {
+            alert(Explained.by(finding, route.get(), "they left " + route.get().getHost() + " by an interface without "
+                    + "a route to the internal network"));
+        } else if (!paws.hold(finding, flow)) {
             alert(finding);
         }
     }

@@ -72,4 +72,26 @@ class OneFaultOneAlertTest {
             assertEquals(drop.emittedAtMicros(), same.get(0).emittedAtMicros(), "out together");
         }
     }
+
+    /**
+     * Seed case 5: SYNs that left the host by its public NIC are the route mismatch's: ROUTE_MISMATCH is the warning,
+     * now when the SYNs are found unanswered (was: when their flow closed, 128 s on), and their UNANSWERED_SYN is info.
+     */
+    @Test
+    void synsLostAfterLeavingByTheWrongInterfaceAreTheRouteMismatchs() {
+        List<SampleCase.Timed> alerts = live("05-dual-nic-no-route", new SampleCase.Capture("host", "eth0", "host@eth0.pcap"),
+                new SampleCase.Capture("host", "eth1", "host@eth1.pcap"), new SampleCase.Capture("server", null, "server.pcap"));
+        List<SampleCase.Timed> routes = ofType(alerts, RouteMismatchDetector.TYPE);
+        List<SampleCase.Timed> unanswered = ofType(alerts, UnansweredSynDetector.TYPE);
+        assertEquals(1, routes.size(), alerts.toString());
+        assertEquals(1, unanswered.size(), alerts.toString());
+        Alert syns = unanswered.get(0).alert();
+        assertEquals("LOST_BEFORE_SERVER", syns.getCause(), "where they were lost stays said");
+        assertEquals(Severity.info, syns.getSeverity());
+        assertEquals(routes.get(0).alert().getId(), syns.getExplainedBy());
+        assertTrue(syns.getHint().contains("ip route add"), syns.getHint());
+        assertEquals(List.of(routes.get(0).alert()), warnings(alerts.stream().map(SampleCase.Timed::alert).toList()));
+        assertTrue(!routes.get(0).atEnd() && routes.get(0).delaySeconds() <= HELD_UNTIL_SECONDS,
+                "out " + routes.get(0).delaySeconds() + " s after the last SYN");
+    }
 }
