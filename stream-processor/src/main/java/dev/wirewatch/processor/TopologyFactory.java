@@ -47,7 +47,7 @@ import org.apache.kafka.streams.state.Stores;
  *                                 ROUTE_MISMATCH per host and destination;
  *                                 SENSOR_COVERAGE_GAP per host and address;
  *                                 one alert per fault: UNANSWERED_SYN held for PAWS, or explained by it or by a
- *                                 route mismatch)
+ *                                 route mismatch; HALF_OPEN_SESSION explained by KEEPALIVE_UNANSWERED or INJECTED_RST)
  * </pre>
  * Serdes are passed explicitly at every source and sink.
  */
@@ -127,7 +127,9 @@ public final class TopologyFactory {
                 .addStateStore(Stores.keyValueStoreBuilder(
                         Stores.persistentKeyValueStore(HalfOpenSessionReport.CONNECTIONS_STORE),
                         Serdes.String(), Serdes.Long()), SERVICES)
-
+                .addStateStore(Stores.keyValueStoreBuilder(
+                        Stores.persistentKeyValueStore(HalfOpenSessionReport.EXPLANATIONS_STORE),
+                        Serdes.String(), alert), SERVICES)
                 .addStateStore(Stores.keyValueStoreBuilder(
                         Stores.persistentKeyValueStore(RouteMismatchDetector.REPORTED_STORE),
                         Serdes.String(), Serdes.Long()), SERVICES)

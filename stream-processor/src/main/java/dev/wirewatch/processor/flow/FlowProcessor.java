@@ -4,6 +4,7 @@ import dev.wirewatch.processor.config.ProcessorConfig;
 import dev.wirewatch.processor.detect.DetectionContext;
 import dev.wirewatch.processor.detect.FlowDetector;
 import dev.wirewatch.processor.detect.HalfOpenSessionDetector;
+import dev.wirewatch.processor.detect.HalfOpenSessionReport;
 import dev.wirewatch.processor.detect.IcmpRedirectIgnoredDetector;
 import dev.wirewatch.processor.detect.InjectedRstDetector;
 import dev.wirewatch.processor.detect.KeepAliveUnansweredDetector;
@@ -317,10 +318,13 @@ public final class FlowProcessor implements Processor<byte[], SpecificRecord, Ob
         }
     }
 
-    /** Alerts go out; a half-open finding first goes to the service stage, which adds {@code reconnected}. */
+    /**
+     * Alerts go out; half-open findings and those that can explain one go to the service stage, which adds {@code
+     * reconnected} and keeps one alert per fault.
+     */
     private void forwardFinding(FlowState flow, Alert alert) {
         long timestampMs = alert.getLastSeenMicros() / 1000;
-        if (alert.getType().equals(HalfOpenSessionDetector.TYPE)) {
+        if (HalfOpenSessionReport.TYPES.contains(alert.getType())) {
             context.forward(new Record<>(flow.primary().responderAddress(), alert, timestampMs), TO_SERVICES);
         } else {
             context.forward(new Record<>(alert.getId(), alert, timestampMs), TO_ALERTS);

@@ -23,8 +23,8 @@ import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
- * The service stage: closed flows and flow findings (UNANSWERED_SYN with its flow, HALF_OPEN_SESSION,
- * SENSOR_COVERAGE_GAP) keyed by server address, so that everything about one server
+ * The service stage: closed flows and flow findings (UNANSWERED_SYN with its flow, HALF_OPEN_SESSION and the
+ * findings that can explain one, SENSOR_COVERAGE_GAP) keyed by server address, so that everything about one server
  * meets in one task. Its detectors need a clock that no upstream partition can run ahead of: closed flows
  * come from every flow partition at its own pace, so this task's stream time (the maximum) would close windows
  * before slower partitions delivered. It keeps a low watermark instead: the least capture time that every upstream
@@ -60,7 +60,8 @@ public final class ServiceStage implements Processor<byte[], SpecificRecord, Str
         this.upstreamProgress = context.getStateStore(UPSTREAM_PROGRESS_STORE);
         refusals.init(context.getStateStore(ConnectionRefusedDetector.SERVICES_STORE), this::alert);
         halfOpen.init(context.getStateStore(HalfOpenSessionReport.PENDING_STORE),
-                context.getStateStore(HalfOpenSessionReport.CONNECTIONS_STORE), this::alert);
+                context.getStateStore(HalfOpenSessionReport.CONNECTIONS_STORE),
+                context.getStateStore(HalfOpenSessionReport.EXPLANATIONS_STORE), this::alert);
         paws.init(context.getStateStore(PawsSynDropDetector.SOURCES_STORE),
                 context.getStateStore(PawsSynDropDetector.DUE_STORE),
                 context.getStateStore(PawsSynDropDetector.HELD_STORE), this::alert);
@@ -81,7 +82,7 @@ public final class ServiceStage implements Processor<byte[], SpecificRecord, Str
             onUnansweredSyn(finding.getAlert(), finding.getFlow());
         } else if (record.value() instanceof Alert finding && finding.getType().equals(SensorCoverageGapDetector.TYPE)) {
             coverage.onFinding(finding);
-        } else if (record.value() instanceof Alert finding) {
+        } else if (record.value() instanceof Alert finding && HalfOpenSessionReport.TYPES.contains(finding.getType())) {
             halfOpen.onFinding(finding);
         } else if (record.value() instanceof Tick tick) {
             onProgress(tick, record.timestamp());

@@ -1,9 +1,18 @@
 package dev.wirewatch.processor.detect;
 
+import static dev.wirewatch.processor.Packets.ACK;
+import static dev.wirewatch.processor.Packets.FIN;
+import static dev.wirewatch.processor.Packets.RST;
+import static dev.wirewatch.processor.Packets.SYN;
+import static dev.wirewatch.processor.detect.TwoSidedSession.S;
+import static dev.wirewatch.processor.detect.TwoSidedSession.T0;
+import static dev.wirewatch.processor.detect.TwoSidedSession.TOPOLOGY;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.wirewatch.processor.Packets;
+import dev.wirewatch.processor.ProcessorDriver;
 import dev.wirewatch.processor.SampleCase;
 import dev.wirewatch.processor.config.ProcessorConfig;
 import dev.wirewatch.record.Alert;
@@ -93,5 +102,65 @@ class OneFaultOneAlertTest {
         assertEquals(List.of(routes.get(0).alert()), warnings(alerts.stream().map(SampleCase.Timed::alert).toList()));
         assertTrue(!routes.get(0).atEnd() && routes.get(0).delaySeconds() <= HELD_UNTIL_SECONDS,
                 "out " + routes.get(0).delaySeconds() + " s after the last SYN");
+    }
+
+    /**
+     * The client's FIN dies at a middlebox, which answers it with a RST in the server's name: the server still holds
+     * the session (HALF_OPEN_SESSION) because the middlebox reset it (INJECTED_RST, missing at the server). One fault:
+     * INJECTED_RST is the warning, the half-open session is info, explained by it.
+     */
+    @Test
+    void aSessionHalfOpenBecauseAMiddleboxResetItInTheHoldersNameIsTheInjectedRsts() {
+        try (ProcessorDriver driver = new ProcessorDriver(TOPOLOGY, ProcessorConfig.DEFAULTS)) {
+            TwoSidedSession session = new TwoSidedSession(driver, 41004).established(T0);
+            driver.tick(T0, T0 + 10 * S, "client", "server");
+            session.fromClient(T0 + 10 * S, FIN | ACK, 0, List.of("client"));
+            session.fromServer(T0 + 10 * S + 300, RST | ACK, 0, List.of("client"));
+            driver.tick(T0 + 11 * S, T0 + 100 * S, "client", "server");
+            driver.endOfInput(T0 + 101 * S, "client", "server");
+            List<Alert> alerts = driver.alerts();
+            List<Alert> warnings = warnings(alerts);
+            assertEquals(List.of(InjectedRstDetector.TYPE), warnings.stream().map(Alert::getType).toList(), alerts.toString());
+            List<Alert> halfOpen = alerts.stream().filter(a -> a.getType().equals(HalfOpenSessionDetector.TYPE)).toList();
+            assertEquals(1, halfOpen.size(), alerts.toString());
+            assertEquals("server", halfOpen.get(0).getHost());
+            assertEquals(Severity.info, halfOpen.get(0).getSeverity());
+            assertEquals(warnings.get(0).getId(), halfOpen.get(0).getExplainedBy());
+        }
+    }
+
+    /**
+     * The client's sensor captures the wrong interface and the server's firewall drops the client's SYNs: two faults
+     * on the same packets, one in the monitoring and one in the network. Both are warnings; neither explains the other.
+     */
+    @Test
+    void aBlindClientSensorAndSynsDroppedAtTheServerAreTwoFaults() {
+        try (ProcessorDriver driver = new ProcessorDriver(ProcessorDriver.topology("""
+                hosts:
+                  client:
+                    interfaces:
+                      eth0: {addresses: [198.51.100.10/24]}
+                      eth1: {addresses: [10.0.0.10/24]}
+                    capture: [eth1]
+                  server:
+                    interfaces:
+                      eth0: {addresses: [198.51.100.20/24]}
+                """), ProcessorConfig.DEFAULTS)) {
+            for (int i = 0; i < 4; i++) {
+                driver.send(Packets.tcp("server", T0 + i * S, "198.51.100.10", 40000, "198.51.100.20", 8080, SYN, 1000, 0, 0));
+            }
+            driver.tick(T0, T0 + 140 * S, "client", "server");
+            driver.endOfInput(T0 + 141 * S, "client", "server");
+            List<Alert> alerts = driver.alerts();
+            assertEquals(List.of(SensorCoverageGapDetector.TYPE, UnansweredSynDetector.TYPE),
+                    warnings(alerts).stream().map(Alert::getType).sorted().toList(), alerts.toString());
+            alerts.forEach(alert -> assertNull(alert.getExplainedBy(), alert.toString()));
+            Alert unanswered = alerts.stream().filter(a -> a.getType().equals(UnansweredSynDetector.TYPE)).findFirst()
+                    .orElseThrow();
+            assertEquals("DROPPED_AT_SERVER_HOST", unanswered.getCause());
+            Alert gap = alerts.stream().filter(a -> a.getType().equals(SensorCoverageGapDetector.TYPE)).findFirst()
+                    .orElseThrow();
+            assertEquals("client", gap.getHost());
+        }
     }
 }
