@@ -7,6 +7,7 @@ import dev.wirewatch.record.ArpEvent;
 import dev.wirewatch.record.FlowActivity;
 import dev.wirewatch.record.FlowBatch;
 import dev.wirewatch.record.FlowRecord;
+import dev.wirewatch.record.KernelDrop;
 import dev.wirewatch.record.PacketEvent;
 import dev.wirewatch.record.SensorStatus;
 import dev.wirewatch.record.Tick;
@@ -108,7 +109,7 @@ public final class ProcessorDriver implements AutoCloseable {
             @Override
             public void publish(SpecificRecord record) {
                 if (record instanceof PacketEvent || record instanceof FlowActivity || record instanceof FlowBatch
-                        || record instanceof ArpEvent) {
+                        || record instanceof ArpEvent || record instanceof KernelDrop) {
                     RecordPublisher.Outgoing outgoing = RecordPublisher.encode(record, sensorsNat);
                     inputMicros = Math.max(inputMicros, outgoing.timestampMs() * 1000);
                     (outgoing.topic().equals(Topics.L2) ? l2 : packets).pipeInput(outgoing.key(), record,

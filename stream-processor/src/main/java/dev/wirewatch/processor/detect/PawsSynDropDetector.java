@@ -39,7 +39,9 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * arrive (or the input ended): by then every accepted connection that had ended by that SYN is here. It comes from
  * its UNANSWERED_SYN finding ({@link #hold}), held until then, so PAWS_SYN_DROP comes seconds after the last SYN,
  * not after the SYN attempt window; when PAWS explains it, the finding goes out as {@code info} with {@code
- * explained_by} (one fault, one alert), else as found. A connection without a finding (none was made, or the
+ * explained_by} (one fault, one alert), else as found — also when the chain of accepted connections is too short to
+ * tell PAWS from chance ({@link #EXPLAINS_FROM_CHAIN}), or the server's kernel gave another reason for the drop
+ * ({@code drop_reason}, sensor --drop-reasons): then the timestamps only look like PAWS. A connection without a finding (none was made, or the
  * processor started after it) is judged when its closed flow comes, as is one whose finding PAWS did not explain:
  * an accepted connection still open at its last SYN may have closed since, and the alert then names the
  * UNANSWERED_SYN that went out before.
@@ -53,6 +55,13 @@ public final class PawsSynDropDetector {
     private static final long SWEEP_EVERY_MICROS = 60_000_000;
     static final long PAWS_WINDOW_SECONDS = 60;
     private static final long PAWS_WINDOW_MICROS = PAWS_WINDOW_SECONDS * 1_000_000;
+    /**
+     * PAWS explains an UNANSWERED_SYN (one fault, one alert) on a chain of at least this many accepted connections.
+     * Random per-connection TSvals fit a chain of k and a drop behind it with probability 1 / ((k - 1)! (k + 1)): half
+     * the time for one accepted connection, so a firewall drop after one answered connection would pass for PAWS;
+     * 1 in 8 for three. With a shorter chain both alerts stay warnings.
+     */
+    static final int EXPLAINS_FROM_CHAIN = 3;
     /** Held findings, by id, until their connection is judged. */
     public static final String HELD_STORE = "paws-held-findings";
     /**
@@ -262,14 +271,19 @@ public final class PawsSynDropDetector {
                 waiting.add(dropped);
                 continue;
             }
-            Optional<Alert> paws = newerAccepted(source, dropped).map(accepted -> alert(dropped, accepted, source));
+            Optional<List<Accepted>> chain = pawsChain(source, dropped);
+            Optional<Alert> paws = chain.map(accepted -> alert(dropped, accepted.get(accepted.size() - 1), source));
             paws.ifPresent(alerts);
             if (dropped.heldFinding() != null) {
                 Alert finding = held.get(dropped.heldFinding());
                 held.delete(dropped.heldFinding());
+                // Short chains and the server's kernel blaming something else leave the SYNs two readings.
+                boolean explains = chain.isPresent() && chain.get().size() >= EXPLAINS_FROM_CHAIN && finding != null
+                        && (finding.getDropReason() == null || finding.getDropReason().equals(KernelDropReasons.PAWS));
                 if (finding != null) {
-                    alerts.accept(paws.map(cause -> Explained.by(finding, cause, "the server dropped these SYNs by PAWS, "
-                            + "as older than a connection it had just accepted from the same address")).orElse(finding));
+                    alerts.accept(paws.filter(cause -> explains).map(cause -> Explained.by(finding, cause,
+                            "the server dropped these SYNs by PAWS, as older than a connection it had just accepted "
+                                    + "from the same address")).orElse(finding));
                 }
                 if (!inputEnded) {
                     judged.add(new Judged(dropped.clientPort(), dropped.serverPort(), dropped.flowFirstSeenMicros(),
@@ -307,10 +321,10 @@ public final class PawsSynDropDetector {
     }
 
     /**
-     * The connection last accepted on the drop's port from the same address in the window before it, if the
-     * accepted ones there form a PAWS chain (each newer than the one before) that the drop falls behind.
+     * The connections accepted on the drop's port from the same address in the window before it, oldest first, if
+     * they form a PAWS chain (each newer than the one before) that the drop falls behind; the last is the newer one.
      */
-    private static Optional<Accepted> newerAccepted(Source source, Unanswered dropped) {
+    private static Optional<List<Accepted>> pawsChain(Source source, Unanswered dropped) {
         List<Accepted> window = source.accepted().stream()
                 .filter(accepted -> accepted.serverPort() == dropped.serverPort()
                         && accepted.firstSeenMicros() < dropped.firstSeenMicros()
@@ -323,7 +337,7 @@ public final class PawsSynDropDetector {
             }
         }
         return window.isEmpty() || !newer(window.get(window.size() - 1).tsVal(), dropped.tsVal())
-                ? Optional.empty() : Optional.of(window.get(window.size() - 1));
+                ? Optional.empty() : Optional.of(window);
     }
 
     /** TSvals compare as 32-bit serial numbers (RFC 7323). */

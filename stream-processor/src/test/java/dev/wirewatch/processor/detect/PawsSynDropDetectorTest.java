@@ -10,9 +10,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.wirewatch.processor.ProcessorDriver;
 import dev.wirewatch.processor.config.ProcessorConfig;
 import dev.wirewatch.record.Alert;
+import dev.wirewatch.record.KernelDrop;
 import dev.wirewatch.record.PacketEvent;
 import dev.wirewatch.record.Severity;
 import dev.wirewatch.record.TcpHeader;
+import dev.wirewatch.schemas.Addresses;
+import java.nio.ByteBuffer;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -50,6 +53,13 @@ class PawsSynDropDetectorTest {
             driver.send(withTsVal(tcp("server", at + i * S, NAT, port, SERVER, service, SYN, 1000, 0, 0),
                     tsVal + i * 1000));
         }
+    }
+
+    /** Three connections accepted from the address, TSvals rising (the last 3,000,000,000): a PAWS chain. */
+    private static void chainOfThree(ProcessorDriver driver) {
+        accepted(driver, T0, 39998, 1_000_000_000L);
+        accepted(driver, T0 + S / 4, 39999, 2_000_000_000L);
+        accepted(driver, T0 + S / 2, 40000, 3_000_000_000L);
     }
 
     private static List<Alert> paws(ProcessorDriver driver, long end) {
@@ -156,7 +166,7 @@ class PawsSynDropDetectorTest {
     @Test
     void aPawsDropIsOneWarningSecondsAfterItsLastSynAndItsUnansweredSynIsExplainedByIt() {
         try (ProcessorDriver driver = driver()) {
-            accepted(driver, T0, 40000, 3_000_000_000L);
+            chainOfThree(driver);
             dropped(driver, T0 + 2 * S, 40001, 1_000_000_000L); // last SYN at T0 + 5 s
             driver.tick(T0, T0 + 11 * S, "server");
             assertEquals(List.of(), driver.alerts(), "held until the last SYN + 7 s");
@@ -175,6 +185,46 @@ class PawsSynDropDetectorTest {
             driver.tick(T0 + 13 * S, T0 + 200 * S, "server"); // past the SYN attempt window: its flow closes
             driver.endOfInput(T0 + 201 * S, "server");
             assertEquals(List.of(), driver.alerts(), "and nothing again when its flow closes or the input ends");
+        }
+    }
+
+    /**
+     * The server's kernel said it dropped the SYNs for another reason (here its firewall): the timestamps only look
+     * like PAWS, so the UNANSWERED_SYN stays a warning, unexplained; the PAWS detector still says what it sees.
+     */
+    @Test
+    void aDropTheKernelBlamesOnSomethingElseIsNotExplainedByPaws() {
+        try (ProcessorDriver driver = driver()) {
+            chainOfThree(driver);
+            dropped(driver, T0 + 2 * S, 40001, 1_000_000_000L);
+            driver.sink().publish(KernelDrop.newBuilder().setHost("server").setIface("eth0").setTsMicros(T0 + 2 * S + 10)
+                    .setSynTsMicros(T0 + 2 * S).setIpVersion(4).setSrc(ByteBuffer.wrap(Addresses.parse(NAT)))
+                    .setDst(ByteBuffer.wrap(Addresses.parse(SERVER))).setSrcPort(40001).setDstPort(80)
+                    .setReason("NETFILTER_DROP").setLocation(null).build());
+            driver.tick(T0, T0 + 12 * S, "server");
+            List<Alert> unanswered = ofType(driver.alerts(), UnansweredSynDetector.TYPE);
+            assertEquals(1, unanswered.size(), unanswered.toString());
+            assertEquals("NETFILTER_DROP", unanswered.get(0).getDropReason());
+            assertEquals(Severity.warning, unanswered.get(0).getSeverity());
+            assertEquals(null, unanswered.get(0).getExplainedBy());
+        }
+    }
+
+    /**
+     * After a single accepted connection, random TSvals put an unrelated drop behind it half the time: PAWS_SYN_DROP
+     * says what it sees, and the UNANSWERED_SYN stays a warning beside it, unexplained.
+     */
+    @Test
+    void aDropBehindASingleAcceptedConnectionIsNotExplainedByPaws() {
+        try (ProcessorDriver driver = driver()) {
+            accepted(driver, T0, 40000, 3_000_000_000L);
+            dropped(driver, T0 + 2 * S, 40001, 1_000_000_000L);
+            driver.tick(T0, T0 + 12 * S, "server");
+            List<Alert> alerts = driver.alerts();
+            assertEquals(List.of(PawsSynDropDetector.TYPE, UnansweredSynDetector.TYPE),
+                    alerts.stream().map(Alert::getType).toList(), alerts.toString());
+            alerts.forEach(alert -> assertEquals(Severity.warning, alert.getSeverity(), alert.toString()));
+            assertEquals(null, alerts.get(1).getExplainedBy());
         }
     }
 
@@ -198,7 +248,7 @@ class PawsSynDropDetectorTest {
     @Test
     void aHeldFindingComesOutAtTheEndOfTheInput() {
         try (ProcessorDriver driver = driver()) {
-            accepted(driver, T0, 40000, 3_000_000_000L);
+            chainOfThree(driver);
             dropped(driver, T0 + 2 * S, 40001, 1_000_000_000L);
             driver.tick(T0, T0 + 7 * S, "server");
             assertEquals(List.of(), driver.alerts());
