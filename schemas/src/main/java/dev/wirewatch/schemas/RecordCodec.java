@@ -5,6 +5,7 @@ import dev.wirewatch.record.ArpEvent;
 import dev.wirewatch.record.DeadLetter;
 import dev.wirewatch.record.FlowActivity;
 import dev.wirewatch.record.FlowBatch;
+import dev.wirewatch.record.FlowFinding;
 import dev.wirewatch.record.FlowRecord;
 import dev.wirewatch.record.HostInfo;
 import dev.wirewatch.record.KernelDrop;
@@ -42,13 +43,23 @@ public final class RecordCodec {
             PacketEvent.getClassSchema(), Tick.getClassSchema(), FlowActivity.getClassSchema(), ArpEvent.getClassSchema(),
             SensorStatus.getClassSchema(), HostInfo.getClassSchema(), FlowRecord.getClassSchema(),
             Alert.getClassSchema(), DeadLetter.getClassSchema(), KernelDrop.getClassSchema(),
-            UndeliveredAlert.getClassSchema(), FlowBatch.getClassSchema());
+            UndeliveredAlert.getClassSchema(), FlowBatch.getClassSchema(), FlowFinding.getClassSchema());
+
+    /**
+     * Schemas earlier versions wrote that this one still reads (resources under previous/): alerts on ww.alerts and
+     * in the processor's stores, and undelivered alerts, from before {@code explainedBy}.
+     */
+    public static final List<Schema> PREVIOUS_SCHEMAS = List.of(previous("Alert-1"), previous("UndeliveredAlert-1"));
 
     static {
         trustGeneratedClasses();
     }
 
     private static final RecordCodec SHARED = new RecordCodec(CURRENT_SCHEMAS);
+
+    static {
+        PREVIOUS_SCHEMAS.forEach(SHARED::addWriterSchema);
+    }
 
     /**
      * Avro 1.12 refuses to instantiate classes outside a trusted list; our generated records must be on it.
@@ -75,7 +86,15 @@ public final class RecordCodec {
         }
     }
 
-    /** The codec for the records of this version; thread-safe. */
+    private static Schema previous(String name) {
+        try (java.io.InputStream in = RecordCodec.class.getResourceAsStream("previous/" + name + ".avsc")) {
+            return new Schema.Parser().parse(in);
+        } catch (IOException | NullPointerException e) {
+            throw new IllegalStateException("schema previous/" + name + ".avsc missing from the jar", e);
+        }
+    }
+
+    /** The codec for the records of this version (and of the versions before, {@link #PREVIOUS_SCHEMAS}); thread-safe. */
     public static RecordCodec shared() {
         return SHARED;
     }

@@ -12,6 +12,7 @@ import dev.wirewatch.record.DeadLetter;
 import dev.wirewatch.record.Evidence;
 import dev.wirewatch.record.DirectionActivity;
 import dev.wirewatch.record.FlowActivity;
+import dev.wirewatch.record.FlowFinding;
 import dev.wirewatch.record.FlowRecord;
 import dev.wirewatch.record.HostInfo;
 import dev.wirewatch.record.IcmpHeader;
@@ -104,7 +105,14 @@ class RecordCodecTest {
                         .build(),
                 FlowBatches.pack(tcpSyn(), List.of(tcpSyn(), PacketEvent.newBuilder(tcpSyn()).setTsMicros(1_700_000_000_124_000L)
                         .setSrc(ByteBuffer.wrap(new byte[] {10, 0, 0, 2})).setDst(ByteBuffer.wrap(new byte[] {10, 0, 0, 1}))
-                        .setSrcPort(80).setDstPort(40000).build())));
+                        .setSrcPort(80).setDstPort(40000).build())),
+                FlowFinding.newBuilder().setAlert(Alert.newBuilder().setId("a3").setType("UNANSWERED_SYN")
+                                .setSeverity(Severity.info).setExplainedBy("a4").setFirstSeenMicros(1).setLastSeenMicros(1)
+                                .setCount(2).setSummary("s").setHint("h").build())
+                        .setFlow(FlowRecord.newBuilder().setCommunityId("1:abc").setProtocol(6).setClient("10.0.0.1")
+                                .setClientPort(1).setServer("10.0.0.2").setServerPort(80).setFirstSeenMicros(1)
+                                .setLastSeenMicros(2).setVantages(List.of()).build())
+                        .build());
     }
 
     @Test
@@ -150,6 +158,35 @@ class RecordCodecTest {
         assertEquals("sensor-a", tick.getHost());
         assertEquals(42L, tick.getTsMicros());
         assertEquals(false, tick.getEndOfInput(), "the added field takes its default");
+    }
+
+    /** Alerts written before explainedBy (on ww.alerts, in the processor's stores) still read after an upgrade. */
+    @Test
+    void anAlertWrittenBeforeExplainedByStillReads() throws Exception {
+        for (Schema previous : RecordCodec.PREVIOUS_SCHEMAS) {
+            assertTrue(previous.getField("explainedBy") == null
+                    && (previous.getField("alert") == null || previous.getField("alert").schema().getField("explainedBy") == null),
+                    previous.getName() + " is an earlier schema");
+        }
+        Schema oldAlert = RecordCodec.PREVIOUS_SCHEMAS.get(0);
+        GenericRecord old = new GenericData.Record(oldAlert);
+        old.put("id", "a1");
+        old.put("type", "UNANSWERED_SYN");
+        old.put("severity", new GenericData.EnumSymbol(oldAlert.getField("severity").schema(), "warning"));
+        old.put("observedBy", List.of());
+        old.put("firstSeenMicros", 1L);
+        old.put("lastSeenMicros", 2L);
+        old.put("count", 3L);
+        old.put("summary", "s");
+        old.put("hint", "h");
+        old.put("evidence", List.of());
+        ByteBuffer oldBytes = new BinaryMessageEncoder<GenericRecord>(GenericData.get(), oldAlert).encode(old);
+        byte[] bytes = new byte[oldBytes.remaining()];
+        oldBytes.get(bytes);
+        Alert alert = codec.decode(bytes, Alert.class);
+        assertEquals("a1", alert.getId());
+        assertEquals(Severity.warning, alert.getSeverity());
+        assertNull(alert.getExplainedBy(), "the added field takes its default");
     }
 
     @Test

@@ -37,7 +37,7 @@ import org.apache.kafka.streams.state.Stores;
  *   ww.packets ─▶ flow (per-flow, per-vantage TCP state; UNANSWERED_SYN, INJECTED_RST, ─┬─▶ ww.flows
  *                  KEEPALIVE_UNANSWERED, HALF_OPEN_SESSION findings)                    ├─▶ ww.alerts
  *                                                                                       └─▶ &lt;app&gt;-by-server (closed flows and
- *                                           half-open findings keyed by server address; ticks to every partition)
+ *                                           connection findings keyed by server address; ticks to every partition)
  *   ww.l2 ──────▶ addresses (per IP address, every sensor's ARP; ticks   ───────────▶ ww.alerts
  *                  from flow; ARP_IP_MOVED, ARP_CONFLICT, ANNOUNCEMENT_NOT_PROPAGATED)
  *                 sensor-silence (ticks from flow; SENSOR_DEGRADED: silent) ──────────▶ ww.alerts
@@ -46,7 +46,9 @@ import org.apache.kafka.streams.state.Stores;
  *                                 HALF_OPEN_SESSION with reconnected;             └─▶ &lt;app&gt;-progress (input judged to its end)
  *                                 PAWS_SYN_DROP per source address;
  *                                 ROUTE_MISMATCH per host and destination;
- *                                 SENSOR_COVERAGE_GAP per host and address)
+ *                                 SENSOR_COVERAGE_GAP per host and address;
+ *                                 one alert per fault: UNANSWERED_SYN held for PAWS, or explained by it or by a
+ *                                 route mismatch; HALF_OPEN_SESSION explained by KEEPALIVE_UNANSWERED or INJECTED_RST)
  * </pre>
  * Serdes are passed explicitly at every source and sink.
  */
@@ -129,6 +131,9 @@ public final class TopologyFactory {
                         Stores.persistentKeyValueStore(HalfOpenSessionReport.CONNECTIONS_STORE),
                         Serdes.String(), Serdes.Long()), SERVICES)
                 .addStateStore(Stores.keyValueStoreBuilder(
+                        Stores.persistentKeyValueStore(HalfOpenSessionReport.EXPLANATIONS_STORE),
+                        Serdes.String(), alert), SERVICES)
+                .addStateStore(Stores.keyValueStoreBuilder(
                         Stores.persistentKeyValueStore(RouteMismatchDetector.REPORTED_STORE),
                         Serdes.String(), Serdes.Long()), SERVICES)
                 .addStateStore(Stores.keyValueStoreBuilder(
@@ -140,6 +145,9 @@ public final class TopologyFactory {
                 .addStateStore(Stores.keyValueStoreBuilder(
                         Stores.persistentKeyValueStore(PawsSynDropDetector.DUE_STORE),
                         Serdes.Bytes(), Serdes.ByteArray()), SERVICES)
+                .addStateStore(Stores.keyValueStoreBuilder(
+                        Stores.persistentKeyValueStore(PawsSynDropDetector.HELD_STORE),
+                        Serdes.String(), alert), SERVICES)
                 .addStateStore(Stores.keyValueStoreBuilder(
                         Stores.persistentKeyValueStore(ServiceStage.UPSTREAM_PROGRESS_STORE),
                         Serdes.String(), Serdes.Long()), SERVICES)

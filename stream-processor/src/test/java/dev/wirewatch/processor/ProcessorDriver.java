@@ -9,6 +9,7 @@ import dev.wirewatch.record.ArpEvent;
 import dev.wirewatch.record.FlowActivity;
 import dev.wirewatch.record.FlowBatch;
 import dev.wirewatch.record.FlowRecord;
+import dev.wirewatch.record.KernelDrop;
 import dev.wirewatch.record.PacketEvent;
 import dev.wirewatch.record.SensorStatus;
 import dev.wirewatch.record.Tick;
@@ -46,6 +47,8 @@ public final class ProcessorDriver implements AutoCloseable {
     private final TestOutputTopic<byte[], FlowRecord> flows;
     private final NetworkTopology network;
     private final Path stateDir;
+    /** The largest input timestamp so far: the stream time of every task, for timing when alerts come out. */
+    private long inputMicros = Long.MIN_VALUE;
 
     public ProcessorDriver(NetworkTopology network, ProcessorConfig config) {
         this.network = network;
@@ -95,6 +98,7 @@ public final class ProcessorDriver implements AutoCloseable {
     }
 
     public void send(PacketEvent packet) {
+        inputMicros = Math.max(inputMicros, packet.getTsMicros());
         packets.pipeInput(network.nat().key(packet).toBytes(), packet, Instant.ofEpochMilli(packet.getTsMicros() / 1000));
     }
 
@@ -109,8 +113,9 @@ public final class ProcessorDriver implements AutoCloseable {
             @Override
             public void publish(SpecificRecord record) {
                 if (record instanceof PacketEvent || record instanceof FlowActivity || record instanceof FlowBatch
-                        || record instanceof ArpEvent) {
+                        || record instanceof ArpEvent || record instanceof KernelDrop) {
                     RecordPublisher.Outgoing outgoing = RecordPublisher.encode(record, sensorsNat);
+                    inputMicros = Math.max(inputMicros, outgoing.timestampMs() * 1000);
                     (outgoing.topic().equals(Topics.L2) ? l2 : packets).pipeInput(outgoing.key(), record,
                             Instant.ofEpochMilli(outgoing.timestampMs()));
                 }
@@ -144,8 +149,14 @@ public final class ProcessorDriver implements AutoCloseable {
     }
 
     private void tickOnce(String host, long ts, boolean end) {
+        inputMicros = Math.max(inputMicros, ts);
         packets.pipeInput(host.getBytes(StandardCharsets.UTF_8),
                 Tick.newBuilder().setHost(host).setTsMicros(ts).setEndOfInput(end).build(), Instant.ofEpochMilli(ts / 1000));
+    }
+
+    /** The capture time the input has reached (the latest timestamp sent), MIN_VALUE before any. */
+    public long inputMicros() {
+        return inputMicros;
     }
 
     public List<Alert> alerts() {

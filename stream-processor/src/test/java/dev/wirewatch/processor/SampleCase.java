@@ -9,12 +9,14 @@ import dev.wirewatch.record.Alert;
 import dev.wirewatch.sensor.CaptureMerge;
 import dev.wirewatch.sensor.FileEventSource;
 import dev.wirewatch.sensor.emit.EmissionMode;
+import dev.wirewatch.sensor.emit.RecordSink;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.apache.avro.specific.SpecificRecord;
 
 /**
  * A recorded seed case of deploy/samples, or a real-scale stretch of one in deploy/captures/long-idle: its captures
@@ -82,6 +84,74 @@ public final class SampleCase {
             }
             CaptureMerge.replay(sources, driver.sink(), EmissionMode.CONTROL, count -> { });
             return driver.alerts();
+        } finally {
+            sources.forEach(source -> source.events().close());
+        }
+    }
+
+    /** An alert and the capture time the input had reached when it came out; {@code atEnd}: only at the input's end. */
+    public record Timed(Alert alert, long emittedAtMicros, boolean atEnd) {
+        /** How long after its last packet the alert came out, in seconds of capture time. */
+        public double delaySeconds() {
+            return (emittedAtMicros - alert.getLastSeenMicros()) / 1e6;
+        }
+    }
+
+    /**
+     * The alerts for these captures as a live processor would give them: the sensors go on ticking for {@code
+     * liveSeconds} after their captures end (a monitor keeps running), and only then does the input end. Each alert
+     * carries the capture time at which it came out.
+     */
+    public List<Timed> timedAlerts(ProcessorConfig config, int liveSeconds, Capture... captures) {
+        List<CaptureMerge.NamedSource> sources = new ArrayList<>();
+        List<Timed> timed = new ArrayList<>();
+        try (ProcessorDriver driver = new ProcessorDriver(NetworkTopology.load(dir.resolve("topology.yaml")), config)) {
+            RecordSink into = driver.sink();
+            java.util.Map<String, Long> ended = new java.util.LinkedHashMap<>();
+            Runnable drain = () -> driver.alerts().forEach(alert -> timed.add(new Timed(alert, driver.inputMicros(), false)));
+            RecordSink live = new RecordSink() {
+                @Override
+                public void publish(SpecificRecord record) {
+                    into.publish(record);
+                    drain.run();
+                }
+
+                private final java.util.Set<String> hosts = new java.util.LinkedHashSet<>();
+                private long ticked = Long.MIN_VALUE;
+
+                @Override
+                public void tick(String host, long tsMicros, boolean endOfInput) {
+                    if (endOfInput) {
+                        ended.put(host, tsMicros); // held back: the sensor lives on
+                        return;
+                    }
+                    // A replay ticks only when packets come; live sensors tick every second through a quiet spell too.
+                    for (long ts = ticked + 1_000_000; ticked != Long.MIN_VALUE && ts < tsMicros; ts += 1_000_000) {
+                        for (String each : hosts) {
+                            into.tick(each, ts, false);
+                        }
+                        drain.run();
+                    }
+                    hosts.add(host);
+                    ticked = Math.max(ticked, tsMicros);
+                    into.tick(host, tsMicros, false);
+                    drain.run();
+                }
+            };
+            for (Capture capture : captures) {
+                sources.add(new CaptureMerge.NamedSource(capture.host(),
+                        new FileEventSource(dir.resolve(capture.file()), capture.host(), capture.iface())));
+            }
+            CaptureMerge.replay(sources, live, EmissionMode.CONTROL, count -> { });
+            String[] hosts = ended.keySet().toArray(String[]::new);
+            long last = driver.inputMicros();
+            for (long ts = last + 1_000_000; ts <= last + liveSeconds * 1_000_000L; ts += 1_000_000) {
+                driver.tick(ts, ts, hosts);
+                drain.run();
+            }
+            driver.endOfInput(last + liveSeconds * 1_000_000L, hosts);
+            driver.alerts().forEach(alert -> timed.add(new Timed(alert, driver.inputMicros(), true)));
+            return timed;
         } finally {
             sources.forEach(source -> source.events().close());
         }

@@ -66,6 +66,9 @@ final class AlertmanagerOutput extends HttpOutput {
             if (alert.getCommunityId() != null) {
                 annotations.put("community_id", alert.getCommunityId());
             }
+            if (alert.getExplainedBy() != null) {
+                annotations.put("explained_by", alert.getExplainedBy());
+            }
             entry.put("startsAt", Times.iso(alert.getFirstSeenMicros()));
             if (endsAt != null) {
                 entry.put("endsAt", Times.iso(Math.max(endsAt.toEpochMilli() * 1000, alert.getFirstSeenMicros())));

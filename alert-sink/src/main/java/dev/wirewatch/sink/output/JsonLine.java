@@ -64,6 +64,7 @@ public final class JsonLine {
             line.put("loss", alert.getLoss());
         }
         putIfPresent(line, "reason", alert.getReason());
+        putIfPresent(line, "explained_by", alert.getExplainedBy());
         line.put("summary", alert.getSummary());
         line.put("hint", alert.getHint());
         ArrayNode evidence = line.putArray("evidence");

@@ -25,6 +25,9 @@ public final class TextBlock {
         text.append("  [").append(Times.iso(alert.getFirstSeenMicros())).append("]\n");
         text.append("  ").append(alert.getSummary()).append('\n');
         text.append("  hint: ").append(alert.getHint()).append('\n');
+        if (alert.getExplainedBy() != null) {
+            text.append("  explained by: ").append(alert.getExplainedBy()).append('\n');
+        }
         for (Evidence item : alert.getEvidence()) {
             text.append("  seen: ").append(item.getHost());
             if (!item.getIface().isEmpty()) {

@@ -3,7 +3,6 @@ package dev.wirewatch.sink.output;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -30,13 +29,14 @@ class JsonLineTest {
                 .setCommunityId("1:wCb3OG7yAFWelaUydu0D+125CLM=").setSummary("6 SYNs ...").setHint("check the firewall")
                 .setEvidence(List.of(Evidence.newBuilder().setHost("server").setIface("eth0")
                         .setTsMicros(1_700_000_000_000_002L).setLine("SYN").build()))
-                .setDistinctClients(2L).setAcceptingPorts(List.of(8081, 8443)).setDropReason("NETFILTER_DROP").build();
+                .setDistinctClients(2L).setAcceptingPorts(List.of(8081, 8443)).setDropReason("NETFILTER_DROP")
+                .setExplainedBy("fedcba9876543210fedc").build();
     }
 
     /** The field names of the JSON line as ALERTS.md defines them: the public interface. */
     private static List<String> documentedFields() throws Exception {
-        Path alertsDoc = Path.of(System.getProperty("wirewatch.traces", "../../shared/traces")).resolve("../ALERTS.md");
-        assumeTrue(Files.isRegularFile(alertsDoc), "ALERTS.md not found beside the traces: " + alertsDoc);
+        Path alertsDoc = Path.of(System.getProperty("wirewatch.docs", "../docs")).resolve("ALERTS.md");
+        assertTrue(Files.isRegularFile(alertsDoc), "the repository's docs/ALERTS.md: " + alertsDoc);
         String doc = Files.readString(alertsDoc);
         String table = doc.substring(doc.indexOf("## JSON line"), doc.indexOf("## Types"));
         List<String> fields = new ArrayList<>();
@@ -74,9 +74,10 @@ class JsonLineTest {
     @Test
     void absentOptionalFieldsAreLeftOutNotWrittenAsNull() throws Exception {
         Alert sparse = Alert.newBuilder(everyFieldSet()).setCause(null).setClientIp(null).setDropReason(null)
-                .setAcceptingPorts(null).setDistinctClients(null).build();
+                .setAcceptingPorts(null).setDistinctClients(null).setExplainedBy(null).build();
         JsonNode line = JSON.readTree(JsonLine.of(sparse));
-        for (String absent : List.of("cause", "client_ip", "drop_reason", "accepting_ports", "distinct_clients")) {
+        for (String absent : List.of("cause", "client_ip", "drop_reason", "accepting_ports", "distinct_clients",
+                "explained_by")) {
             assertFalse(line.has(absent), absent);
         }
         assertFalse(JsonLine.of(sparse).contains("\n"), "one alert is one line");
@@ -89,5 +90,6 @@ class JsonLineTest {
         assertTrue(lines[0].startsWith("CRITICAL  UNANSWERED_SYN (DROPPED_AT_SERVER_HOST)  198.51.100.20:8080  on server"), lines[0]);
         assertEquals("  6 SYNs ...", lines[1]);
         assertEquals("  hint: check the firewall", lines[2]);
+        assertEquals("  explained by: fedcba9876543210fedc", lines[3]);
     }
 }

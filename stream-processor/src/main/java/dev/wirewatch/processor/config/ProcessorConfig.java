@@ -34,8 +34,8 @@ import java.util.Map;
  * @param sensorSilence             a sensor whose ticks stop while stream time moves on this long is SENSOR_DEGRADED
  * @param sensorDegradedRepeat      SENSOR_DEGRADED reports one sensor and reason at most once this often
  * @param synAttemptWindow          how long a live flow of unanswered SYNs stays one attempt (Linux retries for about
- *                                  two minutes) before it closes and the service detectors (PAWS_SYN_DROP,
- *                                  ROUTE_MISMATCH) judge it: shorter finds sooner, but splits later retransmissions
+ *                                  two minutes) before it closes: shorter splits later retransmissions (PAWS_SYN_DROP
+ *                                  and ROUTE_MISMATCH judge unanswered SYNs with their UNANSWERED_SYN, not then)
  * @param tcpIdleTimeout            how long an established TCP connection without packets stays known (a session idle
  *                                  this long is forgotten; its next packets start a new, mid-stream flow): longer than
  *                                  the OS keep-alive defaults plus their probes (Linux: 2 h + 9 x 75 s)

@@ -3,9 +3,11 @@ package dev.wirewatch.processor.detect;
 import dev.wirewatch.processor.config.ProcessorConfig;
 import dev.wirewatch.record.Alert;
 import dev.wirewatch.record.FlowRecord;
+import dev.wirewatch.schemas.Addresses;
 import dev.wirewatch.schemas.AvroSerde;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.function.Consumer;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serializer;
@@ -19,10 +21,20 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * each service (from closed flows), and holds a finding until such a connection shows up or {@code
  * reconnect-window} has passed after the give-up (or the input ended), then reports it.
  * A reconnection is known once its flow has closed; a new connection still open at the end of the window is not.
+ *
+ * <p>One fault, one alert: KEEPALIVE_UNANSWERED and INJECTED_RST findings about a connection come here too and go out
+ * at once; a HALF_OPEN_SESSION on the same connection that one of them explains — the prober's unanswered keep-alives,
+ * or a forged RST whose supposed sender is the host that still holds the session — then goes out as {@code info}
+ * with {@code explained_by} ({@link Explained}). They are remembered until the connection's flow closes.
  */
 public final class HalfOpenSessionReport {
     public static final String PENDING_STORE = "half-open-pending";
     public static final String CONNECTIONS_STORE = "latest-connections";
+    /** KEEPALIVE_UNANSWERED and INJECTED_RST alerts by connection and type, until the connection's flow closes. */
+    public static final String EXPLANATIONS_STORE = "half-open-explanations";
+    /** The flow findings that meet here: HALF_OPEN_SESSION and those that can explain one. */
+    public static final Set<String> TYPES = Set.of(HalfOpenSessionDetector.TYPE, KeepAliveUnansweredDetector.TYPE,
+            InjectedRstDetector.TYPE);
     /** How long a client's latest connection to a service is remembered. */
     private static final long REMEMBER_MICROS = 3_600_000_000L;
     private static final long FORGET_EVERY_MICROS = 60_000_000L;
@@ -34,6 +46,7 @@ public final class HalfOpenSessionReport {
     private final Deserializer<Alert> deserializer = AvroSerde.of(Alert.class).deserializer();
     private KeyValueStore<String, byte[]> pending;
     private KeyValueStore<String, Long> latestConnections;
+    private KeyValueStore<String, Alert> explanations;
     private Consumer<Alert> alerts;
 
     public HalfOpenSessionReport(ProcessorConfig config) {
@@ -41,14 +54,22 @@ public final class HalfOpenSessionReport {
     }
 
     public void init(KeyValueStore<String, byte[]> pending, KeyValueStore<String, Long> latestConnections,
-                     Consumer<Alert> alerts) {
+                     KeyValueStore<String, Alert> explanations, Consumer<Alert> alerts) {
         this.pending = pending;
         this.latestConnections = latestConnections;
+        this.explanations = explanations;
         this.alerts = alerts;
     }
 
-    /** A closed flow: the client connected to the service at its first-seen time. */
+    /** A closed flow: the client connected to the service at its first-seen time; what explained it is forgotten. */
     public void onFlow(FlowRecord flow) {
+        String connection = Addresses.endpoint(Addresses.parse(flow.getClient()), flow.getClientPort()) + "|"
+                + Addresses.endpoint(Addresses.parse(flow.getServer()), flow.getServerPort());
+        for (String type : List.of(KeepAliveUnansweredDetector.TYPE, InjectedRstDetector.TYPE)) {
+            if (explanations.get(connection + "|" + type) != null) { // a blind delete would log a tombstone per flow
+                explanations.delete(connection + "|" + type);
+            }
+        }
         String key = service(flow.getServer(), flow.getServerPort(), flow.getClient());
         Long before = latestConnections.get(key);
         if (before == null || flow.getFirstSeenMicros() > before) {
@@ -65,13 +86,48 @@ public final class HalfOpenSessionReport {
         }
     }
 
-    /** A finding from the flow stage: reported at once if the client has reconnected already, else held. */
-    public void onFinding(Alert finding) {
+    /**
+     * A finding from the flow stage. KEEPALIVE_UNANSWERED and INJECTED_RST: reported at once, and remembered. A
+     * HALF_OPEN_SESSION: explained by one of them where it can be, then reported at once if the client has
+     * reconnected already, else held.
+     */
+    public void onFinding(Alert received) {
+        if (!received.getType().equals(HalfOpenSessionDetector.TYPE)) {
+            explanations.putIfAbsent(connection(received) + "|" + received.getType(), received);
+            alerts.accept(received);
+            return;
+        }
+        Alert finding = explained(received);
         if (reconnected(finding)) {
             report(finding, true);
         } else {
             pending.put(finding.getId(), serializer.serialize(null, finding));
         }
+    }
+
+    /**
+     * The prober's unanswered keep-alives are how the side that gave up learnt the session was gone; a RST forged in
+     * the name of the host that still holds the session is what ended it at the other end.
+     */
+    private Alert explained(Alert finding) {
+        if (finding.getExplainedBy() != null) {
+            return finding;
+        }
+        Alert keepAlive = explanations.get(connection(finding) + "|" + KeepAliveUnansweredDetector.TYPE);
+        if (keepAlive != null) {
+            return Explained.by(finding, keepAlive, "the same middlebox left the keep-alive probes on this connection "
+                    + "unanswered");
+        }
+        Alert injected = explanations.get(connection(finding) + "|" + InjectedRstDetector.TYPE);
+        if (injected != null && finding.getHost() != null && finding.getHost().equals(injected.getMissingAt())) {
+            return Explained.by(finding, injected, "a middlebox reset this connection in " + finding.getHost()
+                    + "'s name");
+        }
+        return finding;
+    }
+
+    private static String connection(Alert alert) {
+        return alert.getClient() + "|" + alert.getServer();
     }
 
     /** Reports the findings whose window for a reconnection has passed; forgets old connections. */
@@ -102,6 +158,16 @@ public final class HalfOpenSessionReport {
                 });
             }
             old.forEach(latestConnections::delete);
+            // A connection whose flow never closes here (a restart from later offsets) is forgotten as late.
+            List<String> stale = new ArrayList<>();
+            try (KeyValueIterator<String, Alert> iterator = explanations.all()) {
+                iterator.forEachRemaining(entry -> {
+                    if (entry.value.getLastSeenMicros() < watermarkMicros - REMEMBER_MICROS) {
+                        stale.add(entry.key);
+                    }
+                });
+            }
+            stale.forEach(explanations::delete);
         }
     }
 
@@ -120,8 +186,10 @@ public final class HalfOpenSessionReport {
         return latest != null && latest > finding.getFirstSeenMicros() && latest >= since;
     }
 
-    private void report(Alert finding, boolean reconnected) {
-        pending.delete(finding.getId());
+    /** Out it goes, explained by what arrived while it waited if nothing did before. */
+    private void report(Alert waited, boolean reconnected) {
+        pending.delete(waited.getId());
+        Alert finding = explained(waited);
         Alert alert = Alert.newBuilder(finding).setReconnected(reconnected)
                 .setSummary(finding.getSummary() + (reconnected
                         ? " The client has since connected to the service again."

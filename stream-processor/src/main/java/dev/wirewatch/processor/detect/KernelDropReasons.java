@@ -4,6 +4,9 @@ import java.util.Map;
 
 /** What the kernel's drop reasons (enum skb_drop_reason) mean for a dropped SYN, and where to look. */
 final class KernelDropReasons {
+    /** The reason a kernel gives for a SYN it dropped by PAWS. */
+    static final String PAWS = "TCP_RFC7323_PAWS";
+
     private record Reading(String meaning, String advice) {}
 
     private static final Map<String, Reading> READINGS = Map.of(
@@ -13,7 +16,7 @@ final class KernelDropReasons {
             "TCP_LISTEN_OVERFLOW", new Reading("the listener's accept queue was full",
                     "The application does not accept connections fast enough: `ss -ltn` (Recv-Q at Send-Q), raise its "
                             + "listen backlog and `net.core.somaxconn`, or find what blocks its accept loop."),
-            "TCP_RFC7323_PAWS", new Reading("its TCP timestamp was older than one seen before (PAWS)",
+            PAWS, new Reading("its TCP timestamp was older than one seen before (PAWS)",
                     "Clients behind one NAT with different timestamp clocks: turn off `net.ipv4.tcp_tw_recycle` where "
                             + "it exists, or let the NAT rewrite timestamps; see PAWS_SYN_DROP."),
             "NO_SOCKET", new Reading("no socket listens on that port",

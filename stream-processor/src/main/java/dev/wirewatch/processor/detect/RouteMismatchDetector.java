@@ -47,12 +47,22 @@ public final class RouteMismatchDetector {
 
     /** A closed flow of any protocol. */
     public void onFlow(FlowRecord flow) {
+        explain(flow);
+    }
+
+    /**
+     * A flow, closed or not, that left a host by an interface without an internal address: its ROUTE_MISMATCH
+     * (reported unless the host and destination were in this window already; the id is the window's either way).
+     * The service stage asks this of an UNANSWERED_SYN's flow: a route mismatch on the way out explains the SYNs.
+     */
+    public Optional<Alert> explain(FlowRecord flow) {
         byte[] destination = Addresses.parse(flow.getServer());
         Optional<Cidr> internal = internal(destination);
         if (internal.isEmpty()) {
-            return;
+            return Optional.empty();
         }
         byte[] source = Addresses.parse(flow.getClient());
+        Optional<Alert> first = Optional.empty();
         for (VantageView vantage : flow.getVantages()) {
             Optional<Host> host = topology.host(vantage.getHost());
             Interface out = host.map(known -> known.interfaces().get(vantage.getIface())).orElse(null);
@@ -62,20 +72,21 @@ public final class RouteMismatchDetector {
             Optional<Interface> inside = host.get().interfaces().values().stream()
                     .filter(iface -> iface != out && isInternal(iface)).findFirst();
             if (inside.isPresent()) {
-                report(flow, vantage, host.get(), out, inside.get(), internal.get());
+                Alert alert = alert(flow, vantage, host.get(), out, inside.get(), internal.get());
+                if (reported.firstInWindow(host.get().name() + "|" + flow.getServer(), flow.getFirstSeenMicros())) {
+                    alerts.accept(alert);
+                }
+                first = first.or(() -> Optional.of(alert));
             }
         }
+        return first;
     }
 
-    private void report(FlowRecord flow, VantageView vantage, Host host, Interface out, Interface inside,
-                        Cidr prefix) {
-        if (!reported.firstInWindow(host.name() + "|" + flow.getServer(), flow.getFirstSeenMicros())) {
-            return;
-        }
+    private Alert alert(FlowRecord flow, VantageView vantage, Host host, Interface out, Interface inside, Cidr prefix) {
         String gateway = inside.gateway() == null ? "GATEWAY" : inside.gateway();
         String outAddress = out.addresses().isEmpty() ? "" : " (" + Addresses.ip(out.addresses().get(0).address()) + ")";
         String insideAddresses = inside.addresses().stream().map(Cidr::toString).toList().toString();
-        alerts.accept(Alert.newBuilder()
+        return Alert.newBuilder()
                 .setId(AlertIds.of(TYPE, ReportedOnce.windowStart(flow.getFirstSeenMicros(), config.routeMismatchRepeatMicros()), host.name(), flow.getServer()))
                 .setType(TYPE)
                 .setSeverity(config.routeMismatchSeverity())
@@ -104,7 +115,7 @@ public final class RouteMismatchDetector {
                                 + flow.getServerPort() + " left by " + out.name() + ", history " + vantage.getHistory()
                                 + ", conn_state " + vantage.getConnState())
                         .build()))
-                .build());
+                .build();
     }
 
     private Optional<Cidr> internal(byte[] address) {

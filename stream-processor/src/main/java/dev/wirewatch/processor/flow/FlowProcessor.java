@@ -4,6 +4,7 @@ import dev.wirewatch.processor.config.ProcessorConfig;
 import dev.wirewatch.processor.detect.DetectionContext;
 import dev.wirewatch.processor.detect.FlowDetector;
 import dev.wirewatch.processor.detect.HalfOpenSessionDetector;
+import dev.wirewatch.processor.detect.HalfOpenSessionReport;
 import dev.wirewatch.processor.detect.IcmpRedirectIgnoredDetector;
 import dev.wirewatch.processor.detect.InjectedRstDetector;
 import dev.wirewatch.processor.detect.KeepAliveUnansweredDetector;
@@ -14,6 +15,7 @@ import dev.wirewatch.processor.network.NetworkTopology;
 import dev.wirewatch.record.Alert;
 import dev.wirewatch.record.FlowActivity;
 import dev.wirewatch.record.FlowBatch;
+import dev.wirewatch.record.FlowFinding;
 import dev.wirewatch.record.FlowRecord;
 import dev.wirewatch.record.KernelDrop;
 import dev.wirewatch.record.PacketEvent;
@@ -324,8 +326,10 @@ public final class FlowProcessor implements Processor<byte[], SpecificRecord, Ob
             Verdict verdict = unansweredSyn.inspect(flow, detection);
             if (verdict instanceof Verdict.Settled settled) {
                 flow.markSettled(UnansweredSynDetector.TYPE);
-                settled.alert().ifPresent(alert -> context.forward(
-                        new Record<>(alert.getId(), alert, alert.getLastSeenMicros() / 1000), TO_ALERTS));
+                // With the flow as it stands: the service stage asks whether a route mismatch or PAWS explains it.
+                settled.alert().ifPresent(alert -> context.forward(new Record<>(flow.primary().responderAddress(),
+                        FlowFinding.newBuilder().setAlert(alert).setFlow(toRecord(flow)).build(),
+                        alert.getLastSeenMicros() / 1000), TO_SERVICES));
             }
         }
         boolean closing = detection.inputEnded() || expiry(flow) <= detection.nowMicros();
@@ -356,10 +360,13 @@ public final class FlowProcessor implements Processor<byte[], SpecificRecord, Ob
         }
     }
 
-    /** Alerts go out; a half-open finding first goes to the service stage, which adds {@code reconnected}. */
+    /**
+     * Alerts go out; half-open findings and those that can explain one go to the service stage, which adds {@code
+     * reconnected} and keeps one alert per fault.
+     */
     private void forwardFinding(FlowState flow, Alert alert) {
         long timestampMs = alert.getLastSeenMicros() / 1000;
-        if (alert.getType().equals(HalfOpenSessionDetector.TYPE)) {
+        if (HalfOpenSessionReport.TYPES.contains(alert.getType())) {
             context.forward(new Record<>(flow.primary().responderAddress(), alert, timestampMs), TO_SERVICES);
         } else {
             context.forward(new Record<>(alert.getId(), alert, timestampMs), TO_ALERTS);

@@ -8,6 +8,7 @@ import dev.wirewatch.processor.ProcessorDriver;
 import dev.wirewatch.processor.config.ProcessorConfig;
 import dev.wirewatch.processor.network.NetworkTopology;
 import dev.wirewatch.record.Alert;
+import dev.wirewatch.record.Severity;
 import dev.wirewatch.sensor.CaptureMerge;
 import dev.wirewatch.sensor.FileEventSource;
 import dev.wirewatch.sensor.emit.EmissionMode;
@@ -147,6 +148,27 @@ class IdleSessionDroppedCaptureTest {
             assertEquals("client", alert.getHost());
             assertEquals("server", alert.getMissingAt());
         });
+    }
+
+    /**
+     * One fault, one alert: a connection whose keep-alives went unanswered and whose prober then gave up is one
+     * warning, the KEEPALIVE_UNANSWERED; its HALF_OPEN_SESSION is info, explained by it. Other half-open sessions
+     * stay warnings.
+     */
+    @Test
+    void aHalfOpenSessionWhoseKeepAlivesWentUnansweredIsExplainedByThem() {
+        Map<String, Alert> keepAlives = byClient(KeepAliveUnansweredDetector.TYPE);
+        Map<String, Alert> halfOpen = byClient(HalfOpenSessionDetector.TYPE);
+        assertFalse(keepAlives.keySet().stream().filter(halfOpen::containsKey).toList().isEmpty(),
+                "the sample holds a connection with both (carol)");
+        assertFalse(halfOpen.keySet().stream().filter(client -> !keepAlives.containsKey(client)).toList().isEmpty(),
+                "and a half-open session without keep-alives (alice)");
+        halfOpen.forEach((client, alert) -> {
+            Alert keepAlive = keepAlives.get(client);
+            assertEquals(keepAlive == null ? Severity.warning : Severity.info, alert.getSeverity(), alert.toString());
+            assertEquals(keepAlive == null ? null : keepAlive.getId(), alert.getExplainedBy(), alert.toString());
+        });
+        keepAlives.values().forEach(alert -> assertEquals(Severity.warning, alert.getSeverity()));
     }
 
     @Test

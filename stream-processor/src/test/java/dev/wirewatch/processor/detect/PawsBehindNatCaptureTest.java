@@ -8,6 +8,7 @@ import dev.wirewatch.processor.ProcessorDriver;
 import dev.wirewatch.processor.config.ProcessorConfig;
 import dev.wirewatch.processor.network.NetworkTopology;
 import dev.wirewatch.record.Alert;
+import dev.wirewatch.record.Severity;
 import dev.wirewatch.sensor.CaptureMerge;
 import dev.wirewatch.sensor.FileEventSource;
 import dev.wirewatch.sensor.emit.EmissionMode;
@@ -57,10 +58,14 @@ class PawsBehindNatCaptureTest {
         return new ArrayList<>(byPort.values());
     }
 
-    private static boolean fitsPaws(List<Attempt> attempts, Attempt dropped) {
-        List<Attempt> window = attempts.stream().filter(a -> a.answered() && a.serverPort() == dropped.serverPort()
+    private static List<Attempt> window(List<Attempt> attempts, Attempt dropped) {
+        return attempts.stream().filter(a -> a.answered() && a.serverPort() == dropped.serverPort()
                 && a.time() < dropped.time() && a.time() >= dropped.time() - 60)
                 .sorted(java.util.Comparator.comparingDouble(Attempt::time)).toList();
+    }
+
+    private static boolean fitsPaws(List<Attempt> attempts, Attempt dropped) {
+        List<Attempt> window = window(attempts, dropped);
         for (int i = 1; i < window.size(); i++) {
             if ((int) (window.get(i).tsVal() - window.get(i - 1).tsVal()) <= 0) {
                 return false;
@@ -104,5 +109,27 @@ class PawsBehindNatCaptureTest {
         });
         assertEquals(List.of(), alerts.stream().filter(alert -> !alert.getType().equals(PawsSynDropDetector.TYPE)
                 && !alert.getType().equals(UnansweredSynDetector.TYPE)).toList(), "nothing else");
+
+        // One fault, one alert: where at least three accepted connections in the window make the chain (so that
+        // chance cannot fit it), the PAWS_SYN_DROP is the one warning for the dropped connection; the same SYNs'
+        // UNANSWERED_SYN goes out as info, naming the PAWS alert and carrying its hint, not the firewall's.
+        Map<Integer, Integer> chain = new TreeMap<>();
+        attempts.stream().filter(dropped -> expected.contains(dropped.port()))
+                .forEach(dropped -> chain.put(dropped.port(), window(attempts, dropped).size()));
+        assertTrue(chain.values().stream().allMatch(length -> length >= PawsSynDropDetector.EXPLAINS_FROM_CHAIN),
+                "every drop in the sample follows a chain of three or more: " + chain);
+        assertEquals(paws, alerts.stream().filter(alert -> alert.getSeverity().ordinal() >= Severity.warning.ordinal())
+                .toList(), "the only warnings");
+        Map<String, Alert> pawsByClient = paws.stream().collect(Collectors.toMap(Alert::getClient, alert -> alert));
+        List<Alert> unanswered = alerts.stream().filter(alert -> alert.getType().equals(UnansweredSynDetector.TYPE)).toList();
+        assertEquals(expected, unanswered.stream().map(alert -> Integer.valueOf(alert.getClient().split(":")[1])).sorted()
+                .collect(Collectors.toList()), "every dropped connection was found unanswered too");
+        unanswered.forEach(alert -> {
+            Alert explaining = pawsByClient.get(alert.getClient());
+            assertEquals(Severity.info, alert.getSeverity(), alert.toString());
+            assertEquals("DROPPED_AT_SERVER_HOST", alert.getCause(), "where it was lost stays said");
+            assertEquals(explaining.getId(), alert.getExplainedBy(), alert.toString());
+            assertEquals(explaining.getHint(), alert.getHint(), "PAWS's hint, not the firewall's");
+        });
     }
 }
