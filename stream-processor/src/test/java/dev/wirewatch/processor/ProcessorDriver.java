@@ -27,6 +27,7 @@ import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Properties;
+import java.util.function.Function;
 import java.util.stream.Stream;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.utils.Bytes;
@@ -74,11 +75,21 @@ public final class ProcessorDriver implements AutoCloseable {
     }
 
     public static NetworkTopology topology(String yaml) {
+        return fromFile(yaml, NetworkTopology::load);
+    }
+
+    /** Detector settings from config.yaml text (the defaults for every key it leaves out). */
+    public static ProcessorConfig config(String yaml) {
+        return fromFile(yaml, ProcessorConfig::load);
+    }
+
+    /** What {@code load} reads from a file holding {@code yaml}. */
+    private static <T> T fromFile(String yaml, Function<Path, T> load) {
         try {
-            Path file = Files.createTempFile("topology", ".yaml");
+            Path file = Files.createTempFile("wirewatch", ".yaml");
             try {
                 Files.writeString(file, yaml);
-                return NetworkTopology.load(file);
+                return load.apply(file);
             } finally {
                 Files.delete(file);
             }

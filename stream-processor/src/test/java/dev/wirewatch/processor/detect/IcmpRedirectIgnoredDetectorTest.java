@@ -60,17 +60,22 @@ class IcmpRedirectIgnoredDetectorTest {
         return packet;
     }
 
+    /** A handshake and a first segment through r1, and r1's redirect about it. */
+    private static void handshakeAndFirstRedirect(ProcessorDriver driver) {
+        driver.send(out(T0, SYN, 1000, 0, R1_MAC));
+        driver.send(in(T0 + 1000, SYN | ACK, 5000, 1001));
+        driver.send(out(T0 + 2000, ACK, 1001, 0, R1_MAC));
+        driver.send(out(T0 + 3000, PSH | ACK, 1001, 100, R1_MAC));
+        driver.send(redirect(T0 + 3100));
+    }
+
     /**
      * A handshake through r1, r1's redirect, then a segment every 200 ms through {@code afterGrace}'s MAC once the
      * grace after the second redirect has passed (r1 redirects each of the first three segments it forwards).
      */
     private static List<Alert> upload(String withinGrace, String afterGrace, boolean retransmit) {
         try (ProcessorDriver driver = new ProcessorDriver(ProcessorDriver.topology(TOPOLOGY), ProcessorConfig.DEFAULTS)) {
-            driver.send(out(T0, SYN, 1000, 0, R1_MAC));
-            driver.send(in(T0 + 1000, SYN | ACK, 5000, 1001));
-            driver.send(out(T0 + 2000, ACK, 1001, 0, R1_MAC));
-            driver.send(out(T0 + 3000, PSH | ACK, 1001, 100, R1_MAC));
-            driver.send(redirect(T0 + 3100));
+            handshakeAndFirstRedirect(driver);
             long seq = 1101;
             int redirected = 1;
             for (long ts = T0 + S / 5; ts < T0 + 10 * S; ts += S / 5) {
@@ -121,11 +126,7 @@ class IcmpRedirectIgnoredDetectorTest {
     /** One segment through {@code viaMac} {@code pause} after the redirect; ticks until {@code tickUntil}, no end. */
     private static List<Alert> resumedAfter(long pause, String viaMac, long tickUntil) {
         try (ProcessorDriver driver = new ProcessorDriver(ProcessorDriver.topology(TOPOLOGY), ProcessorConfig.DEFAULTS)) {
-            driver.send(out(T0, SYN, 1000, 0, R1_MAC));
-            driver.send(in(T0 + 1000, SYN | ACK, 5000, 1001));
-            driver.send(out(T0 + 2000, ACK, 1001, 0, R1_MAC));
-            driver.send(out(T0 + 3000, PSH | ACK, 1001, 100, R1_MAC));
-            driver.send(redirect(T0 + 3100));
+            handshakeAndFirstRedirect(driver);
             driver.send(in(T0 + 4000, ACK, 5001, 1101));
             driver.send(out(T0 + 300_000, ACK, 1101, 0, R1_MAC)); // a window update, redirected again
             driver.send(redirect(T0 + 300_100));
@@ -166,11 +167,7 @@ class IcmpRedirectIgnoredDetectorTest {
     @Test
     void aHostThatFollowsTheSecondRedirectIsSilent() {
         try (ProcessorDriver driver = new ProcessorDriver(ProcessorDriver.topology(TOPOLOGY), ProcessorConfig.DEFAULTS)) {
-            driver.send(out(T0, SYN, 1000, 0, R1_MAC));
-            driver.send(in(T0 + 1000, SYN | ACK, 5000, 1001));
-            driver.send(out(T0 + 2000, ACK, 1001, 0, R1_MAC));
-            driver.send(out(T0 + 3000, PSH | ACK, 1001, 100, R1_MAC));
-            driver.send(redirect(T0 + 3100));
+            handshakeAndFirstRedirect(driver);
             driver.send(in(T0 + 4000, ACK, 5001, 1101));
             driver.tickEvery(10 * S, T0, T0 + 119 * S, "host");
             driver.send(out(T0 + 120 * S, PSH | ACK, 1101, 100, R1_MAC)); // two minutes later, still via r1

@@ -13,24 +13,12 @@ import dev.wirewatch.processor.config.ProcessorConfig;
 import dev.wirewatch.processor.flow.ConnectionBudget;
 import dev.wirewatch.record.Alert;
 import dev.wirewatch.record.FlowRecord;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** Established connections stay known while idle for hours, within the instance's connection budget. */
 class IdleConnectionsTest {
     private static final long HOUR = 3600 * S;
-
-    private static ProcessorConfig config(String yaml) throws Exception {
-        Path file = Files.createTempFile("config", ".yaml");
-        try {
-            Files.writeString(file, yaml);
-            return ProcessorConfig.load(file);
-        } finally {
-            Files.delete(file);
-        }
-    }
 
     @Test
     void aSessionThatResumesAfterTwoHoursOfIdleIsStillTheSameConnection() {
@@ -51,7 +39,7 @@ class IdleConnectionsTest {
 
     @Test
     void anIdleSessionIsForgottenAtTheIdleTimeout() throws Exception {
-        try (ProcessorDriver driver = new ProcessorDriver(TOPOLOGY, config("tcp-idle-timeout: 30m\n"))) {
+        try (ProcessorDriver driver = new ProcessorDriver(TOPOLOGY, ProcessorDriver.config("tcp-idle-timeout: 30m\n"))) {
             new TwoSidedSession(driver, 41000).established(T0);
             driver.tickEvery(10 * S, T0, T0 + 29 * 60 * S, "client", "server");
             assertEquals(List.of(), driver.flows());
@@ -62,7 +50,7 @@ class IdleConnectionsTest {
 
     @Test
     void overTheBudgetTheLongestIdleConnectionsAreForgottenFirstAndCounted() throws Exception {
-        try (ProcessorDriver driver = new ProcessorDriver(TOPOLOGY, config("connection-budget: 3\n"))) {
+        try (ProcessorDriver driver = new ProcessorDriver(TOPOLOGY, ProcessorDriver.config("connection-budget: 3\n"))) {
             for (int i = 0; i < 5; i++) {
                 new TwoSidedSession(driver, 41000 + i).established(T0 + i * 10 * S);
                 driver.tick(T0 + i * 10 * S, T0 + i * 10 * S, "client", "server");
