@@ -1,6 +1,7 @@
 package dev.wirewatch.processor.flow;
 
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.common.MetricName;
 import org.apache.kafka.common.metrics.Sensor;
@@ -18,7 +19,11 @@ public final class ConnectionBudget {
     public static final String METRICS_GROUP = "stream-wirewatch-flow-metrics";
 
     private final long limit;
-    private final AtomicLong kept = new AtomicLong();
+    /**
+     * Each task's count, by task id: a task reopened on this instance replaces its entry, so a task closed without
+     * its processor's close (a dirty close after an error) cannot leave its count behind.
+     */
+    private final Map<String, AtomicLong> kept = new ConcurrentHashMap<>();
 
     public ConnectionBudget(long limit) {
         this.limit = limit;
@@ -26,11 +31,11 @@ public final class ConnectionBudget {
 
     /** Connections beyond the budget, instance-wide (0 when within it). */
     long excess() {
-        return Math.max(0, kept.get() - limit);
+        return Math.max(0, kept() - limit);
     }
 
     long kept() {
-        return kept.get();
+        return kept.values().stream().mapToLong(AtomicLong::get).sum();
     }
 
     /** A task's share: its flow count, added to the instance's, and its metrics. */
@@ -38,12 +43,13 @@ public final class ConnectionBudget {
         return new Account(metrics, taskId, flowsAlready);
     }
 
-    /** One task's flows. Not thread-safe: a task runs on one stream thread. */
+    /** One task's flows: counted by its own stream thread, summed by every task's. */
     final class Account implements AutoCloseable {
         private final StreamsMetrics metrics;
         private final Sensor connections;
         private final Sensor evictions;
-        private long own;
+        private final String taskId;
+        private final AtomicLong own;
 
         private Account(StreamsMetrics metrics, String taskId, long flowsAlready) {
             this.metrics = metrics;
@@ -55,19 +61,18 @@ public final class ConnectionBudget {
             evictions.add(new MetricName("connections-evicted-total", METRICS_GROUP,
                     "connections forgotten before their idle timeout because the instance was over connection-budget",
                     tags), new CumulativeCount());
-            own = flowsAlready;
-            kept.addAndGet(flowsAlready);
-            connections.record(own);
+            this.taskId = taskId;
+            own = new AtomicLong(flowsAlready);
+            kept.put(taskId, own);
+            connections.record(flowsAlready);
         }
 
         void opened() {
-            own++;
-            kept.incrementAndGet();
+            own.incrementAndGet();
         }
 
         void closed() {
-            own--;
-            kept.decrementAndGet();
+            own.decrementAndGet();
         }
 
         void evicted() {
@@ -76,13 +81,12 @@ public final class ConnectionBudget {
 
         /** Publishes the task's count (once per stream-time second, not per packet). */
         void report() {
-            connections.record(own);
+            connections.record(own.get());
         }
 
         @Override
         public void close() {
-            kept.addAndGet(-own);
-            own = 0;
+            kept.remove(taskId, own);
             metrics.removeSensor(connections);
             metrics.removeSensor(evictions);
         }
