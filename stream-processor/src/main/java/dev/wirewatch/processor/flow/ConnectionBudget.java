@@ -75,6 +75,12 @@ public final class ConnectionBudget {
             own.decrementAndGet();
         }
 
+        /** This task's part of the instance's {@code excess}, in proportion to its flows, at most {@code cap}. */
+        int shareOfExcess(long excess, int cap) {
+            long all = Math.max(1, kept());
+            return (int) Math.min(cap, (excess * own.get() + all - 1) / all);
+        }
+
         void evicted() {
             evictions.record();
         }

@@ -20,7 +20,6 @@ import dev.wirewatch.record.FlowRecord;
 import dev.wirewatch.record.KernelDrop;
 import dev.wirewatch.record.PacketEvent;
 import dev.wirewatch.record.Tick;
-import dev.wirewatch.record.VantageView;
 import dev.wirewatch.schemas.Addresses;
 import dev.wirewatch.schemas.FlowBatches;
 import java.time.Duration;
@@ -295,22 +294,31 @@ public final class FlowProcessor implements Processor<byte[], SpecificRecord, Ob
     }
 
     /**
-     * The instance keeps more connections than its budget: forget this task's longest-idle ones (those due last
-     * beyond the near future; if there are not enough, the next due), as if they had timed out, without judging
-     * them. Counted on /metrics; said once.
+     * The instance keeps more connections than its budget: this task, for its share of the excess, forgets its
+     * longest-idle connections (due beyond the near future, in deadline order; if too few, the soonest due), judged
+     * with what there is as at the end of the input, so no verdict they owe is lost. A timer armed before the flow's
+     * last packets is first moved to its real deadline: only then is the order the order of idleness.
      */
     private void evictLongestIdle(long now) {
-        int wanted = (int) Math.min(budget.excess(), EVICTIONS_PER_PASS);
-        List<FlowTimers.Due> victims = new ArrayList<>(timers.from(now + EVICTION_HORIZON_MICROS, wanted));
-        if (victims.size() < wanted) {
-            victims.addAll(timers.from(Long.MIN_VALUE, wanted - victims.size()));
+        int wanted = connections.shareOfExcess(budget.excess(), EVICTIONS_PER_PASS);
+        List<FlowTimers.Due> candidates = new ArrayList<>(timers.from(now + EVICTION_HORIZON_MICROS, 2 * wanted));
+        if (candidates.size() < wanted) {
+            candidates.addAll(timers.from(Long.MIN_VALUE, wanted - candidates.size()));
         }
-        for (FlowTimers.Due victim : victims) {
-            FlowState flow = flows.get(victim.flowKey());
-            if (flow == null || flow.timerMicros() != victim.atMicros() || budget.excess() == 0) {
+        int done = 0;
+        for (FlowTimers.Due candidate : candidates) {
+            FlowState flow = flows.get(candidate.flowKey());
+            if (done == wanted || flow == null || flow.timerMicros() != candidate.atMicros()) {
                 continue;
             }
-            close(victim.flowKey(), flow);
+            if (flow.deadlineMicros() > candidate.atMicros()) {
+                timers.disarm(candidate.atMicros(), candidate.flowKey());
+                flow.timerMicros(Long.MAX_VALUE);
+                save(candidate.flowKey(), flow, flow.deadlineMicros());
+                continue;
+            }
+            judge(candidate.flowKey(), flow, context(now, true, now));
+            done++;
             connections.evicted();
             if (evicted++ == 0) {
                 LOG.warn("over connection-budget ({} connections kept by this instance): forgetting the longest-idle "
@@ -328,7 +336,7 @@ public final class FlowProcessor implements Processor<byte[], SpecificRecord, Ob
                 flow.markSettled(UnansweredSynDetector.TYPE);
                 // With the flow as it stands: the service stage asks whether a route mismatch or PAWS explains it.
                 settled.alert().ifPresent(alert -> context.forward(new Record<>(flow.primary().responderAddress(),
-                        FlowFinding.newBuilder().setAlert(alert).setFlow(toRecord(flow)).build(),
+                        FlowFinding.newBuilder().setAlert(alert).setFlow(FlowRecords.of(flow)).build(),
                         alert.getLastSeenMicros() / 1000), TO_SERVICES));
             }
         }
@@ -346,7 +354,9 @@ public final class FlowProcessor implements Processor<byte[], SpecificRecord, Ob
                 flow.markSettled(detector.type());
                 forwardFinding(flow, settled.alert().get());
             }
-            askAgain |= verdict instanceof Verdict.Pending;
+            // Pending at or past its due time, it waits for another sensor's ticks; before it, its deadline comes.
+            askAgain |= verdict instanceof Verdict.Pending && (detector.dueAtMicros(flow, config) <= detection.nowMicros()
+                    || detector.overdue(flow, config));
         }
         if (closing) {
             close(key, flow);
@@ -441,7 +451,7 @@ public final class FlowProcessor implements Processor<byte[], SpecificRecord, Ob
         }
         flows.delete(key);
         connections.closed();
-        FlowRecord record = toRecord(flow);
+        FlowRecord record = FlowRecords.of(flow);
         long timestampMs = record.getLastSeenMicros() / 1000;
         context.forward(new Record<>(key.get(), record, timestampMs), TO_FLOWS);
         byte[] serverAddress = flow.primary().responderAddress();
@@ -449,40 +459,5 @@ public final class FlowProcessor implements Processor<byte[], SpecificRecord, Ob
         long now = context.currentStreamTimeMs() * 1000;
         SensorCoverageGapDetector.inspect(flow, context(now, false, now)).ifPresent(gap -> context.forward(
                 new Record<>(Addresses.parse(gap.getIp()), gap, timestampMs), TO_SERVICES));
-    }
-
-    static FlowRecord toRecord(FlowState flow) {
-        ConnectionView primary = flow.primary();
-        List<VantageView> vantages = new ArrayList<>();
-        for (FlowState.Seen seen : flow.views()) {
-            ConnectionView view = seen.view();
-            vantages.add(VantageView.newBuilder()
-                    .setHost(seen.vantage().host())
-                    .setIface(seen.vantage().iface())
-                    .setConnState(view.connState())
-                    .setHistory(view.history())
-                    .setOrigPackets(view.originatorPackets())
-                    .setOrigBytes(view.originatorBytes())
-                    .setRespPackets(view.responderPackets())
-                    .setRespBytes(view.responderBytes())
-                    .setFirstSeenMicros(view.firstSeenMicros())
-                    .setLastSeenMicros(view.lastSeenMicros())
-                    .setSynCount(view.synCount())
-                    .setHandshakeRttMicros(view.handshakeRttMicros())
-                    .setSynTsVal(view.synTsVal())
-                    .setSynAnswered(view.synAnswered())
-                    .build());
-        }
-        return FlowRecord.newBuilder()
-                .setCommunityId(primary.communityId())
-                .setProtocol(primary.protocol())
-                .setClient(primary.originatorIp())
-                .setClientPort(primary.originatorPort())
-                .setServer(primary.responderIp())
-                .setServerPort(primary.responderPort())
-                .setFirstSeenMicros(flow.firstSeenMicros())
-                .setLastSeenMicros(flow.lastSeenMicros())
-                .setVantages(vantages)
-                .build();
     }
 }

@@ -106,12 +106,15 @@ public final class FlowState {
         return Optional.ofNullable(redirect);
     }
 
-    /** An ICMP redirect about this flow, seen at {@code vantage}; the first one starts the watch. */
+    /**
+     * An ICMP redirect about this flow, seen at {@code vantage}; the first one starts the watch. Later ones count at
+     * the watching vantage only: another sensor on the path (the router's) sees the same redirects.
+     */
     void redirected(Vantage vantage, PacketEvent packet) {
         if (redirect == null) {
             boolean retransmitted = view(vantage).map(view -> view.history().toUpperCase().contains("T")).orElse(false);
             redirect = RedirectWatch.start(vantage, packet, retransmitted);
-        } else {
+        } else if (redirect.vantage().equals(vantage)) {
             redirect.redirectedAgain(packet.getTsMicros());
         }
     }

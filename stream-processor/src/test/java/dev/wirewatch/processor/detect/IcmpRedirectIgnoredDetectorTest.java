@@ -166,8 +166,23 @@ class IcmpRedirectIgnoredDetectorTest {
      */
     @Test
     void aHostThatFollowsTheSecondRedirectIsSilent() {
+        assertEquals(List.of(), followsTheSecondRedirect(false));
+    }
+
+    /** The router's own sensor sees the same redirects: a copy of the first is not a second redirect. */
+    @Test
+    void aRedirectSeenByTheRoutersSensorTooIsStillOneRedirect() {
+        assertEquals(List.of(), followsTheSecondRedirect(true));
+    }
+
+    private static List<Alert> followsTheSecondRedirect(boolean routerSensor) {
         try (ProcessorDriver driver = new ProcessorDriver(ProcessorDriver.topology(TOPOLOGY), ProcessorConfig.DEFAULTS)) {
             handshakeAndFirstRedirect(driver);
+            if (routerSensor) {
+                PacketEvent copy = redirect(T0 + 3090);
+                copy.setHost("r1");
+                driver.send(copy);
+            }
             driver.send(in(T0 + 4000, ACK, 5001, 1101));
             driver.tickEvery(10 * S, T0, T0 + 119 * S, "host");
             driver.send(out(T0 + 120 * S, PSH | ACK, 1101, 100, R1_MAC)); // two minutes later, still via r1
@@ -176,8 +191,8 @@ class IcmpRedirectIgnoredDetectorTest {
             driver.send(out(T0 + 240 * S, PSH | ACK, 1201, 100, R2_MAC)); // now via r2
             driver.send(in(T0 + 240 * S + 500, ACK, 5001, 1301));
             driver.tickEvery(10 * S, T0 + 120 * S, T0 + 700 * S, "host");
-            assertEquals(List.of(), driver.alerts().stream()
-                    .filter(alert -> alert.getType().equals(IcmpRedirectIgnoredDetector.TYPE)).toList());
+            return driver.alerts().stream()
+                    .filter(alert -> alert.getType().equals(IcmpRedirectIgnoredDetector.TYPE)).toList();
         }
     }
 }

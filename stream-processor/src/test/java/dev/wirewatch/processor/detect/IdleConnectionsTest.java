@@ -64,4 +64,21 @@ class IdleConnectionsTest {
             assertEquals(List.of(), driver.alerts(), "forgetting is not a finding");
         }
     }
+
+    /** A connection opened first but busy since is not idle: its timer, armed at its first packets, does not count. */
+    @Test
+    void aBusyConnectionOpenedFirstIsNotTakenForTheLongestIdle() {
+        try (ProcessorDriver driver = new ProcessorDriver(TOPOLOGY, ProcessorDriver.config("connection-budget: 3\n"))) {
+            TwoSidedSession busy = new TwoSidedSession(driver, 41000).established(T0);
+            for (int i = 1; i < 5; i++) {
+                new TwoSidedSession(driver, 41000 + i).established(T0 + i * 10 * S);
+                busy.fromClient(T0 + i * 10 * S + 100, ACK, 6, BOTH);
+                driver.tick(T0 + i * 10 * S, T0 + i * 10 * S, "client", "server");
+            }
+            driver.tick(T0 + 40 * S, T0 + 42 * S, "client", "server");
+
+            List<Integer> forgotten = driver.flows().stream().map(FlowRecord::getClientPort).sorted().toList();
+            assertEquals(List.of(41001, 41002), forgotten);
+        }
+    }
 }
