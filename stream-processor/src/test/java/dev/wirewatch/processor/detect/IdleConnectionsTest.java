@@ -8,6 +8,7 @@ import static dev.wirewatch.processor.detect.TwoSidedSession.T0;
 import static dev.wirewatch.processor.detect.TwoSidedSession.TOPOLOGY;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.wirewatch.processor.Packets;
 import dev.wirewatch.processor.ProcessorDriver;
 import dev.wirewatch.processor.config.ProcessorConfig;
 import dev.wirewatch.processor.flow.ConnectionBudget;
@@ -79,6 +80,31 @@ class IdleConnectionsTest {
 
             List<Integer> forgotten = driver.flows().stream().map(FlowRecord::getClientPort).sorted().toList();
             assertEquals(List.of(41001, 41002), forgotten);
+        }
+    }
+
+    /** Linux's defaults from one vantage: probes after 2 h of idle, 75 s apart, unanswered, then a reset. */
+    @Test
+    void keepAliveProbesAfterTwoHoursOfIdleAreRecognisedFromOneVantage() {
+        List<String> clientOnly = List.of("client");
+        try (ProcessorDriver driver = new ProcessorDriver(TOPOLOGY, ProcessorDriver.config("keepalive-probes: 3\n"))) {
+            TwoSidedSession session = new TwoSidedSession(driver, 41000);
+            session.fromClient(T0, Packets.SYN, 0, clientOnly);
+            session.fromServer(T0 + 100, Packets.SYN | ACK, 0, clientOnly);
+            session.fromClient(T0 + 200, ACK, 0, clientOnly);
+            driver.tickEvery(10 * S, T0, T0 + 2 * HOUR, "client");
+            for (int probe = 0; probe < 3; probe++) {
+                session.keepAliveFromClient(T0 + 2 * HOUR + probe * 75 * S, clientOnly);
+                driver.tickEvery(S, T0 + 2 * HOUR + probe * 75 * S, T0 + 2 * HOUR + (probe + 1) * 75 * S - S, "client");
+            }
+            session.fromClient(T0 + 2 * HOUR + 225 * S, RST, 0, clientOnly);
+            driver.tick(T0 + 2 * HOUR + 225 * S, T0 + 2 * HOUR + 240 * S, "client");
+
+            List<Alert> keepAlive = driver.alerts().stream()
+                    .filter(alert -> alert.getType().equals(KeepAliveUnansweredDetector.TYPE)).toList();
+            assertEquals(1, keepAlive.size(), driver.alerts().toString());
+            assertEquals(3, keepAlive.get(0).getCount());
+            assertEquals("client", keepAlive.get(0).getHost());
         }
     }
 }
