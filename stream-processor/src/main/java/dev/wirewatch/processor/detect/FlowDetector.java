@@ -23,7 +23,7 @@ public interface FlowDetector {
      * The flow is owed a judgement although {@link #dueAtMicros} has passed: its evidence came after that time
      * (a sensor ships a second of a flow's packets at once, while other sensors' ticks move stream time on).
      */
-    default boolean overdue(FlowState flow, ProcessorConfig config) {
+    default boolean overdue(FlowState flow) {
         return false;
     }
 

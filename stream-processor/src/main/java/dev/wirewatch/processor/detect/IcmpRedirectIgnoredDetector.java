@@ -37,7 +37,7 @@ public final class IcmpRedirectIgnoredDetector implements FlowDetector {
 
     /** A packet went the old way: that always settles with an alert, so until it has, one is owed. */
     @Override
-    public boolean overdue(FlowState flow, ProcessorConfig config) {
+    public boolean overdue(FlowState flow) {
         return flow.redirect().map(watch -> watch.viaOld() > 0).orElse(false);
     }
 

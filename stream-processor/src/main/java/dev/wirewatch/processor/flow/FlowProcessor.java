@@ -307,8 +307,11 @@ public final class FlowProcessor implements Processor<byte[], SpecificRecord, Ob
         }
         int done = 0;
         for (FlowTimers.Due candidate : candidates) {
+            if (done == wanted) {
+                break;
+            }
             FlowState flow = flows.get(candidate.flowKey());
-            if (done == wanted || flow == null || flow.timerMicros() != candidate.atMicros()) {
+            if (flow == null || flow.timerMicros() != candidate.atMicros()) {
                 continue;
             }
             if (flow.deadlineMicros() > candidate.atMicros()) {
@@ -356,7 +359,7 @@ public final class FlowProcessor implements Processor<byte[], SpecificRecord, Ob
             }
             // Pending at or past its due time, it waits for another sensor's ticks; before it, its deadline comes.
             askAgain |= verdict instanceof Verdict.Pending && (detector.dueAtMicros(flow, config) <= detection.nowMicros()
-                    || detector.overdue(flow, config));
+                    || detector.overdue(flow));
         }
         if (closing) {
             close(key, flow);
@@ -413,7 +416,7 @@ public final class FlowProcessor implements Processor<byte[], SpecificRecord, Ob
         for (FlowDetector detector : flowDetectors) {
             if (!flow.settled(detector.type())) {
                 long due = detector.dueAtMicros(flow, config);
-                if (due > nowMicros || detector.overdue(flow, config)) {
+                if (due > nowMicros || detector.overdue(flow)) {
                     deadline = Math.min(deadline, due);
                 }
             }
