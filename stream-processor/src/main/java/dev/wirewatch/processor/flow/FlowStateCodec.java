@@ -46,6 +46,7 @@ public final class FlowStateCodec {
     private static final int LAST_VIA_OLD = 1 << 4;
     private static final int RETRANSMITTED_BEFORE = 1 << 5;
     private static final int SECOND = 1 << 6;
+    private static final int SENT_PAST_COUNT = 1 << 7;
 
     private FlowStateCodec() {}
 
@@ -166,7 +167,8 @@ public final class FlowStateCodec {
                 | (watch.firstViaOldMicros != Long.MAX_VALUE ? FIRST_VIA_OLD : 0)
                 | (watch.lastViaOldMicros != Long.MIN_VALUE ? LAST_VIA_OLD : 0)
                 | (watch.retransmittedBefore ? RETRANSMITTED_BEFORE : 0)
-                | (watch.secondMicros != Long.MAX_VALUE ? SECOND : 0);
+                | (watch.secondMicros != Long.MAX_VALUE ? SECOND : 0)
+                | (watch.sentPastCount ? SENT_PAST_COUNT : 0);
         out.unsigned(flags);
         out.unsigned(watch.src.length);
         out.bytes(watch.src);
@@ -212,6 +214,7 @@ public final class FlowStateCodec {
         watch.firstViaOldMicros = (flags & FIRST_VIA_OLD) != 0 ? firstMicros + in.signed() : Long.MAX_VALUE;
         watch.lastViaOldMicros = (flags & LAST_VIA_OLD) != 0 ? firstMicros + in.signed() : Long.MIN_VALUE;
         watch.retransmittedBefore = (flags & RETRANSMITTED_BEFORE) != 0;
+        watch.sentPastCount = (flags & SENT_PAST_COUNT) != 0;
         watch.secondMicros = (flags & SECOND) != 0 ? firstMicros + in.signed() : Long.MAX_VALUE;
         return watch;
     }

@@ -38,6 +38,11 @@ public final class RedirectWatch {
     long firstViaOldMicros = Long.MAX_VALUE;
     long lastViaOldMicros = Long.MIN_VALUE;
     long answers;
+    /**
+     * The host sent again after the last packet counted: later answers may be to that packet, so they no longer
+     * count (a reply that comes after the next request would otherwise stand in for a lost one).
+     */
+    boolean sentPastCount;
     boolean retransmittedBefore;
 
     RedirectWatch(Vantage vantage, byte[] src, byte[] dst, String oldMac, String gateway, String suggested,
@@ -80,7 +85,11 @@ public final class RedirectWatch {
         byte[] from = Addresses.bytes(packet.getSrc());
         byte[] to = Addresses.bytes(packet.getDst());
         boolean sent = Arrays.equals(from, src) && Arrays.equals(to, dst);
-        if (ts >= (sent ? sendingEndsMicros(config) : evidenceDueMicros(config))) {
+        if (sent && ts >= sendingEndsMicros(config)) {
+            sentPastCount = true;
+            return;
+        }
+        if (!sent && (sentPastCount || ts >= evidenceDueMicros(config))) {
             return;
         }
         if (sent) {
