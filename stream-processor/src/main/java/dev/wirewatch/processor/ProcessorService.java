@@ -1,18 +1,19 @@
 package dev.wirewatch.processor;
 
 import dev.wirewatch.processor.config.ProcessorConfig;
+import dev.wirewatch.processor.metrics.DeadLetterHandler;
+import dev.wirewatch.processor.metrics.ProcessorMetrics;
 import dev.wirewatch.processor.network.NetworkTopology;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
-import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
 
 /**
  * The processor as a running Kafka Streams application: the settings it always runs with live here.
- * Exactly-once, so a restart neither loses nor repeats an alert; records that cannot be decoded are logged,
- * skipped and copied to ww.deadletter.
+ * Exactly-once, so a restart neither loses nor repeats an alert; records that cannot be decoded are logged (once
+ * per kind), counted, skipped and copied to ww.deadletter.
  */
 public final class ProcessorService {
     private ProcessorService() {}
@@ -30,15 +31,25 @@ public final class ProcessorService {
     public static KafkaStreams create(Map<String, Object> clientConfig, String applicationId, Path stateDir,
                                       NetworkTopology network, ProcessorConfig config, int packetPartitions,
                                       StreamTopics topics) {
+        return create(clientConfig, applicationId, stateDir, network, config, packetPartitions, topics,
+                ProcessorMetrics.unexported());
+    }
+
+    /** A processor that counts into {@code metrics} (what its /metrics shows). */
+    public static KafkaStreams create(Map<String, Object> clientConfig, String applicationId, Path stateDir,
+                                      NetworkTopology network, ProcessorConfig config, int packetPartitions,
+                                      StreamTopics topics, ProcessorMetrics metrics) {
         Properties properties = new Properties();
         properties.putAll(clientConfig);
         properties.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
         properties.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
         properties.putIfAbsent(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         properties.putIfAbsent(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100);
-        properties.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueExceptionHandler.class);
+        properties.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterHandler.class);
+        properties.put(ProcessorMetrics.CONFIG_KEY, metrics);
         properties.put(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, topics.deadletter());
-        return new KafkaStreams(TopologyFactory.build(network, config, applicationId, packetPartitions, topics), properties);
+        return new KafkaStreams(TopologyFactory.build(network, config, applicationId, packetPartitions, topics,
+                metrics), properties);
     }
 
     /** Internal topics the topology reads besides ww.packets; create them with {@code packetPartitions} partitions. */

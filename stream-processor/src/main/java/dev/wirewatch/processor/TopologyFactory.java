@@ -13,6 +13,7 @@ import dev.wirewatch.processor.flow.FlowStateCodec;
 import dev.wirewatch.processor.health.SensorSilenceWatch;
 import dev.wirewatch.processor.health.SensorStatusStage;
 import dev.wirewatch.processor.l2.ArpProcessor;
+import dev.wirewatch.processor.metrics.ProcessorMetrics;
 import dev.wirewatch.processor.network.NetworkTopology;
 import dev.wirewatch.processor.service.ServiceStage;
 import dev.wirewatch.processor.state.WriteBehindStore;
@@ -27,6 +28,7 @@ import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.processor.StreamPartitioner;
 import org.apache.kafka.streams.state.Stores;
@@ -80,16 +82,29 @@ public final class TopologyFactory {
 
     public static Topology build(NetworkTopology network, ProcessorConfig config, String applicationId,
                                  int packetPartitions, StreamTopics topics) {
+        return build(network, config, applicationId, packetPartitions, topics, ProcessorMetrics.unexported());
+    }
+
+    public static Topology build(NetworkTopology network, ProcessorConfig config, String applicationId,
+                                 int packetPartitions, StreamTopics topics, ProcessorMetrics metrics) {
         AvroSerde<SpecificRecord> anyRecord = AvroSerde.anyRecord();
         AvroSerde<FlowRecord> flowRecord = AvroSerde.of(FlowRecord.class);
         AvroSerde<Alert> alert = AvroSerde.of(Alert.class);
+        // Every alert reaches ww.alerts through this serializer: counted there, by type, whichever stage found it.
+        Serializer<Alert> alertOut = (topic, value) -> {
+            if (value != null) {
+                metrics.alert(value.getType());
+            }
+            return alert.serializer().serialize(topic, value);
+        };
         String byServer = byServerTopic(applicationId);
         // One topology per Kafka Streams instance: its flow tasks share the connection budget.
         ConnectionBudget budget = new ConnectionBudget(config.connectionBudget());
+        metrics.trackFlows(budget::kept);
 
         Topology topology = new Topology();
         topology.addSource(PACKETS_IN, Serdes.ByteArray().deserializer(), anyRecord.deserializer(), topics.packets())
-                .addProcessor(FLOW, () -> new FlowProcessor(network, config, budget), PACKETS_IN)
+                .addProcessor(FLOW, () -> new FlowProcessor(network, config, budget, metrics), PACKETS_IN)
                 .addStateStore(WriteBehindStore.builder(Stores.keyValueStoreBuilder(
                         Stores.persistentKeyValueStore(FlowProcessor.FLOWS_STORE), Serdes.Bytes(), Serdes.ByteArray()),
                         FlowStateCodec::encode, FlowStateCodec::decode), FLOW)
@@ -104,18 +119,18 @@ public final class TopologyFactory {
                 .addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(ArpProcessor.DUE_STORE),
                         Serdes.String(), Serdes.Long()).withCachingEnabled(), FlowProcessor.TO_ADDRESSES)
                 .connectProcessorAndStateStores(FlowProcessor.TO_ADDRESSES, FlowProcessor.SENSORS_STORE)
-                .addSink(ArpProcessor.TO_ALERTS, topics.alerts(), Serdes.String().serializer(), alert.serializer(),
+                .addSink(ArpProcessor.TO_ALERTS, topics.alerts(), Serdes.String().serializer(), alertOut,
                         FlowProcessor.TO_ADDRESSES)
                 .addProcessor(FlowProcessor.TO_SILENCE_WATCH, () -> new SensorSilenceWatch(config, packetPartitions),
                         FLOW)
                 .addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(SensorSilenceWatch.REPORTED_STORE),
                         Serdes.String(), Serdes.Long()), FlowProcessor.TO_SILENCE_WATCH)
                 .connectProcessorAndStateStores(FlowProcessor.TO_SILENCE_WATCH, FlowProcessor.SENSORS_STORE)
-                .addSink(SensorSilenceWatch.TO_ALERTS, topics.alerts(), Serdes.String().serializer(), alert.serializer(),
+                .addSink(SensorSilenceWatch.TO_ALERTS, topics.alerts(), Serdes.String().serializer(), alertOut,
                         FlowProcessor.TO_SILENCE_WATCH)
                 .addSink(FlowProcessor.TO_FLOWS, topics.flows(), Serdes.ByteArray().serializer(),
                         flowRecord.serializer(), FLOW)
-                .addSink(FlowProcessor.TO_ALERTS, topics.alerts(), Serdes.String().serializer(), alert.serializer(), FLOW)
+                .addSink(FlowProcessor.TO_ALERTS, topics.alerts(), Serdes.String().serializer(), alertOut, FLOW)
                 .addSink(FlowProcessor.TO_SERVICES, byServer, Serdes.ByteArray().serializer(), anyRecord.serializer(),
                         new TicksToEveryPartition(), FLOW)
 
@@ -152,7 +167,7 @@ public final class TopologyFactory {
                         Stores.persistentKeyValueStore(ServiceStage.UPSTREAM_PROGRESS_STORE),
                         Serdes.String(), Serdes.Long()), SERVICES)
                 .addSink(ServiceStage.TO_ALERTS, topics.alerts(), Serdes.String().serializer(),
-                        alert.serializer(), SERVICES)
+                        alertOut, SERVICES)
                 .addSink(ServiceStage.TO_PROGRESS, progressTopic(applicationId),
                         Serdes.String().serializer(), anyRecord.serializer(), SERVICES)
 
@@ -163,7 +178,7 @@ public final class TopologyFactory {
                 .addStateStore(Stores.keyValueStoreBuilder(
                         Stores.persistentKeyValueStore(SensorDegradedDetector.REPORTED_STORE),
                         Serdes.String(), Serdes.Long()), SENSOR_STATUS)
-                .addSink(SensorStatusStage.TO_ALERTS, topics.alerts(), Serdes.String().serializer(), alert.serializer(),
+                .addSink(SensorStatusStage.TO_ALERTS, topics.alerts(), Serdes.String().serializer(), alertOut,
                         SENSOR_STATUS);
         return topology;
     }

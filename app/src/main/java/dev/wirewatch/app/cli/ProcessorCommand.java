@@ -4,7 +4,9 @@ import dev.wirewatch.app.http.ServiceEndpoint;
 import dev.wirewatch.app.kafka.GroupStart;
 import dev.wirewatch.app.kafka.TopicSetup;
 import dev.wirewatch.processor.ProcessorService;
+import dev.wirewatch.processor.StreamTopics;
 import dev.wirewatch.processor.config.ProcessorConfig;
+import dev.wirewatch.processor.metrics.ProcessorMetrics;
 import dev.wirewatch.processor.network.NetworkTopology;
 import dev.wirewatch.schemas.Topics;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
@@ -58,7 +60,7 @@ public final class ProcessorCommand implements Callable<Integer> {
     int threads;
 
     @Option(names = "--http-port", paramLabel = "PORT",
-            description = "Serve /metrics (Prometheus: Kafka Streams' own metrics, records processed, lag, commit latency) and /health (200 while running, else 503 with the state).")
+            description = "Serve /metrics (Prometheus: wirewatch_* alerts, dead letters, flows, stream time lag; Kafka Streams' own metrics, records processed, lag, commit latency) and /health (200 while running, else 503 with the state).")
     Integer httpPort;
 
     @Mixin
@@ -87,11 +89,11 @@ public final class ProcessorCommand implements Callable<Integer> {
                 System.err.printf("processor %s: new, starting at the current end of the sensors' topics%n", applicationId);
             }
         }
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         KafkaStreams streams = ProcessorService.create(clientConfig, applicationId, stateDir, network, processorConfig,
-                partitions);
+                partitions, StreamTopics.LIVE, new ProcessorMetrics(registry));
         ServiceEndpoint http = null;
         if (httpPort != null) {
-            PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             new KafkaStreamsMetrics(streams).bindTo(registry);
             http = ServiceEndpoint.start(httpPort, registry, () -> streams.state().isRunningOrRebalancing()
                     ? Optional.empty() : Optional.of("Kafka Streams is " + streams.state()));

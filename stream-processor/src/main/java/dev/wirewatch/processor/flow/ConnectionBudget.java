@@ -34,7 +34,8 @@ public final class ConnectionBudget {
         return Math.max(0, kept() - limit);
     }
 
-    long kept() {
+    /** Flows kept by every task of this instance. */
+    public long kept() {
         return kept.values().stream().mapToLong(AtomicLong::get).sum();
     }
 

@@ -11,6 +11,7 @@ import dev.wirewatch.processor.detect.KeepAliveUnansweredDetector;
 import dev.wirewatch.processor.detect.SensorCoverageGapDetector;
 import dev.wirewatch.processor.detect.Verdict;
 import dev.wirewatch.processor.detect.UnansweredSynDetector;
+import dev.wirewatch.processor.metrics.ProcessorMetrics;
 import dev.wirewatch.processor.network.NetworkTopology;
 import dev.wirewatch.record.Alert;
 import dev.wirewatch.record.FlowActivity;
@@ -68,6 +69,7 @@ public final class FlowProcessor implements Processor<byte[], SpecificRecord, Ob
     private final ProcessorConfig config;
     private final ConnectionTimeouts timeouts;
     private final ConnectionBudget budget;
+    private final ProcessorMetrics metrics;
     private final UnansweredSynDetector unansweredSyn = new UnansweredSynDetector();
     private final List<FlowDetector> flowDetectors = List.of(new InjectedRstDetector(),
             new KeepAliveUnansweredDetector(), new HalfOpenSessionDetector(), new IcmpRedirectIgnoredDetector());
@@ -76,6 +78,7 @@ public final class FlowProcessor implements Processor<byte[], SpecificRecord, Ob
     private KeyValueStore<Bytes, FlowState> flows;
     private FlowTimers timers;
     private ConnectionBudget.Account connections;
+    private ProcessorMetrics.TaskFigures figures;
     private SensorTicks sensors;
     private boolean flushed;
     private long orphanActivities;
@@ -84,10 +87,12 @@ public final class FlowProcessor implements Processor<byte[], SpecificRecord, Ob
     private long evicted;
 
     /** @param budget the connections the whole instance keeps, shared with the other tasks' flow processors */
-    public FlowProcessor(NetworkTopology topology, ProcessorConfig config, ConnectionBudget budget) {
+    public FlowProcessor(NetworkTopology topology, ProcessorConfig config, ConnectionBudget budget,
+                         ProcessorMetrics metrics) {
         this.topology = topology;
         this.config = config;
         this.budget = budget;
+        this.metrics = metrics;
         this.timeouts = ConnectionTimeouts.MONITOR.withAttemptDelay(config.synAttemptWindowMicros())
                 .withSynTimeout(config.synAttemptWindowMicros()).withTcpInactivity(config.tcpIdleTimeoutMicros());
     }
@@ -98,7 +103,9 @@ public final class FlowProcessor implements Processor<byte[], SpecificRecord, Ob
         this.flows = context.getStateStore(FLOWS_STORE);
         this.timers = new FlowTimers(context.getStateStore(TIMERS_STORE));
         this.sensors = new SensorTicks(context.getStateStore(SENSORS_STORE));
-        this.connections = budget.open(context.metrics(), context.taskId().toString(), timers.count());
+        long restored = timers.count();
+        this.connections = budget.open(context.metrics(), context.taskId().toString(), restored);
+        this.figures = metrics.openTask(context.taskId().toString(), restored == 0 ? 0 : restoredViews());
         context.schedule(Duration.ofSeconds(1), PunctuationType.STREAM_TIME, this::fireDueTimers);
     }
 
@@ -107,6 +114,20 @@ public final class FlowProcessor implements Processor<byte[], SpecificRecord, Ob
         if (connections != null) {
             connections.close();
         }
+        if (figures != null) {
+            figures.close();
+        }
+    }
+
+    /** The connection views a restored flow store holds (read once, when the task opens with flows). */
+    private long restoredViews() {
+        long views = 0;
+        try (KeyValueIterator<Bytes, FlowState> iterator = flows.all()) {
+            while (iterator.hasNext()) {
+                views += iterator.next().value.views().size();
+            }
+        }
+        return views;
     }
 
     @Override
@@ -197,6 +218,7 @@ public final class FlowProcessor implements Processor<byte[], SpecificRecord, Ob
         }
         if (view == null) {
             flow.add(vantage, ConnectionView.start(packet));
+            figures.viewsOpened(1);
         } else {
             view.observe(packet);
         }
@@ -291,6 +313,7 @@ public final class FlowProcessor implements Processor<byte[], SpecificRecord, Ob
             evictLongestIdle(now);
         }
         connections.report();
+        figures.streamTime(streamTimeMs);
     }
 
     /**
@@ -454,6 +477,7 @@ public final class FlowProcessor implements Processor<byte[], SpecificRecord, Ob
         }
         flows.delete(key);
         connections.closed();
+        figures.viewsClosed(flow.views().size());
         FlowRecord record = FlowRecords.of(flow);
         long timestampMs = record.getLastSeenMicros() / 1000;
         context.forward(new Record<>(key.get(), record, timestampMs), TO_FLOWS);

@@ -1,0 +1,115 @@
+package dev.wirewatch.processor.metrics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
+
+/**
+ * The processor's own metrics (README, "Metrics"), one set per Kafka Streams instance, in Prometheus' names:
+ * <ul>
+ *   <li>{@code wirewatch_alerts_total{type}}: alerts written to ww.alerts;</li>
+ *   <li>{@code wirewatch_dead_letters_total{topic,reason}}: input records skipped and copied to ww.deadletter;</li>
+ *   <li>{@code wirewatch_flows_tracked}: flows in this instance's flow stores (one per connection, all vantages);</li>
+ *   <li>{@code wirewatch_connections_tracked}: connection views in them (one per vantage that saw a flow);</li>
+ *   <li>{@code wirewatch_stream_time_lag_seconds}: wall clock minus stream time (capture time) of the task
+ *       furthest behind; 0 before any task has seen a record.</li>
+ * </ul>
+ * Tasks come and go with rebalances: each keeps its figures under its task id, replaced when it is reopened.
+ */
+public final class ProcessorMetrics {
+    /** The Kafka Streams config key under which the instance's metrics reach its exception handlers. */
+    public static final String CONFIG_KEY = "wirewatch.processor.metrics";
+
+    private final MeterRegistry registry;
+    private final LongSupplier wallClockMs;
+    private final Map<String, TaskFigures> tasks = new ConcurrentHashMap<>();
+
+    public ProcessorMetrics(MeterRegistry registry) {
+        this(registry, System::currentTimeMillis);
+    }
+
+    ProcessorMetrics(MeterRegistry registry, LongSupplier wallClockMs) {
+        this.registry = registry;
+        this.wallClockMs = wallClockMs;
+        Gauge.builder("wirewatch.stream.time.lag", this, ProcessorMetrics::streamTimeLagSeconds).baseUnit("seconds").strongReference(true)
+                .description("wall clock minus stream time (capture time) of the task furthest behind").register(registry);
+        Gauge.builder("wirewatch.connections.tracked", this, ProcessorMetrics::connectionViews).strongReference(true)
+                .description("connection views (one per vantage that saw a flow) in this instance's flow stores")
+                .register(registry);
+    }
+
+    /** Metrics that go nowhere: a processor run without /metrics (analyze, tests). */
+    public static ProcessorMetrics unexported() {
+        return new ProcessorMetrics(new SimpleMeterRegistry());
+    }
+
+    /** An alert of {@code type} written to ww.alerts. */
+    public void alert(String type) {
+        Counter.builder("wirewatch.alerts").tag("type", type).description("alerts written to ww.alerts, by type")
+                .register(registry).increment();
+    }
+
+    /** A record of {@code topic} skipped and copied to the dead-letter topic, for {@code reason}. */
+    public void deadLetter(String topic, String reason) {
+        Counter.builder("wirewatch.dead.letters").tag("topic", topic).tag("reason", reason)
+                .description("input records skipped and copied to the dead-letter topic").register(registry).increment();
+    }
+
+    /** The instance's flow count (its connection budget's): read at each scrape. */
+    public void trackFlows(LongSupplier flows) {
+        Gauge.builder("wirewatch.flows.tracked", flows, supplier -> supplier.getAsLong()).strongReference(true)
+                .description("flows (connections across all vantages) in this instance's flow stores")
+                .register(registry);
+    }
+
+    /** A flow task's figures; {@code views} are the connection views its restored store holds. */
+    public TaskFigures openTask(String taskId, long views) {
+        TaskFigures figures = new TaskFigures(taskId, views);
+        tasks.put(taskId, figures);
+        return figures;
+    }
+
+    long connectionViews() {
+        return tasks.values().stream().mapToLong(task -> task.views.get()).sum();
+    }
+
+    double streamTimeLagSeconds() {
+        long now = wallClockMs.getAsLong();
+        return tasks.values().stream().mapToLong(task -> task.streamTimeMs.get()).filter(time -> time != Long.MIN_VALUE)
+                .map(time -> Math.max(0, now - time)).max().orElse(0) / 1000.0;
+    }
+
+    /** One flow task's connection views and stream time, updated by its own stream thread. */
+    public final class TaskFigures implements AutoCloseable {
+        private final String taskId;
+        private final AtomicLong views;
+        private final AtomicLong streamTimeMs = new AtomicLong(Long.MIN_VALUE);
+
+        private TaskFigures(String taskId, long views) {
+            this.taskId = taskId;
+            this.views = new AtomicLong(views);
+        }
+
+        public void viewsOpened(int count) {
+            views.addAndGet(count);
+        }
+
+        public void viewsClosed(int count) {
+            views.addAndGet(-count);
+        }
+
+        public void streamTime(long ms) {
+            streamTimeMs.accumulateAndGet(ms, Math::max);
+        }
+
+        @Override
+        public void close() {
+            tasks.remove(taskId, this);
+        }
+    }
+}
