@@ -1,14 +1,17 @@
 package dev.wirewatch.app;
 
+import dev.wirewatch.app.cli.AlertsCommand;
 import dev.wirewatch.app.cli.AnalyzeCommand;
 import dev.wirewatch.app.cli.BenchCommand;
 import dev.wirewatch.app.cli.BrokerCommand;
 import dev.wirewatch.app.cli.DemoCommand;
 import dev.wirewatch.app.cli.ExportCommand;
+import dev.wirewatch.app.cli.HelpLayout;
 import dev.wirewatch.app.cli.ProcessorCommand;
 import dev.wirewatch.app.cli.ReplayCommand;
 import dev.wirewatch.app.cli.SensorCommand;
 import dev.wirewatch.app.cli.SinkCommand;
+import dev.wirewatch.app.cli.StatusCommand;
 import dev.wirewatch.app.cli.UsageException;
 import dev.wirewatch.processor.config.ConfigException;
 import dev.wirewatch.schemas.RecordCodec;
@@ -22,7 +25,7 @@ import picocli.CommandLine.Command;
         description = {"Streaming packet monitor: compares what several hosts captured of the same flows, through Kafka, "
                 + "and says where packets were lost and why.", "Start with: wirewatch demo"},
         subcommands = {DemoCommand.class, AnalyzeCommand.class, SensorCommand.class, ProcessorCommand.class, SinkCommand.class,
-                ReplayCommand.class, ExportCommand.class, BrokerCommand.class, BenchCommand.class,
+                StatusCommand.class, AlertsCommand.class, ReplayCommand.class, ExportCommand.class, BrokerCommand.class, BenchCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main {
     public static final int EXIT_USAGE = 2;
@@ -34,7 +37,7 @@ public final class Main {
 
     public static int run(String... args) {
         RecordCodec.trustGeneratedClasses();
-        CommandLine commandLine = new CommandLine(new Main());
+        CommandLine commandLine = commandLine();
         commandLine.setExecutionExceptionHandler((error, cmd, parsed) -> {
             if (error instanceof UsageException || error instanceof ConfigException || error instanceof CaptureFileException) {
                 cmd.getErr().println("wirewatch " + cmd.getCommandName() + ": " + error.getMessage());
@@ -45,6 +48,11 @@ public final class Main {
             return 1;
         });
         return commandLine.execute(args);
+    }
+
+    /** The command line with every subcommand and the help layout; {@link #run} executes it. */
+    public static CommandLine commandLine() {
+        return HelpLayout.apply(new CommandLine(new Main()));
     }
 
     static final class Version implements CommandLine.IVersionProvider {

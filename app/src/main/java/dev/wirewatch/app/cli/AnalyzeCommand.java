@@ -35,7 +35,7 @@ public final class AnalyzeCommand implements Callable<Integer> {
     @Option(names = "--config", paramLabel = "FILE", description = "config.yaml with detector thresholds and timers (defaults: wirewatch analyze --print-config).")
     Path config;
 
-    @Option(names = "--print-config", description = "Print the effective detector configuration and exit.")
+    @Option(names = "--print-config", help = true, description = "Print the effective detector configuration and exit.")
     boolean printConfig;
 
     @Option(names = "--mode", defaultValue = "control", paramLabel = "control|full",

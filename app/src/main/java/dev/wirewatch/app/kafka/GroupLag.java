@@ -14,6 +14,7 @@ import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.GroupIdNotFoundException;
 
 /**
  * How far a consumer group (the processor's application id) is behind on its input topics: for each topic, the
@@ -31,8 +32,16 @@ public final class GroupLag {
     /** The lag on each of {@code topics} that exists on the cluster, in the order given. */
     public static Map<String, TopicLag> of(Admin admin, String groupId, Collection<String> topics)
             throws ExecutionException, InterruptedException, TimeoutException {
-        Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(groupId)
-                .partitionsToOffsetAndMetadata().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        Map<TopicPartition, OffsetAndMetadata> committed;
+        try {
+            committed = admin.listConsumerGroupOffsets(groupId).partitionsToOffsetAndMetadata()
+                    .get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            if (!(e.getCause() instanceof GroupIdNotFoundException)) {
+                throw e;
+            }
+            committed = Map.of(); // a group that never committed anything
+        }
         Collection<String> existing = admin.listTopics().names().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
         Map<String, TopicDescription> described = admin.describeTopics(topics.stream().filter(existing::contains).toList())
                 .allTopicNames().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
