@@ -87,7 +87,7 @@ public final class StatusCommand implements Callable<Integer> {
                     "LAST TICK", "PACKETS/S", "RECORDS/S", "DROPS", "WHY");
             for (ClusterStatus.Sensor sensor : report.sensors()) {
                 out.printf("  %-16s %-9s %-14s %-12s %-12s %10s %10s %8d  %s%n", sensor.host(), sensor.state(),
-                        String.join(",", sensor.interfaces()), ago(sensor.lastStatus(), now), ago(sensor.lastTick(), now),
+                        interfaces(sensor), ago(sensor.lastStatus(), now), ago(sensor.lastTick(), now),
                         rate(sensor.packetsPerSecond()), rate(sensor.recordsPerSecond()), sensor.captureDrops(),
                         sensor.reason() == null ? "" : sensor.reason());
             }
@@ -118,6 +118,7 @@ public final class StatusCommand implements Callable<Integer> {
             ObjectNode line = JSON.createObjectNode().put("kind", "sensor").put("sensor_id", sensor.sensorId())
                     .put("host", sensor.host()).put("state", sensor.state()).put("reason", sensor.reason());
             line.putPOJO("interfaces", sensor.interfaces());
+            line.putPOJO("not_capturing", sensor.notCapturing());
             line.put("last_status", sensor.lastStatus().toString())
                     .put("last_tick", sensor.lastTick() == null ? null : sensor.lastTick().toString())
                     .put("packets_per_second", sensor.packetsPerSecond()).put("records_per_second", sensor.recordsPerSecond())
@@ -146,6 +147,12 @@ public final class StatusCommand implements Callable<Integer> {
         }
         long seconds = Math.max(0, Duration.between(then, now).toSeconds());
         return seconds < 120 ? seconds + " s ago" : seconds < 7200 ? seconds / 60 + " min ago" : seconds / 3600 + " h ago";
+    }
+
+    /** The interfaces it should capture; those whose capture is down now marked so. */
+    private static String interfaces(ClusterStatus.Sensor sensor) {
+        return sensor.interfaces().stream().map(name -> sensor.notCapturing().contains(name) ? name + "(down)" : name)
+                .collect(java.util.stream.Collectors.joining(","));
     }
 
     private static String rate(Double perSecond) {

@@ -36,7 +36,7 @@ public final class ClusterStatus {
 
     /** One sensor as its statuses and ticks show it. */
     public record Sensor(String sensorId, String host, String state, String reason, List<String> interfaces,
-                         Instant lastStatus, Instant lastTick, Double packetsPerSecond, Double recordsPerSecond,
+                         List<String> notCapturing, Instant lastStatus, Instant lastTick, Double packetsPerSecond, Double recordsPerSecond,
                          long captureDrops, long kafkaUnacknowledgedMs) {}
 
     public record Processor(String applicationId, Map<String, GroupLag.TopicLag> lag) {}
@@ -112,7 +112,7 @@ public final class ClusterStatus {
             records = Math.max(0, last.getRecordsEmitted() - before.getRecordsEmitted()) / seconds;
         }
         return new Sensor(last.getSensorId(), last.getHost(), state, reason,
-                last.getCaptured().stream().map(CharSequence::toString).toList(), at, lastTick, packets, records,
+                last.getCaptured().stream().map(CharSequence::toString).toList(), strings(last, "notCapturing"), at, lastTick, packets, records,
                 last.getPcapDropped() + last.getIfDropped() + last.getQueueDropped(), last.getKafkaUnacknowledgedMs());
     }
 
@@ -120,6 +120,13 @@ public final class ClusterStatus {
     private static boolean said(SpecificRecord record, String field) {
         Schema.Field found = record.getSchema().getField(field);
         return found != null && Boolean.TRUE.equals(record.get(found.pos()));
+    }
+
+    /** A list of strings a newer sensor may add (interfaces whose capture is down), else empty. */
+    private static List<String> strings(SpecificRecord record, String field) {
+        Schema.Field found = record.getSchema().getField(field);
+        return found != null && record.get(found.pos()) instanceof List<?> values
+                ? values.stream().map(Object::toString).toList() : List.of();
     }
 
     /** The latest tick of each host in the last minutes: ticks go to every partition, so partition 0 has them all. */

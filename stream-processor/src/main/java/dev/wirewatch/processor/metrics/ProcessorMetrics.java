@@ -12,7 +12,8 @@ import java.util.function.LongSupplier;
 /**
  * The processor's own metrics (README, "Metrics"), one set per Kafka Streams instance, in Prometheus' names:
  * <ul>
- *   <li>{@code wirewatch_alerts_total{type}}: alerts written to ww.alerts;</li>
+ *   <li>{@code wirewatch_alerts_total{type}}: alerts written to ww.alerts (counted as they are serialized: a
+ *       transaction aborted and retried after a crash of this instance counts its alerts again);</li>
  *   <li>{@code wirewatch_dead_letters_total{topic,reason}}: input records skipped and copied to ww.deadletter;</li>
  *   <li>{@code wirewatch_flows_tracked}: flows in this instance's flow stores (one per connection, all vantages);</li>
  *   <li>{@code wirewatch_connections_tracked}: connection views in them (one per vantage that saw a flow);</li>
