@@ -107,8 +107,9 @@ class TopologyFileErrorsTest {
                 "line 2: unknown key 'shard'", "known keys: address, shared");
     }
 
+    /** The samples' and captures' topologies, written before these checks, still load. */
     @Test
-    void theSamplesTopologiesStillLoad() throws IOException {
+    void theSamplesTopologiesStillLoadAndOneWithASharedAddressToo() throws IOException {
         Path deploy = Path.of(System.getProperty("user.dir")).getParent().resolve("deploy");
         List<Path> files;
         try (Stream<Path> walk = Files.walk(deploy)) {
@@ -117,6 +118,16 @@ class TopologyFileErrorsTest {
         assertTrue(files.size() >= 8, files.toString());
         for (Path file : files) {
             assertFalse(NetworkTopology.load(file).hosts().isEmpty(), file.toString());
+        }
+        Path shared = Files.writeString(Files.createTempFile("topology", ".yaml"), Files.readString(
+                deploy.resolve("samples/07-failover-announcement-blocked/topology.yaml")).replace(
+                "[192.0.2.11/24]", "[192.0.2.11/24, {address: 192.0.2.100/24, shared: true}]").replace(
+                "[192.0.2.12/24]", "[192.0.2.12/24, {address: 192.0.2.100/24, shared: true}]"));
+        try {
+            assertEquals(2, NetworkTopology.load(shared).host("node1").orElseThrow().interfaces().get("eth0")
+                    .addresses().size());
+        } finally {
+            Files.delete(shared);
         }
     }
 
