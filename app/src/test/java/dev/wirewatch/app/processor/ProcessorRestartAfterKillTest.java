@@ -1,5 +1,6 @@
 package dev.wirewatch.app.processor;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.wirewatch.app.broker.BrokerOptions;
@@ -15,6 +16,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -99,6 +101,10 @@ class ProcessorRestartAfterKillTest {
             try {
                 double running = awaitLine(second, secondLog, "-> RUNNING");
                 tickAndAwaitProcessed(admin, producer, second, 1_780_000_001_000_000L);
+                ConsumerGroupDescription group = admin.describeConsumerGroups(List.of(APP)).all()
+                        .get(30, TimeUnit.SECONDS).get(APP);
+                assertEquals(1, group.members().size(), "the restarted instance replaced its dead self: " + group);
+                assertTrue(group.members().iterator().next().groupInstanceId().isPresent(), "a static member: " + group);
                 System.out.printf("processor restart after kill -9: RUNNING after %.1f s, processing after %.1f s%n",
                         running, (System.nanoTime() - restarted) / 1e9);
             } finally {

@@ -1,6 +1,8 @@
 package dev.wirewatch.processor.network;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonSetter;
+import com.fasterxml.jackson.annotation.Nulls;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.DeserializationContext;
@@ -20,11 +22,16 @@ import java.util.Map;
  * topology.yaml as written: unknown keys, keys given twice and values of the wrong kind are errors (YamlFiles), and
  * so is one address on two hosts — the monitor would locate it on whichever came first and blame the wrong host —
  * unless every interface that holds it marks it {@code shared: true} (a virtual address that moves between them).
+ * A key left empty is an empty list or mapping; an empty entry in one (a host with nothing under it) is an error.
  */
 final class TopologyFile {
+    @JsonSetter(nulls = Nulls.AS_EMPTY, contentNulls = Nulls.FAIL)
     public Map<String, HostForm> hosts = new LinkedHashMap<>();
+    @JsonSetter(nulls = Nulls.AS_EMPTY, contentNulls = Nulls.FAIL)
     public Map<String, List<String>> segments = new LinkedHashMap<>();
+    @JsonSetter(nulls = Nulls.AS_EMPTY, contentNulls = Nulls.FAIL)
     public List<NatForm> nat = new ArrayList<>();
+    @JsonSetter(nulls = Nulls.FAIL, contentNulls = Nulls.FAIL)
     public List<String> internalPrefixes = NetworkTopology.DEFAULT_INTERNAL_PREFIXES;
 
     NetworkTopology toTopology() {
@@ -75,7 +82,9 @@ final class TopologyFile {
     }
 
     static final class HostForm {
+        @JsonSetter(nulls = Nulls.AS_EMPTY, contentNulls = Nulls.FAIL)
         public Map<String, InterfaceForm> interfaces = new LinkedHashMap<>();
+        @JsonSetter(nulls = Nulls.AS_EMPTY, contentNulls = Nulls.FAIL)
         public List<String> capture = List.of();
 
         NetworkTopology.Host toHost(String name) {
@@ -92,6 +101,7 @@ final class TopologyFile {
     }
 
     static final class InterfaceForm {
+        @JsonSetter(nulls = Nulls.AS_EMPTY, contentNulls = Nulls.FAIL)
         public List<AddressForm> addresses = List.of();
         public String mac;
         public String gateway;

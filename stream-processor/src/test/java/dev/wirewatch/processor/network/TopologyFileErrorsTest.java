@@ -102,6 +102,14 @@ class TopologyFileErrorsTest {
     }
 
     @Test
+    void anEmptyEntryIsNamedNotANullPointer() {
+        assertSays(error("hosts:\n  server:\n  client: {interfaces: {eth0: {addresses: [10.0.0.7]}}}\n"),
+                "hosts.server must be a mapping of keys to values, got nothing");
+        assertSays(error("hosts:\n  server: {interfaces: {eth0: {addresses: [10.0.0.5, ~]}}}\n"),
+                "line 2: hosts.server.interfaces.eth0.addresses[1] must be");
+    }
+
+    @Test
     void aMisspelledKeyInAnAddressMappingIsNamed() {
         assertSays(error("hosts:\n  a: {interfaces: {eth0: {addresses: [{address: 10.0.0.1, shard: true}]}}}\n"),
                 "line 2: unknown key 'shard'", "known keys: address, shared");
