@@ -10,9 +10,13 @@ import dev.wirewatch.processor.network.NetworkTopology;
 import dev.wirewatch.record.Alert;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.MetricName;
+import org.apache.kafka.common.metrics.Sensor;
+import org.apache.kafka.common.metrics.stats.CumulativeCount;
 import org.apache.kafka.common.utils.Utils;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -35,6 +39,8 @@ public final class SensorSilenceWatch implements Processor<Object, SpecificRecor
     public static final String TO_ALERTS = "sensor-silence-alerts-out";
     /** Names reported by SENSOR_NOT_IN_TOPOLOGY or HOST_NOT_MONITORED (type|name), so each is reported once. */
     public static final String MISMATCH_STORE = "sensor-topology-reported";
+    /** Where the count of those reports shows in /metrics (kafka_stream_wirewatch_sensor_...). */
+    public static final String METRICS_GROUP = "stream-wirewatch-sensor-metrics";
     private static final Logger LOG = LoggerFactory.getLogger(SensorSilenceWatch.class);
 
     private final SensorDegradedDetector detector;
@@ -48,6 +54,7 @@ public final class SensorSilenceWatch implements Processor<Object, SpecificRecor
     private long judgedUntilMicros = Long.MIN_VALUE;
     /** The stream time of the first judgement since this task started: the grace for HOST_NOT_MONITORED runs from it. */
     private long startedMicros = Long.MIN_VALUE;
+    private final Map<String, Sensor> mismatchCounts = new HashMap<>();
 
     public SensorSilenceWatch(NetworkTopology network, ProcessorConfig config, int partitions) {
         this.detector = new SensorDegradedDetector(config);
@@ -114,8 +121,25 @@ public final class SensorSilenceWatch implements Processor<Object, SpecificRecor
         if (mismatches.get(key) == null) {
             mismatches.put(key, nowMicros);
             LOG.warn("{}: {} {}", alert.get().getType(), alert.get().getSummary(), alert.get().getHint());
+            mismatchCount(alert.get().getType()).record();
             context.forward(new Record<>(alert.get().getId(), alert.get(), nowMicros / 1000), TO_ALERTS);
         }
+    }
+
+    private Sensor mismatchCount(String type) {
+        return mismatchCounts.computeIfAbsent(type, key -> {
+            String task = context.taskId().toString();
+            Sensor sensor = context.metrics().addSensor("wirewatch-" + type + "-" + task, Sensor.RecordingLevel.INFO);
+            sensor.add(new MetricName("sensor-topology-mismatches-total", METRICS_GROUP, "sensors the topology lacks "
+                    + "and topology hosts without a sensor, reported", Map.of("type", type, "task-id", task)),
+                    new CumulativeCount());
+            return sensor;
+        });
+    }
+
+    @Override
+    public void close() {
+        mismatchCounts.values().forEach(sensor -> context.metrics().removeSensor(sensor));
     }
 
     /** The sensor's name hashes to this partition, as its ww.sensors key does with Kafka's default partitioner. */

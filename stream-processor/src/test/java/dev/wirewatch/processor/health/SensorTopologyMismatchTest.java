@@ -50,6 +50,8 @@ class SensorTopologyMismatchTest {
             assertEquals(Severity.info, unmonitored.getSeverity());
             assertTrue(unmonitored.getHint().contains("--host server") && unmonitored.getHint().contains("ws-17"),
                     unmonitored.getHint());
+            assertEquals(2.0, driver.metric("sensor-topology-mismatches-total", SensorSilenceWatch.METRICS_GROUP),
+                    "counted in /metrics too");
         }
     }
 
