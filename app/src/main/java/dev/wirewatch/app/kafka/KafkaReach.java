@@ -80,7 +80,10 @@ public final class KafkaReach {
     /** Empty when some bootstrap server accepts a TCP connection; else the first server's reason. */
     private static Optional<String> noServerListens(String servers, Duration timeout) {
         String first = null;
-        for (String server : servers.split(",")) {
+        String[] list = servers.split(",");
+        // the whole probe stays within its timeout however many servers do not answer
+        int perServer = (int) Math.max(500, timeout.toMillis() / list.length);
+        for (String server : list) {
             String hostPort = server.trim();
             int colon = hostPort.lastIndexOf(':');
             if (colon < 0) {
@@ -94,7 +97,7 @@ public final class KafkaReach {
                 return Optional.empty();
             }
             try (Socket socket = new Socket()) {
-                socket.connect(new InetSocketAddress(host, port), (int) timeout.toMillis());
+                socket.connect(new InetSocketAddress(host, port), perServer);
                 return Optional.empty();
             } catch (IOException e) {
                 if (first == null) {
