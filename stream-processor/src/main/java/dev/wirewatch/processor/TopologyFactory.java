@@ -42,7 +42,8 @@ import org.apache.kafka.streams.state.Stores;
  *                                           connection findings keyed by server address; ticks to every partition)
  *   ww.l2 ──────▶ addresses (per IP address, every sensor's ARP; ticks   ───────────▶ ww.alerts
  *                  from flow; ARP_IP_MOVED, ARP_CONFLICT, ANNOUNCEMENT_NOT_PROPAGATED)
- *                 sensor-silence (ticks from flow; SENSOR_DEGRADED: silent) ──────────▶ ww.alerts
+ *                 sensor-silence (ticks from flow; SENSOR_DEGRADED: silent;  ─────────▶ ww.alerts
+ *                                 SENSOR_NOT_IN_TOPOLOGY, HOST_NOT_MONITORED)
  *   ww.sensors ─▶ sensor-status (each sensor's counters; SENSOR_DEGRADED) ───────────▶ ww.alerts
  *   &lt;app&gt;-by-server ─▶ services (CONNECTION_REFUSED per service and window;     ─┬─▶ ww.alerts
  *                                 HALF_OPEN_SESSION with reconnected;             └─▶ &lt;app&gt;-progress (input judged to its end)
@@ -121,9 +122,11 @@ public final class TopologyFactory {
                 .connectProcessorAndStateStores(FlowProcessor.TO_ADDRESSES, FlowProcessor.SENSORS_STORE)
                 .addSink(ArpProcessor.TO_ALERTS, topics.alerts(), Serdes.String().serializer(), alertOut,
                         FlowProcessor.TO_ADDRESSES)
-                .addProcessor(FlowProcessor.TO_SILENCE_WATCH, () -> new SensorSilenceWatch(config, packetPartitions),
+                .addProcessor(FlowProcessor.TO_SILENCE_WATCH, () -> new SensorSilenceWatch(network, config, packetPartitions),
                         FLOW)
                 .addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(SensorSilenceWatch.REPORTED_STORE),
+                        Serdes.String(), Serdes.Long()), FlowProcessor.TO_SILENCE_WATCH)
+                .addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(SensorSilenceWatch.MISMATCH_STORE),
                         Serdes.String(), Serdes.Long()), FlowProcessor.TO_SILENCE_WATCH)
                 .connectProcessorAndStateStores(FlowProcessor.TO_SILENCE_WATCH, FlowProcessor.SENSORS_STORE)
                 .addSink(SensorSilenceWatch.TO_ALERTS, topics.alerts(), Serdes.String().serializer(), alertOut,

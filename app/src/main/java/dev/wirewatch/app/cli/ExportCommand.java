@@ -86,7 +86,7 @@ public final class ExportCommand implements Callable<Integer> {
     }
 
     private int export(FlowKey flow, Duration around, Long fromMicros, Long toMicros) {
-        Map<String, Object> clientConfig = kafka.clientConfig(kafka.bootstrapServers);
+        Map<String, Object> clientConfig = kafka.reachableClientConfig();
         EvidenceQuery query;
         if (flow != null) {
             query = EvidenceQuery.ofFlow(flow, Long.MIN_VALUE, Long.MAX_VALUE);

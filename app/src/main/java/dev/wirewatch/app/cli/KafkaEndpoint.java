@@ -17,7 +17,7 @@ public final class KafkaEndpoint implements AutoCloseable {
 
     public static KafkaEndpoint open(KafkaOptions options, PrintStream progress) {
         if (options.external()) {
-            return new KafkaEndpoint(null, options.clientConfig(options.bootstrapServers));
+            return new KafkaEndpoint(null, options.reachableClientConfig());
         }
         long started = System.nanoTime();
         EmbeddedBroker broker = EmbeddedBroker.start(BrokerOptions.local(null, 0, 3));

@@ -1,12 +1,15 @@
 package dev.wirewatch.app.cli;
 
+import dev.wirewatch.app.kafka.KafkaReach;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
+import java.util.function.Consumer;
 import org.apache.kafka.clients.CommonClientConfigs;
 import picocli.CommandLine.Option;
 
@@ -22,6 +25,33 @@ public final class KafkaOptions {
 
     public boolean external() {
         return bootstrapServers != null;
+    }
+
+    /**
+     * Client properties for the external cluster, once it answers: a one-shot command says "cannot connect to
+     * HOST:PORT (why)" within seconds instead of timing out later on some topic.
+     */
+    public Map<String, Object> reachableClientConfig() {
+        Map<String, Object> config = clientConfig(bootstrapServers);
+        try {
+            KafkaReach.problem(config, KafkaReach.PROBE_TIMEOUT).ifPresent(why -> {
+                throw new UsageException("cannot connect to " + bootstrapServers + " (" + why + ")");
+            });
+        } catch (KafkaReach.Refused e) {
+            throw new UsageException(e.getMessage());
+        }
+        return config;
+    }
+
+    /** For a service: blocks until the external cluster answers, saying so and giving /health the reason meanwhile. */
+    public Map<String, Object> awaitClientConfig(String service, Consumer<Optional<String>> waiting) {
+        Map<String, Object> config = clientConfig(bootstrapServers);
+        try {
+            KafkaReach.await(config, service, System.err, waiting);
+        } catch (KafkaReach.Refused e) {
+            throw new UsageException(e.getMessage());
+        }
+        return config;
     }
 
     /** Client properties for {@code bootstrapServers} (the external cluster's, or the embedded broker's). */

@@ -2,6 +2,7 @@ package dev.wirewatch.app.cli;
 
 import dev.wirewatch.app.http.ServiceEndpoint;
 import dev.wirewatch.app.kafka.GroupStart;
+import dev.wirewatch.app.kafka.StaticMembership;
 import dev.wirewatch.app.kafka.TopicSetup;
 import dev.wirewatch.processor.ProcessorService;
 import dev.wirewatch.processor.StreamTopics;
@@ -18,6 +19,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
@@ -63,6 +66,10 @@ public final class ProcessorCommand implements Callable<Integer> {
             description = "Serve /metrics (Prometheus: wirewatch_* alerts, dead letters, flows, stream time lag; Kafka Streams' own metrics, records processed, lag, commit latency) and /health (200 while running, else 503 with the state).")
     Integer httpPort;
 
+    @Option(names = "--instance-id", paramLabel = "ID",
+            description = "This instance's static member id in the consumer group, so that a restart (even after kill -9) takes its partitions back at once instead of after a rebalance (default: the host name and the state directory).")
+    String instanceId;
+
     @Mixin
     KafkaOptions kafka = new KafkaOptions();
 
@@ -80,8 +87,18 @@ public final class ProcessorCommand implements Callable<Integer> {
             throw new UsageException("--threads must be at least 1, was " + threads);
         }
         NetworkTopology network = NetworkTopology.load(topology);
-        Map<String, Object> clientConfig = kafka.clientConfig(kafka.bootstrapServers);
+        // /health answers from the start: 503 with the reason while Kafka is away, then the streams' state
+        AtomicReference<Supplier<Optional<String>>> health = new AtomicReference<>(Optional::empty);
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        ServiceEndpoint http = null;
+        if (httpPort != null) {
+            http = ServiceEndpoint.start(httpPort, registry, () -> health.get().get());
+            System.err.printf("processor: /metrics and /health on port %d%n", http.port());
+        }
+        Map<String, Object> clientConfig = kafka.awaitClientConfig("processor", waiting -> health.set(() -> waiting));
+        health.set(() -> Optional.of("creating topics and starting"));
         clientConfig.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, threads);
+        StaticMembership.configure(clientConfig, instanceId, stateDir);
         int partitions;
         try (Admin admin = Admin.create(clientConfig)) {
             partitions = TopicSetup.ensureForProcessor(admin, applicationId);
@@ -89,16 +106,11 @@ public final class ProcessorCommand implements Callable<Integer> {
                 System.err.printf("processor %s: new, starting at the current end of the sensors' topics%n", applicationId);
             }
         }
-        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         KafkaStreams streams = ProcessorService.create(clientConfig, applicationId, stateDir, network, processorConfig,
                 partitions, StreamTopics.LIVE, new ProcessorMetrics(registry));
-        ServiceEndpoint http = null;
-        if (httpPort != null) {
-            new KafkaStreamsMetrics(streams).bindTo(registry);
-            http = ServiceEndpoint.start(httpPort, registry, () -> streams.state().isRunningOrRebalancing()
-                    ? Optional.empty() : Optional.of("Kafka Streams is " + streams.state()));
-            System.err.printf("processor: /metrics and /health on port %d%n", http.port());
-        }
+        new KafkaStreamsMetrics(streams).bindTo(registry);
+        health.set(() -> streams.state().isRunningOrRebalancing()
+                ? Optional.empty() : Optional.of("Kafka Streams is " + streams.state()));
         CountDownLatch stopped = new CountDownLatch(1);
         streams.setStateListener((now, before) -> {
             System.err.printf("processor: %s -> %s%n", before, now);

@@ -65,7 +65,7 @@ public final class ReplayCommand implements Callable<Integer> {
         var threshold = failOn == null ? null : Arguments.parse(() -> Severities.parse(failOn));
         ProcessorConfig processorConfig = ProcessorConfig.load(config);
         NetworkTopology network = NetworkTopology.load(topology);
-        HistoryReplay.Outcome outcome = new HistoryReplay(kafka.clientConfig(kafka.bootstrapServers), System.err)
+        HistoryReplay.Outcome outcome = new HistoryReplay(kafka.reachableClientConfig(), System.err)
                 .run(start.toEpochMilli(), end.toEpochMilli(), network, processorConfig, keepAlerts);
         if (outcome.hosts().isEmpty()) {
             System.err.printf("replay: no sensor's records between %s and %s; nothing to judge%n", start, end);

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.admin.Admin;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -89,18 +90,20 @@ public final class SinkCommand implements Callable<Integer> {
                 outputs.stream().map(OutputSpec::parse).toList(), duration(groupWait, "--group-wait"),
                 duration(resolveAfter, "--resolve-after"),
                 new RetryPolicy(retries, duration(retryBackoff, "--retry-backoff"), Duration.ofSeconds(60))));
-        Map<String, Object> clientConfig = kafka.clientConfig(kafka.bootstrapServers);
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        // /health answers from the start: 503 with the reason while Kafka is away
+        AtomicReference<Optional<String>> waiting = new AtomicReference<>(Optional.empty());
+        ServiceEndpoint http = httpPort == null ? null : ServiceEndpoint.start(httpPort, registry, waiting::get);
+        if (http != null) {
+            System.err.printf("sink: /metrics and /health on port %d%n", http.port());
+        }
+        Map<String, Object> clientConfig = kafka.awaitClientConfig("sink", waiting::set);
         AlertSink sink = Arguments.parse(() -> new AlertSink(clientConfig, config, registry));
         try (Admin admin = Admin.create(clientConfig)) {
             TopicSetup.ensure(admin, TopicSetup.DEFAULT_PARTITIONS, Map.of());
         } catch (RuntimeException e) {
             sink.close();
             throw e;
-        }
-        ServiceEndpoint http = httpPort == null ? null : ServiceEndpoint.start(httpPort, registry, Optional::empty);
-        if (http != null) {
-            System.err.printf("sink: /metrics and /health on port %d%n", http.port());
         }
         Runtime.getRuntime().addShutdownHook(new Thread(sink::close, "wirewatch-sink-stop"));
         System.err.printf("sink: %s as group %s to %s; Ctrl-C to stop%n", topic, groupId, String.join(", ", sink.outputNames()));

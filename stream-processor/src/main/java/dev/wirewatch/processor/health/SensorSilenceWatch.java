@@ -2,23 +2,34 @@ package dev.wirewatch.processor.health;
 
 import dev.wirewatch.processor.config.ProcessorConfig;
 import dev.wirewatch.processor.detect.SensorDegradedDetector;
+import dev.wirewatch.processor.detect.SensorTopologyMismatchDetector;
 import dev.wirewatch.processor.flow.FlowProcessor;
+import dev.wirewatch.processor.flow.SensorLiveness;
 import dev.wirewatch.processor.flow.SensorTicks;
+import dev.wirewatch.processor.network.NetworkTopology;
 import dev.wirewatch.record.Alert;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Optional;
 import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.MetricName;
+import org.apache.kafka.common.metrics.Sensor;
+import org.apache.kafka.common.metrics.stats.CumulativeCount;
 import org.apache.kafka.common.utils.Utils;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Watches the sensors' ticks, which the flow stage records and passes on, for a sensor that falls silent while the
- * others' capture time moves on (SENSOR_DEGRADED, reason SILENT). Ticks reach every partition, so each partition
+ * others' capture time moves on (SENSOR_DEGRADED, reason SILENT), and for sensors and topology hosts that do not
+ * match (SENSOR_NOT_IN_TOPOLOGY, HOST_NOT_MONITORED; each once, also in the log). Ticks reach every partition, so each partition
  * judges only the sensors whose name hashes to it — the partition ww.sensors keeps that sensor's status in — and a
  * silence is reported once, when the sensor goes from live to silent (a sensor that keeps ticking behind the others,
  * a clock running slow, is one episode, not an alert per tick). Stream time, not the wall clock, so that a replay says what the live run said.
@@ -26,16 +37,29 @@ import org.apache.kafka.streams.state.KeyValueStore;
 public final class SensorSilenceWatch implements Processor<Object, SpecificRecord, String, Alert> {
     public static final String REPORTED_STORE = "sensor-silence-reported";
     public static final String TO_ALERTS = "sensor-silence-alerts-out";
+    /** Names reported by SENSOR_NOT_IN_TOPOLOGY or HOST_NOT_MONITORED (type|name), so each is reported once. */
+    public static final String MISMATCH_STORE = "sensor-topology-reported";
+    /** Where the count of those reports shows in /metrics (kafka_stream_wirewatch_sensor_...). */
+    public static final String METRICS_GROUP = "stream-wirewatch-sensor-metrics";
+    private static final Logger LOG = LoggerFactory.getLogger(SensorSilenceWatch.class);
 
     private final SensorDegradedDetector detector;
+    private final SensorTopologyMismatchDetector mismatch;
+    private final NetworkTopology network;
     private final int partitions;
     private ProcessorContext<String, Alert> context;
     private SensorTicks sensors;
     private KeyValueStore<String, Long> reported;
+    private KeyValueStore<String, Long> mismatches;
     private long judgedUntilMicros = Long.MIN_VALUE;
+    /** The stream time of the first judgement since this task started: the grace for HOST_NOT_MONITORED runs from it. */
+    private long startedMicros = Long.MIN_VALUE;
+    private final Map<String, Sensor> mismatchCounts = new HashMap<>();
 
-    public SensorSilenceWatch(ProcessorConfig config, int partitions) {
+    public SensorSilenceWatch(NetworkTopology network, ProcessorConfig config, int partitions) {
         this.detector = new SensorDegradedDetector(config);
+        this.mismatch = new SensorTopologyMismatchDetector(network);
+        this.network = network;
         this.partitions = partitions;
     }
 
@@ -44,6 +68,7 @@ public final class SensorSilenceWatch implements Processor<Object, SpecificRecor
         this.context = context;
         this.sensors = new SensorTicks(context.getStateStore(FlowProcessor.SENSORS_STORE));
         this.reported = context.getStateStore(REPORTED_STORE);
+        this.mismatches = context.getStateStore(MISMATCH_STORE);
         context.schedule(Duration.ofSeconds(1), PunctuationType.STREAM_TIME, this::judge);
     }
 
@@ -63,7 +88,18 @@ public final class SensorSilenceWatch implements Processor<Object, SpecificRecor
         if (now == Long.MIN_VALUE) {
             return;
         }
-        sensors.all().forEach((host, liveness) -> {
+        if (startedMicros == Long.MIN_VALUE) {
+            startedMicros = now;
+        }
+        Map<String, SensorLiveness> all = sensors.all();
+        all.forEach((sensor, liveness) -> {
+            if (judgedHere(sensor)) {
+                reportOnce(mismatch.unknownSensor(sensor, liveness, all.keySet()), now);
+            }
+        });
+        network.hosts().keySet().stream().filter(this::judgedHere).forEach(host -> reportOnce(
+                mismatch.unmonitoredHost(host, sensors.liveness(host), startedMicros, now, all.keySet()), now));
+        all.forEach((host, liveness) -> {
             if (!judgedHere(host)) {
                 return;
             }
@@ -75,6 +111,35 @@ public final class SensorSilenceWatch implements Processor<Object, SpecificRecor
                 context.forward(new Record<>(silent.get().getId(), silent.get(), now / 1000), TO_ALERTS);
             }
         });
+    }
+
+    private void reportOnce(Optional<Alert> alert, long nowMicros) {
+        if (alert.isEmpty()) {
+            return;
+        }
+        String key = alert.get().getType() + "|" + alert.get().getHost();
+        if (mismatches.get(key) == null) {
+            mismatches.put(key, nowMicros);
+            LOG.warn("{}: {} {}", alert.get().getType(), alert.get().getSummary(), alert.get().getHint());
+            mismatchCount(alert.get().getType()).record();
+            context.forward(new Record<>(alert.get().getId(), alert.get(), nowMicros / 1000), TO_ALERTS);
+        }
+    }
+
+    private Sensor mismatchCount(String type) {
+        return mismatchCounts.computeIfAbsent(type, key -> {
+            String task = context.taskId().toString();
+            Sensor sensor = context.metrics().addSensor("wirewatch-" + type + "-" + task, Sensor.RecordingLevel.INFO);
+            sensor.add(new MetricName("sensor-topology-mismatches-total", METRICS_GROUP, "sensors the topology lacks "
+                    + "and topology hosts without a sensor, reported", Map.of("type", type, "task-id", task)),
+                    new CumulativeCount());
+            return sensor;
+        });
+    }
+
+    @Override
+    public void close() {
+        mismatchCounts.values().forEach(sensor -> context.metrics().removeSensor(sensor));
     }
 
     /** The sensor's name hashes to this partition, as its ww.sensors key does with Kafka's default partitioner. */

@@ -5,8 +5,6 @@ import dev.wirewatch.processor.config.YamlFiles;
 import dev.wirewatch.schemas.FlowKey;
 import dev.wirewatch.schemas.NatTable;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -98,88 +96,12 @@ public record NetworkTopology(Map<String, Host> hosts, Map<String, List<String>>
         if (file == null) {
             return EMPTY;
         }
-        FileForm form = YamlFiles.read(file, FileForm.class);
+        TopologyFile form = YamlFiles.read(file, TopologyFile.class);
         try {
             return form.toTopology();
         } catch (ConfigException e) {
-            throw new ConfigException(file + ": " + e.getMessage());
+            // a message that starts with its line reads "topology.yaml line 12: ..."
+            throw new ConfigException(file + (e.getMessage().startsWith("line ") ? " " : ": ") + e.getMessage());
         }
-    }
-
-    /** The file's shape; unknown keys are an error. */
-    static final class FileForm {
-        public Map<String, HostForm> hosts = new LinkedHashMap<>();
-        public Map<String, List<String>> segments = new LinkedHashMap<>();
-        public List<NatForm> nat = new ArrayList<>();
-        public List<String> internalPrefixes = DEFAULT_INTERNAL_PREFIXES;
-
-        NetworkTopology toTopology() {
-            Map<String, Host> built = new LinkedHashMap<>();
-            hosts.forEach((name, host) -> built.put(name, host.toHost(name)));
-            List<NatTable.Translation> rules = new ArrayList<>();
-            for (int i = 0; i < nat.size(); i++) {
-                NatForm rule = nat.get(i);
-                if (rule.publicEndpoint == null || rule.privateEndpoint == null) {
-                    throw new ConfigException("nat[" + i + "]: every rule needs 'public' and 'private'");
-                }
-                try {
-                    rules.add(NatTable.parse(rule.publicEndpoint, rule.privateEndpoint));
-                } catch (IllegalArgumentException e) {
-                    throw new ConfigException("nat[" + i + "]: " + e.getMessage());
-                }
-            }
-            for (Map.Entry<String, List<String>> segment : segments.entrySet()) {
-                for (String member : segment.getValue()) {
-                    String hostName = member.split(":", 2)[0];
-                    if (!built.containsKey(hostName)) {
-                        throw new ConfigException("segments." + segment.getKey() + ": unknown host '" + hostName + "'");
-                    }
-                }
-            }
-            return new NetworkTopology(built, Map.copyOf(segments), new NatTable(rules),
-                    internalPrefixes.stream().map(Cidr::parse).toList());
-        }
-    }
-
-    static final class HostForm {
-        public Map<String, InterfaceForm> interfaces = new LinkedHashMap<>();
-        public List<String> capture = List.of();
-
-        Host toHost(String name) {
-            Map<String, Interface> built = new LinkedHashMap<>();
-            interfaces.forEach((ifaceName, iface) -> built.put(ifaceName, iface.toInterface(name, ifaceName)));
-            for (String captured : capture) {
-                if (!built.containsKey(captured)) {
-                    throw new ConfigException("hosts." + name + ".capture: interface '" + captured
-                            + "' is not among its interfaces " + built.keySet());
-                }
-            }
-            return new Host(name, built, List.copyOf(capture));
-        }
-    }
-
-    static final class InterfaceForm {
-        public List<String> addresses = List.of();
-        public String mac;
-        public String gateway;
-
-        Interface toInterface(String host, String name) {
-            List<Cidr> parsed = new ArrayList<>();
-            for (String address : addresses) {
-                try {
-                    parsed.add(Cidr.parse(address));
-                } catch (ConfigException e) {
-                    throw new ConfigException("hosts." + host + ".interfaces." + name + ".addresses: " + e.getMessage());
-                }
-            }
-            return new Interface(name, List.copyOf(parsed), mac, gateway);
-        }
-    }
-
-    static final class NatForm {
-        @com.fasterxml.jackson.annotation.JsonProperty("public")
-        public String publicEndpoint;
-        @com.fasterxml.jackson.annotation.JsonProperty("private")
-        public String privateEndpoint;
     }
 }

@@ -47,7 +47,9 @@ class ConnectionRefusedDetectorTest {
             refused(driver, T0 + 2 * S, "198.51.100.10", 40002);
             refused(driver, T0 + 3 * S, "198.51.100.11", 40003);
             driver.tick(T0, T0 + 120 * S, "client");
-            List<Alert> alerts = driver.alerts();
+            // the client's sensor and the server's missing one are told apart from the topology (info, once each)
+            List<Alert> alerts = driver.alerts().stream().filter(alert -> !alert.getType().equals("SENSOR_NOT_IN_TOPOLOGY")
+                    && !alert.getType().equals("HOST_NOT_MONITORED")).toList();
             assertEquals(1, alerts.size(), alerts.toString());
             Alert alert = alerts.get(0);
             assertEquals("CONNECTION_REFUSED", alert.getType());
