@@ -109,11 +109,11 @@ public final class SensorDegradedDetector {
     }
 
     /**
-     * A sensor that ticked, has not ended its input, and whose last tick is more than {@code sensor-silence} behind
+     * A sensor that ticked, has not ended its input nor announced a planned stop, and whose last tick is more than {@code sensor-silence} behind
      * {@code nowMicros} — the capture time the other sensors have reached.
      */
     public Optional<Alert> silent(String host, SensorLiveness liveness, long nowMicros) {
-        if (liveness.ended() || liveness == SensorLiveness.NEVER_SEEN
+        if (liveness.ended() || liveness.stopped() || liveness == SensorLiveness.NEVER_SEEN
                 || nowMicros - liveness.lastTickMicros() <= config.sensorSilenceMicros()) {
             return Optional.empty();
         }
