@@ -28,8 +28,17 @@ final class LiveSensors {
 
     /** `wirewatch sensor ARGS` in {@code namespace}, from this test's classpath, its output in {@code log}. */
     static Process start(String namespace, Path log, String... args) throws Exception {
-        List<String> command = new ArrayList<>(List.of("ip", "netns", "exec", namespace,
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+        return start(List.of("ip", "netns", "exec", namespace), log, args);
+    }
+
+    /** The same in this process's namespace. */
+    static Process startHere(Path log, String... args) throws Exception {
+        return start(List.of(), log, args);
+    }
+
+    private static Process start(List<String> prefix, Path log, String... args) throws Exception {
+        List<String> command = new ArrayList<>(prefix);
+        command.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
                 System.getProperty("java.class.path"), "-Dorg.apache.avro.SERIALIZABLE_PACKAGES=dev.wirewatch.record",
                 "dev.wirewatch.app.Main", "sensor"));
         command.addAll(List.of(args));

@@ -1,6 +1,7 @@
 package dev.wirewatch.processor.health;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.wirewatch.processor.ProcessorDriver;
 import dev.wirewatch.processor.SampleCase;
@@ -83,6 +84,20 @@ class SensorDegradedTest {
             assertEquals(List.of(), driver.alerts(), "once per sensor and reason in a repeat window");
             driver.send(status(T0 + 11 * 60 * S, 4_000, 0, 500, 0));
             assertEquals(List.of("QUEUE_DROPS"), reasons(driver.alerts()), "a later window reports again");
+        }
+    }
+
+    @Test
+    void anInterfaceWhoseCaptureIsDownIsReportedWithItsName() {
+        try (ProcessorDriver driver = driver()) {
+            driver.send(status(T0, 1_000, 0, 0, 0));
+            driver.send(SensorStatus.newBuilder(status(T0 + 10 * S, 1_500, 0, 0, 0)).setNotCapturing(List.of("eth0"))
+                    .setDegraded(true).setReason("capture of eth0 stopped at 10:00:05 (the interface is gone)").build());
+            List<Alert> alerts = driver.alerts();
+            assertEquals(List.of("CAPTURE_DOWN"), reasons(alerts));
+            assertEquals(1, alerts.get(0).getCount());
+            assertTrue(alerts.get(0).getSummary().contains("not capturing eth0"), alerts.get(0).getSummary());
+            assertTrue(alerts.get(0).getSummary().contains("the interface is gone"), alerts.get(0).getSummary());
         }
     }
 
