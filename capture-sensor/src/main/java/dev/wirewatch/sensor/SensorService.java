@@ -102,7 +102,7 @@ public final class SensorService implements AutoCloseable {
      * their own failures; only Kafka refusing the sensor ends it ({@link #fatal()}).
      */
     public void start() {
-        outbox.refusal().thenAccept(why -> fatal.complete("Kafka refused the sensor: " + why));
+        outbox.stoppedForGood().thenAccept(fatal::complete);
         try {
             for (String iface : settings.interfaces()) {
                 captures.add(InterfaceCapture.open(iface, settings.capture(), this::frameConsumer));
@@ -143,7 +143,7 @@ public final class SensorService implements AutoCloseable {
     private void supervised(String task, Runnable run) {
         try {
             run.run();
-            if (clockFailure != null && task.equals("tick")) {
+            if (clockFailure != null && clockFailure.startsWith("its " + task + " ")) {
                 LOG.info("the sensor's {} runs again", task);
                 clockFailure = null;
                 clockFailureLogged = false;

@@ -150,10 +150,12 @@ public final class SensorCommand implements Callable<Integer> {
         try {
             if (sensor.fatal().isDone()) {
                 long undelivered = sensor.close(Duration.ZERO);
-                System.err.printf("sensor %s: stopped: Kafka at %s %s; %,d records were not delivered. Check "
-                                + "security.protocol, sasl.* and ssl.* in --kafka-config against the broker's listener, "
-                                + "and the sensor's ACLs.%n", name, kafka.bootstrapServers,
-                        sensor.fatal().join().replaceFirst("^Kafka ", ""), undelivered);
+                String why = sensor.fatal().join();
+                System.err.printf("sensor %s: stopped: %s; %,d records were not delivered. Check security.protocol, "
+                                + "sasl.* and ssl.* in --kafka-config against the broker's listener, and the sensor's "
+                                + "ACLs.%n", name, why.startsWith("Kafka ") ? "Kafka at " + kafka.bootstrapServers
+                                + why.substring("Kafka".length()) : why + " (Kafka at " + kafka.bootstrapServers + ")",
+                        undelivered);
                 return 1;
             }
             long undelivered = sensor.close(Duration.ofSeconds(stopTimeoutSeconds));

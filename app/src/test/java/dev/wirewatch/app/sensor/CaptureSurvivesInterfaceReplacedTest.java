@@ -1,5 +1,7 @@
 package dev.wirewatch.app.sensor;
 
+import static dev.wirewatch.app.sensor.LiveSensors.must;
+import static dev.wirewatch.app.sensor.LiveSensors.sh;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -31,7 +33,6 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.CommonClientConfigs;
@@ -54,20 +55,6 @@ class CaptureSurvivesInterfaceReplacedTest {
     private static final String IFACE = "wwsw-cap";
     private static final String PEER_MAC = "02:00:00:00:07:02";
     private final HttpClient http = HttpClient.newHttpClient();
-
-    private static int sh(String command) throws Exception {
-        Process process = new ProcessBuilder("bash", "-c", command).redirectErrorStream(true).start();
-        String output = new String(process.getInputStream().readAllBytes());
-        assertTrue(process.waitFor(30, TimeUnit.SECONDS), command);
-        if (process.exitValue() != 0) {
-            System.out.println(command + ": " + output);
-        }
-        return process.exitValue();
-    }
-
-    private static void must(String command) throws Exception {
-        assertEquals(0, sh(command), command);
-    }
 
     /** The veth, its far end in the namespace, and a static neighbour entry (no ARP round trip to wait for). */
     private static void createLink() throws Exception {

@@ -1,11 +1,15 @@
 package dev.wirewatch.app.sensor;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.wirewatch.schemas.AvroSerde;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -14,6 +18,21 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 /** Live sensors for the namespace tests: a real `wirewatch sensor` process inside a namespace, and reading its output. */
 final class LiveSensors {
     private LiveSensors() {}
+
+    /** Runs a shell command (30 s at most); its exit status, its output printed when it failed. */
+    static int sh(String command) throws Exception {
+        Process process = new ProcessBuilder("bash", "-c", command).redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes());
+        assertTrue(process.waitFor(30, TimeUnit.SECONDS), command);
+        if (process.exitValue() != 0) {
+            System.out.println(command + ": " + output);
+        }
+        return process.exitValue();
+    }
+
+    static void must(String command) throws Exception {
+        assertEquals(0, sh(command), command);
+    }
 
     /**
      * A shell command that gives {@code namespace} an eth0 on a veth to the root namespace ({@code name}-root there),

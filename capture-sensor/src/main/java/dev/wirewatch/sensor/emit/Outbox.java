@@ -38,7 +38,7 @@ public final class Outbox implements RecordSink, AutoCloseable {
     private boolean outageLogged;
     private long sendFailures;
     private String lastSendFailure;
-    private final CompletableFuture<Throwable> refusal = new CompletableFuture<>();
+    private final CompletableFuture<String> stoppedForGood = new CompletableFuture<>();
 
     public Outbox(RecordPublisher publisher, long capacityBytes) {
         if (capacityBytes < 1024) {
@@ -99,8 +99,8 @@ public final class Outbox implements RecordSink, AutoCloseable {
     }
 
     /**
-     * Sends until closed. Kafka refusing the client (login, ACLs) ends it and completes {@link #refusal()}: nothing
-     * will ever be delivered, the process must say so and stop. Anything else unforeseen costs the record it
+     * Sends until closed. Kafka refusing the client (login, ACLs) ends it and completes {@link #stoppedForGood()}:
+     * nothing will ever be delivered, the process must say so and stop. Anything else unforeseen costs the record it
      * happened on, counted as dropped, and the sensor is degraded with the reason while it goes on.
      */
     private void sendLoop() {
@@ -114,7 +114,8 @@ public final class Outbox implements RecordSink, AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (Throwable e) {
-            refused(e); // an Error: this thread cannot go on, and a sensor that sends nothing must not look alive
+            // an Error: this thread cannot go on, and a sensor that sends nothing must not look alive
+            stopForGood("the sensor's sender failed: " + e);
         }
     }
 
@@ -171,11 +172,15 @@ public final class Outbox implements RecordSink, AutoCloseable {
         }
     }
 
-    private synchronized void refused(Throwable e) {
-        if (!refusal.isDone()) {
-            LOG.error("Kafka refused the sensor's client: {}; nothing can be delivered", e.toString());
+    private void refused(Throwable e) {
+        stopForGood("Kafka refused the sensor: " + e);
+    }
+
+    private synchronized void stopForGood(String why) {
+        if (!stoppedForGood.isDone()) {
+            LOG.error("{}; nothing can be delivered", why);
         }
-        refusal.complete(e);
+        stoppedForGood.complete(why);
         closing = true; // what comes now can never be sent: counted as dropped
         dropped += queue.size();
         queue.clear();
@@ -184,11 +189,11 @@ public final class Outbox implements RecordSink, AutoCloseable {
     }
 
     /**
-     * Completes when sending has stopped for good: Kafka refused the client (authentication, authorisation), or
-     * the sender met an error it cannot survive.
+     * Completes, with the reason in one line, when sending has stopped for good: Kafka refused the client
+     * (authentication, authorisation), or the sender met an error it cannot survive.
      */
-    public CompletableFuture<Throwable> refusal() {
-        return refusal;
+    public CompletableFuture<String> stoppedForGood() {
+        return stoppedForGood;
     }
 
     /** How long Kafka has not acknowledged records the sensor is waiting on; zero while it does. */
@@ -210,8 +215,8 @@ public final class Outbox implements RecordSink, AutoCloseable {
         if (unreachable) {
             reason = "Kafka has not acknowledged records for " + silent.toSeconds() + " s";
         }
-        if (refusal.isDone()) {
-            reason = "Kafka refused the sensor: " + refusal.join();
+        if (stoppedForGood.isDone()) {
+            reason = stoppedForGood.join();
         } else if (droppedLately) {
             reason = (reason == null ? "" : reason + "; ") + String.format("%,d records dropped (%s)", dropped,
                     lastSendFailure == null ? "queue full" : "queue full, or Kafka would not take them: " + lastSendFailure);

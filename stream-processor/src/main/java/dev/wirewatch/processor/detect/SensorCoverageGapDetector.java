@@ -16,10 +16,11 @@ import org.apache.kafka.streams.state.KeyValueStore;
 /**
  * SENSOR_COVERAGE_GAP: other sensors saw an address of a monitored host send packets, and that host's own sensor —
  * alive, and capturing all its interfaces the whole time (its ticks name none as down) — has no view of the flow at
- * all: it captures another interface (the tcpdump on the internal NIC while clients come in on the public one). Judged per flow when the flow stage closes it ({@link #inspect});
- * the service stage reports a host and address once per {@code coverage-gap-repeat} window ({@link #onFinding}). A sensor
- * capturing {@code any} has a view of every flow of its host and never alerts; traffic that never reached the host
- * (SYNs lost on the way) is UNANSWERED_SYN's business, not a coverage gap.
+ * all: it captures another interface (the tcpdump on the internal NIC while clients come in on the public one).
+ * Judged per flow when the flow stage closes it ({@link #inspect}); the service stage reports a host and address once
+ * per {@code coverage-gap-repeat} window ({@link #onFinding}). A sensor capturing {@code any} has a view of every flow
+ * of its host and never alerts; traffic that never reached the host (SYNs lost on the way) is UNANSWERED_SYN's
+ * business, not a coverage gap.
  */
 public final class SensorCoverageGapDetector {
     public static final String TYPE = "SENSOR_COVERAGE_GAP";
