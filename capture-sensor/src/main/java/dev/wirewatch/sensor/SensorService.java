@@ -3,6 +3,7 @@ package dev.wirewatch.sensor;
 import dev.wirewatch.record.PacketEvent;
 import dev.wirewatch.record.SensorStatus;
 import dev.wirewatch.schemas.NatTable;
+import dev.wirewatch.sensor.capture.CapturedFrame;
 import dev.wirewatch.sensor.capture.LiveCapture;
 import dev.wirewatch.sensor.decode.Decoded;
 import dev.wirewatch.sensor.decode.FrameDecoder;
@@ -20,10 +21,12 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.slf4j.Logger;
@@ -54,8 +57,7 @@ public final class SensorService implements AutoCloseable {
     private final RecordPublisher publisher;
     private final Outbox outbox;
     private final SensorEmitter emitter;
-    private final List<LiveCapture> captures = new ArrayList<>();
-    private final List<Thread> threads = new ArrayList<>();
+    private final List<InterfaceCapture> captures = new ArrayList<>();
     private final ScheduledExecutorService clock = Executors.newSingleThreadScheduledExecutor(runnable -> {
         Thread thread = new Thread(runnable, "wirewatch-sensor-clock");
         thread.setDaemon(true);
@@ -67,7 +69,12 @@ public final class SensorService implements AutoCloseable {
     private DropCorrelator dropCorrelator;
     private KernelDropReader kernelDrops;
     private volatile MeterRegistry metrics;
-    private boolean closed;
+    private volatile boolean closed;
+    private long undelivered;
+    /** Why the last run of a clock task (tick, status) failed; null once one succeeds. */
+    private volatile String clockFailure;
+    private boolean clockFailureLogged;
+    private final CompletableFuture<String> fatal = new CompletableFuture<>();
     private final CaptureDropWatch captureDrops = new CaptureDropWatch(() -> pcapDropped() + ifDropped(), System::nanoTime);
 
     public SensorService(Settings settings, Map<String, Object> clientConfig) {
@@ -89,14 +96,19 @@ public final class SensorService implements AutoCloseable {
         return settings;
     }
 
-    /** Opens every interface first: one that cannot be captured ends the sensor at once, with nothing to flush. */
+    /**
+     * Opens every interface first: one that cannot be captured ends the sensor at once, with nothing to flush.
+     * From then on each interface's capture is kept alive ({@link InterfaceCapture}) and the clock's tasks survive
+     * their own failures; only Kafka refusing the sensor ends it ({@link #fatal()}).
+     */
     public void start() {
+        outbox.stoppedForGood().thenAccept(fatal::complete);
         try {
             for (String iface : settings.interfaces()) {
-                captures.addAll(LiveCapture.open(iface, settings.capture()));
+                captures.add(InterfaceCapture.open(iface, settings.capture(), this::frameConsumer));
             }
         } catch (RuntimeException | Error e) {
-            captures.forEach(LiveCapture::close);
+            captures.forEach(InterfaceCapture::close);
             captures.clear();
             clock.shutdownNow();
             outbox.close(Duration.ZERO);
@@ -107,16 +119,42 @@ public final class SensorService implements AutoCloseable {
             dropCorrelator = new DropCorrelator(settings.host(), emitter::emit);
             kernelDrops = KernelDropReader.start(dropCorrelator);
         }
-        for (LiveCapture capture : captures) {
-            Thread thread = new Thread(() -> capture(capture), "wirewatch-capture-" + capture.iface() + "-" + threads.size());
-            thread.start();
-            threads.add(thread);
-        }
-        clock.scheduleAtFixedRate(this::tick, 0, 1, TimeUnit.SECONDS);
-        clock.scheduleAtFixedRate(this::report, 0, 10, TimeUnit.SECONDS);
+        captures.forEach(InterfaceCapture::start);
+        clock.scheduleAtFixedRate(() -> supervised("tick", this::tick), 0, 1, TimeUnit.SECONDS);
+        clock.scheduleAtFixedRate(() -> supervised("status", this::report), 0, 10, TimeUnit.SECONDS);
         LOG.info("sensor {} capturing {} (engine {}, {} thread(s), snaplen {}, filter '{}', mode {})", settings.host(),
-                settings.interfaces(), captures.stream().map(LiveCapture::engine).distinct().toList(), captures.size(),
-                settings.capture().snaplen(), settings.capture().filter(), settings.mode());
+                settings.interfaces(), captures.stream().flatMap(capture -> capture.engines().stream()).distinct().toList(),
+                captures.stream().mapToInt(InterfaceCapture::threads).sum(), settings.capture().snaplen(),
+                settings.capture().filter(), settings.mode());
+    }
+
+    /**
+     * Completes with a one-line reason when the sensor cannot do its work any more and must stop with an error:
+     * Kafka refused its client (login, ACLs). Everything else is retried while the sensor reports itself degraded.
+     */
+    public CompletableFuture<String> fatal() {
+        return fatal;
+    }
+
+    /**
+     * Runs a clock task so that a failure does not end it (a scheduled task that throws is never run again): the
+     * sensor is degraded with the reason until a run succeeds, logged once per episode.
+     */
+    private void supervised(String task, Runnable run) {
+        try {
+            run.run();
+            if (clockFailure != null && clockFailure.startsWith("its " + task + " ")) {
+                LOG.info("the sensor's {} runs again", task);
+                clockFailure = null;
+                clockFailureLogged = false;
+            }
+        } catch (RuntimeException | Error e) {
+            clockFailure = "its " + task + " failed: " + e;
+            if (!clockFailureLogged) {
+                clockFailureLogged = true;
+                LOG.error("the sensor's {} failed; retried each time it is due, the sensor is degraded meanwhile", task, e);
+            }
+        }
     }
 
     /**
@@ -130,12 +168,18 @@ public final class SensorService implements AutoCloseable {
             droppedAtLastTick = dropped;
             emitter.forgetFlows();
         }
-        emitter.tick(nowMicros(), false);
+        emitter.tick(nowMicros(), blind(), false);
     }
 
-    private void capture(LiveCapture capture) {
+    /** The interfaces not captured at some moment since the last tick (each call starts a new span). */
+    private List<String> blind() {
+        return captures.stream().filter(InterfaceCapture::blindSinceLastTick).map(InterfaceCapture::iface).toList();
+    }
+
+    /** What one capture thread does with its frames: its own decoder, the shared emitter. */
+    private Consumer<CapturedFrame> frameConsumer() {
         FrameDecoder decoder = new FrameDecoder();
-        capture.run(frame -> {
+        return frame -> {
             Decoded result = decoder.decode(frame);
             if (result instanceof Decoded.Malformed) {
                 malformed.incrementAndGet();
@@ -148,7 +192,7 @@ public final class SensorService implements AutoCloseable {
                     dropCorrelator.packet(packet);
                 }
             });
-        });
+        };
     }
 
     /** Every ten seconds: the status to ww.sensors, and a meter for each kernel drop reason seen since. */
@@ -167,6 +211,7 @@ public final class SensorService implements AutoCloseable {
                 .setPacketsCaptured(captured()).setPacketsDecoded(decoded()).setPacketsMalformed(malformed())
                 .setRecordsEmitted(emitted()).setPcapDropped(pcapDropped()).setIfDropped(ifDropped())
                 .setQueueDropped(queueDropped()).setKernelDrops(kernelDropsByReason()).setKafkaUnacknowledgedMs(outbox.unreachableFor().toMillis())
+                .setNotCapturing(notCapturing()).setStopped(closed)
                 .setDegraded(degraded.isPresent()).setReason(degraded.orElse(null))
                 .build();
     }
@@ -178,14 +223,25 @@ public final class SensorService implements AutoCloseable {
         publisher.bindMetrics(registry);
     }
 
-    /** Why the sensor is degraded, if it is: the outbox's reasons (Kafka, its queue) and capture drops. */
+    /**
+     * Why the sensor is degraded, if it is: the outbox's reasons (Kafka, its queue), interfaces whose capture is
+     * down, capture drops, a failing clock task, kernel drop reasons no longer read.
+     */
     public Optional<String> degradedReason() {
-        Optional<String> sending = outbox.degraded();
-        Optional<String> capturing = captureDrops.degraded();
-        if (sending.isPresent() && capturing.isPresent()) {
-            return Optional.of(sending.get() + "; " + capturing.get());
+        List<String> reasons = new ArrayList<>();
+        outbox.degraded().ifPresent(reasons::add);
+        captures.forEach(capture -> capture.down().ifPresent(reasons::add));
+        captureDrops.degraded().ifPresent(reasons::add);
+        Optional.ofNullable(clockFailure).ifPresent(reasons::add);
+        if (kernelDrops != null) {
+            kernelDrops.failure().ifPresent(reasons::add);
         }
-        return sending.isPresent() ? sending : capturing;
+        return reasons.isEmpty() ? Optional.empty() : Optional.of(String.join("; ", reasons));
+    }
+
+    /** Interfaces whose capture is down now (being reopened). */
+    public List<String> notCapturing() {
+        return captures.stream().filter(capture -> capture.down().isPresent()).map(InterfaceCapture::iface).toList();
     }
 
     /** The kernel's drops by reason since the start; empty without {@code --drop-reasons}. */
@@ -194,7 +250,7 @@ public final class SensorService implements AutoCloseable {
     }
 
     public long captured() {
-        return captures.stream().mapToLong(LiveCapture::captured).sum();
+        return captures.stream().mapToLong(InterfaceCapture::captured).sum();
     }
 
     public long decoded() {
@@ -250,29 +306,38 @@ public final class SensorService implements AutoCloseable {
         return now.getEpochSecond() * 1_000_000 + now.getNano() / 1000;
     }
 
+    /** Stops as planned: the last summaries, a tick and a status that say so (no SILENT alert for it), a flush. */
     @Override
-    public synchronized void close() {
+    public void close() {
+        close(settings.stopTimeout());
+    }
+
+    /**
+     * The same, waiting at most {@code timeout} for Kafka.
+     *
+     * @return the records never delivered since the start (see {@link Outbox#close(Duration)})
+     */
+    public synchronized long close(Duration timeout) {
         if (closed) {
-            return;
+            return undelivered;
         }
         closed = true;
-        captures.forEach(LiveCapture::stop);
-        for (Thread thread : threads) {
-            try {
-                thread.join(5000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        captures.forEach(InterfaceCapture::stop);
         clock.shutdownNow();
+        try {
+            clock.awaitTermination(5, TimeUnit.SECONDS); // no tick of its own after the last one
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         if (kernelDrops != null) {
             kernelDrops.close();
         }
-        emitter.tick(nowMicros(), false); // the last summaries
+        emitter.tick(nowMicros(), blind(), true); // the last summaries, and the announcement
         outbox.status(status());
-        outbox.close(settings.stopTimeout());
-        captures.forEach(LiveCapture::close);
+        undelivered = outbox.close(timeout);
+        captures.forEach(InterfaceCapture::close);
         LOG.info("sensor {} stopped: {} packets captured, {} records emitted for {} packets", settings.host(),
                 status().getPacketsCaptured(), publisher.emitted(), emitter.packets());
+        return undelivered;
     }
 }

@@ -160,9 +160,14 @@ public final class ProcessorDriver implements AutoCloseable {
     }
 
     private void tickOnce(String host, long ts, boolean end) {
-        inputMicros = Math.max(inputMicros, ts);
-        packets.pipeInput(host.getBytes(StandardCharsets.UTF_8),
-                Tick.newBuilder().setHost(host).setTsMicros(ts).setEndOfInput(end).build(), Instant.ofEpochMilli(ts / 1000));
+        send(Tick.newBuilder().setHost(host).setTsMicros(ts).setEndOfInput(end).build());
+    }
+
+    /** One tick as a sensor sends it (e.g. naming interfaces it did not capture, or announcing its stop). */
+    public void send(Tick tick) {
+        inputMicros = Math.max(inputMicros, tick.getTsMicros());
+        packets.pipeInput(tick.getHost().getBytes(StandardCharsets.UTF_8), tick,
+                Instant.ofEpochMilli(tick.getTsMicros() / 1000));
     }
 
     /** The capture time the input has reached (the latest timestamp sent), MIN_VALUE before any. */

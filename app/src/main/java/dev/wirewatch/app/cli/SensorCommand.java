@@ -18,7 +18,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CompletableFuture;
+import sun.misc.Signal;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -136,18 +137,36 @@ public final class SensorCommand implements Callable<Integer> {
             System.err.printf("sensor %s: /metrics and /health on port %d%n", name, endpoint.port());
         }
         ServiceEndpoint http = endpoint;
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            sensor.close();
+        CompletableFuture<String> stopRequested = new CompletableFuture<>();
+        // SIGTERM and Ctrl-C ask for a planned stop, run below on this thread, so that the exit status is 0; the
+        // hook stays for any other way the JVM ends
+        for (String signal : List.of("TERM", "INT")) {
+            Signal.handle(new Signal(signal), received -> stopRequested.complete("SIG" + received.getName()));
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(sensor::close, "wirewatch-sensor-stop"));
+        sensor.start();
+        System.err.printf("sensor %s: capturing %s; Ctrl-C to stop%n", name, captured);
+        CompletableFuture.anyOf(stopRequested, sensor.fatal()).join();
+        try {
+            if (sensor.fatal().isDone()) {
+                long undelivered = sensor.close(Duration.ZERO);
+                String why = sensor.fatal().join();
+                System.err.printf("sensor %s: stopped: %s; %,d records were not delivered. Check security.protocol, "
+                                + "sasl.* and ssl.* in --kafka-config against the broker's listener, and the sensor's "
+                                + "ACLs.%n", name, why.startsWith("Kafka ") ? "Kafka at " + kafka.bootstrapServers
+                                + why.substring("Kafka".length()) : why + " (Kafka at " + kafka.bootstrapServers + ")",
+                        undelivered);
+                return 1;
+            }
+            long undelivered = sensor.close(Duration.ofSeconds(stopTimeoutSeconds));
+            System.err.printf("sensor %s: stopped (%s)%s%n", name, stopRequested.join(),
+                    undelivered == 0 ? "" : String.format("; %,d records were not delivered", undelivered));
+            return 0;
+        } finally {
             if (http != null) {
                 http.close();
             }
-            stopped.countDown();
-        }, "wirewatch-sensor-stop"));
-        sensor.start();
-        System.err.printf("sensor %s: capturing %s; Ctrl-C to stop%n", name, captured);
-        stopped.await();
-        return 0;
+        }
     }
 
     private LiveCapture.Options captureOptions() {

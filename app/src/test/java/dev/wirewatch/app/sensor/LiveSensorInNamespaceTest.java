@@ -1,5 +1,7 @@
 package dev.wirewatch.app.sensor;
 
+import static dev.wirewatch.app.sensor.LiveSensors.must;
+import static dev.wirewatch.app.sensor.LiveSensors.sh;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -37,20 +39,6 @@ import org.junit.jupiter.api.Test;
 class LiveSensorInNamespaceTest {
     private static final String SENSOR_NS = "wwlive-sensor";
     private static final String PEER_NS = "wwlive-peer";
-
-    private static int sh(String command) throws Exception {
-        Process process = new ProcessBuilder("bash", "-c", command).redirectErrorStream(true).start();
-        String output = new String(process.getInputStream().readAllBytes());
-        assertTrue(process.waitFor(30, TimeUnit.SECONDS), command);
-        if (process.exitValue() != 0) {
-            System.out.println(command + ": " + output);
-        }
-        return process.exitValue();
-    }
-
-    private static void must(String command) throws Exception {
-        assertEquals(0, sh(command), command);
-    }
 
     private static void teardown() throws Exception {
         sh("ip netns pids " + SENSOR_NS + " 2>/dev/null | xargs -r kill; ip netns pids " + PEER_NS

@@ -1,11 +1,15 @@
 package dev.wirewatch.app.sensor;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.wirewatch.schemas.AvroSerde;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -14,6 +18,21 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 /** Live sensors for the namespace tests: a real `wirewatch sensor` process inside a namespace, and reading its output. */
 final class LiveSensors {
     private LiveSensors() {}
+
+    /** Runs a shell command (30 s at most); its exit status, its output printed when it failed. */
+    static int sh(String command) throws Exception {
+        Process process = new ProcessBuilder("bash", "-c", command).redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes());
+        assertTrue(process.waitFor(30, TimeUnit.SECONDS), command);
+        if (process.exitValue() != 0) {
+            System.out.println(command + ": " + output);
+        }
+        return process.exitValue();
+    }
+
+    static void must(String command) throws Exception {
+        assertEquals(0, sh(command), command);
+    }
 
     /**
      * A shell command that gives {@code namespace} an eth0 on a veth to the root namespace ({@code name}-root there),
@@ -28,8 +47,17 @@ final class LiveSensors {
 
     /** `wirewatch sensor ARGS` in {@code namespace}, from this test's classpath, its output in {@code log}. */
     static Process start(String namespace, Path log, String... args) throws Exception {
-        List<String> command = new ArrayList<>(List.of("ip", "netns", "exec", namespace,
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+        return start(List.of("ip", "netns", "exec", namespace), log, args);
+    }
+
+    /** The same in this process's namespace. */
+    static Process startHere(Path log, String... args) throws Exception {
+        return start(List.of(), log, args);
+    }
+
+    private static Process start(List<String> prefix, Path log, String... args) throws Exception {
+        List<String> command = new ArrayList<>(prefix);
+        command.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
                 System.getProperty("java.class.path"), "-Dorg.apache.avro.SERIALIZABLE_PACKAGES=dev.wirewatch.record",
                 "dev.wirewatch.app.Main", "sensor"));
         command.addAll(List.of(args));

@@ -42,6 +42,7 @@ final class RingCapture implements LiveCapture {
     private static final VarHandle INT = MethodHandles.byteBufferViewVarHandle(int[].class, ByteOrder.nativeOrder());
 
     private final String iface;
+    private final int ifindex;
     private final LinuxPacketSocket socket;
     private final ByteBuffer ring;
     private final int blocks;
@@ -57,9 +58,10 @@ final class RingCapture implements LiveCapture {
     private volatile long captured;
     private long kernelDrops;
 
-    private RingCapture(String iface, LinuxPacketSocket socket, int blocks, int blockBytes, int snaplen,
+    private RingCapture(String iface, int ifindex, LinuxPacketSocket socket, int blocks, int blockBytes, int snaplen,
                         boolean countsInterfaceDrops) {
         this.iface = iface;
+        this.ifindex = ifindex;
         this.socket = socket;
         this.ring = socket.ring();
         this.blocks = blocks;
@@ -85,7 +87,7 @@ final class RingCapture implements LiveCapture {
             for (int thread = 0; thread < options.threads(); thread++) {
                 LinuxPacketSocket socket = LinuxPacketSocket.open(blocks, blockBytes, BLOCK_TIMEOUT_MILLIS);
                 // the interface's own drop counter is read by the first thread only, so it is counted once
-                captures.add(new RingCapture(iface, socket, blocks, blockBytes, options.snaplen(), thread == 0));
+                captures.add(new RingCapture(iface, ifindex, socket, blocks, blockBytes, options.snaplen(), thread == 0));
                 socket.attachFilter(filter.instructions(), filter.count());
                 socket.bind(ifindex);
                 if (options.promiscuous() && ifindex != 0) {
@@ -148,7 +150,8 @@ final class RingCapture implements LiveCapture {
     /**
      * Waits for the kernel's next block. While the interface is down the socket reports ENETDOWN at every poll:
      * that is said once, and the wait goes on (the socket receives again when the link comes back); an interface
-     * that is gone for good ends the capture.
+     * that is gone, or was replaced by a new one of the same name (the socket stays bound to the old index and
+     * would never receive again), ends the capture with an exception that says so.
      */
     private void awaitBlock() {
         int error = socket.await(IDLE_POLL_MILLIS);
@@ -159,10 +162,13 @@ final class RingCapture implements LiveCapture {
             }
             return;
         }
-        if (!iface.equals("any") && LinuxPacketSocket.interfaceIndex(iface) == 0) {
-            LOG.error("{}: the interface is gone; its capture stops", iface);
-            running = false;
-            return;
+        if (!iface.equals("any")) {
+            int now = LinuxPacketSocket.interfaceIndex(iface);
+            if (now != ifindex) {
+                running = false;
+                throw new IllegalStateException(now == 0 ? "the interface is gone"
+                        : "the interface was replaced (index " + ifindex + ", now " + now + ")");
+            }
         }
         if (!linkDown) {
             LOG.warn("{}: the interface went down (socket error {}); waiting for it", iface, error);

@@ -1,11 +1,13 @@
 package dev.wirewatch.sensor.emit;
 
 import dev.wirewatch.record.SensorStatus;
+import dev.wirewatch.record.Tick;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Optional;
 import org.apache.avro.specific.SpecificRecord;
-import org.apache.kafka.common.errors.TimeoutException;
+import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.common.errors.RetriableException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,6 +36,9 @@ public final class Outbox implements RecordSink, AutoCloseable {
     private long blockedSinceNanos;
     private boolean closing;
     private boolean outageLogged;
+    private long sendFailures;
+    private String lastSendFailure;
+    private final CompletableFuture<String> stoppedForGood = new CompletableFuture<>();
 
     public Outbox(RecordPublisher publisher, long capacityBytes) {
         if (capacityBytes < 1024) {
@@ -58,6 +63,11 @@ public final class Outbox implements RecordSink, AutoCloseable {
     @Override
     public void tick(String host, long tsMicros, boolean endOfInput) {
         offer(RecordPublisher.tickRecord(host, tsMicros, endOfInput));
+    }
+
+    @Override
+    public void tick(Tick tick) {
+        offer(publisher.encode(tick));
     }
 
     private synchronized void offer(RecordPublisher.Outgoing record) {
@@ -88,45 +98,110 @@ public final class Outbox implements RecordSink, AutoCloseable {
         return record;
     }
 
+    /**
+     * Sends until closed. Kafka refusing the client (login, ACLs) ends it and completes {@link #stoppedForGood()}:
+     * nothing will ever be delivered, the process must say so and stop. Anything else unforeseen costs the record it
+     * happened on, counted as dropped, and the sensor is degraded with the reason while it goes on.
+     */
     private void sendLoop() {
         try {
             RecordPublisher.Outgoing record;
             while ((record = take()) != null) {
-                sendUntilAccepted(record);
+                if (!sendUntilAccepted(record)) {
+                    return;
+                }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } catch (Throwable e) {
+            // an Error: this thread cannot go on, and a sensor that sends nothing must not look alive
+            stopForGood("the sensor's sender failed: " + e);
         }
     }
 
-    /** Retries one record until the producer takes it; it stays in hand, so queue drops never touch it. */
-    private void sendUntilAccepted(RecordPublisher.Outgoing record) throws InterruptedException {
+    /**
+     * Retries one record until the producer takes it; it stays in hand, so queue drops never touch it. False once
+     * Kafka refused the client.
+     */
+    private boolean sendUntilAccepted(RecordPublisher.Outgoing record) throws InterruptedException {
         while (true) {
             try {
                 publisher.send(record);
                 synchronized (this) {
                     blockedSinceNanos = 0;
                 }
-                return;
-            } catch (TimeoutException e) {
+                Optional<RuntimeException> refusal = publisher.refusal();
+                if (refusal.isPresent()) {
+                    refused(refusal.get());
+                    return false;
+                }
+                return true;
+            } catch (RetriableException e) { // Kafka's TimeoutException among them: unreachable, or its buffer full
                 synchronized (this) {
                     if (blockedSinceNanos == 0) {
                         blockedSinceNanos = System.nanoTime();
                     }
                     if (closing) {
                         dropped++;
-                        return;
+                        return true;
                     }
                 }
                 Thread.sleep(RETRY_MILLIS);
+            } catch (RuntimeException e) {
+                if (RecordPublisher.refusesTheClient(e)) {
+                    synchronized (this) {
+                        dropped++; // the record in hand
+                    }
+                    refused(e);
+                    return false;
+                }
+                failedToSend(e);
+                Thread.sleep(RETRY_MILLIS);
+                return true;
             }
         }
+    }
+
+    private synchronized void failedToSend(RuntimeException e) {
+        dropped++;
+        lastDropNanos = System.nanoTime();
+        lastSendFailure = e.toString();
+        if (sendFailures++ == 0) {
+            LOG.error("a record could not be handed to Kafka ({}); it is dropped and counted, the sensor is degraded "
+                    + "and goes on (further failures are counted, not logged)", e.toString(), e);
+        }
+    }
+
+    private void refused(Throwable e) {
+        stopForGood("Kafka refused the sensor: " + e);
+    }
+
+    private synchronized void stopForGood(String why) {
+        if (!stoppedForGood.isDone()) {
+            LOG.error("{}; nothing can be delivered", why);
+        }
+        stoppedForGood.complete(why);
+        closing = true; // what comes now can never be sent: counted as dropped
+        dropped += queue.size();
+        queue.clear();
+        queuedBytes = 0;
+        notifyAll();
+    }
+
+    /**
+     * Completes, with the reason in one line, when sending has stopped for good: Kafka refused the client
+     * (authentication, authorisation), or the sender met an error it cannot survive.
+     */
+    public CompletableFuture<String> stoppedForGood() {
+        return stoppedForGood;
     }
 
     /** How long Kafka has not acknowledged records the sensor is waiting on; zero while it does. */
     public synchronized Duration unreachableFor() {
         Duration silent = publisher.sinceLastAck();
-        boolean waiting = blockedSinceNanos != 0 || publisher.inFlight() > 0;
+        // records waiting anywhere (in hand, in the queue, in the producer) and no acknowledgement: Kafka is away,
+        // whatever the sender was told
+        boolean waiting = blockedSinceNanos != 0 || publisher.inFlight() > 0 || !queue.isEmpty();
         return waiting && silent.compareTo(UNACKNOWLEDGED) > 0 ? silent : Duration.ZERO;
     }
 
@@ -140,8 +215,11 @@ public final class Outbox implements RecordSink, AutoCloseable {
         if (unreachable) {
             reason = "Kafka has not acknowledged records for " + silent.toSeconds() + " s";
         }
-        if (droppedLately) {
-            reason = (reason == null ? "" : reason + "; ") + String.format("%,d records dropped (queue full)", dropped);
+        if (stoppedForGood.isDone()) {
+            reason = stoppedForGood.join();
+        } else if (droppedLately) {
+            reason = (reason == null ? "" : reason + "; ") + String.format("%,d records dropped (%s)", dropped,
+                    lastSendFailure == null ? "queue full" : "queue full, or Kafka would not take them: " + lastSendFailure);
         }
         if (unreachable && !outageLogged) {
             outageLogged = true;
@@ -168,8 +246,11 @@ public final class Outbox implements RecordSink, AutoCloseable {
     /**
      * Sends what is queued and waits for Kafka to acknowledge it, at most {@code timeout}; what is still
      * unsent then is counted as dropped and logged. Records offered afterwards are dropped.
+     *
+     * @return the records never delivered since the start: dropped (queue full, unsendable, unsent at the end, or
+     *     refused) and those Kafka did not take after the producer's own retries
      */
-    public void close(Duration timeout) {
+    public long close(Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         synchronized (this) {
             while (!queue.isEmpty() && System.nanoTime() < deadline) {
@@ -201,6 +282,7 @@ public final class Outbox implements RecordSink, AutoCloseable {
             LOG.warn("{} records were not delivered to Kafka before the sensor stopped (waited up to {} s){}",
                     undelivered, timeout.toSeconds(), publisher.firstFailure().map(why -> ": " + why).orElse(""));
         }
+        return dropped() + publisher.failed();
     }
 
     @Override

@@ -25,6 +25,8 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.AuthenticationException;
+import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
@@ -57,6 +59,7 @@ public final class RecordPublisher implements RecordSink, AutoCloseable {
     private final AtomicLong inFlight = new AtomicLong();
     private final AtomicLong lastAckNanos = new AtomicLong(System.nanoTime());
     private final AtomicReference<Exception> firstFailure = new AtomicReference<>();
+    private final AtomicReference<RuntimeException> refusal = new AtomicReference<>();
 
     public RecordPublisher(Map<String, Object> clientConfig) {
         this(clientConfig, NatTable.NONE);
@@ -130,6 +133,11 @@ public final class RecordPublisher implements RecordSink, AutoCloseable {
         send(tickRecord(host, tsMicros, endOfInput));
     }
 
+    @Override
+    public void tick(Tick tick) {
+        send(encode(tick, NatTable.NONE));
+    }
+
     /**
      * Hands a record to the producer. Blocks while the producer's buffer is full or the topic's metadata is
      * unknown, up to {@code max.block.ms}, then throws Kafka's {@link TimeoutException} (nothing of the record was sent,
@@ -172,6 +180,9 @@ public final class RecordPublisher implements RecordSink, AutoCloseable {
                 } else {
                     failed.incrementAndGet();
                     firstFailure.compareAndSet(null, error);
+                    if (refusesTheClient(error)) {
+                        refusal.compareAndSet(null, (RuntimeException) error);
+                    }
                 }
             });
         } catch (RuntimeException e) {
@@ -182,6 +193,19 @@ public final class RecordPublisher implements RecordSink, AutoCloseable {
         if (attempt.rejected != null) {
             throw attempt.rejected;
         }
+    }
+
+    /**
+     * Kafka refuses this client for good: its login failed or it may not write (SASL, SSL, ACLs). Retrying cannot
+     * help; the configuration must change.
+     */
+    public static boolean refusesTheClient(Throwable error) {
+        return error instanceof AuthenticationException || error instanceof AuthorizationException;
+    }
+
+    /** Kafka's refusal of this client (see {@link #refusesTheClient}), once a send or a callback met one. */
+    public Optional<RuntimeException> refusal() {
+        return Optional.ofNullable(refusal.get());
     }
 
     private static final class Attempt {

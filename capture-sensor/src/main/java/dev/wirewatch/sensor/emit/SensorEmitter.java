@@ -2,6 +2,7 @@ package dev.wirewatch.sensor.emit;
 
 import dev.wirewatch.record.KernelDrop;
 import dev.wirewatch.record.PacketEvent;
+import dev.wirewatch.record.Tick;
 import dev.wirewatch.schemas.FlowKey;
 import java.util.ArrayList;
 import java.util.List;
@@ -66,6 +67,12 @@ public final class SensorEmitter {
     /** Sends what the policy holds (see {@link EmissionPolicy#flush}); {@link #tick} does so too. */
     public void flush(long tsMicros) {
         change(() -> policy.flush(tsMicros), null);
+    }
+
+    /** A live sensor's tick: {@code blind} names interfaces not captured since the last one; {@code stopped} a planned stop. */
+    public void tick(long tsMicros, List<String> blind, boolean stopped) {
+        Tick tick = Tick.newBuilder().setHost(host).setTsMicros(tsMicros).setBlind(blind).setStopped(stopped).build();
+        change(() -> policy.flush(tsMicros), () -> sink.tick(tick));
     }
 
     public void tick(long tsMicros, boolean endOfInput) {

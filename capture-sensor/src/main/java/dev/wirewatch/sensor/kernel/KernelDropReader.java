@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
@@ -44,6 +45,7 @@ public final class KernelDropReader implements AutoCloseable {
     private final Thread reader;
     private final Thread marker;
     private volatile boolean closing;
+    private volatile String failure;
     private long offsetMicros = Long.MIN_VALUE;
     private final long[] recentOffsets = new long[MARKS_PER_MEASUREMENT];
     private int marks;
@@ -80,9 +82,9 @@ public final class KernelDropReader implements AutoCloseable {
                     trace.mark(CLOCK_MARK + nowMicros());
                 }
                 Thread.sleep(MARK_INTERVAL_MS);
-            } catch (IOException e) {
+            } catch (IOException | RuntimeException e) {
                 if (!closing) {
-                    LOG.warn("cannot write the clock marker into {}: {}", trace.directory(), e.toString());
+                    stopped("cannot write the clock marker into " + trace.directory() + ": " + e);
                 }
                 return;
             } catch (InterruptedException e) {
@@ -95,13 +97,30 @@ public final class KernelDropReader implements AutoCloseable {
         try (BufferedReader lines = new BufferedReader(new InputStreamReader(trace.pipe(), StandardCharsets.US_ASCII))) {
             String line;
             while (!closing && (line = lines.readLine()) != null) {
-                accept(line);
+                try {
+                    accept(line);
+                } catch (RuntimeException e) {
+                    countUnreadable(line); // a line it cannot make sense of costs that line only
+                }
             }
-        } catch (IOException e) {
             if (!closing) {
-                LOG.warn("kernel drop reasons stopped: cannot read {}: {}", trace.directory(), e.toString());
+                stopped("the trace pipe ended");
+            }
+        } catch (IOException | RuntimeException e) {
+            if (!closing) {
+                stopped("cannot read " + trace.directory() + ": " + e);
             }
         }
+    }
+
+    private void stopped(String why) {
+        failure = "kernel drop reasons stopped: " + why;
+        LOG.warn("{}; the sensor is degraded, capture goes on", failure);
+    }
+
+    /** Why reading the kernel's drops stopped, if it did (the sensor is degraded then). */
+    public Optional<String> failure() {
+        return Optional.ofNullable(failure);
     }
 
     /** One line of the trace pipe. */

@@ -15,11 +15,12 @@ import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
  * SENSOR_COVERAGE_GAP: other sensors saw an address of a monitored host send packets, and that host's own sensor —
- * alive the whole time — has no view of the flow at all: it captures another interface (the tcpdump on the internal
- * NIC while clients come in on the public one). Judged per flow when the flow stage closes it ({@link #inspect});
- * the service stage reports a host and address once per {@code coverage-gap-repeat} window ({@link #onFinding}). A sensor
- * capturing {@code any} has a view of every flow of its host and never alerts; traffic that never reached the host
- * (SYNs lost on the way) is UNANSWERED_SYN's business, not a coverage gap.
+ * alive, and capturing all its interfaces the whole time (its ticks name none as down) — has no view of the flow at
+ * all: it captures another interface (the tcpdump on the internal NIC while clients come in on the public one).
+ * Judged per flow when the flow stage closes it ({@link #inspect}); the service stage reports a host and address once
+ * per {@code coverage-gap-repeat} window ({@link #onFinding}). A sensor capturing {@code any} has a view of every flow
+ * of its host and never alerts; traffic that never reached the host (SYNs lost on the way) is UNANSWERED_SYN's
+ * business, not a coverage gap.
  */
 public final class SensorCoverageGapDetector {
     public static final String TYPE = "SENSOR_COVERAGE_GAP";
@@ -57,7 +58,8 @@ public final class SensorCoverageGapDetector {
             }
             String host = owner.get().host().name();
             boolean ownView = flow.views().stream().anyMatch(seen -> seen.vantage().host().equals(host));
-            boolean watching = context.liveness().apply(host).coveredUntil(flow.lastSeenMicros());
+            // any capture of the host down meanwhile: it may be that one, not a wrong interface choice
+            boolean watching = context.liveness().apply(host).watched(null, flow.firstSeenMicros(), flow.lastSeenMicros());
             long sent = 0;
             for (FlowState.Seen seen : flow.views()) {
                 sent = Math.max(sent, seen.view().sentBy(addresses[side], ports[side]).packets());

@@ -15,7 +15,8 @@ import org.apache.kafka.streams.state.KeyValueStore;
 /**
  * SENSOR_DEGRADED: a sensor whose view cannot be trusted for a while, so absence at its host is weak evidence.
  * From the counters of consecutive SensorStatus records ({@link #onStatus}): packets lost in capture (libpcap's kernel
- * buffer or the interface), records lost in the sensor's own queue, Kafka not acknowledging. From its ticks
+ * buffer or the interface), an interface whose capture is down, records lost in the sensor's own queue, Kafka not
+ * acknowledging. From its ticks
  * ({@link #silent}): it stopped ticking while the other sensors' capture time moved on. Each sensor and reason is
  * reported once per {@code sensor-degraded-repeat} window; a silence once per episode.
  */
@@ -24,7 +25,7 @@ public final class SensorDegradedDetector {
     public static final String REPORTED_STORE = "sensor-degraded-reported";
 
     /** The {@code reason} field. */
-    public enum Reason { CAPTURE_DROPS, QUEUE_DROPS, KAFKA_UNREACHABLE, SILENT }
+    public enum Reason { CAPTURE_DROPS, CAPTURE_DOWN, QUEUE_DROPS, KAFKA_UNREACHABLE, SILENT }
 
     private final ProcessorConfig config;
     private ReportedOnce reported;
@@ -68,6 +69,16 @@ public final class SensorDegradedDetector {
                             + "`--filter`, `--mode control`; check the sensor host's CPU (`top`) and the NIC's ring "
                             + "buffer (`ethtool -g IFACE`, raise with `ethtool -G IFACE rx 4096`).");
         }
+        if (!now.getNotCapturing().isEmpty()) {
+            String down = String.join(", ", now.getNotCapturing());
+            report(alerts, now, since, Reason.CAPTURE_DOWN, now.getNotCapturing().size(),
+                    String.format("%s's sensor was not capturing %s at %s (%s): it reopens the capture when the "
+                                    + "interface returns; meanwhile %s is blind there, and its ticks say so, so no "
+                                    + "alert takes its silence for absence.", host, down, Times.iso(now.getTsMicros()),
+                            now.getReason() == null ? "its capture stopped" : now.getReason(), host),
+                    String.format("On %s, check the interface (`ip link show %s`): deleted, renamed or re-created "
+                            + "(a container's veth), or a failure in the sensor's log.", host, down));
+        }
         if (queueDropped > 0) {
             report(alerts, now, since, Reason.QUEUE_DROPS, queueDropped,
                     String.format("%s's sensor dropped %,d records %s: Kafka did not take them as fast as they came "
@@ -109,11 +120,11 @@ public final class SensorDegradedDetector {
     }
 
     /**
-     * A sensor that ticked, has not ended its input, and whose last tick is more than {@code sensor-silence} behind
+     * A sensor that ticked, has not ended its input nor announced a planned stop, and whose last tick is more than {@code sensor-silence} behind
      * {@code nowMicros} — the capture time the other sensors have reached.
      */
     public Optional<Alert> silent(String host, SensorLiveness liveness, long nowMicros) {
-        if (liveness.ended() || liveness == SensorLiveness.NEVER_SEEN
+        if (liveness.ended() || liveness.stopped() || liveness == SensorLiveness.NEVER_SEEN
                 || nowMicros - liveness.lastTickMicros() <= config.sensorSilenceMicros()) {
             return Optional.empty();
         }

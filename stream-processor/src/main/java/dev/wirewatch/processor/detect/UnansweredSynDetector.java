@@ -19,7 +19,8 @@ import java.util.Optional;
  *   <li>{@code DROPPED_AT_SERVER_HOST}: the server's sensor saw the SYN arrive and no SYN-ACK leave;</li>
  *   <li>{@code SYNACK_LOST_ON_RETURN}: the server answered but the client's sensor never saw the answer;</li>
  *   <li>{@code LOST_BEFORE_SERVER}: the server's live sensor captures the interface holding the address and never saw the SYN;</li>
- *   <li>{@code NO_ANSWER}: only one side is monitored.</li>
+ *   <li>{@code NO_ANSWER}: only one side is monitored, or the server's capture was down during the attempts (its
+ *   ticks said so): a blind vantage is no evidence of absence.</li>
  * </ul>
  * Silent on purpose: a client that sent anything but SYNs was answered (the capture just missed the answer, as in
  * one-direction captures); a retransmitted SYN that is answered later; a SYN at the end of a capture that had no
@@ -71,10 +72,17 @@ public final class UnansweredSynDetector {
         String cause;
         String host = null;
         String missingAt = null;
+        // A server capture that was down at some moment of the attempts has no say on what did not arrive or leave.
+        Optional<Location> blindServer = serverLocation.filter(location -> location.captured() && context.liveness()
+                .apply(location.host().name()).blindOver(location.iface().name(), firstSyn,
+                        lastSyn + context.config().clockSkewMicros()));
         if (serverSide.isPresent() && serverSide.get().view().sawSynAck()) {
             cause = "SYNACK_LOST_ON_RETURN";
             host = serverSide.get().vantage().host();
             missingAt = clientSide.map(seen -> seen.vantage().host()).orElse(null);
+        } else if (blindServer.isPresent()) {
+            cause = "NO_ANSWER";
+            host = clientSide.map(seen -> seen.vantage().host()).orElse(null);
         } else if (serverSide.isPresent() && serverSide.get().view().synCount() > 0) {
             cause = "DROPPED_AT_SERVER_HOST";
             host = serverSide.get().vantage().host();
@@ -93,7 +101,7 @@ public final class UnansweredSynDetector {
             cause = "NO_ANSWER";
             host = clientSide.map(seen -> seen.vantage().host()).orElse(null);
         }
-        return new Verdict.Settled(Optional.of(alert(flow, attempts, cause, host, missingAt, context)));
+        return new Verdict.Settled(Optional.of(alert(flow, attempts, cause, host, missingAt, blindServer, context)));
     }
 
     private static Optional<FlowState.Seen> seenAt(FlowState flow, Optional<Location> location) {
@@ -105,7 +113,7 @@ public final class UnansweredSynDetector {
     }
 
     private static Alert alert(FlowState flow, ConnectionView attempts, String cause, String host, String missingAt,
-                               DetectionContext context) {
+                               Optional<Location> blindServer, DetectionContext context) {
         String client = attempts.originatorEndpoint();
         String server = attempts.responderEndpoint();
         List<String> observedBy = new ArrayList<>();
@@ -137,9 +145,12 @@ public final class UnansweredSynDetector {
             case "LOST_BEFORE_SERVER" -> String.format(
                     "%d SYNs from %s to %s over %s never reached %s, whose sensor was capturing: lost on the way.",
                     count, client, server, span, host);
-            default -> String.format(
+            default -> blindServer.map(blind -> String.format("%d SYNs from %s to %s over %s got no SYN-ACK and no RST "
+                    + "that a sensor saw; the server side was not captured then (%s's capture of %s was down at the "
+                    + "time), so where they were lost is unknown.", count, client, server, span, blind.host().name(),
+                    blind.iface().name())).orElse(String.format(
                     "%d SYNs from %s to %s over %s got no SYN-ACK and no RST (only the client side is monitored).",
-                    count, client, server, span);
+                    count, client, server, span));
         };
         String port = server.substring(server.lastIndexOf(':') + 1);
         String hint = switch (cause) {
@@ -153,7 +164,9 @@ public final class UnansweredSynDetector {
                     + "routing, a stateful firewall that never saw the SYN, or reverse-path filtering (rp_filter).";
             case "LOST_BEFORE_SERVER" -> "Check the path between the hosts: routes, network firewalls and security "
                     + "groups for tcp port " + port + ", and that " + server + " is the address the server really holds.";
-            default -> "Monitor the server side too to localise the loss; meanwhile check that " + server
+            default -> blindServer.map(blind -> "Check " + blind.host().name() + "'s sensor (its /health and log say "
+                    + "why the capture of " + blind.iface().name() + " stopped); meanwhile check that ").orElse(
+                    "Monitor the server side too to localise the loss; meanwhile check that ") + server
                     + " is reachable and that no firewall drops tcp port " + port + ".";
         };
         return Alert.newBuilder()

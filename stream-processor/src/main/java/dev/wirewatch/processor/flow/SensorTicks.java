@@ -18,9 +18,7 @@ public final class SensorTicks {
     }
 
     void record(Tick tick) {
-        SensorLiveness before = liveness(tick.getHost());
-        store.put(tick.getHost(), new SensorLiveness(Math.max(before.lastTickMicros(), tick.getTsMicros()),
-                tick.getEndOfInput()).toBytes());
+        store.put(tick.getHost(), liveness(tick.getHost()).next(tick).toBytes());
     }
 
     public SensorLiveness liveness(String host) {

@@ -12,6 +12,7 @@ import dev.wirewatch.processor.ProcessorDriver;
 import dev.wirewatch.processor.config.ProcessorConfig;
 import dev.wirewatch.processor.network.NetworkTopology;
 import dev.wirewatch.record.Alert;
+import dev.wirewatch.record.Tick;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -92,6 +93,41 @@ class UnansweredSynDetectorTest {
         assertEquals(1, alerts.size(), alerts.toString());
         assertEquals("NO_ANSWER", alerts.get(0).getCause());
         assertNull(alerts.get(0).getMissingAt());
+    }
+
+    /**
+     * Issue 18: the server's veth was deleted and re-created under its sensor; SYNs that reached the server were
+     * reported LOST_BEFORE_SERVER. Its ticks now name the interface it did not capture: no conclusion on the way.
+     */
+    @Test
+    void aServerWhoseTicksSayItsInterfaceWasNotCapturedDuringTheSynsGivesNoLostBeforeServer() {
+        List<Alert> alerts = run(BOTH_MONITORED, driver -> {
+            synRetries(driver, 5, "client");
+            for (long ts = T0; ts <= T0 + 15 * S; ts += S) {
+                driver.tick(ts, ts, "client");
+                boolean down = ts >= T0 + 2 * S && ts <= T0 + 4 * S; // capture of eth0 down for two seconds
+                driver.send(Tick.newBuilder().setHost("server").setTsMicros(ts)
+                        .setBlind(down ? List.of("eth0") : List.of()).build());
+            }
+        });
+        assertEquals(1, alerts.size(), alerts.toString());
+        assertEquals("NO_ANSWER", alerts.get(0).getCause());
+        assertNull(alerts.get(0).getMissingAt());
+        assertTrue(alerts.get(0).getSummary().contains("server's capture of eth0 was down"), alerts.get(0).getSummary());
+    }
+
+    @Test
+    void aBlindSpanOnAnotherInterfaceOrAtAnotherTimeKeepsTheServerAsEvidence() {
+        List<Alert> alerts = run(BOTH_MONITORED, driver -> {
+            driver.send(Tick.newBuilder().setHost("server").setTsMicros(T0 - 3 * S).setBlind(List.of("eth0")).build());
+            synRetries(driver, 5, "client");
+            for (long ts = T0; ts <= T0 + 15 * S; ts += S) {
+                driver.tick(ts, ts, "client");
+                driver.send(Tick.newBuilder().setHost("server").setTsMicros(ts).setBlind(List.of("eth1")).build());
+            }
+        });
+        assertEquals(1, alerts.size(), alerts.toString());
+        assertEquals("LOST_BEFORE_SERVER", alerts.get(0).getCause());
     }
 
     @Test

@@ -1,6 +1,7 @@
 package dev.wirewatch.processor.health;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.wirewatch.processor.ProcessorDriver;
 import dev.wirewatch.processor.SampleCase;
@@ -8,6 +9,7 @@ import dev.wirewatch.processor.config.ProcessorConfig;
 import dev.wirewatch.processor.detect.SensorDegradedDetector;
 import dev.wirewatch.record.Alert;
 import dev.wirewatch.record.SensorStatus;
+import dev.wirewatch.record.Tick;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -86,6 +88,20 @@ class SensorDegradedTest {
     }
 
     @Test
+    void anInterfaceWhoseCaptureIsDownIsReportedWithItsName() {
+        try (ProcessorDriver driver = driver()) {
+            driver.send(status(T0, 1_000, 0, 0, 0));
+            driver.send(SensorStatus.newBuilder(status(T0 + 10 * S, 1_500, 0, 0, 0)).setNotCapturing(List.of("eth0"))
+                    .setDegraded(true).setReason("capture of eth0 stopped at 10:00:05 (the interface is gone)").build());
+            List<Alert> alerts = driver.alerts();
+            assertEquals(List.of("CAPTURE_DOWN"), reasons(alerts));
+            assertEquals(1, alerts.get(0).getCount());
+            assertTrue(alerts.get(0).getSummary().contains("not capturing eth0"), alerts.get(0).getSummary());
+            assertTrue(alerts.get(0).getSummary().contains("the interface is gone"), alerts.get(0).getSummary());
+        }
+    }
+
+    @Test
     void aSensorThatStopsTickingWhileAnotherGoesOnIsSilentOnce() {
         try (ProcessorDriver driver = driver()) {
             driver.tick(T0, T0 + 20 * S, "web", "db");
@@ -104,6 +120,22 @@ class SensorDegradedTest {
                 driver.tick(t - 60 * S, t - 60 * S, "db"); // ticking, but a minute behind
             }
             assertEquals(List.of(), driver.alerts(), "still the same episode: no alert per late tick");
+        }
+    }
+
+    /** Issue 18: a planned stop (SIGTERM) raised SILENT 30 s later; a sensor that comes back and falls silent still does. */
+    @Test
+    void aSensorThatAnnouncedItsStopIsNotSilentUntilItComesBackAndFallsSilent() {
+        try (ProcessorDriver driver = driver()) {
+            driver.tick(T0, T0 + 20 * S, "web", "db");
+            driver.send(Tick.newBuilder().setHost("db").setTsMicros(T0 + 20 * S + 500_000).setStopped(true).build());
+            driver.tick(T0 + 21 * S, T0 + 120 * S, "web");
+            assertEquals(List.of(), driver.alerts(), "it said it stopped");
+            driver.tick(T0 + 121 * S, T0 + 130 * S, "web", "db");
+            driver.tick(T0 + 131 * S, T0 + 200 * S, "web");
+            List<Alert> alerts = driver.alerts();
+            assertEquals(List.of("SILENT"), reasons(alerts), "back, then silent without a word");
+            assertEquals("db", alerts.get(0).getHost());
         }
     }
 
