@@ -1,7 +1,6 @@
 package dev.wirewatch.sink;
 
 import dev.wirewatch.record.Alert;
-import dev.wirewatch.schemas.AvroSerde;
 import dev.wirewatch.sink.delivery.AlertPosition;
 import dev.wirewatch.sink.delivery.Delivery;
 import dev.wirewatch.sink.delivery.OffsetLedger;
@@ -57,7 +56,6 @@ public final class AlertSink implements AutoCloseable {
     private final BurstGrouper grouper;
     private final ResolveTracker resolver;
     private final SeenIds seen = new SeenIds(REMEMBERED_IDS);
-    private final AvroSerde<Alert> alerts = AvroSerde.of(Alert.class);
     private final UndeliveredLog undelivered;
     private final List<OutputWorker> workers = new ArrayList<>();
     private final KafkaConsumer<String, byte[]> consumer;
@@ -161,15 +159,15 @@ public final class AlertSink implements AutoCloseable {
         AlertPosition position = ledger.position(partition, record.offset());
         Alert alert;
         try {
-            alert = alerts.deserializer().deserialize(record.topic(), record.value());
+            alert = AlertRecords.decode(record);
         } catch (RuntimeException e) {
             metrics.undecodable();
             if (!undecodableLogged) {
-                LOG.warn("sink: {}-{} offset {} is not an alert ({}); copied to ww.deadletter, further ones counted "
+                LOG.warn("sink: {}-{} offset {} is not an alert: {}; copied to ww.deadletter, further ones counted "
                         + "in wirewatch_sink_undecodable_total", record.topic(), record.partition(), record.offset(), e.getMessage());
                 undecodableLogged = true;
             }
-            undelivered.undecodable(record, "not an Alert: " + e.getMessage());
+            undelivered.undecodable(record, e.getMessage());
             ledger.open(position, 0);
             return;
         }
