@@ -22,6 +22,7 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -100,6 +101,12 @@ public final class AlertSink implements AutoCloseable {
 
     public List<String> outputNames() {
         return workers.stream().map(OutputWorker::name).toList();
+    }
+
+    /** For /health: the outputs failing now and why (see {@link OutputWorker#failing}); empty while all deliver. */
+    public Optional<String> degraded() {
+        List<String> failing = workers.stream().map(OutputWorker::failing).flatMap(Optional::stream).toList();
+        return failing.isEmpty() ? Optional.empty() : Optional.of(String.join("; ", failing));
     }
 
     /** Runs until {@link #close()}. */

@@ -13,7 +13,6 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.apache.kafka.clients.admin.Admin;
 import picocli.CommandLine.Command;
@@ -74,7 +73,8 @@ public final class SinkCommand implements Callable<Integer> {
     String retryBackoff;
 
     @Option(names = "--http-port", paramLabel = "PORT",
-            description = "Serve /metrics (delivered, retried, failed, rate-limited per output; delivery latency) and /health.")
+            description = "Serve /metrics (delivered, retried, failed, rate-limited per output; delivery latency) and /health "
+                    + "(503 naming the output and its last error once an output failed 3 attempts in a row, 200 again once it delivers).")
     Integer httpPort;
 
     @Mixin
@@ -98,7 +98,7 @@ public final class SinkCommand implements Callable<Integer> {
             sink.close();
             throw e;
         }
-        ServiceEndpoint http = httpPort == null ? null : ServiceEndpoint.start(httpPort, registry, Optional::empty);
+        ServiceEndpoint http = httpPort == null ? null : ServiceEndpoint.start(httpPort, registry, sink::degraded);
         if (http != null) {
             System.err.printf("sink: /metrics and /health on port %d%n", http.port());
         }
