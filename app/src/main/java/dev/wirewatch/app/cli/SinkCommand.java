@@ -41,7 +41,7 @@ import picocli.CommandLine.Option;
                 "Example: wirewatch sink --bootstrap-servers kafka:9092 --to alertmanager:http://localhost:9093 "
                         + "--to 'slack:@/etc/wirewatch/slack-url;min-severity=warning;rate=20/m'"},
         exitCodeListHeading = "%nExit codes:%n",
-        exitCodeList = {"0:stopped", "1:unexpected error", "2:bad usage"})
+        exitCodeList = {"0:stopped (SIGTERM, Ctrl-C)", "1:unexpected error", "2:bad usage"})
 public final class SinkCommand implements Callable<Integer> {
     @Option(names = "--to", required = true, paramLabel = "SPEC", description = "An output (see above). Repeat for several.")
     List<String> outputs;
@@ -102,7 +102,7 @@ public final class SinkCommand implements Callable<Integer> {
         if (http != null) {
             System.err.printf("sink: /metrics and /health on port %d%n", http.port());
         }
-        Runtime.getRuntime().addShutdownHook(new Thread(sink::close, "wirewatch-sink-stop"));
+        StopSignals.onStop("sink", sink::close); // a clean stop exits 0
         System.err.printf("sink: %s as group %s to %s; Ctrl-C to stop%n", topic, groupId, String.join(", ", sink.outputNames()));
         try {
             sink.run();
