@@ -1,7 +1,6 @@
 package dev.wirewatch.sink;
 
 import dev.wirewatch.record.Alert;
-import dev.wirewatch.schemas.AvroSerde;
 import dev.wirewatch.sink.delivery.AlertPosition;
 import dev.wirewatch.sink.delivery.Delivery;
 import dev.wirewatch.sink.delivery.OffsetLedger;
@@ -14,15 +13,18 @@ import dev.wirewatch.sink.output.OutputSpec;
 import dev.wirewatch.sink.output.Outputs;
 import dev.wirewatch.sink.route.BurstGrouper;
 import dev.wirewatch.sink.route.ResolveTracker;
-import dev.wirewatch.sink.route.SeenIds;
+import dev.wirewatch.sink.route.AlertDigest;
+import dev.wirewatch.sink.route.DeliveredAlerts;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -39,7 +41,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * ww.alerts to the outputs: read, drop what was already sent (same id), collect bursts, hand each notification to
+ * ww.alerts to the outputs: read, drop what was already sent (same id and content; new content under a known id is
+ * sent as an update of it), collect bursts, hand each notification to
  * every output's own worker, tell outputs when a condition clears, and commit an alert's offset only once every
  * output has delivered it or given up on it (then it is in ww.alerts.undelivered). A restart resumes at the first
  * unfinished alert, so nothing is lost, and nothing finished is sent again.
@@ -52,12 +55,12 @@ public final class AlertSink implements AutoCloseable {
     private static final Duration STOP_GRACE = Duration.ofSeconds(30);
 
     private final SinkConfig config;
+    private final Map<String, Object> clientConfig;
     private final SinkMetrics metrics;
     private final OffsetLedger ledger = new OffsetLedger();
     private final BurstGrouper grouper;
     private final ResolveTracker resolver;
-    private final SeenIds seen = new SeenIds(REMEMBERED_IDS);
-    private final AvroSerde<Alert> alerts = AvroSerde.of(Alert.class);
+    private final DeliveredAlerts delivered = new DeliveredAlerts(REMEMBERED_IDS);
     private final UndeliveredLog undelivered;
     private final List<OutputWorker> workers = new ArrayList<>();
     private final KafkaConsumer<String, byte[]> consumer;
@@ -69,6 +72,7 @@ public final class AlertSink implements AutoCloseable {
     /** Checks every output first (files, URLs, options), so a bad one fails before any thread or Kafka client exists. */
     public AlertSink(Map<String, Object> clientConfig, SinkConfig config, MeterRegistry registry) {
         this.config = config;
+        this.clientConfig = Map.copyOf(clientConfig);
         this.metrics = new SinkMetrics(registry);
         this.grouper = new BurstGrouper(config.groupWait().toNanos());
         this.resolver = new ResolveTracker(config.resolveAfter().toNanos());
@@ -102,6 +106,12 @@ public final class AlertSink implements AutoCloseable {
 
     public List<String> outputNames() {
         return workers.stream().map(OutputWorker::name).toList();
+    }
+
+    /** For /health: the outputs failing now and why (see {@link OutputWorker#failing}); empty while all deliver. */
+    public Optional<String> degraded() {
+        List<String> failing = workers.stream().map(OutputWorker::failing).flatMap(Optional::stream).toList();
+        return failing.isEmpty() ? Optional.empty() : Optional.of(String.join("; ", failing));
     }
 
     /** Runs until {@link #close()}. */
@@ -161,31 +171,52 @@ public final class AlertSink implements AutoCloseable {
         AlertPosition position = ledger.position(partition, record.offset());
         Alert alert;
         try {
-            alert = alerts.deserializer().deserialize(record.topic(), record.value());
+            alert = AlertRecords.decode(record);
         } catch (RuntimeException e) {
             metrics.undecodable();
             if (!undecodableLogged) {
-                LOG.warn("sink: {}-{} offset {} is not an alert ({}); copied to ww.deadletter, further ones counted "
+                LOG.warn("sink: {}-{} offset {} is not an alert: {}; copied to ww.deadletter, further ones counted "
                         + "in wirewatch_sink_undecodable_total", record.topic(), record.partition(), record.offset(), e.getMessage());
                 undecodableLogged = true;
             }
-            undelivered.undecodable(record, "not an Alert: " + e.getMessage());
+            undelivered.undecodable(record, e.getMessage());
             ledger.open(position, 0);
             return;
         }
-        if (!seen.firstTime(alert.getId(), partition)) {
+        long digest = AlertDigest.of(alert);
+        int revision = delivered.revisionOf(alert.getId(), digest);
+        if (revision == DeliveredAlerts.DUPLICATE) {
             metrics.duplicate();
             ledger.open(position, 0);
             return;
         }
         long now = System.nanoTime();
         ledger.open(position, 1); // held by the grouper until every output has it queued
-        grouper.add(alert, position, now);
+        Optional<BurstGrouper.Received> replaced = grouper.replace(alert, position);
+        if (replaced.isPresent()) {
+            revision = replaced.get().revision(); // the older content was never sent: this one goes in its place
+            ledger.finish(replaced.get().position());
+        } else {
+            grouper.add(alert, revision, position, now);
+            if (revision > 1) {
+                metrics.update();
+            }
+        }
+        delivered.take(alert.getId(), digest, revision, partition);
         resolver.seen(alert, now);
     }
 
+    /** An alert finished before this sink got its partition: what it said, so a re-send is known as a duplicate. */
+    private void finishedBefore(Alert alert, TopicPartition partition) {
+        long digest = AlertDigest.of(alert);
+        int revision = delivered.revisionOf(alert.getId(), digest);
+        if (revision != DeliveredAlerts.DUPLICATE) {
+            delivered.take(alert.getId(), digest, revision, partition);
+        }
+    }
+
     private void dispatch(BurstGrouper.Group group) throws InterruptedException {
-        boolean handedOver = dispatch(Notification.firing(group.alerts(), Instant.now()),
+        boolean handedOver = dispatch(Notification.firing(group.alerts(), group.revisions(), Instant.now()),
                 group.items().stream().map(BurstGrouper.Received::position).toList(), group.firstNanos());
         if (handedOver) {
             group.items().forEach(item -> ledger.finish(item.position()));
@@ -239,12 +270,16 @@ public final class AlertSink implements AutoCloseable {
         public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
             commit();
             ledger.forget(partitions);
-            seen.forget(partitions);
+            delivered.forget(partitions);
         }
 
         @Override
         public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
             LOG.info("sink: reading {} partition(s) of {}", partitions.size(), config.topic());
+            if (!partitions.isEmpty()) {
+                AlertHistory.read(clientConfig, consumer.committed(new HashSet<>(partitions), Duration.ofSeconds(30)),
+                        AlertSink.this::finishedBefore);
+            }
         }
     }
 

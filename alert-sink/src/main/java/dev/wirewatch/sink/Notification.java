@@ -5,12 +5,14 @@ import dev.wirewatch.record.Severity;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 
 /**
  * What an output is asked to send: one alert, a burst of alerts of one type on one subject grouped into one
- * message, or the news that a condition has cleared (its last alert, resolved at {@code at}).
+ * message, or the news that a condition has cleared (its last alert, resolved at {@code at}). {@code revisions} gives
+ * the revision of an alert that is an update of one sent before (2, 3, ...); an alert not in it is new (revision 1).
  */
-public record Notification(Status status, List<Alert> alerts, Instant at) {
+public record Notification(Status status, List<Alert> alerts, Instant at, Map<String, Integer> revisions) {
     public enum Status { FIRING, RESOLVED }
 
     public Notification {
@@ -18,14 +20,29 @@ public record Notification(Status status, List<Alert> alerts, Instant at) {
             throw new IllegalArgumentException("a notification is about at least one alert");
         }
         alerts = List.copyOf(alerts);
+        revisions = Map.copyOf(revisions);
     }
 
     public static Notification firing(List<Alert> alerts, Instant at) {
-        return new Notification(Status.FIRING, alerts, at);
+        return firing(alerts, Map.of(), at);
+    }
+
+    public static Notification firing(List<Alert> alerts, Map<String, Integer> revisions, Instant at) {
+        return new Notification(Status.FIRING, alerts, at, revisions);
     }
 
     public static Notification resolved(Alert last, Instant at) {
-        return new Notification(Status.RESOLVED, List.of(last), at);
+        return new Notification(Status.RESOLVED, List.of(last), at, Map.of());
+    }
+
+    /** 1 for a new finding, 2 and more for an update of one already sent (docs/ALERTS.md, "Updates"). */
+    public int revision(Alert alert) {
+        return revisions.getOrDefault(alert.getId(), 1);
+    }
+
+    /** The alert refines one sent before under the same id. */
+    public boolean isUpdate(Alert alert) {
+        return revision(alert) > 1;
     }
 
     public boolean resolved() {
@@ -43,6 +60,6 @@ public record Notification(Status status, List<Alert> alerts, Instant at) {
 
     /** The same notification with only {@code kept} of its alerts (what passes an output's severity filter). */
     public Notification with(List<Alert> kept) {
-        return new Notification(status, kept, at);
+        return new Notification(status, kept, at, revisions);
     }
 }

@@ -21,10 +21,11 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.apache.avro.AvroRuntimeException;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaNormalization;
-import org.apache.avro.message.BinaryMessageDecoder;
+import org.apache.avro.io.BinaryDecoder;
+import org.apache.avro.io.DecoderFactory;
 import org.apache.avro.message.BinaryMessageEncoder;
-import org.apache.avro.message.SchemaStore;
 import org.apache.avro.specific.SpecificData;
+import org.apache.avro.specific.SpecificDatumReader;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.avro.util.ClassSecurityValidator;
 
@@ -32,7 +33,7 @@ import org.apache.avro.util.ClassSecurityValidator;
  * Avro single-object encoding (header 0xC3 0x01, 8-byte schema fingerprint, body) for every wirewatch record.
  * The fingerprint names the writer's schema, so one topic can carry several record types (ww.packets holds
  * PacketEvent and Tick) and a reader with a newer schema resolves data written with an older one, as long as
- * that older schema is known to the store ({@link #addWriterSchema}).
+ * that older schema is known ({@link #addWriterSchema}).
  */
 public final class RecordCodec {
     private static final byte[] HEADER = {(byte) 0xC3, (byte) 0x01};
@@ -74,9 +75,8 @@ public final class RecordCodec {
 
     private static final String RECORD_PACKAGE = "dev.wirewatch.record.";
 
-    private final SchemaStore.Cache store = new SchemaStore.Cache();
     private final Map<String, Schema> readerByFullName = new ConcurrentHashMap<>();
-    private final Map<Long, BinaryMessageDecoder<SpecificRecord>> decoderByFingerprint = new ConcurrentHashMap<>();
+    private final Map<Long, SpecificDatumReader<SpecificRecord>> readerByFingerprint = new ConcurrentHashMap<>();
     private final Map<String, BinaryMessageEncoder<SpecificRecord>> encoderByFullName = new ConcurrentHashMap<>();
 
     public RecordCodec(List<Schema> readerSchemas) {
@@ -105,9 +105,8 @@ public final class RecordCodec {
         if (reader == null) {
             throw new IllegalArgumentException("no reader for record type " + writerSchema.getFullName());
         }
-        store.addSchema(writerSchema);
         long fingerprint = SchemaNormalization.parsingFingerprint64(writerSchema);
-        decoderByFingerprint.put(fingerprint, new BinaryMessageDecoder<>(SpecificData.get(), reader, store));
+        readerByFingerprint.put(fingerprint, new SpecificDatumReader<>(writerSchema, reader, SpecificData.get()));
     }
 
     public byte[] encode(SpecificRecord record) {
@@ -135,16 +134,28 @@ public final class RecordCodec {
         }
         long fingerprint = ByteBuffer.wrap(bytes, HEADER.length, Long.BYTES)
                 .order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong();
-        BinaryMessageDecoder<SpecificRecord> decoder = decoderByFingerprint.get(fingerprint);
-        if (decoder == null) {
+        SpecificDatumReader<SpecificRecord> reader = readerByFingerprint.get(fingerprint);
+        if (reader == null) {
             throw new RecordDecodeException("unknown schema fingerprint " + Long.toHexString(fingerprint)
                     + " (written by a newer or foreign producer?)");
         }
+        SpecificRecord record;
+        BinaryDecoder body = DecoderFactory.get().binaryDecoder(bytes, PREFIX_LENGTH, bytes.length - PREFIX_LENGTH, null);
         try {
-            return decoder.decode(bytes);
+            record = reader.read(null, body);
+            if (!body.isEnd()) {
+                // Avro reads what the schema asks for and stops: bytes left over mean the body is not this record,
+                // however plausible the fields read so far (random bytes can decode as a Tick with a 700 KB host name)
+                throw new RecordDecodeException("corrupt record body (" + bytes.length + " bytes): bytes left after a "
+                        + record.getSchema().getName());
+            }
         } catch (IOException | RuntimeException e) {
+            if (e instanceof RecordDecodeException decodeError) {
+                throw decodeError;
+            }
             throw new RecordDecodeException("corrupt record body (" + bytes.length + " bytes): " + e.getMessage(), e);
         }
+        return record;
     }
 
     /** Decodes and checks the type, for topics that carry one record type. */

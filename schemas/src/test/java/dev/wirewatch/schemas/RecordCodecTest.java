@@ -215,6 +215,23 @@ class RecordCodecTest {
     }
 
     @Test
+    void aRecordWithBytesLeftAfterItsBodyIsCorruptNotATickWithAHugeHostName() {
+        // A 900 KB record whose header names Tick: random bytes read as a Tick whose host name takes most of them.
+        byte[] header = java.util.Arrays.copyOf(codec.encode(Tick.newBuilder().setHost("a").setTsMicros(1).build()), 10);
+        byte[] huge = new byte[900 * 1024];
+        new Random(18).nextBytes(huge);
+        System.arraycopy(header, 0, huge, 0, header.length);
+        huge[10] = (byte) 0x80; // the host name's length, a varint: 0x80 0xC0 0x37 = 450,560 characters
+        huge[11] = (byte) 0xC0;
+        huge[12] = (byte) 0x37;
+        RecordDecodeException error = assertThrows(RecordDecodeException.class, () -> codec.decode(huge));
+        assertTrue(error.getMessage().contains("bytes left after a Tick"), error.getMessage());
+        byte[] valid = codec.encode(tcpSyn());
+        byte[] padded = java.util.Arrays.copyOf(valid, valid.length + 1);
+        assertThrows(RecordDecodeException.class, () -> codec.decode(padded), "one byte too many is not the record");
+    }
+
+    @Test
     void flowKeyIsTheSameForBothDirectionsAndRoundTripsThroughBytes() {
         byte[] a = {10, 0, 0, 1};
         byte[] b = {10, 0, 0, 2};

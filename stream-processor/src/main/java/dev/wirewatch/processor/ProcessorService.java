@@ -1,7 +1,7 @@
 package dev.wirewatch.processor;
 
 import dev.wirewatch.processor.config.ProcessorConfig;
-import dev.wirewatch.processor.metrics.DeadLetterHandler;
+import dev.wirewatch.processor.input.SkippedInput;
 import dev.wirewatch.processor.metrics.ProcessorMetrics;
 import dev.wirewatch.processor.network.NetworkTopology;
 import java.nio.file.Path;
@@ -12,8 +12,8 @@ import org.apache.kafka.streams.StreamsConfig;
 
 /**
  * The processor as a running Kafka Streams application: the settings it always runs with live here.
- * Exactly-once, so a restart neither loses nor repeats an alert; records that cannot be decoded are logged (once
- * per kind), counted, skipped and copied to ww.deadletter.
+ * Exactly-once, so a restart neither loses nor repeats an alert; records that are not what their topic carries are
+ * skipped, counted, logged once per topic and copied to ww.deadletter (SkippedInput).
  */
 public final class ProcessorService {
     private ProcessorService() {}
@@ -45,7 +45,7 @@ public final class ProcessorService {
         properties.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
         properties.putIfAbsent(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         properties.putIfAbsent(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100);
-        properties.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterHandler.class);
+        properties.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, SkippedInput.class);
         properties.put(ProcessorMetrics.CONFIG_KEY, metrics);
         properties.put(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, topics.deadletter());
         return new KafkaStreams(TopologyFactory.build(network, config, applicationId, packetPartitions, topics,

@@ -11,6 +11,7 @@ import dev.wirewatch.processor.flow.ConnectionBudget;
 import dev.wirewatch.processor.flow.FlowProcessor;
 import dev.wirewatch.processor.flow.FlowStateCodec;
 import dev.wirewatch.processor.health.SensorSilenceWatch;
+import dev.wirewatch.processor.input.InputRecords;
 import dev.wirewatch.processor.health.SensorStatusStage;
 import dev.wirewatch.processor.l2.ArpProcessor;
 import dev.wirewatch.processor.metrics.ProcessorMetrics;
@@ -18,7 +19,13 @@ import dev.wirewatch.processor.network.NetworkTopology;
 import dev.wirewatch.processor.service.ServiceStage;
 import dev.wirewatch.processor.state.WriteBehindStore;
 import dev.wirewatch.record.Alert;
+import dev.wirewatch.record.ArpEvent;
+import dev.wirewatch.record.FlowActivity;
+import dev.wirewatch.record.FlowBatch;
+import dev.wirewatch.record.FlowFinding;
 import dev.wirewatch.record.FlowRecord;
+import dev.wirewatch.record.KernelDrop;
+import dev.wirewatch.record.PacketEvent;
 import dev.wirewatch.record.SensorStatus;
 import dev.wirewatch.record.Tick;
 import dev.wirewatch.schemas.AvroSerde;
@@ -53,7 +60,8 @@ import org.apache.kafka.streams.state.Stores;
  *                                 one alert per fault: UNANSWERED_SYN held for PAWS, or explained by it or by a
  *                                 route mismatch; HALF_OPEN_SESSION explained by KEEPALIVE_UNANSWERED or INJECTED_RST)
  * </pre>
- * Serdes are passed explicitly at every source and sink.
+ * Serdes are passed explicitly at every source and sink; each source takes only the record types its topic carries
+ * (InputRecords), anything else is skipped, counted and copied to the dead letters (SkippedInput).
  */
 public final class TopologyFactory {
     private static final String PACKETS_IN = "packets-in";
@@ -104,7 +112,8 @@ public final class TopologyFactory {
         metrics.trackFlows(budget::kept);
 
         Topology topology = new Topology();
-        topology.addSource(PACKETS_IN, Serdes.ByteArray().deserializer(), anyRecord.deserializer(), topics.packets())
+        topology.addSource(PACKETS_IN, InputRecords.requiredKey(), InputRecords.oneOf(PacketEvent.class, Tick.class,
+                        FlowActivity.class, FlowBatch.class, KernelDrop.class), topics.packets())
                 .addProcessor(FLOW, () -> new FlowProcessor(network, config, budget, metrics), PACKETS_IN)
                 .addStateStore(WriteBehindStore.builder(Stores.keyValueStoreBuilder(
                         Stores.persistentKeyValueStore(FlowProcessor.FLOWS_STORE), Serdes.Bytes(), Serdes.ByteArray()),
@@ -113,7 +122,7 @@ public final class TopologyFactory {
                         Serdes.Bytes(), Serdes.ByteArray()).withCachingEnabled(), FLOW)
                 .addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(FlowProcessor.SENSORS_STORE),
                         Serdes.String(), Serdes.ByteArray()).withCachingEnabled(), FLOW)
-                .addSource(L2_IN, Serdes.ByteArray().deserializer(), anyRecord.deserializer(), topics.l2())
+                .addSource(L2_IN, InputRecords.requiredKey(), InputRecords.oneOf(ArpEvent.class), topics.l2())
                 .addProcessor(FlowProcessor.TO_ADDRESSES, () -> new ArpProcessor(network, config), L2_IN, FLOW)
                 .addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(ArpProcessor.ADDRESSES_STORE),
                         Serdes.String(), Serdes.ByteArray()).withCachingEnabled(), FlowProcessor.TO_ADDRESSES)
@@ -137,7 +146,8 @@ public final class TopologyFactory {
                 .addSink(FlowProcessor.TO_SERVICES, byServer, Serdes.ByteArray().serializer(), anyRecord.serializer(),
                         new TicksToEveryPartition(), FLOW)
 
-                .addSource(SERVICES_IN, Serdes.ByteArray().deserializer(), anyRecord.deserializer(), byServer)
+                .addSource(SERVICES_IN, InputRecords.requiredKey(), InputRecords.oneOf(FlowRecord.class, FlowFinding.class,
+                        Alert.class, Tick.class), byServer)
                 .addProcessor(SERVICES, () -> new ServiceStage(network, config, packetPartitions), SERVICES_IN)
                 .addStateStore(Stores.keyValueStoreBuilder(
                         Stores.persistentKeyValueStore(ConnectionRefusedDetector.SERVICES_STORE),
@@ -174,7 +184,7 @@ public final class TopologyFactory {
                 .addSink(ServiceStage.TO_PROGRESS, progressTopic(applicationId),
                         Serdes.String().serializer(), anyRecord.serializer(), SERVICES)
 
-                .addSource(SENSORS_IN, Serdes.ByteArray().deserializer(), anyRecord.deserializer(), topics.sensors())
+                .addSource(SENSORS_IN, InputRecords.requiredKey(), InputRecords.oneOf(SensorStatus.class), topics.sensors())
                 .addProcessor(SENSOR_STATUS, () -> new SensorStatusStage(config), SENSORS_IN)
                 .addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(SensorStatusStage.STATUS_STORE),
                         Serdes.String(), AvroSerde.of(SensorStatus.class)), SENSOR_STATUS)

@@ -7,6 +7,7 @@ import dev.wirewatch.sink.output.DeliveryException;
 import dev.wirewatch.sink.output.Output;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -24,6 +25,8 @@ import org.slf4j.LoggerFactory;
 public final class OutputWorker {
     private static final Logger LOG = LoggerFactory.getLogger(OutputWorker.class);
     private static final int QUEUE = 10_000;
+    /** Failed attempts in a row after which the output counts as failing on /health (one blip is not an outage). */
+    public static final int FAILING_AFTER = 3;
 
     private final String name;
     private final Output output;
@@ -39,6 +42,12 @@ public final class OutputWorker {
     private boolean failing;
     private boolean broken;
     private boolean abandoned;
+    /** Failed attempts since the last delivery and the last one's reason; read by /health on another thread. */
+    private volatile Failures failures = Failures.NONE;
+
+    private record Failures(int inARow, String lastReason) {
+        static final Failures NONE = new Failures(0, null);
+    }
 
     /** @param name unique among the sink's outputs: how logs, metrics and ww.alerts.undelivered name it */
     public OutputWorker(String name, Output output, Severity minSeverity, RateLimit rateLimit, RetryPolicy retry,
@@ -58,6 +67,13 @@ public final class OutputWorker {
 
     public String name() {
         return name;
+    }
+
+    /** Why this output is failing, once {@link #FAILING_AFTER} attempts in a row failed; empty again once it delivers. */
+    public Optional<String> failing() {
+        Failures now = failures;
+        return now.inARow() < FAILING_AFTER ? Optional.empty()
+                : Optional.of(name + ": " + now.inARow() + " delivery attempts in a row failed, last: " + now.lastReason());
     }
 
     /** The part of a notification this output is sent: alerts at or above its severity; empty when none. */
@@ -110,6 +126,7 @@ public final class OutputWorker {
             DeliveryException failure;
             try {
                 output.send(notification);
+                failures = Failures.NONE;
                 metrics.delivered(name, notification.alerts().size(), Duration.ofNanos(System.nanoTime() - delivery.receivedNanos()));
                 if (failing) {
                     LOG.info("{}: delivering again", name);
@@ -122,6 +139,7 @@ public final class OutputWorker {
             } catch (RuntimeException e) {
                 failure = new DeliveryException("the output failed: " + e, false); // a bug retried stays a bug
             }
+            failures = new Failures(failures.inARow() + 1, failure.getMessage());
             if (!failing) {
                 LOG.warn("{}: {}; retrying up to {} times over {} s", name, failure.getMessage(), retry.attempts() - 1,
                         retry.worstCase().toSeconds());

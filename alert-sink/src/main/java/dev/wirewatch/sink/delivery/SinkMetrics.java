@@ -8,7 +8,7 @@ import java.time.Duration;
 /**
  * What the sink exposes on /metrics: per output, alerts delivered, failed (given up) and held back by the rate limit,
  * attempts retried, and the latency from receiving an alert to the output accepting it; for the sink, duplicates
- * dropped and undecodable records.
+ * dropped, updates sent and undecodable records.
  */
 public final class SinkMetrics {
     private final MeterRegistry registry;
@@ -39,6 +39,11 @@ public final class SinkMetrics {
 
     public void duplicate() {
         registry.counter("wirewatch.sink.duplicates").increment();
+    }
+
+    /** An alert sent again with new content under an id already sent (docs/ALERTS.md, "Updates"). */
+    public void update() {
+        registry.counter("wirewatch.sink.updates").increment();
     }
 
     public void undecodable() {

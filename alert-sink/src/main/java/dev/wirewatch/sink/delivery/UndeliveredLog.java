@@ -23,6 +23,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * finished, so an alert is either delivered, or recorded here, or read again after a restart.
  */
 public final class UndeliveredLog implements AutoCloseable {
+    /** A dead letter keeps this much of the record: enough to see what it was, and always below Kafka's 1 MB limit. */
+    static final int KEPT_PAYLOAD = 64 * 1024;
     private final KafkaProducer<String, byte[]> producer;
     private final AvroSerde<UndeliveredAlert> undelivered = AvroSerde.of(UndeliveredAlert.class);
     private final AvroSerde<DeadLetter> deadLetter = AvroSerde.of(DeadLetter.class);
@@ -43,9 +45,12 @@ public final class UndeliveredLog implements AutoCloseable {
     }
 
     public void undecodable(ConsumerRecord<?, byte[]> record, String reason) {
+        byte[] value = record.value();
+        boolean cut = value != null && value.length > KEPT_PAYLOAD;
         DeadLetter letter = DeadLetter.newBuilder().setTopic(record.topic()).setPartition(record.partition())
-                .setOffset(record.offset()).setReason(reason)
-                .setPayload(record.value() == null ? null : ByteBuffer.wrap(record.value())).build();
+                .setOffset(record.offset())
+                .setReason(cut ? reason + " (first " + KEPT_PAYLOAD + " of " + value.length + " bytes kept)" : reason)
+                .setPayload(value == null ? null : ByteBuffer.wrap(value, 0, Math.min(value.length, KEPT_PAYLOAD))).build();
         send(new ProducerRecord<>(Topics.DEADLETTER, null, deadLetter.serializer().serialize(Topics.DEADLETTER, letter)));
     }
 

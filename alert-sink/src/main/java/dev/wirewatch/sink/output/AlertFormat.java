@@ -8,7 +8,12 @@ public enum AlertFormat {
     JSONL, TEXT;
 
     public String render(Alert alert) {
-        return this == JSONL ? JsonLine.of(alert) : TextBlock.of(alert);
+        return render(alert, 1);
+    }
+
+    /** As sent by the sink: revision 2 and more mark an update of an alert sent before. */
+    public String render(Alert alert, int revision) {
+        return this == JSONL ? JsonLine.of(alert, revision) : TextBlock.of(alert, revision);
     }
 
     public static AlertFormat parse(String name) {

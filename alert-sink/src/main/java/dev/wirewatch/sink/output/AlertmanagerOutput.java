@@ -60,6 +60,9 @@ final class AlertmanagerOutput extends HttpOutput {
             annotations.put("description", alert.getHint());
             annotations.put("alert_id", alert.getId());
             annotations.put("count", Long.toString(alert.getCount()));
+            if (notification.isUpdate(alert)) { // re-posted with the same labels: Alertmanager updates the alert
+                annotations.put("revision", Integer.toString(notification.revision(alert)));
+            }
             if (alert.getCause() != null) {
                 annotations.put("cause", alert.getCause());
             }

@@ -26,6 +26,25 @@ public final class JsonLine {
         }
     }
 
+    /** One alert as the sink sends it: an update of one sent before adds {@code "update": true} and its revision. */
+    public static String of(Alert alert, int revision) {
+        try {
+            return JSON.writeValueAsString(node(alert, revision));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("an ObjectNode always serialises", e);
+        }
+    }
+
+    /** {@link #node(Alert)} with, for an update (revision 2 and more), {@code "update": true} and {@code "revision"}. */
+    public static ObjectNode node(Alert alert, int revision) {
+        ObjectNode line = node(alert);
+        if (revision > 1) {
+            line.put("update", true);
+            line.put("revision", revision);
+        }
+        return line;
+    }
+
     /** The same object as a tree, for outputs that wrap alerts in a larger document. */
     public static ObjectNode node(Alert alert) {
         ObjectNode line = JSON.createObjectNode();

@@ -36,7 +36,7 @@ final class JsonlFileOutput implements Output {
     public void send(Notification notification) throws DeliveryException {
         StringBuilder lines = new StringBuilder();
         for (Alert alert : notification.alerts()) {
-            lines.append(JsonLine.of(alert)).append('\n');
+            lines.append(JsonLine.of(alert, notification.revision(alert))).append('\n');
         }
         byte[] bytes = lines.toString().getBytes(StandardCharsets.UTF_8);
         try {

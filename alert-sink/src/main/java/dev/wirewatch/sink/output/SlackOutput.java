@@ -79,7 +79,9 @@ final class SlackOutput extends HttpOutput {
         String subject = AlertSubject.headline(lead);
         String state = notification.resolved() ? "RESOLVED" : notification.severity().name().toUpperCase(Locale.ROOT);
         String count = notification.alerts().size() > 1 ? " ×" + notification.alerts().size() : "";
-        return state + " " + lead.getType() + count + (subject == null ? "" : " on " + subject);
+        String updated = !notification.resolved() && notification.alerts().stream().anyMatch(notification::isUpdate)
+                ? " (updated)" : "";
+        return state + " " + lead.getType() + count + (subject == null ? "" : " on " + subject) + updated;
     }
 
     private static void section(ArrayNode blocks, String markdown) {

@@ -22,7 +22,7 @@ final class StdoutOutput implements Output {
     public void send(Notification notification) {
         StringBuilder text = new StringBuilder();
         for (Alert alert : notification.alerts()) {
-            text.append(format.render(alert));
+            text.append(format.render(alert, notification.revision(alert)));
             if (format == AlertFormat.JSONL) {
                 text.append('\n');
             }

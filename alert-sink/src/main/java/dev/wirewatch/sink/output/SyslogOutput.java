@@ -86,8 +86,11 @@ final class SyslogOutput implements Output {
         param(data, "client", alert.getClient());
         param(data, "ip", alert.getIp() != null ? alert.getIp() : alert.getDstIp());
         param(data, "count", Long.toString(alert.getCount()));
+        if (notification.isUpdate(alert)) {
+            param(data, "revision", Integer.toString(notification.revision(alert)));
+        }
         data.append(']');
-        String text = (notification.resolved() ? "resolved: " : "") + alert.getSummary() + " Hint: " + alert.getHint();
+        String text = (notification.resolved() ? "resolved: " : notification.isUpdate(alert) ? "updated: " : "") + alert.getSummary() + " Hint: " + alert.getHint();
         return "<" + (FACILITY_LOCAL0 * 8 + severity) + ">1 " + Times.iso(notification.at().toEpochMilli() * 1000) + " "
                 + hostname + " wirewatch " + pid + " " + printable(alert.getType(), 32) + " " + data + " " + text;
     }

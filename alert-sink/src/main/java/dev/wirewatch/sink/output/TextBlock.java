@@ -9,6 +9,11 @@ public final class TextBlock {
     private TextBlock() {}
 
     public static String of(Alert alert) {
+        return of(alert, 1);
+    }
+
+    /** With revision 2 and more, the first line says the alert is an update of one sent before. */
+    public static String of(Alert alert, int revision) {
         StringBuilder text = new StringBuilder();
         text.append(alert.getSeverity().name().toUpperCase(java.util.Locale.ROOT)).append("  ").append(alert.getType());
         if (alert.getCause() != null) {
@@ -22,7 +27,11 @@ public final class TextBlock {
         if (alert.getHost() != null) {
             text.append("  on ").append(alert.getHost());
         }
-        text.append("  [").append(Times.iso(alert.getFirstSeenMicros())).append("]\n");
+        text.append("  [").append(Times.iso(alert.getFirstSeenMicros())).append(']');
+        if (revision > 1) {
+            text.append("  updated (revision ").append(revision).append(')');
+        }
+        text.append('\n');
         text.append("  ").append(alert.getSummary()).append('\n');
         text.append("  hint: ").append(alert.getHint()).append('\n');
         if (alert.getExplainedBy() != null) {

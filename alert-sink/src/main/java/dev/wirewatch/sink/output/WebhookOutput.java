@@ -48,7 +48,7 @@ final class WebhookOutput extends HttpOutput {
         document.put("sent_at", Times.iso(notification.at().toEpochMilli() * 1000));
         ArrayNode alerts = document.putArray("alerts");
         for (Alert alert : notification.alerts()) {
-            alerts.add(JsonLine.node(alert));
+            alerts.add(JsonLine.node(alert, notification.revision(alert)));
         }
         try {
             return JSON.writeValueAsBytes(document);

@@ -22,6 +22,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -86,7 +87,9 @@ final class ProcessorRun implements AutoCloseable {
                     throw new IllegalStateException("the processor stopped (" + streams.state() + "); see the log above");
                 }
                 for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
-                    done.add(new String(record.key(), java.nio.charset.StandardCharsets.UTF_8));
+                    if (record.key() != null) { // the service stage keys each mark by its partition; nothing else counts
+                        done.add(new String(record.key(), java.nio.charset.StandardCharsets.UTF_8));
+                    }
                 }
             }
         }
@@ -121,11 +124,21 @@ final class ProcessorRun implements AutoCloseable {
     /** The alerts written to this run's alert topic after {@code from}, in capture-time order. */
     List<Alert> alerts(Map<TopicPartition, Long> from) {
         List<Alert> alerts = new ArrayList<>();
+        long[] skipped = {0};
         var deserializer = AvroSerde.of(Alert.class).deserializer();
         try (KafkaConsumer<byte[], byte[]> consumer = TopicReads.consumer(clientConfig)) {
             Map<TopicPartition, Long> start = new HashMap<>();
             TopicReads.partitions(consumer, topics.alerts()).forEach(partition -> start.put(partition, from.getOrDefault(partition, 0L)));
-            TopicReads.readToEnd(consumer, start, record -> alerts.add(deserializer.deserialize(record.topic(), record.value())));
+            TopicReads.readToEnd(consumer, start, record -> {
+                try {
+                    alerts.add(Objects.requireNonNull(deserializer.deserialize(record.topic(), record.value())));
+                } catch (RuntimeException notAnAlert) {
+                    skipped[0]++; // on a shared ww.alerts anyone may have written anything: the sink dead-letters it
+                }
+            });
+        }
+        if (skipped[0] > 0) {
+            progress.printf("analyze: %,d record(s) on %s were not alerts; skipped%n", skipped[0], topics.alerts());
         }
         alerts.sort(Comparator.comparingLong(Alert::getFirstSeenMicros).thenComparing(Alert::getType)
                 .thenComparing(Alert::getId));

@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import org.apache.kafka.clients.admin.Admin;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -43,7 +44,7 @@ import picocli.CommandLine.Option;
                 "Example: wirewatch sink --bootstrap-servers kafka:9092 --to alertmanager:http://localhost:9093 "
                         + "--to 'slack:@/etc/wirewatch/slack-url;min-severity=warning;rate=20/m'"},
         exitCodeListHeading = "%nExit codes:%n",
-        exitCodeList = {"0:stopped", "1:unexpected error", "2:bad usage"})
+        exitCodeList = {"0:stopped (SIGTERM, Ctrl-C)", "1:unexpected error", "2:bad usage"})
 public final class SinkCommand implements Callable<Integer> {
     @Option(names = "--to", required = true, paramLabel = "SPEC", description = "An output (see above). Repeat for several.")
     List<String> outputs;
@@ -75,7 +76,8 @@ public final class SinkCommand implements Callable<Integer> {
     String retryBackoff;
 
     @Option(names = "--http-port", paramLabel = "PORT",
-            description = "Serve /metrics (delivered, retried, failed, rate-limited per output; delivery latency) and /health.")
+            description = "Serve /metrics (delivered, retried, failed, rate-limited per output; delivery latency) and /health "
+                    + "(503 naming the output and its last error once an output failed 3 attempts in a row, 200 again once it delivers).")
     Integer httpPort;
 
     @Mixin
@@ -92,12 +94,12 @@ public final class SinkCommand implements Callable<Integer> {
                 new RetryPolicy(retries, duration(retryBackoff, "--retry-backoff"), Duration.ofSeconds(60))));
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         // /health answers from the start: 503 with the reason while Kafka is away
-        AtomicReference<Optional<String>> waiting = new AtomicReference<>(Optional.empty());
-        ServiceEndpoint http = httpPort == null ? null : ServiceEndpoint.start(httpPort, registry, waiting::get);
+        AtomicReference<Supplier<Optional<String>>> health = new AtomicReference<>(Optional::empty);
+        ServiceEndpoint http = httpPort == null ? null : ServiceEndpoint.start(httpPort, registry, () -> health.get().get());
         if (http != null) {
             System.err.printf("sink: /metrics and /health on port %d%n", http.port());
         }
-        Map<String, Object> clientConfig = kafka.awaitClientConfig("sink", waiting::set);
+        Map<String, Object> clientConfig = kafka.awaitClientConfig("sink", waiting -> health.set(() -> waiting));
         AlertSink sink = Arguments.parse(() -> new AlertSink(clientConfig, config, registry));
         try (Admin admin = Admin.create(clientConfig)) {
             TopicSetup.ensure(admin, TopicSetup.DEFAULT_PARTITIONS, Map.of());
@@ -105,7 +107,8 @@ public final class SinkCommand implements Callable<Integer> {
             sink.close();
             throw e;
         }
-        Runtime.getRuntime().addShutdownHook(new Thread(sink::close, "wirewatch-sink-stop"));
+        health.set(sink::degraded); // then a failing output
+        StopSignals.onStop("sink", sink::close); // a clean stop exits 0
         System.err.printf("sink: %s as group %s to %s; Ctrl-C to stop%n", topic, groupId, String.join(", ", sink.outputNames()));
         try {
             sink.run();

@@ -122,11 +122,15 @@ public final class EvidenceScan {
         while (!pending.isEmpty()) {
             for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
                 TopicPartition partition = new TopicPartition(record.topic(), record.partition());
-                if (record.offset() >= stop.get(partition) || record.value() == null) {
+                if (record.offset() >= stop.get(partition)) {
                     continue;
                 }
                 read++;
                 counts[1]++;
+                if (record.value() == null) {
+                    counts[2]++; // a tombstone: no evidence in it
+                    continue;
+                }
                 try {
                     handler.accept(record);
                 } catch (RuntimeException undecodable) {
