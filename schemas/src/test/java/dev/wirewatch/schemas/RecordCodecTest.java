@@ -225,10 +225,13 @@ class RecordCodecTest {
         huge[11] = (byte) 0xC0;
         huge[12] = (byte) 0x37;
         RecordDecodeException error = assertThrows(RecordDecodeException.class, () -> codec.decode(huge));
-        assertTrue(error.getMessage().contains("bytes left after a Tick"), error.getMessage());
+        // Which field gives out first depends on Tick's fields; that it is corrupt, not a Tick, does not.
+        assertTrue(error.getMessage().startsWith("corrupt record body"), error.getMessage());
         byte[] valid = codec.encode(tcpSyn());
         byte[] padded = java.util.Arrays.copyOf(valid, valid.length + 1);
-        assertThrows(RecordDecodeException.class, () -> codec.decode(padded), "one byte too many is not the record");
+        RecordDecodeException padding = assertThrows(RecordDecodeException.class, () -> codec.decode(padded),
+                "one byte too many is not the record");
+        assertTrue(padding.getMessage().contains("bytes left after a"), padding.getMessage());
     }
 
     @Test
