@@ -88,14 +88,14 @@ public final class ProcessorCommand implements Callable<Integer> {
         }
         NetworkTopology network = NetworkTopology.load(topology);
         // /health answers from the start: 503 with the reason while Kafka is away, then the streams' state
-        AtomicReference<Supplier<Optional<String>>> health = new AtomicReference<>(Optional::empty);
+        AtomicReference<Supplier<Optional<String>>> health = new AtomicReference<>(() -> Optional.of("connecting to Kafka"));
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         ServiceEndpoint http = null;
         if (httpPort != null) {
             http = ServiceEndpoint.start(httpPort, registry, () -> health.get().get());
             System.err.printf("processor: /metrics and /health on port %d%n", http.port());
         }
-        Map<String, Object> clientConfig = kafka.awaitClientConfig("processor", waiting -> health.set(() -> waiting));
+        Map<String, Object> clientConfig = kafka.awaitClientConfig("processor", waiting -> health.set(() -> waiting.or(() -> Optional.of("starting"))));
         health.set(() -> Optional.of("creating topics and starting"));
         clientConfig.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, threads);
         StaticMembership.configure(clientConfig, instanceId, stateDir);
