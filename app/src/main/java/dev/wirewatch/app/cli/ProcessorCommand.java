@@ -88,7 +88,8 @@ public final class ProcessorCommand implements Callable<Integer> {
         }
         NetworkTopology network = NetworkTopology.load(topology);
         // /health answers from the start: 503 with the reason while Kafka is away, then the streams' state
-        AtomicReference<Supplier<Optional<String>>> health = new AtomicReference<>(() -> Optional.of("connecting to Kafka"));
+        AtomicReference<Supplier<Optional<String>>> health =
+                new AtomicReference<>(() -> Optional.of("connecting to Kafka"));
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         ServiceEndpoint http = null;
         if (httpPort != null) {

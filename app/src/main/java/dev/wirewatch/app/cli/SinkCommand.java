@@ -94,7 +94,8 @@ public final class SinkCommand implements Callable<Integer> {
                 new RetryPolicy(retries, duration(retryBackoff, "--retry-backoff"), Duration.ofSeconds(60))));
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         // /health answers from the start: 503 with the reason while Kafka is away
-        AtomicReference<Supplier<Optional<String>>> health = new AtomicReference<>(() -> Optional.of("connecting to Kafka"));
+        AtomicReference<Supplier<Optional<String>>> health =
+                new AtomicReference<>(() -> Optional.of("connecting to Kafka"));
         ServiceEndpoint http = httpPort == null ? null : ServiceEndpoint.start(httpPort, registry, () -> health.get().get());
         if (http != null) {
             System.err.printf("sink: /metrics and /health on port %d%n", http.port());
