@@ -31,6 +31,7 @@ public final class JsonLine {
         ObjectNode line = JSON.createObjectNode();
         line.put("id", alert.getId());
         line.put("type", alert.getType());
+        line.put("revision", alert.getRevision());
         line.put("severity", alert.getSeverity().name());
         putIfPresent(line, "cause", alert.getCause());
         putIfPresent(line, "host", alert.getHost());
