@@ -69,6 +69,24 @@ final class RunCleanup implements AutoCloseable {
         cleanUp();
     }
 
+    /** A deletion is acknowledged before every broker has forgotten the topics: done when none lists them. */
+    private void awaitGone(Admin admin) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        List<String> left = TopicSetup.named(admin, topics.prefix());
+        while (!left.isEmpty()) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("still listed 30 s after their deletion: " + left);
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for the deletion of " + left, e);
+            }
+            left = TopicSetup.named(admin, topics.prefix());
+        }
+    }
+
     /** The processor's consumer group (its committed offsets) goes with its topics. */
     private void deleteGroups(Admin admin) {
         try {
@@ -100,6 +118,7 @@ final class RunCleanup implements AutoCloseable {
             List<String> own = TopicSetup.named(admin, topics.prefix());
             TopicSetup.delete(admin, own);
             deleteGroups(admin);
+            awaitGone(admin);
             progress.printf("analyze: deleted this run's %d topics (%s*)%n", own.size(), topics.prefix());
         } catch (RuntimeException e) {
             progress.printf("analyze: could not delete this run's topics (%s*): %s; delete them with "
