@@ -184,7 +184,7 @@ public final class AlertSink implements AutoCloseable {
             return;
         }
         long digest = AlertDigest.of(alert);
-        int revision = delivered.revisionOf(alert.getId(), digest);
+        int revision = delivered.revisionOf(alert.getId(), digest, alert.getRevision());
         if (revision == DeliveredAlerts.DUPLICATE) {
             metrics.duplicate();
             ledger.open(position, 0);
@@ -209,7 +209,7 @@ public final class AlertSink implements AutoCloseable {
     /** An alert finished before this sink got its partition: what it said, so a re-send is known as a duplicate. */
     private void finishedBefore(Alert alert, TopicPartition partition) {
         long digest = AlertDigest.of(alert);
-        int revision = delivered.revisionOf(alert.getId(), digest);
+        int revision = delivered.revisionOf(alert.getId(), digest, alert.getRevision());
         if (revision != DeliveredAlerts.DUPLICATE) {
             delivered.take(alert.getId(), digest, revision, partition);
         }

@@ -48,9 +48,11 @@ public final class RecordCodec {
 
     /**
      * Schemas earlier versions wrote that this one still reads (resources under previous/): alerts on ww.alerts and
-     * in the processor's stores, and undelivered alerts, from before {@code explainedBy}.
+     * in the processor's stores and internal topics (FlowFinding), and undelivered alerts, from before
+     * {@code explainedBy} (-1) and before {@code revision} (-2, FlowFinding-1).
      */
-    public static final List<Schema> PREVIOUS_SCHEMAS = List.of(previous("Alert-1"), previous("UndeliveredAlert-1"));
+    public static final List<Schema> PREVIOUS_SCHEMAS = List.of(previous("Alert-1"), previous("UndeliveredAlert-1"),
+            previous("Alert-2"), previous("UndeliveredAlert-2"), previous("FlowFinding-1"));
 
     static {
         trustGeneratedClasses();

@@ -163,12 +163,8 @@ class RecordCodecTest {
     /** Alerts written before explainedBy (on ww.alerts, in the processor's stores) still read after an upgrade. */
     @Test
     void anAlertWrittenBeforeExplainedByStillReads() throws Exception {
-        for (Schema previous : RecordCodec.PREVIOUS_SCHEMAS) {
-            assertTrue(previous.getField("explainedBy") == null
-                    && (previous.getField("alert") == null || previous.getField("alert").schema().getField("explainedBy") == null),
-                    previous.getName() + " is an earlier schema");
-        }
         Schema oldAlert = RecordCodec.PREVIOUS_SCHEMAS.get(0);
+        assertNull(oldAlert.getField("explainedBy"), "Alert-1 is from before explainedBy");
         GenericRecord old = new GenericData.Record(oldAlert);
         old.put("id", "a1");
         old.put("type", "UNANSWERED_SYN");
@@ -187,6 +183,38 @@ class RecordCodecTest {
         assertEquals("a1", alert.getId());
         assertEquals(Severity.warning, alert.getSeverity());
         assertNull(alert.getExplainedBy(), "the added field takes its default");
+        assertEquals(1, alert.getRevision(), "an alert from before revisions is its finding's first");
+    }
+
+    /** Alerts (alone, undelivered, or in a FlowFinding on the processor's internal topic) from before revision read as revision 1. */
+    @Test
+    void everyRecordWrittenBeforeRevisionStillReadsAsTheFirstRevision() throws Exception {
+        for (Schema previous : RecordCodec.PREVIOUS_SCHEMAS) {
+            Schema alert = previous.getField("alert") == null ? previous : previous.getField("alert").schema();
+            assertNull(alert.getField("revision"), previous.getName() + " is an earlier schema");
+        }
+        Schema oldFinding = RecordCodec.PREVIOUS_SCHEMAS.stream().filter(schema -> schema.getName().equals("FlowFinding"))
+                .findFirst().orElseThrow();
+        FlowFinding current = FlowFinding.newBuilder()
+                .setAlert(Alert.newBuilder().setId("a2").setType("UNANSWERED_SYN").setSeverity(Severity.warning)
+                        .setFirstSeenMicros(1).setLastSeenMicros(2).setCount(3).setSummary("s").setHint("h").build())
+                .setFlow(FlowRecord.newBuilder().setCommunityId("1:abc").setProtocol(6).setClient("10.0.0.1")
+                        .setClientPort(1).setServer("10.0.0.2").setServerPort(80).setFirstSeenMicros(1)
+                        .setLastSeenMicros(2).setVantages(List.of()).build())
+                .build();
+        // The same data as the previous version wrote it: under its schema, which has no revision.
+        java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
+        org.apache.avro.io.BinaryEncoder encoder = org.apache.avro.io.EncoderFactory.get().binaryEncoder(body, null);
+        new org.apache.avro.specific.SpecificDatumWriter<FlowFinding>(FlowFinding.class).write(current, encoder);
+        encoder.flush();
+        GenericRecord old = new org.apache.avro.generic.GenericDatumReader<GenericRecord>(FlowFinding.getClassSchema(),
+                oldFinding).read(null, org.apache.avro.io.DecoderFactory.get().binaryDecoder(body.toByteArray(), null));
+        ByteBuffer oldBytes = new BinaryMessageEncoder<GenericRecord>(GenericData.get(), oldFinding).encode(old);
+        byte[] bytes = new byte[oldBytes.remaining()];
+        oldBytes.get(bytes);
+        FlowFinding read = codec.decode(bytes, FlowFinding.class);
+        assertEquals("a2", read.getAlert().getId());
+        assertEquals(1, read.getAlert().getRevision());
     }
 
     @Test

@@ -17,6 +17,12 @@ public record StreamTopics(String packets, String l2, String sensors, String flo
                 prefix + ".alerts", prefix + ".deadletter");
     }
 
+    /** The public topics' names behind {@code prefix} (an analysis on a shared cluster keeps to its own copies). */
+    public static StreamTopics withPrefix(String prefix) {
+        return new StreamTopics(prefix + LIVE.packets, prefix + LIVE.l2, prefix + LIVE.sensors, prefix + LIVE.flows,
+                prefix + LIVE.alerts, prefix + LIVE.deadletter);
+    }
+
     public List<String> inputs() {
         return List.of(packets, l2, sensors);
     }

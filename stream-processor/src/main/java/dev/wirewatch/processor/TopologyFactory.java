@@ -1,5 +1,6 @@
 package dev.wirewatch.processor;
 
+import dev.wirewatch.processor.alert.AlertRevisions;
 import dev.wirewatch.processor.config.ProcessorConfig;
 import dev.wirewatch.processor.detect.ConnectionRefusedDetector;
 import dev.wirewatch.processor.detect.HalfOpenSessionReport;
@@ -71,6 +72,10 @@ public final class TopologyFactory {
     private static final String SERVICES = "services";
     private static final String SENSORS_IN = "sensors-in";
     private static final String SENSOR_STATUS = "sensor-status";
+    private static final String SINK = "-sink";
+    private static final String FLOW_REVISIONS = "alert-revisions";
+    private static final String SERVICE_REVISIONS = "service-alert-revisions";
+    private static final String SENSOR_REVISIONS = "sensor-alert-revisions";
 
     private TopologyFactory() {}
 
@@ -129,8 +134,9 @@ public final class TopologyFactory {
                 .addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(ArpProcessor.DUE_STORE),
                         Serdes.String(), Serdes.Long()).withCachingEnabled(), FlowProcessor.TO_ADDRESSES)
                 .connectProcessorAndStateStores(FlowProcessor.TO_ADDRESSES, FlowProcessor.SENSORS_STORE)
-                .addSink(ArpProcessor.TO_ALERTS, topics.alerts(), Serdes.String().serializer(), alertOut,
-                        FlowProcessor.TO_ADDRESSES)
+                .addProcessor(ArpProcessor.TO_ALERTS, () -> new AlertRevisions(FLOW_REVISIONS), FlowProcessor.TO_ADDRESSES)
+                .addSink(ArpProcessor.TO_ALERTS + SINK, topics.alerts(), Serdes.String().serializer(), alertOut,
+                        ArpProcessor.TO_ALERTS)
                 .addProcessor(FlowProcessor.TO_SILENCE_WATCH, () -> new SensorSilenceWatch(network, config, packetPartitions),
                         FLOW)
                 .addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(SensorSilenceWatch.REPORTED_STORE),
@@ -138,11 +144,14 @@ public final class TopologyFactory {
                 .addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(SensorSilenceWatch.MISMATCH_STORE),
                         Serdes.String(), Serdes.Long()), FlowProcessor.TO_SILENCE_WATCH)
                 .connectProcessorAndStateStores(FlowProcessor.TO_SILENCE_WATCH, FlowProcessor.SENSORS_STORE)
-                .addSink(SensorSilenceWatch.TO_ALERTS, topics.alerts(), Serdes.String().serializer(), alertOut,
-                        FlowProcessor.TO_SILENCE_WATCH)
+                .addProcessor(SensorSilenceWatch.TO_ALERTS, () -> new AlertRevisions(FLOW_REVISIONS), FlowProcessor.TO_SILENCE_WATCH)
+                .addSink(SensorSilenceWatch.TO_ALERTS + SINK, topics.alerts(), Serdes.String().serializer(), alertOut,
+                        SensorSilenceWatch.TO_ALERTS)
                 .addSink(FlowProcessor.TO_FLOWS, topics.flows(), Serdes.ByteArray().serializer(),
                         flowRecord.serializer(), FLOW)
-                .addSink(FlowProcessor.TO_ALERTS, topics.alerts(), Serdes.String().serializer(), alertOut, FLOW)
+                .addProcessor(FlowProcessor.TO_ALERTS, () -> new AlertRevisions(FLOW_REVISIONS), FLOW)
+                .addSink(FlowProcessor.TO_ALERTS + SINK, topics.alerts(), Serdes.String().serializer(), alertOut,
+                        FlowProcessor.TO_ALERTS)
                 .addSink(FlowProcessor.TO_SERVICES, byServer, Serdes.ByteArray().serializer(), anyRecord.serializer(),
                         new TicksToEveryPartition(), FLOW)
 
@@ -179,8 +188,9 @@ public final class TopologyFactory {
                 .addStateStore(Stores.keyValueStoreBuilder(
                         Stores.persistentKeyValueStore(ServiceStage.UPSTREAM_PROGRESS_STORE),
                         Serdes.String(), Serdes.Long()), SERVICES)
-                .addSink(ServiceStage.TO_ALERTS, topics.alerts(), Serdes.String().serializer(),
-                        alertOut, SERVICES)
+                .addProcessor(ServiceStage.TO_ALERTS, () -> new AlertRevisions(SERVICE_REVISIONS), SERVICES)
+                .addSink(ServiceStage.TO_ALERTS + SINK, topics.alerts(), Serdes.String().serializer(), alertOut,
+                        ServiceStage.TO_ALERTS)
                 .addSink(ServiceStage.TO_PROGRESS, progressTopic(applicationId),
                         Serdes.String().serializer(), anyRecord.serializer(), SERVICES)
 
@@ -191,8 +201,14 @@ public final class TopologyFactory {
                 .addStateStore(Stores.keyValueStoreBuilder(
                         Stores.persistentKeyValueStore(SensorDegradedDetector.REPORTED_STORE),
                         Serdes.String(), Serdes.Long()), SENSOR_STATUS)
-                .addSink(SensorStatusStage.TO_ALERTS, topics.alerts(), Serdes.String().serializer(), alertOut,
-                        SENSOR_STATUS);
+                .addProcessor(SensorStatusStage.TO_ALERTS, () -> new AlertRevisions(SENSOR_REVISIONS), SENSOR_STATUS)
+                .addSink(SensorStatusStage.TO_ALERTS + SINK, topics.alerts(), Serdes.String().serializer(), alertOut,
+                        SensorStatusStage.TO_ALERTS);
+        // Each sub-topology's alert outputs number the revisions of the ids they send (AlertRevisions).
+        topology.addStateStore(AlertRevisions.store(FLOW_REVISIONS), ArpProcessor.TO_ALERTS, SensorSilenceWatch.TO_ALERTS,
+                        FlowProcessor.TO_ALERTS)
+                .addStateStore(AlertRevisions.store(SERVICE_REVISIONS), ServiceStage.TO_ALERTS)
+                .addStateStore(AlertRevisions.store(SENSOR_REVISIONS), SensorStatusStage.TO_ALERTS);
         return topology;
     }
 

@@ -26,7 +26,7 @@ public final class JsonLine {
         }
     }
 
-    /** One alert as the sink sends it: an update of one sent before adds {@code "update": true} and its revision. */
+    /** One alert as the sink sends it: the revision it delivers; an update of one sent before adds {@code "update": true}. */
     public static String of(Alert alert, int revision) {
         try {
             return JSON.writeValueAsString(node(alert, revision));
@@ -35,12 +35,12 @@ public final class JsonLine {
         }
     }
 
-    /** {@link #node(Alert)} with, for an update (revision 2 and more), {@code "update": true} and {@code "revision"}. */
+    /** {@link #node(Alert)} with the revision as delivered, and for an update (2 and more) {@code "update": true}. */
     public static ObjectNode node(Alert alert, int revision) {
         ObjectNode line = node(alert);
+        line.put("revision", revision);
         if (revision > 1) {
             line.put("update", true);
-            line.put("revision", revision);
         }
         return line;
     }
@@ -50,6 +50,7 @@ public final class JsonLine {
         ObjectNode line = JSON.createObjectNode();
         line.put("id", alert.getId());
         line.put("type", alert.getType());
+        line.put("revision", alert.getRevision());
         line.put("severity", alert.getSeverity().name());
         putIfPresent(line, "cause", alert.getCause());
         putIfPresent(line, "host", alert.getHost());

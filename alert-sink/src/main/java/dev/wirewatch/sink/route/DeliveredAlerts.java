@@ -28,10 +28,17 @@ public final class DeliveredAlerts {
         };
     }
 
-    /** 1 for an id not seen, the last revision + 1 for new content of a known id, {@link #DUPLICATE} for the same content. */
-    public int revisionOf(String id, long digest) {
+    /**
+     * {@link #DUPLICATE} for the same content as last taken; else the revision the processor gave it ({@code
+     * numbered}, 1 from processors that did not number them), and for new content of a known id at least the last
+     * revision + 1: receivers see one numbering, growing with each update.
+     */
+    public int revisionOf(String id, long digest, int numbered) {
         Known known = ids.get(id);
-        return known == null ? 1 : known.digest() == digest ? DUPLICATE : known.revision() + 1;
+        if (known == null) {
+            return Math.max(1, numbered);
+        }
+        return known.digest() == digest ? DUPLICATE : Math.max(known.revision() + 1, numbered);
     }
 
     /** The content now taken for {@code id}, as {@code revision}. */

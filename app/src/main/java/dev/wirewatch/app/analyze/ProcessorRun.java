@@ -32,6 +32,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.utils.Utils;
+import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 
 /**
@@ -121,9 +122,12 @@ final class ProcessorRun implements AutoCloseable {
         return new FlowStoreWrites(counts[0], counts[1], counts[2]);
     }
 
-    /** The alerts written to this run's alert topic after {@code from}, in capture-time order. */
+    /**
+     * The findings written to this run's alert topic after {@code from}, each once in its final form (its highest
+     * revision; a key's records are in one partition, so of equal revisions the later one), in capture-time order.
+     */
     List<Alert> alerts(Map<TopicPartition, Long> from) {
-        List<Alert> alerts = new ArrayList<>();
+        Map<String, Alert> latest = new HashMap<>();
         long[] skipped = {0};
         var deserializer = AvroSerde.of(Alert.class).deserializer();
         try (KafkaConsumer<byte[], byte[]> consumer = TopicReads.consumer(clientConfig)) {
@@ -131,7 +135,9 @@ final class ProcessorRun implements AutoCloseable {
             TopicReads.partitions(consumer, topics.alerts()).forEach(partition -> start.put(partition, from.getOrDefault(partition, 0L)));
             TopicReads.readToEnd(consumer, start, record -> {
                 try {
-                    alerts.add(Objects.requireNonNull(deserializer.deserialize(record.topic(), record.value())));
+                    Alert alert = Objects.requireNonNull(deserializer.deserialize(record.topic(), record.value()));
+                    latest.merge(alert.getId(), alert,
+                            (before, now) -> now.getRevision() >= before.getRevision() ? now : before);
                 } catch (RuntimeException notAnAlert) {
                     skipped[0]++; // on a shared ww.alerts anyone may have written anything: the sink dead-letters it
                 }
@@ -140,6 +146,7 @@ final class ProcessorRun implements AutoCloseable {
         if (skipped[0] > 0) {
             progress.printf("analyze: %,d record(s) on %s were not alerts; skipped%n", skipped[0], topics.alerts());
         }
+        List<Alert> alerts = new ArrayList<>(latest.values());
         alerts.sort(Comparator.comparingLong(Alert::getFirstSeenMicros).thenComparing(Alert::getType)
                 .thenComparing(Alert::getId));
         return alerts;
@@ -147,7 +154,9 @@ final class ProcessorRun implements AutoCloseable {
 
     @Override
     public void close() {
-        streams.close(Duration.ofSeconds(30));
+        // Leaving the group empties it, so a run on its own topics can delete it with them (RunCleanup).
+        streams.close(CloseOptions.timeout(Duration.ofSeconds(30))
+                .withGroupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
         streams.cleanUp();
         try {
             Utils.delete(stateDir.toFile());

@@ -2,6 +2,7 @@ package dev.wirewatch.app.cli;
 
 import dev.wirewatch.app.analyze.Analysis;
 import dev.wirewatch.app.analyze.CaptureInput;
+import dev.wirewatch.app.analyze.RunTopics;
 import dev.wirewatch.processor.config.ProcessorConfig;
 import dev.wirewatch.processor.network.NetworkTopology;
 import dev.wirewatch.record.Alert;
@@ -19,6 +20,7 @@ import picocli.CommandLine.Option;
         description = {"Compares captures of the same traffic taken on several hosts and reports where packets were lost and why.",
                 "Each capture is replayed by a sensor as host HOST through Kafka (an embedded broker unless --bootstrap-servers is given), "
                         + "the processor and the sink; the command exits when every input is judged. pcap and pcapng.",
+                "On an external cluster the run keeps to topics of its own (--topic-prefix), so live services never see it.",
                 "",
                 "Example: wirewatch analyze --topology topology.yaml --pcap client=client.pcap --pcap server@eth0=server.pcap"},
         exitCodeListHeading = "%nExit codes:%n",
@@ -52,6 +54,11 @@ public final class AnalyzeCommand implements Callable<Integer> {
     @Option(names = "--fail-on", paramLabel = "SEVERITY", description = "Exit with code 3 when an alert of this severity or higher was found: info, warning or critical.")
     String failOn;
 
+    @Option(names = "--topic-prefix", paramLabel = "PREFIX",
+            description = "With --bootstrap-servers: the run's records, processor state and alerts go to topics named PREFIXww.packets, PREFIXww.alerts, ... and are kept after it. "
+                    + "Default: topics of this run only (ww-analyze-RUNID.ww.packets, ...), deleted when it ends, also on Ctrl-C or failure. Never the cluster's live topics: a live processor and sink see nothing of an analysis.")
+    String topicPrefix;
+
     @Mixin
     KafkaOptions kafka = new KafkaOptions();
 
@@ -65,10 +72,12 @@ public final class AnalyzeCommand implements Callable<Integer> {
         AlertFormat alertFormat = Arguments.parse(() -> AlertFormat.parse(format));
         Severity threshold = failOn == null ? null : Arguments.parse(() -> Severities.parse(failOn));
         List<CaptureInput> captures = pcaps.stream().map(pcap -> Arguments.parse(() -> CaptureInput.parse(pcap))).toList();
+        RunTopics topics = topicPrefix != null ? Arguments.parse(() -> RunTopics.kept(topicPrefix))
+                : kafka.external() ? RunTopics.perRun() : RunTopics.OWN_BROKER;
         NetworkTopology network = NetworkTopology.load(topology);
         List<Alert> alerts;
         try (KafkaEndpoint endpoint = KafkaEndpoint.open(kafka, System.err)) {
-            alerts = new Analysis(endpoint.clientConfig(), mode, System.err).run(captures, network, processorConfig);
+            alerts = new Analysis(endpoint.clientConfig(), mode, System.err, topics).run(captures, network, processorConfig);
         }
         AlertListing.write(alerts, alertFormat, out);
         System.err.printf("analyze: %d alert%s%n", alerts.size(), alerts.size() == 1 ? "" : "s");

@@ -65,6 +65,10 @@ public final class ExportCommand implements Callable<Integer> {
     @Option(names = "--to", paramLabel = "TIME", description = "Latest capture time, in the same forms.")
     String to;
 
+    @Option(names = "--topic-prefix", defaultValue = "", paramLabel = "PREFIX",
+            description = "Read the topics an analysis kept with analyze --topic-prefix PREFIX (PREFIXww.packets, PREFIXww.alerts) instead of the live ones.")
+    String topicPrefix;
+
     @Mixin
     KafkaOptions kafka = new KafkaOptions();
 
@@ -91,16 +95,16 @@ public final class ExportCommand implements Callable<Integer> {
         if (flow != null) {
             query = EvidenceQuery.ofFlow(flow, Long.MIN_VALUE, Long.MAX_VALUE);
         } else {
-            Alert alert = new AlertLookup(clientConfig).find(subject.alert).orElseThrow(() -> new UsageException(
-                    "no alert with id '" + subject.alert + "' on " + Topics.ALERTS + " at " + kafka.bootstrapServers));
+            Alert alert = new AlertLookup(clientConfig, topicPrefix).find(subject.alert).orElseThrow(() -> new UsageException(
+                    "no alert with id '" + subject.alert + "' on " + topicPrefix + Topics.ALERTS + " at " + kafka.bootstrapServers));
             query = Arguments.parse(() -> EvidenceQuery.ofAlert(alert, around));
         }
         query = query.within(fromMicros == null ? query.fromMicros() : fromMicros,
                 toMicros == null ? query.toMicros() : toMicros);
-        EvidenceScan.Found found = new EvidenceScan(clientConfig, System.err).read(query);
+        EvidenceScan.Found found = new EvidenceScan(clientConfig, System.err, topicPrefix).read(query);
         if (found.sightings().isEmpty()) {
             throw new UsageException("no packets of " + query.subject() + " between " + query.window() + " on "
-                    + Topics.PACKETS + (query.arp() == null ? "" : " or " + Topics.L2) + controlModeNote(found.summaries()));
+                    + topicPrefix + Topics.PACKETS + (query.arp() == null ? "" : " or " + topicPrefix + Topics.L2) + controlModeNote(found.summaries()));
         }
         EvidenceExport.Written written;
         try (OutputStream out = Files.newOutputStream(file)) {

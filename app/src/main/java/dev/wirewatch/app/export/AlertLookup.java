@@ -23,15 +23,22 @@ public final class AlertLookup {
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
 
     private final Map<String, Object> clientConfig;
+    private final String topicPrefix;
 
     public AlertLookup(Map<String, Object> clientConfig) {
+        this(clientConfig, "");
+    }
+
+    /** @param topicPrefix before the topic name: an analysis's own alerts (analyze --topic-prefix) */
+    public AlertLookup(Map<String, Object> clientConfig, String topicPrefix) {
         this.clientConfig = clientConfig;
+        this.topicPrefix = topicPrefix;
     }
 
     public Optional<Alert> find(String id) {
         byte[] key = id.getBytes(StandardCharsets.UTF_8);
         try (KafkaConsumer<byte[], byte[]> consumer = TopicReads.consumer(clientConfig)) {
-            List<TopicPartition> all = TopicReads.partitions(consumer, Topics.ALERTS);
+            List<TopicPartition> all = TopicReads.partitions(consumer, topicPrefix + Topics.ALERTS);
             TopicPartition home = all.get(EvidenceScan.partitionOf(key, all.size()));
             Optional<Alert> found = last(consumer, List.of(home), id);
             if (found.isPresent()) {

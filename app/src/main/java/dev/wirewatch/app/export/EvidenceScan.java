@@ -38,10 +38,17 @@ public final class EvidenceScan {
 
     private final Map<String, Object> clientConfig;
     private final PrintStream progress;
+    private final String topicPrefix;
 
     public EvidenceScan(Map<String, Object> clientConfig, PrintStream progress) {
+        this(clientConfig, progress, "");
+    }
+
+    /** @param topicPrefix before the topic names: an analysis's own topics (analyze --topic-prefix) */
+    public EvidenceScan(Map<String, Object> clientConfig, PrintStream progress, String topicPrefix) {
         this.clientConfig = clientConfig;
         this.progress = progress;
+        this.topicPrefix = topicPrefix;
     }
 
     /** One captured packet (PacketEvent or ArpEvent) as a vantage saw it. */
@@ -59,7 +66,7 @@ public final class EvidenceScan {
         List<Sighting> sightings = new ArrayList<>();
         long[] counts = new long[3]; // summaries, scanned, skipped
         try (KafkaConsumer<byte[], byte[]> consumer = TopicReads.consumer(clientConfig)) {
-            List<TopicPartition> packetPartitions = TopicReads.partitions(consumer, Topics.PACKETS);
+            List<TopicPartition> packetPartitions = TopicReads.partitions(consumer, topicPrefix + Topics.PACKETS);
             if (query.flow() != null) {
                 packetPartitions = List.of(packetPartitions.get(partitionOf(query.flow().toBytes(), packetPartitions.size())));
             }
@@ -75,7 +82,7 @@ public final class EvidenceScan {
             });
             if (query.arp() != null) {
                 var arpDecoder = AvroSerde.of(ArpEvent.class).deserializer();
-                scan(consumer, TopicReads.partitions(consumer, Topics.L2), query, counts, record -> {
+                scan(consumer, TopicReads.partitions(consumer, topicPrefix + Topics.L2), query, counts, record -> {
                     ArpEvent arp = arpDecoder.deserialize(record.topic(), record.value());
                     if (query.inWindow(arp.getTsMicros()) && query.arp().test(arp)) {
                         sightings.add(new Sighting(arp.getHost(), arp.getIface(), arp.getTsMicros(), arp));

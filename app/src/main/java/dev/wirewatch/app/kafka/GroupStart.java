@@ -2,6 +2,7 @@ package dev.wirewatch.app.kafka;
 
 import dev.wirewatch.processor.StreamTopics;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
@@ -19,13 +20,19 @@ public final class GroupStart {
      * (a restart resumes); returns whether the start was set.
      */
     public static boolean atCurrentEnd(Admin admin, Map<String, Object> clientConfig, String applicationId) {
+        return atCurrentEnd(admin, clientConfig, applicationId, StreamTopics.LIVE.inputs());
+    }
+
+    /** As {@link #atCurrentEnd(Admin, Map, String)}, for an application that reads {@code inputs}. */
+    public static boolean atCurrentEnd(Admin admin, Map<String, Object> clientConfig, String applicationId,
+                                       List<String> inputs) {
         try (KafkaConsumer<byte[], byte[]> consumer = TopicReads.consumer(clientConfig)) {
             if (!admin.listConsumerGroupOffsets(applicationId).partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS)
                     .isEmpty()) {
                 return false;
             }
             Map<TopicPartition, OffsetAndMetadata> start = new HashMap<>();
-            for (String input : StreamTopics.LIVE.inputs()) {
+            for (String input : inputs) {
                 TopicReads.endOffsets(consumer, input).forEach((partition, end) -> start.put(partition, new OffsetAndMetadata(end)));
             }
             admin.alterConsumerGroupOffsets(applicationId, start).all().get(30, TimeUnit.SECONDS);

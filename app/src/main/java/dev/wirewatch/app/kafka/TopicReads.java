@@ -25,6 +25,8 @@ public final class TopicReads {
         properties.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         properties.remove(ConsumerConfig.GROUP_ID_CONFIG);
         properties.putIfAbsent(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000);
+        // A reader never creates what it reads (on a cluster that auto-creates, a deleted run topic would come back).
+        properties.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
         return new KafkaConsumer<>(properties, new ByteArrayDeserializer(), new ByteArrayDeserializer());
     }
 

@@ -42,19 +42,42 @@ public final class TopicSetup {
      * partitions as ww.packets has (which may be more than the default on an existing cluster). Returns that number.
      */
     public static int ensureForProcessor(Admin admin, String applicationId) {
-        ensure(admin, DEFAULT_PARTITIONS, Map.of());
-        int partitions = partitionCount(admin, Topics.PACKETS);
-        ensure(admin, DEFAULT_PARTITIONS, ProcessorService.internalTopics(applicationId, partitions));
+        return ensureForProcessor(admin, "", applicationId);
+    }
+
+    /** As {@link #ensureForProcessor(Admin, String)}, with the public topics' names behind {@code topicPrefix}. */
+    public static int ensureForProcessor(Admin admin, String topicPrefix, String applicationId) {
+        ensure(admin, topicPrefix, DEFAULT_PARTITIONS, Map.of());
+        int partitions = partitionCount(admin, topicPrefix + Topics.PACKETS);
+        ensure(admin, topicPrefix, DEFAULT_PARTITIONS, ProcessorService.internalTopics(applicationId, partitions));
         return partitions;
     }
 
     /** The public topics of DESIGN.md plus {@code extra} (name to partitions). */
     public static void ensure(Admin admin, int partitions, Map<String, Integer> extra) {
+        ensure(admin, "", partitions, extra);
+    }
+
+    /** The public topics of DESIGN.md, named behind {@code topicPrefix}, plus {@code extra} (name to partitions). */
+    public static void ensure(Admin admin, String topicPrefix, int partitions, Map<String, Integer> extra) {
         Map<String, Integer> wanted = new HashMap<>(extra);
         for (String topic : Topics.ALL) {
-            wanted.put(topic, partitions);
+            wanted.put(topicPrefix + topic, partitions);
         }
-        create(admin, wanted, Topics.COMPACTED);
+        create(admin, wanted, Topics.COMPACTED.stream().map(topic -> topicPrefix + topic).toList());
+    }
+
+    /** The topics whose names start with {@code prefix}. */
+    public static List<String> named(Admin admin, String prefix) {
+        try {
+            return admin.listTopics().names().get(TIMEOUT_MS, TimeUnit.MILLISECONDS).stream()
+                    .filter(topic -> topic.startsWith(prefix)).sorted().toList();
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("cannot list topics: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while listing topics", e);
+        }
     }
 
     /**

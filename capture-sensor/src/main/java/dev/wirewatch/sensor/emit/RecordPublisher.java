@@ -53,6 +53,7 @@ public final class RecordPublisher implements RecordSink, AutoCloseable {
 
     private final Producer<byte[], byte[]> producer;
     private final NatTable nat;
+    private final String topicPrefix;
     private volatile int packetPartitions;
     private final AtomicLong emitted = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
@@ -67,7 +68,16 @@ public final class RecordPublisher implements RecordSink, AutoCloseable {
 
     /** @param nat the topology's static translations, folded into every flow key (all sensors must agree) */
     public RecordPublisher(Map<String, Object> clientConfig, NatTable nat) {
+        this(clientConfig, nat, "");
+    }
+
+    /**
+     * @param topicPrefix put before every topic name: an analysis on a shared cluster writes to its own copies
+     *                    ({@code PREFIXww.packets}, ...), never to the topics a live processor reads
+     */
+    public RecordPublisher(Map<String, Object> clientConfig, NatTable nat, String topicPrefix) {
         this.nat = nat;
+        this.topicPrefix = topicPrefix;
         Properties properties = new Properties();
         properties.putAll(clientConfig);
         properties.putIfAbsent(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
@@ -146,17 +156,18 @@ public final class RecordPublisher implements RecordSink, AutoCloseable {
     public void send(Outgoing record) {
         if (record.partition() == EVERY_PARTITION) {
             for (int partition = 0; partition < packetPartitions(); partition++) {
-                sendTo(new ProducerRecord<>(record.topic(), partition, record.timestampMs(), record.key(), record.value()));
+                sendTo(new ProducerRecord<>(topicPrefix + record.topic(), partition, record.timestampMs(), record.key(),
+                        record.value()));
             }
         } else {
-            sendTo(new ProducerRecord<>(record.topic(), null, record.timestampMs(), record.key(), record.value()));
+            sendTo(new ProducerRecord<>(topicPrefix + record.topic(), null, record.timestampMs(), record.key(), record.value()));
         }
     }
 
     /** Asked when first needed, not at start: a sensor starts while Kafka may be unreachable. */
     private int packetPartitions() {
         if (packetPartitions == 0) {
-            packetPartitions = producer.partitionsFor(Topics.PACKETS).size();
+            packetPartitions = producer.partitionsFor(topicPrefix + Topics.PACKETS).size();
         }
         return packetPartitions;
     }
