@@ -32,6 +32,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
@@ -356,12 +357,13 @@ class ProcessorExactlyOnceTest {
     void recordsThatCannotBeDecodedGoToTheDeadLetterTopicAndTheRestIsProcessed() throws Exception {
         List<CaptureInput> inputs = List.of(new CaptureInput("pop3-client", null, inputs().get(2).file()));
         Map<TopicPartition, Long> deadBefore = endOf(Topics.DEADLETTER);
-        // Garbage on ww.packets ahead of the real input: the analysis consumes from the end it finds, so write it
-        // from a sensor-like producer while the analysis replays (the analysis reads what arrives after it started).
+        // Garbage on ww.packets among the real input: the analysis consumes from the end it finds, so a sensor-like
+        // producer writes it, every 100 ms, for as long as the analysis runs (however slow its start on a busy machine).
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(client, new ByteArraySerializer(),
                 new ByteArraySerializer())) {
+            AtomicBoolean analysing = new AtomicBoolean(true);
             Thread garbage = new Thread(() -> {
-                for (int i = 0; i < 20; i++) {
+                for (int i = 0; analysing.get(); i++) {
                     producer.send(new ProducerRecord<>(Topics.PACKETS, i % 3, new byte[] {1, 2, 3},
                             ("not an avro record " + i).getBytes(StandardCharsets.UTF_8)));
                     try {
@@ -375,6 +377,7 @@ class ProcessorExactlyOnceTest {
             garbage.start();
             List<Alert> alerts = new Analysis(client, EmissionMode.CONTROL, new PrintStream(System.out, true, StandardCharsets.UTF_8))
                     .run(inputs, NetworkTopology.EMPTY, ProcessorConfig.DEFAULTS);
+            analysing.set(false);
             garbage.join();
             assertEquals(2, alerts.size(), "both pop3 servers' refusals despite the garbage: " + alerts);
         }

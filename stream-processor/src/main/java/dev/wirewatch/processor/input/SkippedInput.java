@@ -54,8 +54,8 @@ public final class SkippedInput implements DeserializationExceptionHandler {
         String reason = exception.getMessage() == null ? exception.toString() : exception.getMessage();
         String label = label(reason);
         metrics.deadLetter(record.topic(), label);
-        LOG.warn(record.topic() + " " + label, record.topic() + "-" + record.partition() + " offset " + record.offset()
-                + " skipped: " + reason + "; copied to " + deadLetters);
+        LOG.warn("dead letter: " + record.topic() + " " + label, record.topic() + "-" + record.partition()
+                + " offset " + record.offset() + " skipped: " + reason + "; copied to " + deadLetters);
         return Response.resume(deadLetters == null ? List.of() : List.of(deadLetter(record, reason)));
     }
 
