@@ -131,7 +131,7 @@ public final class SensorSilenceWatch implements Processor<Object, SpecificRecor
             String task = context.taskId().toString();
             Sensor sensor = context.metrics().addSensor("wirewatch-" + type + "-" + task, Sensor.RecordingLevel.INFO);
             sensor.add(new MetricName("sensor-topology-mismatches-total", METRICS_GROUP, "sensors the topology lacks "
-                    + "and topology hosts without a sensor, reported", Map.of("type", type, "task-id", task)),
+                    + "and topology hosts without a sensor, reported", Map.of("alert-type", type, "task-id", task)),
                     new CumulativeCount());
             return sensor;
         });
