@@ -11,6 +11,7 @@ import dev.wirewatch.sensor.emit.EmissionMode;
 import dev.wirewatch.sink.output.AlertFormat;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -34,11 +35,8 @@ public final class AnalyzeCommand implements Callable<Integer> {
             description = "topology.yaml: hosts, their interfaces and addresses, what each sensor captures. Needed to compare more than one host.")
     Path topology;
 
-    @Option(names = "--config", paramLabel = "FILE", description = "config.yaml with detector thresholds and timers (defaults: wirewatch analyze --print-config).")
-    Path config;
-
-    @Option(names = "--print-config", help = true, description = "Print the effective detector configuration and exit.")
-    boolean printConfig;
+    @Mixin
+    DetectorConfigOptions detectorConfig = new DetectorConfigOptions();
 
     @Option(names = "--mode", defaultValue = "control", paramLabel = "control|full",
             converter = EmissionModes.class,
@@ -64,11 +62,11 @@ public final class AnalyzeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        ProcessorConfig processorConfig = ProcessorConfig.load(config);
-        if (printConfig) {
-            System.out.print(processorConfig.toYaml());
+        Optional<ProcessorConfig> loaded = detectorConfig.loadUnlessPrinted(System.out);
+        if (loaded.isEmpty()) {
             return 0;
         }
+        ProcessorConfig processorConfig = loaded.get();
         AlertFormat alertFormat = Arguments.parse(() -> AlertFormat.parse(format));
         Severity threshold = failOn == null ? null : Arguments.parse(() -> Severities.parse(failOn));
         List<CaptureInput> captures = pcaps.stream().map(pcap -> Arguments.parse(() -> CaptureInput.parse(pcap))).toList();

@@ -41,11 +41,8 @@ public final class ProcessorCommand implements Callable<Integer> {
     @Option(names = "--topology", paramLabel = "FILE", description = "topology.yaml: hosts, interfaces, addresses, what each sensor captures.")
     Path topology;
 
-    @Option(names = "--config", paramLabel = "FILE", description = "config.yaml with detector thresholds and timers (defaults: --print-config).")
-    Path config;
-
-    @Option(names = "--print-config", description = "Print the effective detector configuration and exit.")
-    boolean printConfig;
+    @Mixin
+    DetectorConfigOptions detectorConfig = new DetectorConfigOptions();
 
     @Option(names = "--application-id", defaultValue = "wirewatch-processor", paramLabel = "ID",
             description = "Kafka Streams application id: consumer group, internal topics, state (default: ${DEFAULT-VALUE}).")
@@ -75,11 +72,11 @@ public final class ProcessorCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        ProcessorConfig processorConfig = ProcessorConfig.load(config);
-        if (printConfig) {
-            System.out.print(processorConfig.toYaml());
+        Optional<ProcessorConfig> loaded = detectorConfig.loadUnlessPrinted(System.out);
+        if (loaded.isEmpty()) {
             return 0;
         }
+        ProcessorConfig processorConfig = loaded.get();
         if (!kafka.external()) {
             throw new UsageException("--bootstrap-servers is required: the processor reads the sensors' Kafka cluster");
         }

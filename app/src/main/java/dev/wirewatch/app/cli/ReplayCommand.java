@@ -6,6 +6,7 @@ import dev.wirewatch.processor.network.NetworkTopology;
 import dev.wirewatch.sink.output.AlertFormat;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -32,8 +33,8 @@ public final class ReplayCommand implements Callable<Integer> {
     @Option(names = "--topology", paramLabel = "FILE", description = "topology.yaml to judge with (the live processor's, or a corrected one).")
     Path topology;
 
-    @Option(names = "--config", paramLabel = "FILE", description = "config.yaml with detector thresholds and timers to judge with.")
-    Path config;
+    @Mixin
+    DetectorConfigOptions detectorConfig = new DetectorConfigOptions();
 
     @Option(names = "--format", defaultValue = "text", paramLabel = "text|jsonl", description = "Output format (default: ${DEFAULT-VALUE}).")
     String format;
@@ -52,6 +53,10 @@ public final class ReplayCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        Optional<ProcessorConfig> loaded = detectorConfig.loadUnlessPrinted(System.out);
+        if (loaded.isEmpty()) {
+            return 0;
+        }
         if (!kafka.external()) {
             throw new UsageException("--bootstrap-servers is required: replay reads the history stored on that cluster");
         }
@@ -63,10 +68,9 @@ public final class ReplayCommand implements Callable<Integer> {
         }
         AlertFormat alertFormat = Arguments.parse(() -> AlertFormat.parse(format));
         var threshold = failOn == null ? null : Arguments.parse(() -> Severities.parse(failOn));
-        ProcessorConfig processorConfig = ProcessorConfig.load(config);
         NetworkTopology network = NetworkTopology.load(topology);
         HistoryReplay.Outcome outcome = new HistoryReplay(kafka.reachableClientConfig(), System.err)
-                .run(start.toEpochMilli(), end.toEpochMilli(), network, processorConfig, keepAlerts);
+                .run(start.toEpochMilli(), end.toEpochMilli(), network, loaded.get(), keepAlerts);
         if (outcome.hosts().isEmpty()) {
             System.err.printf("replay: no sensor's records between %s and %s; nothing to judge%n", start, end);
         }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.wirewatch.app.Main;
+import dev.wirewatch.processor.config.ProcessorConfig;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -87,6 +88,19 @@ class CommandLineErrorsTest {
         Outcome outcome = run("analyze", "--config", config.toString(), "--pcap", "client=" + pcap());
         assertEquals(2, outcome.code());
         assertTrue(outcome.err().contains("config.yaml: syn-answer-timeout: 'soon' is not a duration"), outcome.err());
+    }
+
+    @Test
+    void everyCommandThatRunsDetectorsPrintsTheSameTableAndAMisspeltKeyNamesTheClosestOne() throws Exception {
+        String table = ProcessorConfig.DEFAULTS.toYaml();
+        assertEquals(table, run("processor", "--print-config").out());
+        assertEquals(table, run("replay", "--print-config").out(), "without its --from: the config is all it prints");
+        Path config = temp.resolve("config.yaml");
+        Files.writeString(config, "clock-skew: 2s\nsensor-silense: 1m\n");
+        Outcome outcome = run("processor", "--config", config.toString());
+        assertEquals(2, outcome.code());
+        assertTrue(outcome.err().contains("config.yaml line 2: unknown key 'sensor-silense'; did you mean 'sensor-silence'?"),
+                outcome.err());
     }
 
     @Test

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonStreamContext;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -16,6 +17,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
@@ -32,7 +35,44 @@ public final class YamlFiles {
 
     private YamlFiles() {}
 
+    /** A value of a flat file ({@link #readScalars}) and the line it is on. */
+    public record Scalar(String text, int line) {}
+
     public static <T> T read(Path file, Class<T> type) {
+        return read(file, parser -> MAPPER.readValue(parser, type));
+    }
+
+    /**
+     * A file of {@code key: value} lines, each value a single one (not a list or mapping), in the file's order: for
+     * callers that check keys and values themselves. A key given twice is the same error as in {@link #read}.
+     */
+    public static Map<String, Scalar> readScalars(Path file) {
+        return read(file, parser -> scalars(file, parser));
+    }
+
+    private interface Reading<T> {
+        T from(JsonParser parser) throws IOException;
+    }
+
+    private static Map<String, Scalar> scalars(Path file, JsonParser parser) throws IOException {
+        if (parser.nextToken() != JsonToken.START_OBJECT) {
+            throw new ConfigException(file + where(parser.currentTokenLocation())
+                    + ": the file must be a mapping of keys to values, got " + found(parser));
+        }
+        Map<String, Scalar> values = new LinkedHashMap<>();
+        for (JsonToken token = parser.nextToken(); token == JsonToken.FIELD_NAME; token = parser.nextToken()) {
+            String key = parser.currentName();
+            JsonToken value = parser.nextToken();
+            if (!value.isScalarValue() || value == JsonToken.VALUE_NULL) {
+                throw new ConfigException(file + where(parser.currentTokenLocation()) + ": " + key
+                        + " must be a single value, got " + found(parser));
+            }
+            values.put(key, new Scalar(parser.getText(), parser.currentTokenLocation().getLineNr()));
+        }
+        return values;
+    }
+
+    private static <T> T read(Path file, Reading<T> reading) {
         try {
             String text = Files.readString(file);
             if (text.isBlank()) {
@@ -41,7 +81,7 @@ public final class YamlFiles {
             // The parser stays open until the error is described: it still knows the token that did not fit.
             try (JsonParser parser = MAPPER.createParser(text)) {
                 try {
-                    return MAPPER.readValue(parser, type);
+                    return reading.from(parser);
                 } catch (MismatchedInputException e) {
                     if (e instanceof UnrecognizedPropertyException) {
                         throw e;

@@ -52,7 +52,7 @@ public final class AnnouncementNotPropagatedDetector implements AddressDetector 
                     missing.add(peer);
                 } else {
                     waiting |= !context.inputEnded()
-                            && context.nowMicros() < heardBy + FlowDetector.LIVENESS_PATIENCE_MICROS;
+                            && context.nowMicros() < heardBy + context.config().sensorSilenceMicros();
                 }
             }
             if (waiting) {

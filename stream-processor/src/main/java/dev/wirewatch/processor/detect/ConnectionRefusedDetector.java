@@ -2,6 +2,7 @@ package dev.wirewatch.processor.detect;
 
 import dev.wirewatch.processor.alert.AlertIds;
 import dev.wirewatch.processor.config.ProcessorConfig;
+import dev.wirewatch.processor.flow.ConnectionTimeouts;
 import dev.wirewatch.processor.network.NetworkTopology;
 import dev.wirewatch.record.Alert;
 import dev.wirewatch.record.Evidence;
@@ -34,13 +35,15 @@ public final class ConnectionRefusedDetector {
     public static final String TYPE = "CONNECTION_REFUSED";
     public static final String SERVICES_STORE = "services";
 
-    /** Closed flows arrive after Zeek's reset delay (5 s) plus clock skew: wait that long past a window's end. */
-    private static final long FLOW_CLOSE_DELAY_MICROS = 10_000_000;
+    /** Beyond the reset delay and clock skew; keeps the wait at the 10 s it was as a constant, with the default skew. */
+    private static final long FLOW_CLOSE_SLACK_MICROS = 4_000_000;
     private static final int MAX_EVIDENCE = 5;
     private static final Logger LOG = LoggerFactory.getLogger(ConnectionRefusedDetector.class);
 
     private final NetworkTopology topology;
     private final ProcessorConfig config;
+    /** Closed flows arrive after Zeek's reset delay plus the clock skew: a window's end waits that long and more. */
+    private final long flowCloseDelayMicros;
     private KeyValueStore<Bytes, byte[]> services;
     private Consumer<Alert> alerts;
     private long lateFlows;
@@ -88,6 +91,8 @@ public final class ConnectionRefusedDetector {
     public ConnectionRefusedDetector(NetworkTopology topology, ProcessorConfig config) {
         this.topology = topology;
         this.config = config;
+        this.flowCloseDelayMicros = ConnectionTimeouts.MONITOR.resetDelay() + config.clockSkewMicros()
+                + FLOW_CLOSE_SLACK_MICROS;
     }
 
     public void init(KeyValueStore<Bytes, byte[]> services, Consumer<Alert> alerts) {
@@ -150,7 +155,7 @@ public final class ConnectionRefusedDetector {
             boolean changed = false;
             for (Integer port : new ArrayList<>(state.refusals().keySet())) {
                 RefusalWindow window = state.refusals().get(port);
-                if (inputEnded || window.startMicros() + config.refusalWindowMicros() + FLOW_CLOSE_DELAY_MICROS <= nowMicros) {
+                if (inputEnded || window.startMicros() + config.refusalWindowMicros() + flowCloseDelayMicros <= nowMicros) {
                     emit(entry.key, port, window, state);
                     changed = true;
                 }

@@ -10,9 +10,6 @@ import java.util.function.ToLongFunction;
  * ({@link #dueAtMicros}) and once more when the flow closes; once it has settled, it is not asked again for that flow.
  */
 public interface FlowDetector {
-    /** How long to wait for a lagging sensor's ticks before its silence no longer counts either way. */
-    long LIVENESS_PATIENCE_MICROS = 30_000_000;
-
     /** The alert type it reports (ALERTS.md). */
     String type();
 

@@ -58,7 +58,7 @@ public final class HalfOpenSessionDetector implements FlowDetector {
             if (pair.peerWatchedUntil(context, context.inputEnded() ? gaveUp + skew : settledAt)) {
                 return new Verdict.Settled(Optional.of(alert(flow, pair, here, there, gaveUp, context)));
             }
-            pending |= !context.inputEnded() && context.nowMicros() < settledAt + LIVENESS_PATIENCE_MICROS;
+            pending |= !context.inputEnded() && context.nowMicros() < settledAt + context.config().sensorSilenceMicros();
         }
         return pending ? Verdict.PENDING : Verdict.NOTHING_TO_REPORT;
     }

@@ -53,7 +53,7 @@ public final class IcmpRedirectIgnoredDetector implements FlowDetector {
         // the host's own sensor has ticked past it (or has kept us waiting too long).
         boolean evidenceIn = context.inputEnded() || (context.nowMicros() >= due
                 && (context.liveness().apply(watch.vantage().host()).coveredUntil(due)
-                    || context.nowMicros() >= due + LIVENESS_PATIENCE_MICROS));
+                    || context.nowMicros() >= due + context.config().sensorSilenceMicros()));
         if (!evidenceIn) {
             return Verdict.PENDING;
         }

@@ -48,7 +48,7 @@ public final class InjectedRstDetector implements FlowDetector {
             if (pair.sideWatchedUntil(context, rst + context.config().clockSkewMicros())) {
                 return new Verdict.Settled(Optional.of(alert(flow, pair, rst, context)));
             }
-            pending |= context.nowMicros() < settledAt + LIVENESS_PATIENCE_MICROS;
+            pending |= context.nowMicros() < settledAt + context.config().sensorSilenceMicros();
         }
         return pending && !context.inputEnded() ? Verdict.PENDING : Verdict.NOTHING_TO_REPORT;
     }

@@ -51,7 +51,7 @@ public final class PawsSynDropDetector {
     public static final String SOURCES_STORE = "paws-sources";
     /** When each source's unanswered connections are due to be judged: time first, so a range finds the due ones. */
     public static final String DUE_STORE = "paws-due";
-    /** How often sources with nothing due are swept for accepted connections past {@link #KEEP_ACCEPTED_MICROS}. */
+    /** How often sources with nothing due are swept for accepted connections past their keeping. */
     private static final long SWEEP_EVERY_MICROS = 60_000_000;
     static final long PAWS_WINDOW_SECONDS = 60;
     private static final long PAWS_WINDOW_MICROS = PAWS_WINDOW_SECONDS * 1_000_000;
@@ -66,9 +66,10 @@ public final class PawsSynDropDetector {
     public static final String HELD_STORE = "paws-held-findings";
     /**
      * An accepted connection is kept until every unanswered one in the PAWS window after it has been judged: an
-     * unanswered connection closes up to the monitor's SYN attempt delay (130 s) after its last SYN.
+     * unanswered connection closes up to the SYN attempt window (syn-attempt-window) after its last SYN; this is
+     * the rest (the PAWS window, the SYN retries before the last one, margin): 300 s in all with the default 130 s.
      */
-    private static final long KEEP_ACCEPTED_MICROS = 300_000_000;
+    private static final long KEEP_ACCEPTED_BEYOND_ATTEMPT_MICROS = 170_000_000;
 
     private final NetworkTopology topology;
     private final ProcessorConfig config;
@@ -78,6 +79,8 @@ public final class PawsSynDropDetector {
      * skew between the vantage that saw it end and the one that saw the unanswered SYN.
      */
     private final long closedFlowDelayMicros;
+    /** How long an accepted connection is kept ({@link #KEEP_ACCEPTED_BEYOND_ATTEMPT_MICROS}). */
+    private final long keepAcceptedMicros;
     /** How long a judged connection waits for its closed flow (which comes up to the SYN attempt window later). */
     private final long keepJudgedMicros;
     private KeyValueStore<String, byte[]> sources;
@@ -127,7 +130,8 @@ public final class PawsSynDropDetector {
         ConnectionTimeouts timeouts = ConnectionTimeouts.MONITOR;
         this.closedFlowDelayMicros = Math.max(timeouts.closeDelay(), timeouts.resetDelay())
                 + 2 * config.clockSkewMicros();
-        this.keepJudgedMicros = config.synAttemptWindowMicros() + KEEP_ACCEPTED_MICROS;
+        this.keepAcceptedMicros = config.synAttemptWindowMicros() + KEEP_ACCEPTED_BEYOND_ATTEMPT_MICROS;
+        this.keepJudgedMicros = config.synAttemptWindowMicros() + keepAcceptedMicros;
     }
 
     public void init(KeyValueStore<String, byte[]> sources, KeyValueStore<Bytes, byte[]> due,
@@ -299,9 +303,9 @@ public final class PawsSynDropDetector {
         }
     }
 
-    private static List<Accepted> recent(Source source, long watermarkMicros) {
+    private List<Accepted> recent(Source source, long watermarkMicros) {
         return source.accepted().stream()
-                .filter(accepted -> accepted.firstSeenMicros() >= watermarkMicros - KEEP_ACCEPTED_MICROS).toList();
+                .filter(accepted -> accepted.firstSeenMicros() >= watermarkMicros - keepAcceptedMicros).toList();
     }
 
     /** The judged connections whose closed flow may still come (one that never does is forgotten in time). */

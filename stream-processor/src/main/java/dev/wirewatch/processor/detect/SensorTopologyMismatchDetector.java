@@ -1,11 +1,11 @@
 package dev.wirewatch.processor.detect;
 
 import dev.wirewatch.processor.alert.AlertIds;
+import dev.wirewatch.processor.config.ConfigKeys;
 import dev.wirewatch.processor.flow.SensorLiveness;
 import dev.wirewatch.processor.network.NetworkTopology;
 import dev.wirewatch.record.Alert;
 import dev.wirewatch.record.Evidence;
-import dev.wirewatch.record.Severity;
 import dev.wirewatch.schemas.Times;
 import java.util.List;
 import java.util.Optional;
@@ -85,7 +85,7 @@ public final class SensorTopologyMismatchDetector {
         return Alert.newBuilder()
                 .setId(AlertIds.of(type, 0, host)) // once per name, whenever it is found
                 .setType(type)
-                .setSeverity(Severity.info)
+                .setSeverity(ConfigKeys.FIXED_SEVERITIES.get(type))
                 .setHost(host)
                 .setObservedBy(List.of())
                 .setFirstSeenMicros(atMicros)
