@@ -1,4 +1,4 @@
-package dev.wirewatch.processor.config;
+package dev.wirewatch.processor.detect;
 
 import static dev.wirewatch.processor.Packets.ACK;
 import static dev.wirewatch.processor.Packets.RST;
@@ -7,8 +7,11 @@ import static dev.wirewatch.processor.Packets.tcp;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.wirewatch.processor.ProcessorDriver;
+import dev.wirewatch.processor.config.ConfigKeys;
+import dev.wirewatch.processor.config.ProcessorConfig;
 import dev.wirewatch.processor.network.NetworkTopology;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** A detector's waits that depend on a config value follow it, rather than a constant that assumed its default. */
@@ -23,6 +26,34 @@ class DetectorTimersFollowConfigTest {
         assertEquals(70, byDefault, "the refusal window (60 s) and 10 s for its closed flows");
         long skewed = secondsUntilRefusalReported(ProcessorConfig.DEFAULTS.with(ConfigKeys.CLOCK_SKEW, Duration.ofSeconds(21)));
         assertEquals(byDefault + 20, skewed, "20 s more clock skew, 20 s more waiting for closed flows");
+    }
+
+    /**
+     * A verdict that needs a lagging sensor's ticks waits for them as long as a silent sensor takes to count as
+     * degraded (sensor-silence), then judges without them: here the server's sensor ticks 40 s late, after the
+     * client received a RST the server never sent.
+     */
+    @Test
+    void aVerdictWaitsForALaggingSensorAsLongAsSensorSilence() {
+        assertEquals(List.of(), injectedRstsWhenTheServersTicksLag40s(ProcessorConfig.DEFAULTS),
+                "after 30 s the server's silence no longer counts");
+        assertEquals(1, injectedRstsWhenTheServersTicksLag40s(
+                ProcessorConfig.DEFAULTS.with(ConfigKeys.SENSOR_SILENCE, Duration.ofSeconds(60))).size(),
+                "with sensor-silence 60s its late ticks still count");
+    }
+
+    private static List<String> injectedRstsWhenTheServersTicksLag40s(ProcessorConfig config) {
+        try (ProcessorDriver driver = new ProcessorDriver(TwoSidedSession.TOPOLOGY, config)) {
+            TwoSidedSession session = new TwoSidedSession(driver, 41003).established(T0);
+            driver.tick(T0, T0 + S, "client", "server");
+            session.fromClient(T0 + 2 * S, ACK, 6, List.of("client"));
+            session.fromServer(T0 + 2 * S + 100, RST | ACK, 0, List.of("client"));
+            driver.tick(T0 + 2 * S, T0 + 45 * S, "client");
+            driver.tick(T0 + 2 * S, T0 + 45 * S, "server");
+            driver.tick(T0 + 46 * S, T0 + 50 * S, "client", "server");
+            return driver.alerts().stream().filter(alert -> alert.getType().equals(InjectedRstDetector.TYPE))
+                    .map(alert -> alert.getMissingAt()).toList();
+        }
     }
 
     /** Stream seconds after a refused SYN until its window is reported, with the client's sensor ticking each second. */
