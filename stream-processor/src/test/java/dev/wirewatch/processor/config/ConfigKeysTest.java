@@ -89,6 +89,12 @@ class ConfigKeysTest {
         assertThrows(ConfigException.class, () -> ProcessorConfig.DEFAULTS.with(ConfigKeys.SENSOR_SILENCE, Duration.ZERO));
     }
 
+    @Test
+    void theLabsConfigStillLoads() {
+        Path lab = Path.of(System.getProperty("user.dir")).getParent().resolve("deploy/lab/config.yaml");
+        assertEquals(ProcessorConfig.DEFAULTS.with(ConfigKeys.REFUSAL_WINDOW, Duration.ofSeconds(10)), ProcessorConfig.load(lab));
+    }
+
     private ProcessorConfig load(String yaml) throws IOException {
         return ProcessorConfig.load(Files.writeString(temp.resolve("config.yaml"), yaml));
     }
