@@ -7,7 +7,7 @@ import dev.wirewatch.record.Tick;
  * They share the Tick record with the sensors' ticks (the schema stays as it is), so their {@code host} names the
  * stage and partition instead of a sensor: {@code partition-N} from the flow stage to the service stage (on the
  * service stage's topic), {@code services-N} from the service stage when it has judged the input to its end (on the
- * progress topic). Sensor ticks never reach either topic, and a sensor named like a mark is not confused with one there.
+ * progress topic). Sensor ticks belong on neither topic; the service stage counts only the flow stage's marks.
  */
 public final class ProgressMarks {
     private static final String FLOW_STAGE = "partition-";
@@ -30,12 +30,9 @@ public final class ProgressMarks {
         return mark.getHost();
     }
 
+    /** A flow stage's mark: the service stage's watermark counts these, not a sensor's tick sent there by mistake. */
     public static boolean isFlowStage(Tick tick) {
         return tick.getHost().startsWith(FLOW_STAGE);
-    }
-
-    public static boolean isServiceStage(Tick tick) {
-        return tick.getHost().startsWith(SERVICE_STAGE);
     }
 
     private static Tick mark(String source, long micros, boolean endOfInput) {
