@@ -20,9 +20,22 @@ public final class AlertSubject {
         return key.toString();
     }
 
-    /** The address a person looks for first: the service, else the address, else the destination, else the host. */
+    /**
+     * The one place that chooses what an alert is about, for every output that names it: the service, else the
+     * address, else the destination; null when the alert names none of them (a host's or a sensor's alert).
+     */
+    public static String named(Alert alert) {
+        return alert.getServer() != null ? alert.getServer() : address(alert);
+    }
+
+    /** What a person looks for first: {@link #named}, else the host. */
     public static String headline(Alert alert) {
-        return alert.getServer() != null ? alert.getServer() : alert.getIp() != null ? alert.getIp()
-                : alert.getDstIp() != null ? alert.getDstIp() : alert.getHost();
+        String named = named(alert);
+        return named != null ? named : alert.getHost();
+    }
+
+    /** The single address an alert names: the address, else the destination (null: neither). */
+    public static String address(Alert alert) {
+        return alert.getIp() != null ? alert.getIp() : alert.getDstIp();
     }
 }

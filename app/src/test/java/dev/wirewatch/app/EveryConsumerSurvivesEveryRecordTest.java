@@ -126,7 +126,7 @@ class EveryConsumerSurvivesEveryRecordTest {
         Path case07 = SAMPLES.resolve("07-failover-announcement-blocked");
         assumeTrue(Files.isDirectory(case03) && Files.isDirectory(case07), "sample cases 03 and 07");
         String applicationId = "survive-" + UUID.randomUUID().toString().substring(0, 8);
-        String byServer = TopologyFactory.byServerTopic(applicationId);
+        String byServer = TopologyFactory.serviceStageTopic(applicationId);
         int partitions;
         try (Admin admin = Admin.create(client)) {
             partitions = TopicSetup.ensureForProcessor(admin, applicationId);

@@ -54,7 +54,7 @@ public final class ProcessorService {
 
     /** Internal topics the topology reads besides ww.packets; create them with {@code packetPartitions} partitions. */
     public static Map<String, Integer> internalTopics(String applicationId, int packetPartitions) {
-        return Map.of(TopologyFactory.byServerTopic(applicationId), packetPartitions,
+        return Map.of(TopologyFactory.serviceStageTopic(applicationId), packetPartitions,
                 TopologyFactory.progressTopic(applicationId), 1);
     }
 }

@@ -2,21 +2,18 @@ package dev.wirewatch.processor;
 
 import dev.wirewatch.processor.alert.AlertRevisions;
 import dev.wirewatch.processor.config.ProcessorConfig;
-import dev.wirewatch.processor.detect.ConnectionRefusedDetector;
-import dev.wirewatch.processor.detect.HalfOpenSessionReport;
-import dev.wirewatch.processor.detect.PawsSynDropDetector;
-import dev.wirewatch.processor.detect.RouteMismatchDetector;
-import dev.wirewatch.processor.detect.SensorCoverageGapDetector;
+import dev.wirewatch.processor.detect.Detectors;
 import dev.wirewatch.processor.detect.SensorDegradedDetector;
 import dev.wirewatch.processor.flow.ConnectionBudget;
 import dev.wirewatch.processor.flow.FlowProcessor;
 import dev.wirewatch.processor.flow.FlowStateCodec;
 import dev.wirewatch.processor.health.SensorSilenceWatch;
-import dev.wirewatch.processor.input.InputRecords;
 import dev.wirewatch.processor.health.SensorStatusStage;
+import dev.wirewatch.processor.input.InputRecords;
 import dev.wirewatch.processor.l2.ArpProcessor;
 import dev.wirewatch.processor.metrics.ProcessorMetrics;
 import dev.wirewatch.processor.network.NetworkTopology;
+import dev.wirewatch.processor.service.ServiceDetector;
 import dev.wirewatch.processor.service.ServiceStage;
 import dev.wirewatch.processor.state.WriteBehindStore;
 import dev.wirewatch.record.Alert;
@@ -53,7 +50,7 @@ import org.apache.kafka.streams.state.Stores;
  *                 sensor-silence (ticks from flow; SENSOR_DEGRADED: silent;  ─────────▶ ww.alerts
  *                                 SENSOR_NOT_IN_TOPOLOGY, HOST_NOT_MONITORED)
  *   ww.sensors ─▶ sensor-status (each sensor's counters; SENSOR_DEGRADED) ───────────▶ ww.alerts
- *   &lt;app&gt;-by-server ─▶ services (CONNECTION_REFUSED per service and window;     ─┬─▶ ww.alerts
+ *   &lt;app&gt;-by-server ─▶ service stage (CONNECTION_REFUSED per service and window;     ─┬─▶ ww.alerts
  *                                 HALF_OPEN_SESSION with reconnected;             └─▶ &lt;app&gt;-progress (input judged to its end)
  *                                 PAWS_SYN_DROP per source address;
  *                                 ROUTE_MISMATCH per host and destination;
@@ -68,8 +65,9 @@ public final class TopologyFactory {
     private static final String PACKETS_IN = "packets-in";
     private static final String FLOW = "flow";
     private static final String L2_IN = "l2-in";
-    private static final String SERVICES_IN = "by-server-in";
-    private static final String SERVICES = "services";
+    // The node names stay as they were: they tag the stage's metrics.
+    private static final String SERVICE_STAGE_IN = "by-server-in";
+    private static final String SERVICE_STAGE = "services";
     private static final String SENSORS_IN = "sensors-in";
     private static final String SENSOR_STATUS = "sensor-status";
     private static final String SINK = "-sink";
@@ -79,12 +77,15 @@ public final class TopologyFactory {
 
     private TopologyFactory() {}
 
-    /** The internal topic that carries closed flows to the service detectors; as many partitions as ww.packets. */
-    public static String byServerTopic(String applicationId) {
+    /**
+     * The internal topic that carries closed flows and findings, keyed by server address, to the service stage; as many
+     * partitions as ww.packets. Named "by-server" since its first release: existing deployments keep their topic.
+     */
+    public static String serviceStageTopic(String applicationId) {
         return applicationId + "-by-server";
     }
 
-    /** Where the service detectors mark that they have judged everything up to the end of the input. */
+    /** Where the service stage marks that it has judged everything up to the end of the input (ProgressMarks). */
     public static String progressTopic(String applicationId) {
         return applicationId + "-progress";
     }
@@ -111,7 +112,7 @@ public final class TopologyFactory {
             }
             return alert.serializer().serialize(topic, value);
         };
-        String byServer = byServerTopic(applicationId);
+        String serviceStageTopic = serviceStageTopic(applicationId);
         // One topology per Kafka Streams instance: its flow tasks share the connection budget.
         ConnectionBudget budget = new ConnectionBudget(config.connectionBudget());
         metrics.trackFlows(budget::kept);
@@ -119,7 +120,8 @@ public final class TopologyFactory {
         Topology topology = new Topology();
         topology.addSource(PACKETS_IN, InputRecords.requiredKey(), InputRecords.oneOf(PacketEvent.class, Tick.class,
                         FlowActivity.class, FlowBatch.class, KernelDrop.class), topics.packets())
-                .addProcessor(FLOW, () -> new FlowProcessor(network, config, budget, metrics), PACKETS_IN)
+                .addProcessor(FLOW, () -> new FlowProcessor(network, config, Detectors.flowStage(network, config), budget,
+                        metrics), PACKETS_IN)
                 .addStateStore(WriteBehindStore.builder(Stores.keyValueStoreBuilder(
                         Stores.persistentKeyValueStore(FlowProcessor.FLOWS_STORE), Serdes.Bytes(), Serdes.ByteArray()),
                         FlowStateCodec::encode, FlowStateCodec::decode), FLOW)
@@ -128,7 +130,8 @@ public final class TopologyFactory {
                 .addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(FlowProcessor.SENSORS_STORE),
                         Serdes.String(), Serdes.ByteArray()).withCachingEnabled(), FLOW)
                 .addSource(L2_IN, InputRecords.requiredKey(), InputRecords.oneOf(ArpEvent.class), topics.l2())
-                .addProcessor(FlowProcessor.TO_ADDRESSES, () -> new ArpProcessor(network, config), L2_IN, FLOW)
+                .addProcessor(FlowProcessor.TO_ADDRESSES, () -> new ArpProcessor(network, config, Detectors.addressStage()),
+                        L2_IN, FLOW)
                 .addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(ArpProcessor.ADDRESSES_STORE),
                         Serdes.String(), Serdes.ByteArray()).withCachingEnabled(), FlowProcessor.TO_ADDRESSES)
                 .addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(ArpProcessor.DUE_STORE),
@@ -137,8 +140,8 @@ public final class TopologyFactory {
                 .addProcessor(ArpProcessor.TO_ALERTS, () -> new AlertRevisions(FLOW_REVISIONS), FlowProcessor.TO_ADDRESSES)
                 .addSink(ArpProcessor.TO_ALERTS + SINK, topics.alerts(), Serdes.String().serializer(), alertOut,
                         ArpProcessor.TO_ALERTS)
-                .addProcessor(FlowProcessor.TO_SILENCE_WATCH, () -> new SensorSilenceWatch(network, config, packetPartitions),
-                        FLOW)
+                .addProcessor(FlowProcessor.TO_SILENCE_WATCH, () -> new SensorSilenceWatch(network,
+                        Detectors.sensorDegraded(config), Detectors.sensorTopologyMismatch(network), packetPartitions), FLOW)
                 .addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(SensorSilenceWatch.REPORTED_STORE),
                         Serdes.String(), Serdes.Long()), FlowProcessor.TO_SILENCE_WATCH)
                 .addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(SensorSilenceWatch.MISMATCH_STORE),
@@ -152,50 +155,24 @@ public final class TopologyFactory {
                 .addProcessor(FlowProcessor.TO_ALERTS, () -> new AlertRevisions(FLOW_REVISIONS), FLOW)
                 .addSink(FlowProcessor.TO_ALERTS + SINK, topics.alerts(), Serdes.String().serializer(), alertOut,
                         FlowProcessor.TO_ALERTS)
-                .addSink(FlowProcessor.TO_SERVICES, byServer, Serdes.ByteArray().serializer(), anyRecord.serializer(),
-                        new TicksToEveryPartition(), FLOW)
+                .addSink(FlowProcessor.TO_SERVICE_STAGE, serviceStageTopic, Serdes.ByteArray().serializer(),
+                        anyRecord.serializer(), new TicksToEveryPartition(), FLOW)
 
-                .addSource(SERVICES_IN, InputRecords.requiredKey(), InputRecords.oneOf(FlowRecord.class, FlowFinding.class,
-                        Alert.class, Tick.class), byServer)
-                .addProcessor(SERVICES, () -> new ServiceStage(network, config, packetPartitions), SERVICES_IN)
-                .addStateStore(Stores.keyValueStoreBuilder(
-                        Stores.persistentKeyValueStore(ConnectionRefusedDetector.SERVICES_STORE),
-                        Serdes.Bytes(), Serdes.ByteArray()), SERVICES)
-                .addStateStore(Stores.keyValueStoreBuilder(
-                        Stores.persistentKeyValueStore(HalfOpenSessionReport.PENDING_STORE),
-                        Serdes.String(), Serdes.ByteArray()), SERVICES)
-                .addStateStore(Stores.keyValueStoreBuilder(
-                        Stores.persistentKeyValueStore(HalfOpenSessionReport.CONNECTIONS_STORE),
-                        Serdes.String(), Serdes.Long()), SERVICES)
-                .addStateStore(Stores.keyValueStoreBuilder(
-                        Stores.persistentKeyValueStore(HalfOpenSessionReport.EXPLANATIONS_STORE),
-                        Serdes.String(), alert), SERVICES)
-                .addStateStore(Stores.keyValueStoreBuilder(
-                        Stores.persistentKeyValueStore(RouteMismatchDetector.REPORTED_STORE),
-                        Serdes.String(), Serdes.Long()), SERVICES)
-                .addStateStore(Stores.keyValueStoreBuilder(
-                        Stores.persistentKeyValueStore(SensorCoverageGapDetector.REPORTED_STORE),
-                        Serdes.String(), Serdes.Long()), SERVICES)
-                .addStateStore(Stores.keyValueStoreBuilder(
-                        Stores.persistentKeyValueStore(PawsSynDropDetector.SOURCES_STORE),
-                        Serdes.String(), Serdes.ByteArray()), SERVICES)
-                .addStateStore(Stores.keyValueStoreBuilder(
-                        Stores.persistentKeyValueStore(PawsSynDropDetector.DUE_STORE),
-                        Serdes.Bytes(), Serdes.ByteArray()), SERVICES)
-                .addStateStore(Stores.keyValueStoreBuilder(
-                        Stores.persistentKeyValueStore(PawsSynDropDetector.HELD_STORE),
-                        Serdes.String(), alert), SERVICES)
+                .addSource(SERVICE_STAGE_IN, InputRecords.requiredKey(), InputRecords.oneOf(FlowRecord.class,
+                        FlowFinding.class, Alert.class, Tick.class), serviceStageTopic)
+                .addProcessor(SERVICE_STAGE, () -> new ServiceStage(Detectors.serviceStage(network, config),
+                        packetPartitions), SERVICE_STAGE_IN)
                 .addStateStore(Stores.keyValueStoreBuilder(
                         Stores.persistentKeyValueStore(ServiceStage.UPSTREAM_PROGRESS_STORE),
-                        Serdes.String(), Serdes.Long()), SERVICES)
-                .addProcessor(ServiceStage.TO_ALERTS, () -> new AlertRevisions(SERVICE_REVISIONS), SERVICES)
+                        Serdes.String(), Serdes.Long()), SERVICE_STAGE)
+                .addProcessor(ServiceStage.TO_ALERTS, () -> new AlertRevisions(SERVICE_REVISIONS), SERVICE_STAGE)
                 .addSink(ServiceStage.TO_ALERTS + SINK, topics.alerts(), Serdes.String().serializer(), alertOut,
                         ServiceStage.TO_ALERTS)
                 .addSink(ServiceStage.TO_PROGRESS, progressTopic(applicationId),
-                        Serdes.String().serializer(), anyRecord.serializer(), SERVICES)
+                        Serdes.String().serializer(), anyRecord.serializer(), SERVICE_STAGE)
 
                 .addSource(SENSORS_IN, InputRecords.requiredKey(), InputRecords.oneOf(SensorStatus.class), topics.sensors())
-                .addProcessor(SENSOR_STATUS, () -> new SensorStatusStage(config), SENSORS_IN)
+                .addProcessor(SENSOR_STATUS, () -> new SensorStatusStage(Detectors.sensorDegraded(config)), SENSORS_IN)
                 .addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(SensorStatusStage.STATUS_STORE),
                         Serdes.String(), AvroSerde.of(SensorStatus.class)), SENSOR_STATUS)
                 .addStateStore(Stores.keyValueStoreBuilder(
@@ -204,6 +181,10 @@ public final class TopologyFactory {
                 .addProcessor(SensorStatusStage.TO_ALERTS, () -> new AlertRevisions(SENSOR_REVISIONS), SENSOR_STATUS)
                 .addSink(SensorStatusStage.TO_ALERTS + SINK, topics.alerts(), Serdes.String().serializer(), alertOut,
                         SensorStatusStage.TO_ALERTS);
+        // The service stage's detectors name their stores (the registry's instances here only describe them).
+        for (ServiceDetector detector : Detectors.serviceStage(network, config)) {
+            detector.stores().forEach(store -> topology.addStateStore(store, SERVICE_STAGE));
+        }
         // Each sub-topology's alert outputs number the revisions of the ids they send (AlertRevisions).
         topology.addStateStore(AlertRevisions.store(FLOW_REVISIONS), ArpProcessor.TO_ALERTS, SensorSilenceWatch.TO_ALERTS,
                         FlowProcessor.TO_ALERTS)

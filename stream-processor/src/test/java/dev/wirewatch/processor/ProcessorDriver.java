@@ -44,6 +44,7 @@ public final class ProcessorDriver implements AutoCloseable {
     private final TestInputTopic<byte[], SpecificRecord> packets;
     private final TestInputTopic<byte[], SpecificRecord> l2;
     private final TestInputTopic<byte[], SpecificRecord> sensors;
+    private final TestInputTopic<byte[], SpecificRecord> serviceStage;
     private final TestOutputTopic<String, Alert> alerts;
     private final TestOutputTopic<byte[], FlowRecord> flows;
     private final NetworkTopology network;
@@ -67,6 +68,8 @@ public final class ProcessorDriver implements AutoCloseable {
                 AvroSerde.anyRecord().serializer());
         l2 = driver.createInputTopic(Topics.L2, Serdes.ByteArray().serializer(), AvroSerde.anyRecord().serializer());
         sensors = driver.createInputTopic(Topics.SENSORS, Serdes.ByteArray().serializer(),
+                AvroSerde.anyRecord().serializer());
+        serviceStage = driver.createInputTopic(TopologyFactory.serviceStageTopic("test"), Serdes.ByteArray().serializer(),
                 AvroSerde.anyRecord().serializer());
         alerts = driver.createOutputTopic(Topics.ALERTS, Serdes.String().deserializer(),
                 AvroSerde.of(Alert.class).deserializer());
@@ -168,6 +171,11 @@ public final class ProcessorDriver implements AutoCloseable {
         inputMicros = Math.max(inputMicros, tick.getTsMicros());
         packets.pipeInput(tick.getHost().getBytes(StandardCharsets.UTF_8), tick,
                 Instant.ofEpochMilli(tick.getTsMicros() / 1000));
+    }
+
+    /** A record written straight to the service stage's topic (as a misconfigured producer could). */
+    public void sendToServiceStage(byte[] key, SpecificRecord record, long tsMicros) {
+        serviceStage.pipeInput(key, record, Instant.ofEpochMilli(tsMicros / 1000));
     }
 
     /** The capture time the input has reached (the latest timestamp sent), MIN_VALUE before any. */

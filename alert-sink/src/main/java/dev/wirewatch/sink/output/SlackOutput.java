@@ -49,7 +49,7 @@ final class SlackOutput extends HttpOutput {
         field(fields, "Host", lead.getHost());
         field(fields, "Server", lead.getServer());
         field(fields, "Client", lead.getClient());
-        field(fields, "Address", lead.getIp() != null ? lead.getIp() : lead.getDstIp());
+        field(fields, "Address", AlertSubject.address(lead));
         field(fields, "Cause", lead.getCause());
         field(fields, "First seen", Times.iso(lead.getFirstSeenMicros()));
         if (!fields.isEmpty()) {

@@ -2,6 +2,7 @@ package dev.wirewatch.sink.output;
 
 import dev.wirewatch.record.Alert;
 import dev.wirewatch.schemas.Times;
+import dev.wirewatch.sink.AlertSubject;
 import dev.wirewatch.sink.Notification;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -84,7 +85,7 @@ final class SyslogOutput implements Output {
         param(data, "host", alert.getHost());
         param(data, "server", alert.getServer());
         param(data, "client", alert.getClient());
-        param(data, "ip", alert.getIp() != null ? alert.getIp() : alert.getDstIp());
+        param(data, "ip", AlertSubject.address(alert));
         param(data, "count", Long.toString(alert.getCount()));
         if (notification.isUpdate(alert)) {
             param(data, "revision", Integer.toString(notification.revision(alert)));

@@ -3,6 +3,7 @@ package dev.wirewatch.sink.output;
 import dev.wirewatch.record.Alert;
 import dev.wirewatch.record.Evidence;
 import dev.wirewatch.schemas.Times;
+import dev.wirewatch.sink.AlertSubject;
 
 /** One alert as a few lines of text for a person at a terminal: what, where, why, what to do. */
 public final class TextBlock {
@@ -19,8 +20,7 @@ public final class TextBlock {
         if (alert.getCause() != null) {
             text.append(" (").append(alert.getCause()).append(')');
         }
-        String subject = alert.getServer() != null ? alert.getServer()
-                : alert.getIp() != null ? alert.getIp() : alert.getDstIp();
+        String subject = AlertSubject.named(alert);
         if (subject != null) {
             text.append("  ").append(subject);
         }

@@ -72,7 +72,7 @@ final class ProcessorRun implements AutoCloseable {
         String topic = TopologyFactory.progressTopic(applicationId);
         int expected;
         try (Admin admin = Admin.create(clientConfig)) {
-            expected = TopicSetup.partitionCount(admin, TopologyFactory.byServerTopic(applicationId));
+            expected = TopicSetup.partitionCount(admin, TopologyFactory.serviceStageTopic(applicationId));
         }
         long deadline = System.nanoTime() + DRAIN_TIMEOUT.toNanos();
         Set<String> done = new HashSet<>();

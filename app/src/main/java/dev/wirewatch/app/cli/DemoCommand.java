@@ -7,6 +7,7 @@ import dev.wirewatch.processor.network.NetworkTopology;
 import dev.wirewatch.record.Alert;
 import dev.wirewatch.record.Severity;
 import dev.wirewatch.sensor.emit.EmissionMode;
+import dev.wirewatch.sink.AlertSubject;
 import dev.wirewatch.sink.output.AlertFormat;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -76,18 +77,14 @@ public final class DemoCommand implements Callable<Integer> {
                 .collect(Collectors.joining("; "));
     }
 
-    private static String oneLine(Alert alert) {
+    static String oneLine(Alert alert) {
         StringBuilder line = new StringBuilder(alert.getType());
         if (alert.getCause() != null) {
             line.append(" (").append(alert.getCause()).append(')');
         }
-        // The alert's subject: an address for the address-level types, else the service.
-        if (alert.getIp() != null) {
-            line.append(' ').append(alert.getIp());
-        } else if (alert.getServer() != null) {
-            line.append(' ').append(alert.getServer());
-        } else if (alert.getDstIp() != null) {
-            line.append(' ').append(alert.getDstIp());
+        String subject = AlertSubject.named(alert);
+        if (subject != null) {
+            line.append(' ').append(subject);
         }
         if (alert.getMissingAt() != null && !alert.getMissingAt().equals(alert.getHost())) {
             line.append(", missing at ").append(alert.getMissingAt());

@@ -78,7 +78,7 @@ public final class ClusterStatus {
         statuses.forEach((id, all) -> sensors.add(sensor(all, ticks.get(all.get(all.size() - 1).getHost()))));
         try (Admin admin = Admin.create(clientConfig)) {
             Processor processor = new Processor(applicationId, GroupLag.of(admin, applicationId, List.of(Topics.PACKETS,
-                    Topics.L2, Topics.SENSORS, TopologyFactory.byServerTopic(applicationId))));
+                    Topics.L2, Topics.SENSORS, TopologyFactory.serviceStageTopic(applicationId))));
             Sink sink = new Sink(sinkGroupId, GroupLag.of(admin, sinkGroupId, List.of(Topics.ALERTS)), undelivered);
             return new Report(sensors, processor, sink);
         }

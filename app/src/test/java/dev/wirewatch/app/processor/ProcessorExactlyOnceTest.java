@@ -221,7 +221,7 @@ class ProcessorExactlyOnceTest {
         var findings = AvroSerde.anyRecord().deserializer();
         List<String> afterCrash = killedAndRestarted(applicationId, PAWS_CASE, inputs, true,
                 (published, tick, ts) -> tick && ts >= due,
-                () -> readFrom(TopologyFactory.byServerTopic(applicationId), Map.of()).stream()
+                () -> readFrom(TopologyFactory.serviceStageTopic(applicationId), Map.of()).stream()
                         .anyMatch(record -> findings.deserialize(null, record.value()) instanceof FlowFinding));
         List<String> clean = new Analysis(client, EmissionMode.CONTROL, new PrintStream(System.out, true, StandardCharsets.UTF_8))
                 .run(inputs, NetworkTopology.load(PAWS_CASE.resolve("topology.yaml")), ProcessorConfig.DEFAULTS)

@@ -2,6 +2,9 @@ package dev.wirewatch.processor.detect;
 
 import dev.wirewatch.processor.alert.AlertIds;
 import dev.wirewatch.processor.config.ProcessorConfig;
+import dev.wirewatch.processor.flow.DetectionContext;
+import dev.wirewatch.processor.flow.FlowDetector;
+import dev.wirewatch.processor.l2.AddressDetector;
 import dev.wirewatch.processor.l2.AddressHistory;
 import dev.wirewatch.processor.l2.AddressHistory.Announcement;
 import dev.wirewatch.record.Alert;

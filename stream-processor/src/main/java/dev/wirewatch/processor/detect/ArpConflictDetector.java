@@ -2,6 +2,8 @@ package dev.wirewatch.processor.detect;
 
 import dev.wirewatch.processor.alert.AlertIds;
 import dev.wirewatch.processor.config.ProcessorConfig;
+import dev.wirewatch.processor.flow.DetectionContext;
+import dev.wirewatch.processor.l2.AddressDetector;
 import dev.wirewatch.processor.l2.AddressHistory;
 import dev.wirewatch.processor.l2.AddressHistory.Change;
 import dev.wirewatch.processor.l2.AddressHistory.Claim;

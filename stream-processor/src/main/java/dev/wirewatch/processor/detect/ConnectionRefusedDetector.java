@@ -4,11 +4,14 @@ import dev.wirewatch.processor.alert.AlertIds;
 import dev.wirewatch.processor.config.ProcessorConfig;
 import dev.wirewatch.processor.flow.ConnectionTimeouts;
 import dev.wirewatch.processor.network.NetworkTopology;
+import dev.wirewatch.processor.service.ServiceDetector;
+import dev.wirewatch.processor.state.JsonState;
 import dev.wirewatch.record.Alert;
 import dev.wirewatch.record.Evidence;
 import dev.wirewatch.record.FlowRecord;
 import dev.wirewatch.record.VantageView;
 import dev.wirewatch.schemas.Addresses;
+import dev.wirewatch.schemas.FlowKey;
 import dev.wirewatch.schemas.Times;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,10 +20,13 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.Consumer;
+import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.StoreBuilder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,7 +37,7 @@ import org.slf4j.LoggerFactory;
  * ({@code accepting_ports}) — the hint that the service moved. A window closes when the service stage's low
  * watermark passes its end plus the delay with which closed flows arrive, or when the input ended.
  */
-public final class ConnectionRefusedDetector {
+public final class ConnectionRefusedDetector implements ServiceDetector {
     public static final String TYPE = "CONNECTION_REFUSED";
     public static final String SERVICES_STORE = "services";
 
@@ -95,13 +101,29 @@ public final class ConnectionRefusedDetector {
                 + FLOW_CLOSE_SLACK_MICROS;
     }
 
-    public void init(KeyValueStore<Bytes, byte[]> services, Consumer<Alert> alerts) {
-        this.services = services;
+    @Override
+    public Set<String> types() {
+        return Set.of(TYPE);
+    }
+
+    @Override
+    public List<StoreBuilder<?>> stores() {
+        return List.of(ServiceDetector.store(SERVICES_STORE, Serdes.Bytes(), Serdes.ByteArray()));
+    }
+
+    @Override
+    public void init(ProcessorContext<?, ?> context, Consumer<Alert> alerts) {
+        this.services = context.getStateStore(SERVICES_STORE);
         this.alerts = alerts;
     }
 
     /** A closed TCP flow, keyed by its server address. */
-    public void onFlow(Bytes server, FlowRecord flow) {
+    @Override
+    public void onFlow(byte[] serverKey, FlowRecord flow) {
+        if (flow.getProtocol() != FlowKey.TCP) {
+            return;
+        }
+        Bytes server = Bytes.wrap(serverKey);
         List<VantageView> refusedAt = flow.getVantages().stream().filter(v -> "REJ".equals(v.getConnState())).toList();
         boolean accepted = flow.getVantages().stream().anyMatch(ConnectionRefusedDetector::completedHandshake);
         if (refusedAt.isEmpty() && !accepted) {
@@ -145,7 +167,8 @@ public final class ConnectionRefusedDetector {
     }
 
     /** Reports the windows that the watermark {@code nowMicros} has closed (all of them when the input ended). */
-    public void closeWindows(long nowMicros, boolean inputEnded) {
+    @Override
+    public void judge(long nowMicros, boolean inputEnded) {
         List<KeyValue<Bytes, byte[]>> all = new ArrayList<>();
         try (KeyValueIterator<Bytes, byte[]> iterator = services.all()) {
             iterator.forEachRemaining(all::add);

@@ -3,7 +3,10 @@ package dev.wirewatch.processor.detect;
 import dev.wirewatch.processor.alert.AlertIds;
 import dev.wirewatch.processor.config.ProcessorConfig;
 import dev.wirewatch.processor.flow.ConnectionView;
+import dev.wirewatch.processor.flow.DetectionContext;
+import dev.wirewatch.processor.flow.FlowDetector;
 import dev.wirewatch.processor.flow.FlowState;
+import dev.wirewatch.processor.flow.Verdict;
 import dev.wirewatch.record.Alert;
 import dev.wirewatch.schemas.Addresses;
 import dev.wirewatch.schemas.Times;
@@ -26,6 +29,12 @@ public final class HalfOpenSessionDetector implements FlowDetector {
         return TYPE;
     }
 
+    /** The service stage adds {@code reconnected} and explains it by a KEEPALIVE_UNANSWERED or INJECTED_RST. */
+    @Override
+    public Handoff handoff() {
+        return Handoff.SERVICE_STAGE;
+    }
+
     @Override
     public long dueAtMicros(FlowState flow, ProcessorConfig config) {
         return FlowDetector.settlesAfter(flow, config, HalfOpenSessionDetector::gaveUp);
@@ -37,7 +46,7 @@ public final class HalfOpenSessionDetector implements FlowDetector {
     }
 
     @Override
-    public Verdict inspect(FlowState flow, DetectionContext context) {
+    public Verdict judge(FlowState flow, DetectionContext context) {
         boolean pending = false;
         for (VantagePair pair : VantagePair.of(flow, context)) {
             ConnectionView.Sent here = pair.sentHere();

@@ -1,19 +1,24 @@
 package dev.wirewatch.processor.detect;
 
 import dev.wirewatch.processor.config.ProcessorConfig;
+import dev.wirewatch.processor.service.ServiceDetector;
 import dev.wirewatch.record.Alert;
 import dev.wirewatch.record.FlowRecord;
 import dev.wirewatch.schemas.Addresses;
 import dev.wirewatch.schemas.AvroSerde;
+import dev.wirewatch.schemas.FlowKey;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Consumer;
 import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.StoreBuilder;
 
 /**
  * HALF_OPEN_SESSION, second half (service stage): adds {@code reconnected} — did the client open another
@@ -27,7 +32,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * or a forged RST whose supposed sender is the host that still holds the session — then goes out as {@code info}
  * with {@code explained_by} ({@link Explained}). They are remembered until the connection's flow closes.
  */
-public final class HalfOpenSessionReport {
+public final class HalfOpenSessionReport implements ServiceDetector {
     public static final String PENDING_STORE = "half-open-pending";
     public static final String CONNECTIONS_STORE = "latest-connections";
     /** KEEPALIVE_UNANSWERED and INJECTED_RST alerts by connection and type, until the connection's flow closes. */
@@ -53,16 +58,33 @@ public final class HalfOpenSessionReport {
         this.config = config;
     }
 
-    public void init(KeyValueStore<String, byte[]> pending, KeyValueStore<String, Long> latestConnections,
-                     KeyValueStore<String, Alert> explanations, Consumer<Alert> alerts) {
-        this.pending = pending;
-        this.latestConnections = latestConnections;
-        this.explanations = explanations;
+    /** None of its own: it completes the flow stage's HALF_OPEN_SESSION, KEEPALIVE_UNANSWERED and INJECTED_RST. */
+    @Override
+    public Set<String> types() {
+        return Set.of();
+    }
+
+    @Override
+    public List<StoreBuilder<?>> stores() {
+        return List.of(ServiceDetector.store(PENDING_STORE, Serdes.String(), Serdes.ByteArray()),
+                ServiceDetector.store(CONNECTIONS_STORE, Serdes.String(), Serdes.Long()),
+                ServiceDetector.store(EXPLANATIONS_STORE, Serdes.String(), AvroSerde.of(Alert.class)));
+    }
+
+    @Override
+    public void init(ProcessorContext<?, ?> context, Consumer<Alert> alerts) {
+        this.pending = context.getStateStore(PENDING_STORE);
+        this.latestConnections = context.getStateStore(CONNECTIONS_STORE);
+        this.explanations = context.getStateStore(EXPLANATIONS_STORE);
         this.alerts = alerts;
     }
 
-    /** A closed flow: the client connected to the service at its first-seen time; what explained it is forgotten. */
-    public void onFlow(FlowRecord flow) {
+    /** A closed TCP flow: the client connected to the service at its first-seen time; what explained it is forgotten. */
+    @Override
+    public void onFlow(byte[] server, FlowRecord flow) {
+        if (flow.getProtocol() != FlowKey.TCP) {
+            return;
+        }
         String connection = Addresses.endpoint(Addresses.parse(flow.getClient()), flow.getClientPort()) + "|"
                 + Addresses.endpoint(Addresses.parse(flow.getServer()), flow.getServerPort());
         for (String type : List.of(KeepAliveUnansweredDetector.TYPE, InjectedRstDetector.TYPE)) {
@@ -91,7 +113,11 @@ public final class HalfOpenSessionReport {
      * HALF_OPEN_SESSION: explained by one of them where it can be, then reported at once if the client has
      * reconnected already, else held.
      */
+    @Override
     public void onFinding(Alert received) {
+        if (!TYPES.contains(received.getType())) {
+            return;
+        }
         if (!received.getType().equals(HalfOpenSessionDetector.TYPE)) {
             explanations.putIfAbsent(connection(received) + "|" + received.getType(), received);
             alerts.accept(received);
@@ -131,7 +157,8 @@ public final class HalfOpenSessionReport {
     }
 
     /** Reports the findings whose window for a reconnection has passed; forgets old connections. */
-    public void release(long watermarkMicros, boolean inputEnded) {
+    @Override
+    public void judge(long watermarkMicros, boolean inputEnded) {
         List<KeyValue<String, byte[]>> all = new ArrayList<>();
         try (KeyValueIterator<String, byte[]> iterator = pending.all()) {
             iterator.forEachRemaining(all::add);

@@ -3,8 +3,11 @@ package dev.wirewatch.processor.detect;
 import dev.wirewatch.processor.alert.AlertIds;
 import dev.wirewatch.processor.config.ProcessorConfig;
 import dev.wirewatch.processor.flow.ConnectionView;
+import dev.wirewatch.processor.flow.DetectionContext;
+import dev.wirewatch.processor.flow.FlowDetector;
 import dev.wirewatch.processor.flow.FlowState;
 import dev.wirewatch.processor.flow.RedirectWatch;
+import dev.wirewatch.processor.flow.Verdict;
 import dev.wirewatch.record.Alert;
 import dev.wirewatch.record.Severity;
 import dev.wirewatch.schemas.Addresses;
@@ -35,6 +38,13 @@ public final class IcmpRedirectIgnoredDetector implements FlowDetector {
         return flow.redirect().map(watch -> watch.evidenceDueMicros(config)).orElse(Long.MAX_VALUE);
     }
 
+    /** A redirect is watched for minutes: its flow stays while it is, though the host may pause longer than the flow's
+     * idle timeout (a ping every few minutes) before it sends to the destination again. */
+    @Override
+    public long keepsFlowUntilMicros(FlowState flow, ProcessorConfig config) {
+        return flow.redirect().map(watch -> watch.evidenceDueMicros(config)).orElse(Long.MIN_VALUE);
+    }
+
     /** A packet went the old way: that always settles with an alert, so until it has, one is owed. */
     @Override
     public boolean overdue(FlowState flow) {
@@ -42,7 +52,7 @@ public final class IcmpRedirectIgnoredDetector implements FlowDetector {
     }
 
     @Override
-    public Verdict inspect(FlowState flow, DetectionContext context) {
+    public Verdict judge(FlowState flow, DetectionContext context) {
         Optional<RedirectWatch> redirect = flow.redirect();
         if (redirect.isEmpty()) {
             return Verdict.NOTHING_TO_REPORT;

@@ -3,7 +3,10 @@ package dev.wirewatch.processor.detect;
 import dev.wirewatch.processor.alert.AlertIds;
 import dev.wirewatch.processor.config.ProcessorConfig;
 import dev.wirewatch.processor.flow.ConnectionView;
+import dev.wirewatch.processor.flow.DetectionContext;
+import dev.wirewatch.processor.flow.FlowDetector;
 import dev.wirewatch.processor.flow.FlowState;
+import dev.wirewatch.processor.flow.Verdict;
 import dev.wirewatch.processor.network.NetworkTopology.Location;
 import dev.wirewatch.record.Alert;
 import dev.wirewatch.schemas.Addresses;
@@ -25,6 +28,12 @@ public final class KeepAliveUnansweredDetector implements FlowDetector {
         return TYPE;
     }
 
+    /** The service stage reports it, and with it explains a HALF_OPEN_SESSION on the same connection. */
+    @Override
+    public Handoff handoff() {
+        return Handoff.SERVICE_STAGE;
+    }
+
     @Override
     public long dueAtMicros(FlowState flow, ProcessorConfig config) {
         return FlowDetector.settlesAfter(flow, config,
@@ -32,7 +41,7 @@ public final class KeepAliveUnansweredDetector implements FlowDetector {
     }
 
     @Override
-    public Verdict inspect(FlowState flow, DetectionContext context) {
+    public Verdict judge(FlowState flow, DetectionContext context) {
         ConnectionView primary = flow.primary();
         byte[][] addresses = {primary.originatorAddress(), primary.responderAddress()};
         int[] ports = {primary.originatorPort(), primary.responderPort()};

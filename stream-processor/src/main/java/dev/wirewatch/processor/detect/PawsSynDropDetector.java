@@ -4,11 +4,15 @@ import dev.wirewatch.processor.alert.AlertIds;
 import dev.wirewatch.processor.config.ProcessorConfig;
 import dev.wirewatch.processor.flow.ConnectionTimeouts;
 import dev.wirewatch.processor.network.NetworkTopology;
+import dev.wirewatch.processor.service.ServiceDetector;
+import dev.wirewatch.processor.state.JsonState;
 import dev.wirewatch.record.Alert;
 import dev.wirewatch.record.Evidence;
 import dev.wirewatch.record.FlowRecord;
 import dev.wirewatch.record.VantageView;
 import dev.wirewatch.schemas.Addresses;
+import dev.wirewatch.schemas.AvroSerde;
+import dev.wirewatch.schemas.FlowKey;
 import dev.wirewatch.schemas.Times;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -16,10 +20,14 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Consumer;
+import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.StoreBuilder;
 
 /**
  * PAWS_SYN_DROP (service stage): a server silently drops SYNs from one source address whose TCP timestamp (TSval)
@@ -46,7 +54,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * an accepted connection still open at its last SYN may have closed since, and the alert then names the
  * UNANSWERED_SYN that went out before.
  */
-public final class PawsSynDropDetector {
+public final class PawsSynDropDetector implements ServiceDetector {
     public static final String TYPE = "PAWS_SYN_DROP";
     public static final String SOURCES_STORE = "paws-sources";
     /** When each source's unanswered connections are due to be judged: time first, so a range finds the due ones. */
@@ -134,11 +142,23 @@ public final class PawsSynDropDetector {
         this.keepJudgedMicros = config.synAttemptWindowMicros() + keepAcceptedMicros;
     }
 
-    public void init(KeyValueStore<String, byte[]> sources, KeyValueStore<Bytes, byte[]> due,
-                     KeyValueStore<String, Alert> held, Consumer<Alert> alerts) {
-        this.sources = sources;
-        this.due = due;
-        this.held = held;
+    @Override
+    public Set<String> types() {
+        return Set.of(TYPE);
+    }
+
+    @Override
+    public List<StoreBuilder<?>> stores() {
+        return List.of(ServiceDetector.store(SOURCES_STORE, Serdes.String(), Serdes.ByteArray()),
+                ServiceDetector.store(DUE_STORE, Serdes.Bytes(), Serdes.ByteArray()),
+                ServiceDetector.store(HELD_STORE, Serdes.String(), AvroSerde.of(Alert.class)));
+    }
+
+    @Override
+    public void init(ProcessorContext<?, ?> context, Consumer<Alert> alerts) {
+        this.sources = context.getStateStore(SOURCES_STORE);
+        this.due = context.getStateStore(DUE_STORE);
+        this.held = context.getStateStore(HELD_STORE);
         this.alerts = alerts;
     }
 
@@ -147,7 +167,8 @@ public final class PawsSynDropDetector {
      * (the SYN carried a TSval and nothing but SYNs went either way); false when it cannot, and then the caller
      * reports it at once.
      */
-    public boolean hold(Alert finding, FlowRecord flow) {
+    @Override
+    public boolean claims(Alert finding, FlowRecord flow) {
         Optional<Unanswered> candidate = unanswered(flow);
         if (candidate.isEmpty()) {
             return false;
@@ -163,7 +184,11 @@ public final class PawsSynDropDetector {
     }
 
     /** A closed TCP flow. */
-    public void onFlow(FlowRecord flow) {
+    @Override
+    public void onFlow(byte[] server, FlowRecord flow) {
+        if (flow.getProtocol() != FlowKey.TCP) {
+            return;
+        }
         Optional<VantageView> seen = serverSide(flow);
         if (seen.isEmpty() || seen.get().getSynTsVal() == null) {
             return;
@@ -227,6 +252,7 @@ public final class PawsSynDropDetector {
     }
 
     /** Whether an unanswered connection is due to be judged at this watermark. */
+    @Override
     public boolean dueBy(long watermarkMicros) {
         try (KeyValueIterator<Bytes, byte[]> iterator = due.range(null, dueKey(watermarkMicros + 1, ""))) {
             return iterator.hasNext();
@@ -234,6 +260,7 @@ public final class PawsSynDropDetector {
     }
 
     /** Judges the unanswered connections the watermark has passed (all of them when the input ended). */
+    @Override
     public void judge(long watermarkMicros, boolean inputEnded) {
         List<String> keys = new ArrayList<>();
         List<Bytes> done = new ArrayList<>();

@@ -6,6 +6,7 @@ import dev.wirewatch.processor.network.Cidr;
 import dev.wirewatch.processor.network.NetworkTopology;
 import dev.wirewatch.processor.network.NetworkTopology.Host;
 import dev.wirewatch.processor.network.NetworkTopology.Interface;
+import dev.wirewatch.processor.service.ServiceDetector;
 import dev.wirewatch.record.Alert;
 import dev.wirewatch.record.Evidence;
 import dev.wirewatch.record.FlowRecord;
@@ -14,8 +15,11 @@ import dev.wirewatch.schemas.Addresses;
 import dev.wirewatch.schemas.Times;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Consumer;
-import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.state.StoreBuilder;
 
 /**
  * ROUTE_MISMATCH (service stage): a host with several interfaces opened a flow to an internal address (topology
@@ -26,7 +30,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * host, or a host that reaches the address from an internal interface, never alert. One alert per host and
  * destination per {@code route-mismatch-repeat}.
  */
-public final class RouteMismatchDetector {
+public final class RouteMismatchDetector implements ServiceDetector {
     public static final String TYPE = "ROUTE_MISMATCH";
     public static final String REPORTED_STORE = "route-mismatch-reported";
 
@@ -40,14 +44,38 @@ public final class RouteMismatchDetector {
         this.config = config;
     }
 
-    public void init(KeyValueStore<String, Long> reported, Consumer<Alert> alerts) {
-        this.reported = new ReportedOnce(reported, config.routeMismatchRepeatMicros());
+    @Override
+    public Set<String> types() {
+        return Set.of(TYPE);
+    }
+
+    @Override
+    public List<StoreBuilder<?>> stores() {
+        return List.of(ServiceDetector.store(REPORTED_STORE, Serdes.String(), Serdes.Long()));
+    }
+
+    @Override
+    public void init(ProcessorContext<?, ?> context, Consumer<Alert> alerts) {
+        this.reported = new ReportedOnce(context.getStateStore(REPORTED_STORE), config.routeMismatchRepeatMicros());
         this.alerts = alerts;
     }
 
     /** A closed flow of any protocol. */
-    public void onFlow(FlowRecord flow) {
+    @Override
+    public void onFlow(byte[] server, FlowRecord flow) {
         explain(flow);
+    }
+
+    /**
+     * One fault, one alert (ALERTS.md): SYNs that left their host by the wrong interface are the route mismatch's,
+     * reported now with the UNANSWERED_SYN explained by it.
+     */
+    @Override
+    public boolean claims(Alert unansweredSyn, FlowRecord flow) {
+        Optional<Alert> route = explain(flow);
+        route.ifPresent(mismatch -> alerts.accept(Explained.by(unansweredSyn, mismatch, "they left "
+                + mismatch.getHost() + " by an interface without a route to the internal network")));
+        return route.isPresent();
     }
 
     /**

@@ -3,26 +3,33 @@ package dev.wirewatch.processor.detect;
 import dev.wirewatch.processor.alert.AlertIds;
 import dev.wirewatch.processor.config.ProcessorConfig;
 import dev.wirewatch.processor.flow.ConnectionView;
+import dev.wirewatch.processor.flow.DetectionContext;
+import dev.wirewatch.processor.flow.FlowDetector;
 import dev.wirewatch.processor.flow.FlowState;
+import dev.wirewatch.processor.flow.Verdict;
 import dev.wirewatch.processor.network.NetworkTopology.Location;
+import dev.wirewatch.processor.service.ServiceDetector;
 import dev.wirewatch.record.Alert;
 import dev.wirewatch.schemas.Addresses;
 import dev.wirewatch.schemas.Times;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Consumer;
-import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.state.StoreBuilder;
 
 /**
  * SENSOR_COVERAGE_GAP: other sensors saw an address of a monitored host send packets, and that host's own sensor —
  * alive, and capturing all its interfaces the whole time (its ticks name none as down) — has no view of the flow at
  * all: it captures another interface (the tcpdump on the internal NIC while clients come in on the public one).
- * Judged per flow when the flow stage closes it ({@link #inspect}); the service stage reports a host and address once
+ * Judged per flow when the flow stage closes it ({@link #judgeClosed}); the service stage reports a host and address once
  * per {@code coverage-gap-repeat} window ({@link #onFinding}). A sensor capturing {@code any} has a view of every flow
  * of its host and never alerts; traffic that never reached the host (SYNs lost on the way) is UNANSWERED_SYN's
  * business, not a coverage gap.
  */
-public final class SensorCoverageGapDetector {
+public final class SensorCoverageGapDetector implements FlowDetector, ServiceDetector {
     public static final String TYPE = "SENSOR_COVERAGE_GAP";
     public static final String REPORTED_STORE = "coverage-gap-reported";
 
@@ -34,20 +41,61 @@ public final class SensorCoverageGapDetector {
         this.config = config;
     }
 
-    public void init(KeyValueStore<String, Long> reported, Consumer<Alert> alerts) {
-        this.reported = new ReportedOnce(reported, config.coverageGapRepeatMicros());
+    @Override
+    public String type() {
+        return TYPE;
+    }
+
+    /** Only a closed flow tells ({@link #judgeClosed}). */
+    @Override
+    public long dueAtMicros(FlowState flow, ProcessorConfig config) {
+        return Long.MAX_VALUE;
+    }
+
+    @Override
+    public Verdict judge(FlowState flow, DetectionContext context) {
+        return Verdict.PENDING;
+    }
+
+    /** The service stage reports a host and address once per interval. */
+    @Override
+    public Handoff handoff() {
+        return Handoff.SERVICE_STAGE;
+    }
+
+    /** Keyed by the address the host's sensor missed, so that its findings from every flow meet. */
+    @Override
+    public byte[] serviceStageKey(FlowState flow, Alert alert) {
+        return Addresses.parse(alert.getIp());
+    }
+
+    @Override
+    public Set<String> types() {
+        return Set.of(TYPE);
+    }
+
+    @Override
+    public List<StoreBuilder<?>> stores() {
+        return List.of(ServiceDetector.store(REPORTED_STORE, Serdes.String(), Serdes.Long()));
+    }
+
+    @Override
+    public void init(ProcessorContext<?, ?> context, Consumer<Alert> alerts) {
+        this.reported = new ReportedOnce(context.getStateStore(REPORTED_STORE), config.coverageGapRepeatMicros());
         this.alerts = alerts;
     }
 
     /** A per-flow finding from the flow stage; the first for its host and address in the interval goes out. */
+    @Override
     public void onFinding(Alert finding) {
-        if (reported.firstInWindow(finding.getHost() + "|" + finding.getIp(), finding.getFirstSeenMicros())) {
+        if (finding.getType().equals(TYPE) && reported.firstInWindow(finding.getHost() + "|" + finding.getIp(), finding.getFirstSeenMicros())) {
             alerts.accept(finding);
         }
     }
 
     /** A closed flow: does an endpoint belong to a live monitored host whose sensor did not see the flow? */
-    public static Optional<Alert> inspect(FlowState flow, DetectionContext context) {
+    @Override
+    public Optional<Alert> judgeClosed(FlowState flow, DetectionContext context) {
         ConnectionView primary = flow.primary();
         byte[][] addresses = {primary.responderAddress(), primary.originatorAddress()};
         int[] ports = {primary.responderPort(), primary.originatorPort()};

@@ -3,6 +3,7 @@ package dev.wirewatch.processor.detect;
 import dev.wirewatch.processor.alert.AlertIds;
 import dev.wirewatch.processor.config.ProcessorConfig;
 import dev.wirewatch.processor.flow.SensorLiveness;
+import dev.wirewatch.processor.health.SensorHealthDetector;
 import dev.wirewatch.record.Alert;
 import dev.wirewatch.record.Evidence;
 import dev.wirewatch.record.SensorStatus;
@@ -10,7 +11,8 @@ import dev.wirewatch.schemas.Times;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import org.apache.kafka.streams.state.KeyValueStore;
+import java.util.Set;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
 
 /**
  * SENSOR_DEGRADED: a sensor whose view cannot be trusted for a while, so absence at its host is weak evidence.
@@ -20,7 +22,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * ({@link #silent}): it stopped ticking while the other sensors' capture time moved on. Each sensor and reason is
  * reported once per {@code sensor-degraded-repeat} window; a silence once per episode.
  */
-public final class SensorDegradedDetector {
+public final class SensorDegradedDetector implements SensorHealthDetector {
     public static final String TYPE = "SENSOR_DEGRADED";
     public static final String REPORTED_STORE = "sensor-degraded-reported";
 
@@ -34,8 +36,14 @@ public final class SensorDegradedDetector {
         this.config = config;
     }
 
-    public void init(KeyValueStore<String, Long> reported) {
-        this.reported = new ReportedOnce(reported, config.sensorDegradedRepeatMicros());
+    @Override
+    public Set<String> types() {
+        return Set.of(TYPE);
+    }
+
+    @Override
+    public void init(ProcessorContext<?, ?> context) {
+        this.reported = new ReportedOnce(context.getStateStore(REPORTED_STORE), config.sensorDegradedRepeatMicros());
     }
 
     /**
@@ -43,6 +51,7 @@ public final class SensorDegradedDetector {
      * went down means a restart, and the new values are the change. A sensor's first status is only a baseline:
      * ww.sensors is compacted, and a new processor reads each sensor's last status, however old, first.
      */
+    @Override
     public List<Alert> onStatus(SensorStatus before, SensorStatus now) {
         if (before == null) {
             return List.of();
@@ -123,6 +132,7 @@ public final class SensorDegradedDetector {
      * A sensor that ticked, has not ended its input nor announced a planned stop, and whose last tick is more than {@code sensor-silence} behind
      * {@code nowMicros} — the capture time the other sensors have reached.
      */
+    @Override
     public Optional<Alert> silent(String host, SensorLiveness liveness, long nowMicros) {
         if (liveness.ended() || liveness.stopped() || liveness == SensorLiveness.NEVER_SEEN
                 || nowMicros - liveness.lastTickMicros() <= config.sensorSilenceMicros()) {

@@ -3,6 +3,7 @@ package dev.wirewatch.processor.detect;
 import dev.wirewatch.processor.alert.AlertIds;
 import dev.wirewatch.processor.config.ConfigKeys;
 import dev.wirewatch.processor.flow.SensorLiveness;
+import dev.wirewatch.processor.health.SensorHealthDetector;
 import dev.wirewatch.processor.network.NetworkTopology;
 import dev.wirewatch.record.Alert;
 import dev.wirewatch.record.Evidence;
@@ -19,7 +20,7 @@ import java.util.TreeSet;
  * after a grace from the start, so sensors that start together with the processor are not reported). Each is
  * reported once: a naming mistake is one finding, not one per minute. Without a topology there is nothing to compare.
  */
-public final class SensorTopologyMismatchDetector {
+public final class SensorTopologyMismatchDetector implements SensorHealthDetector {
     public static final String NOT_IN_TOPOLOGY = "SENSOR_NOT_IN_TOPOLOGY";
     public static final String NOT_MONITORED = "HOST_NOT_MONITORED";
     /** Stream time after the first judgement before a host without ticks is reported. */
@@ -31,7 +32,13 @@ public final class SensorTopologyMismatchDetector {
         this.network = network;
     }
 
+    @Override
+    public Set<String> types() {
+        return Set.of(NOT_IN_TOPOLOGY, NOT_MONITORED);
+    }
+
     /** A sensor that ticks under a name the topology does not have. */
+    @Override
     public Optional<Alert> unknownSensor(String sensor, SensorLiveness liveness, Set<String> sensors) {
         if (network.hosts().isEmpty() || network.hosts().containsKey(sensor) || liveness == SensorLiveness.NEVER_SEEN) {
             return Optional.empty();
@@ -54,6 +61,7 @@ public final class SensorTopologyMismatchDetector {
     }
 
     /** A topology host from which no sensor ticked in the {@link #GRACE_MICROS} since {@code sinceMicros}. */
+    @Override
     public Optional<Alert> unmonitoredHost(String host, SensorLiveness liveness, long sinceMicros, long nowMicros,
                                            Set<String> sensors) {
         if (liveness != SensorLiveness.NEVER_SEEN || nowMicros - sinceMicros < GRACE_MICROS) {

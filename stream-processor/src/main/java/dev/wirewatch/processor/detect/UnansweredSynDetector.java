@@ -1,9 +1,13 @@
 package dev.wirewatch.processor.detect;
 
 import dev.wirewatch.processor.alert.AlertIds;
+import dev.wirewatch.processor.config.ProcessorConfig;
 import dev.wirewatch.processor.flow.ConnectionView;
+import dev.wirewatch.processor.flow.DetectionContext;
+import dev.wirewatch.processor.flow.FlowDetector;
 import dev.wirewatch.processor.flow.FlowState;
 import dev.wirewatch.processor.flow.Vantage;
+import dev.wirewatch.processor.flow.Verdict;
 import dev.wirewatch.processor.network.NetworkTopology.Location;
 import dev.wirewatch.record.Alert;
 import dev.wirewatch.record.Evidence;
@@ -26,13 +30,41 @@ import java.util.Optional;
  * one-direction captures); a retransmitted SYN that is answered later; a SYN at the end of a capture that had no
  * time to be answered.
  */
-public final class UnansweredSynDetector {
+public final class UnansweredSynDetector implements FlowDetector {
     public static final String TYPE = "UNANSWERED_SYN";
 
-    public Verdict inspect(FlowState flow, DetectionContext context) {
+    @Override
+    public String type() {
+        return TYPE;
+    }
+
+    /** The latest SYN's answer time, while the client sent nothing but SYNs; a flow without a SYN is never due. */
+    @Override
+    public long dueAtMicros(FlowState flow, ProcessorConfig config) {
+        ConnectionView primary = flow.primary();
+        if (primary.synCount() == 0 || !primary.originatorSentOnlySyns()) {
+            return Long.MAX_VALUE;
+        }
+        long lastSyn = flow.views().stream().mapToLong(seen -> seen.view().lastSynMicros()).max().orElse(0);
+        return lastSyn + config.synAnswerTimeoutMicros() + config.clockSkewMicros();
+    }
+
+    @Override
+    public boolean settlesAtDue() {
+        return true;
+    }
+
+    /** The service stage asks whether a route mismatch or a PAWS drop explains it, with the flow as it stands. */
+    @Override
+    public Handoff handoff() {
+        return Handoff.SERVICE_STAGE_WITH_FLOW;
+    }
+
+    @Override
+    public Verdict judge(FlowState flow, DetectionContext context) {
         ConnectionView primary = flow.primary();
         if (primary.synCount() == 0) {
-            return Verdict.NOTHING_TO_REPORT;
+            return Verdict.PENDING; // not a connection attempt (yet): nothing to settle
         }
         byte[] clientIp = primary.originatorAddress();
         byte[] serverIp = primary.responderAddress();

@@ -1,6 +1,7 @@
 package dev.wirewatch.processor.detect;
 
 import dev.wirewatch.processor.flow.ConnectionView;
+import dev.wirewatch.processor.flow.DetectionContext;
 import dev.wirewatch.processor.flow.FlowState;
 import dev.wirewatch.processor.network.NetworkTopology.Location;
 import java.util.ArrayList;

@@ -1,18 +1,9 @@
 package dev.wirewatch.processor.flow;
 
 import dev.wirewatch.processor.config.ProcessorConfig;
-import dev.wirewatch.processor.detect.DetectionContext;
-import dev.wirewatch.processor.detect.FlowDetector;
-import dev.wirewatch.processor.detect.HalfOpenSessionDetector;
-import dev.wirewatch.processor.detect.HalfOpenSessionReport;
-import dev.wirewatch.processor.detect.IcmpRedirectIgnoredDetector;
-import dev.wirewatch.processor.detect.InjectedRstDetector;
-import dev.wirewatch.processor.detect.KeepAliveUnansweredDetector;
-import dev.wirewatch.processor.detect.SensorCoverageGapDetector;
-import dev.wirewatch.processor.detect.Verdict;
-import dev.wirewatch.processor.detect.UnansweredSynDetector;
 import dev.wirewatch.processor.metrics.ProcessorMetrics;
 import dev.wirewatch.processor.network.NetworkTopology;
+import dev.wirewatch.processor.service.ProgressMarks;
 import dev.wirewatch.record.Alert;
 import dev.wirewatch.record.FlowActivity;
 import dev.wirewatch.record.FlowBatch;
@@ -53,7 +44,7 @@ public final class FlowProcessor implements Processor<byte[], SpecificRecord, Ob
     /** Child names: where this processor's output goes. */
     public static final String TO_FLOWS = "flows-out";
     public static final String TO_ALERTS = "flow-alerts-out";
-    public static final String TO_SERVICES = "by-server-out";
+    public static final String TO_SERVICE_STAGE = "by-server-out";
     /** The ARP stage: ticks go there. */
     public static final String TO_ADDRESSES = "addresses";
     /** The node that watches the recorded ticks for a sensor falling silent. */
@@ -70,9 +61,7 @@ public final class FlowProcessor implements Processor<byte[], SpecificRecord, Ob
     private final ConnectionTimeouts timeouts;
     private final ConnectionBudget budget;
     private final ProcessorMetrics metrics;
-    private final UnansweredSynDetector unansweredSyn = new UnansweredSynDetector();
-    private final List<FlowDetector> flowDetectors = List.of(new InjectedRstDetector(),
-            new KeepAliveUnansweredDetector(), new HalfOpenSessionDetector(), new IcmpRedirectIgnoredDetector());
+    private final List<FlowDetector> detectors;
 
     private ProcessorContext<Object, SpecificRecord> context;
     private KeyValueStore<Bytes, FlowState> flows;
@@ -86,11 +75,15 @@ public final class FlowProcessor implements Processor<byte[], SpecificRecord, Ob
     private long orphanRedirects;
     private long evicted;
 
-    /** @param budget the connections the whole instance keeps, shared with the other tasks' flow processors */
-    public FlowProcessor(NetworkTopology topology, ProcessorConfig config, ConnectionBudget budget,
-                         ProcessorMetrics metrics) {
+    /**
+     * @param detectors the registry's flow detectors, in the order they are asked
+     * @param budget    the connections the whole instance keeps, shared with the other tasks' flow processors
+     */
+    public FlowProcessor(NetworkTopology topology, ProcessorConfig config, List<FlowDetector> detectors,
+                         ConnectionBudget budget, ProcessorMetrics metrics) {
         this.topology = topology;
         this.config = config;
+        this.detectors = detectors;
         this.budget = budget;
         this.metrics = metrics;
         this.timeouts = ConnectionTimeouts.MONITOR.withAttemptDelay(config.synAttemptWindowMicros())
@@ -283,12 +276,10 @@ public final class FlowProcessor implements Processor<byte[], SpecificRecord, Ob
         }
     }
 
-    /** Passes stream time (and the end of input) on to the service detectors, in every partition. */
+    /** Passes stream time (and the end of input) on to the service stage, in every partition: a progress mark. */
     private void forwardTick(boolean endOfInput) {
-        String source = "partition-" + context.taskId().partition();
-        long micros = context.currentStreamTimeMs() * 1000;
-        Tick tick = Tick.newBuilder().setHost(source).setTsMicros(micros).setEndOfInput(endOfInput).build();
-        context.forward(new Record<>(new byte[0], tick, context.currentStreamTimeMs()), TO_SERVICES);
+        Tick mark = ProgressMarks.flowStage(context.taskId().partition(), context.currentStreamTimeMs() * 1000, endOfInput);
+        context.forward(new Record<>(new byte[0], mark, context.currentStreamTimeMs()), TO_SERVICE_STAGE);
     }
 
     private void fireDueTimers(long streamTimeMs) {
@@ -356,29 +347,20 @@ public final class FlowProcessor implements Processor<byte[], SpecificRecord, Ob
 
     /** Runs the flow's detectors at its deadline, then closes it or sets its next deadline. */
     private void judge(Bytes key, FlowState flow, DetectionContext detection) {
-        if (!flow.settled(UnansweredSynDetector.TYPE) && flow.primary().synCount() > 0) {
-            Verdict verdict = unansweredSyn.inspect(flow, detection);
-            if (verdict instanceof Verdict.Settled settled) {
-                flow.markSettled(UnansweredSynDetector.TYPE);
-                // With the flow as it stands: the service stage asks whether a route mismatch or PAWS explains it.
-                settled.alert().ifPresent(alert -> context.forward(new Record<>(flow.primary().responderAddress(),
-                        FlowFinding.newBuilder().setAlert(alert).setFlow(FlowRecords.of(flow)).build(),
-                        alert.getLastSeenMicros() / 1000), TO_SERVICES));
-            }
-        }
         boolean closing = detection.inputEnded() || expiry(flow) <= detection.nowMicros();
         // A closing flow is judged with what there is, as at the end of the input.
-        DetectionContext flowContext = closing && !detection.inputEnded()
+        DetectionContext atEnd = closing && !detection.inputEnded()
                 ? context(detection.nowMicros(), true, detection.nowMicros()) : detection;
         boolean askAgain = false;
-        for (FlowDetector detector : flowDetectors) {
+        for (FlowDetector detector : detectors) {
             if (flow.settled(detector.type())) {
                 continue;
             }
-            Verdict verdict = detector.inspect(flow, flowContext);
-            if (verdict instanceof Verdict.Settled settled && settled.alert().isPresent()) {
+            Verdict verdict = detector.judge(flow, detector.settlesAtDue() ? detection : atEnd);
+            if (verdict instanceof Verdict.Settled settled
+                    && (settled.alert().isPresent() || detector.settlesAtDue())) {
                 flow.markSettled(detector.type());
-                forwardFinding(flow, settled.alert().get());
+                settled.alert().ifPresent(alert -> forwardFinding(detector, flow, alert));
             }
             // Pending at or past its due time, it waits for another sensor's ticks; before it, its deadline comes.
             askAgain |= verdict instanceof Verdict.Pending && (detector.dueAtMicros(flow, config) <= detection.nowMicros()
@@ -396,16 +378,16 @@ public final class FlowProcessor implements Processor<byte[], SpecificRecord, Ob
         }
     }
 
-    /**
-     * Alerts go out; half-open findings and those that can explain one go to the service stage, which adds {@code
-     * reconnected} and keeps one alert per fault.
-     */
-    private void forwardFinding(FlowState flow, Alert alert) {
+    /** Alerts go out, or to the service stage, which completes them and keeps one alert per fault. */
+    private void forwardFinding(FlowDetector detector, FlowState flow, Alert alert) {
         long timestampMs = alert.getLastSeenMicros() / 1000;
-        if (HalfOpenSessionReport.TYPES.contains(alert.getType())) {
-            context.forward(new Record<>(flow.primary().responderAddress(), alert, timestampMs), TO_SERVICES);
-        } else {
-            context.forward(new Record<>(alert.getId(), alert, timestampMs), TO_ALERTS);
+        switch (detector.handoff()) {
+            case ALERT -> context.forward(new Record<>(alert.getId(), alert, timestampMs), TO_ALERTS);
+            case SERVICE_STAGE -> context.forward(new Record<>(detector.serviceStageKey(flow, alert), alert, timestampMs),
+                    TO_SERVICE_STAGE);
+            case SERVICE_STAGE_WITH_FLOW -> context.forward(new Record<>(detector.serviceStageKey(flow, alert),
+                    FlowFinding.newBuilder().setAlert(alert).setFlow(FlowRecords.of(flow)).build(), timestampMs),
+                    TO_SERVICE_STAGE);
         }
     }
 
@@ -426,20 +408,15 @@ public final class FlowProcessor implements Processor<byte[], SpecificRecord, Ob
     }
 
     /**
-     * The next time this flow needs attention: its SYN verdict, a flow detector's judgement due after {@code
-     * nowMicros}, else its expiry.
+     * The next time this flow needs attention: a flow detector's judgement due after {@code nowMicros} (or owed, or
+     * final at its due time), else its expiry.
      */
     private long deadline(FlowState flow, long nowMicros) {
         long deadline = expiry(flow);
-        ConnectionView primary = flow.primary();
-        if (!flow.settled(UnansweredSynDetector.TYPE) && primary.synCount() > 0 && primary.originatorSentOnlySyns()) {
-            long lastSyn = flow.views().stream().mapToLong(seen -> seen.view().lastSynMicros()).max().orElse(0);
-            deadline = Math.min(deadline, lastSyn + config.synAnswerTimeoutMicros() + config.clockSkewMicros());
-        }
-        for (FlowDetector detector : flowDetectors) {
+        for (FlowDetector detector : detectors) {
             if (!flow.settled(detector.type())) {
                 long due = detector.dueAtMicros(flow, config);
-                if (due > nowMicros || detector.overdue(flow)) {
+                if (due > nowMicros || detector.overdue(flow) || detector.settlesAtDue()) {
                     deadline = Math.min(deadline, due);
                 }
             }
@@ -450,10 +427,10 @@ public final class FlowProcessor implements Processor<byte[], SpecificRecord, Ob
     private long expiry(FlowState flow) {
         long latest = flow.views().stream().mapToLong(seen -> seen.view().expiresAtMicros(timeouts)).max()
                 .orElse(Long.MIN_VALUE);
-        // A redirect is watched for minutes: its flow stays while it is, though a host may pause longer than the
-        // flow's idle timeout (a ping every few minutes) before it sends to the destination again.
-        if (!flow.settled(IcmpRedirectIgnoredDetector.TYPE)) {
-            latest = Math.max(latest, flow.redirect().map(watch -> watch.evidenceDueMicros(config)).orElse(Long.MIN_VALUE));
+        for (FlowDetector detector : detectors) {
+            if (!flow.settled(detector.type())) {
+                latest = Math.max(latest, detector.keepsFlowUntilMicros(flow, config)); // e.g. a redirect's watch
+            }
         }
         return latest + config.clockSkewMicros();
     }
@@ -482,9 +459,10 @@ public final class FlowProcessor implements Processor<byte[], SpecificRecord, Ob
         long timestampMs = record.getLastSeenMicros() / 1000;
         context.forward(new Record<>(key.get(), record, timestampMs), TO_FLOWS);
         byte[] serverAddress = flow.primary().responderAddress();
-        context.forward(new Record<>(serverAddress, record, timestampMs), TO_SERVICES);
+        context.forward(new Record<>(serverAddress, record, timestampMs), TO_SERVICE_STAGE);
         long now = context.currentStreamTimeMs() * 1000;
-        SensorCoverageGapDetector.inspect(flow, context(now, false, now)).ifPresent(gap -> context.forward(
-                new Record<>(Addresses.parse(gap.getIp()), gap, timestampMs), TO_SERVICES));
+        for (FlowDetector detector : detectors) {
+            detector.judgeClosed(flow, context(now, false, now)).ifPresent(alert -> forwardFinding(detector, flow, alert));
+        }
     }
 }

@@ -1,8 +1,5 @@
 package dev.wirewatch.processor.health;
 
-import dev.wirewatch.processor.config.ProcessorConfig;
-import dev.wirewatch.processor.detect.SensorDegradedDetector;
-import dev.wirewatch.processor.detect.SensorTopologyMismatchDetector;
 import dev.wirewatch.processor.flow.FlowProcessor;
 import dev.wirewatch.processor.flow.SensorLiveness;
 import dev.wirewatch.processor.flow.SensorTicks;
@@ -43,8 +40,8 @@ public final class SensorSilenceWatch implements Processor<Object, SpecificRecor
     public static final String METRICS_GROUP = "stream-wirewatch-sensor-metrics";
     private static final Logger LOG = LoggerFactory.getLogger(SensorSilenceWatch.class);
 
-    private final SensorDegradedDetector detector;
-    private final SensorTopologyMismatchDetector mismatch;
+    private final SensorHealthDetector detector;
+    private final SensorHealthDetector mismatch;
     private final NetworkTopology network;
     private final int partitions;
     private ProcessorContext<String, Alert> context;
@@ -56,9 +53,11 @@ public final class SensorSilenceWatch implements Processor<Object, SpecificRecor
     private long startedMicros = Long.MIN_VALUE;
     private final Map<String, Sensor> mismatchCounts = new HashMap<>();
 
-    public SensorSilenceWatch(NetworkTopology network, ProcessorConfig config, int partitions) {
-        this.detector = new SensorDegradedDetector(config);
-        this.mismatch = new SensorTopologyMismatchDetector(network);
+    /** @param degraded the registry's SENSOR_DEGRADED detector; {@code mismatch} its sensor/topology mismatch detector */
+    public SensorSilenceWatch(NetworkTopology network, SensorHealthDetector degraded, SensorHealthDetector mismatch,
+                              int partitions) {
+        this.detector = degraded;
+        this.mismatch = mismatch;
         this.network = network;
         this.partitions = partitions;
     }

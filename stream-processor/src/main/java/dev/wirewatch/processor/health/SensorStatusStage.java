@@ -1,7 +1,5 @@
 package dev.wirewatch.processor.health;
 
-import dev.wirewatch.processor.config.ProcessorConfig;
-import dev.wirewatch.processor.detect.SensorDegradedDetector;
 import dev.wirewatch.record.Alert;
 import dev.wirewatch.record.SensorStatus;
 import org.apache.avro.specific.SpecificRecord;
@@ -18,19 +16,20 @@ public final class SensorStatusStage implements Processor<Object, SpecificRecord
     public static final String STATUS_STORE = "sensor-status";
     public static final String TO_ALERTS = "sensor-status-alerts-out";
 
-    private final SensorDegradedDetector detector;
+    private final SensorHealthDetector detector;
     private ProcessorContext<String, Alert> context;
     private KeyValueStore<String, SensorStatus> statuses;
 
-    public SensorStatusStage(ProcessorConfig config) {
-        this.detector = new SensorDegradedDetector(config);
+    /** @param detector the registry's SENSOR_DEGRADED detector */
+    public SensorStatusStage(SensorHealthDetector detector) {
+        this.detector = detector;
     }
 
     @Override
     public void init(ProcessorContext<String, Alert> context) {
         this.context = context;
         this.statuses = context.getStateStore(STATUS_STORE);
-        detector.init(context.getStateStore(SensorDegradedDetector.REPORTED_STORE));
+        detector.init(context);
     }
 
     @Override

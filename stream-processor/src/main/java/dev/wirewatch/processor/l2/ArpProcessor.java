@@ -1,13 +1,9 @@
 package dev.wirewatch.processor.l2;
 
 import dev.wirewatch.processor.config.ProcessorConfig;
-import dev.wirewatch.processor.detect.AddressDetector;
-import dev.wirewatch.processor.detect.AnnouncementNotPropagatedDetector;
-import dev.wirewatch.processor.detect.ArpConflictDetector;
-import dev.wirewatch.processor.detect.ArpIpMovedDetector;
-import dev.wirewatch.processor.detect.DetectionContext;
-import dev.wirewatch.processor.detect.JsonState;
+import dev.wirewatch.processor.state.JsonState;
 import dev.wirewatch.processor.flow.FlowProcessor;
+import dev.wirewatch.processor.flow.DetectionContext;
 import dev.wirewatch.processor.flow.SensorTicks;
 import dev.wirewatch.processor.network.NetworkTopology;
 import dev.wirewatch.record.Alert;
@@ -43,8 +39,7 @@ public final class ArpProcessor implements Processor<Object, SpecificRecord, Obj
 
     private final NetworkTopology topology;
     private final ProcessorConfig config;
-    private final List<AddressDetector> detectors = List.of(new ArpConflictDetector(), new ArpIpMovedDetector(),
-            new AnnouncementNotPropagatedDetector());
+    private final List<AddressDetector> detectors;
 
     private ProcessorContext<Object, SpecificRecord> context;
     private KeyValueStore<String, byte[]> addresses;
@@ -52,9 +47,11 @@ public final class ArpProcessor implements Processor<Object, SpecificRecord, Obj
     private SensorTicks sensors;
     private boolean ended;
 
-    public ArpProcessor(NetworkTopology topology, ProcessorConfig config) {
+    /** @param detectors the registry's address detectors, in the order they are asked */
+    public ArpProcessor(NetworkTopology topology, ProcessorConfig config, List<AddressDetector> detectors) {
         this.topology = topology;
         this.config = config;
+        this.detectors = detectors;
     }
 
     @Override

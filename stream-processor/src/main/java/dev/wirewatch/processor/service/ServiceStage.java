@@ -1,21 +1,11 @@
 package dev.wirewatch.processor.service;
 
-import dev.wirewatch.processor.config.ProcessorConfig;
-import dev.wirewatch.processor.detect.ConnectionRefusedDetector;
-import dev.wirewatch.processor.detect.Explained;
-import dev.wirewatch.processor.detect.HalfOpenSessionReport;
-import dev.wirewatch.processor.detect.PawsSynDropDetector;
-import dev.wirewatch.processor.detect.RouteMismatchDetector;
-import dev.wirewatch.processor.detect.SensorCoverageGapDetector;
-import dev.wirewatch.processor.network.NetworkTopology;
 import dev.wirewatch.record.Alert;
 import dev.wirewatch.record.FlowFinding;
 import dev.wirewatch.record.FlowRecord;
 import dev.wirewatch.record.Tick;
-import dev.wirewatch.schemas.FlowKey;
-import java.util.Optional;
+import java.util.List;
 import org.apache.avro.specific.SpecificRecord;
-import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -36,72 +26,49 @@ public final class ServiceStage implements Processor<byte[], SpecificRecord, Str
     public static final String TO_PROGRESS = "progress-out";
 
     private final int upstreamPartitions;
-    private final ConnectionRefusedDetector refusals;
-    private final HalfOpenSessionReport halfOpen;
-    private final PawsSynDropDetector paws;
-    private final RouteMismatchDetector routes;
-    private final SensorCoverageGapDetector coverage;
+    private final List<ServiceDetector> detectors;
     private ProcessorContext<String, SpecificRecord> context;
     private KeyValueStore<String, Long> upstreamProgress;
     private long watermarkMicros = Long.MIN_VALUE;
 
-    public ServiceStage(NetworkTopology topology, ProcessorConfig config, int upstreamPartitions) {
+    /** @param detectors the registry's service detectors, in the order they are told */
+    public ServiceStage(List<ServiceDetector> detectors, int upstreamPartitions) {
         this.upstreamPartitions = upstreamPartitions;
-        this.refusals = new ConnectionRefusedDetector(topology, config);
-        this.halfOpen = new HalfOpenSessionReport(config);
-        this.paws = new PawsSynDropDetector(topology, config);
-        this.routes = new RouteMismatchDetector(topology, config);
-        this.coverage = new SensorCoverageGapDetector(config);
+        this.detectors = detectors;
     }
 
     @Override
     public void init(ProcessorContext<String, SpecificRecord> context) {
         this.context = context;
         this.upstreamProgress = context.getStateStore(UPSTREAM_PROGRESS_STORE);
-        refusals.init(context.getStateStore(ConnectionRefusedDetector.SERVICES_STORE), this::alert);
-        halfOpen.init(context.getStateStore(HalfOpenSessionReport.PENDING_STORE),
-                context.getStateStore(HalfOpenSessionReport.CONNECTIONS_STORE),
-                context.getStateStore(HalfOpenSessionReport.EXPLANATIONS_STORE), this::alert);
-        paws.init(context.getStateStore(PawsSynDropDetector.SOURCES_STORE),
-                context.getStateStore(PawsSynDropDetector.DUE_STORE),
-                context.getStateStore(PawsSynDropDetector.HELD_STORE), this::alert);
-        routes.init(context.getStateStore(RouteMismatchDetector.REPORTED_STORE), this::alert);
-        coverage.init(context.getStateStore(SensorCoverageGapDetector.REPORTED_STORE), this::alert);
+        detectors.forEach(detector -> detector.init(context, this::alert));
     }
 
     @Override
     public void process(Record<byte[], SpecificRecord> record) {
         if (record.value() instanceof FlowRecord flow) {
-            routes.onFlow(flow);
-            if (flow.getProtocol() == FlowKey.TCP) {
-                refusals.onFlow(Bytes.wrap(record.key()), flow);
-                halfOpen.onFlow(flow);
-                paws.onFlow(flow);
-            }
+            detectors.forEach(detector -> detector.onFlow(record.key(), flow));
         } else if (record.value() instanceof FlowFinding finding) {
             onUnansweredSyn(finding.getAlert(), finding.getFlow());
-        } else if (record.value() instanceof Alert finding && finding.getType().equals(SensorCoverageGapDetector.TYPE)) {
-            coverage.onFinding(finding);
-        } else if (record.value() instanceof Alert finding && HalfOpenSessionReport.TYPES.contains(finding.getType())) {
-            halfOpen.onFinding(finding);
-        } else if (record.value() instanceof Tick tick) {
+        } else if (record.value() instanceof Alert finding) {
+            detectors.forEach(detector -> detector.onFinding(finding));
+        } else if (record.value() instanceof Tick tick && ProgressMarks.isFlowStage(tick)) {
             onProgress(tick, record.timestamp());
         }
     }
 
     /**
-     * One fault, one alert (docs/ALERTS.md): SYNs that left their host by the wrong interface are the route mismatch's,
-     * reported now; SYNs that may have been dropped by PAWS wait for the PAWS detector's verdict (a few seconds, until
-     * the accepted connections before them have arrived); any other UNANSWERED_SYN goes out at once.
+     * One fault, one alert (docs/ALERTS.md): the first detector that claims the SYNs explains them (a route mismatch,
+     * reported now) or holds them for its verdict (PAWS, a few seconds, until the accepted connections before them
+     * have arrived); an UNANSWERED_SYN that none claims goes out at once.
      */
     private void onUnansweredSyn(Alert finding, FlowRecord flow) {
-        Optional<Alert> route = routes.explain(flow);
-        if (route.isPresent()) {
-            alert(Explained.by(finding, route.get(), "they left " + route.get().getHost() + " by an interface without "
-                    + "a route to the internal network"));
-        } else if (!paws.hold(finding, flow)) {
-            alert(finding);
+        for (ServiceDetector detector : detectors) {
+            if (detector.claims(finding, flow)) {
+                return;
+            }
         }
+        alert(finding);
     }
 
     private void alert(Alert alert) {
@@ -116,20 +83,19 @@ public final class ServiceStage implements Processor<byte[], SpecificRecord, Str
         long watermark = lowWatermark();
         if (watermark == Long.MAX_VALUE && watermarkMicros != Long.MAX_VALUE) {
             watermarkMicros = watermark;
-            refusals.closeWindows(Long.MAX_VALUE, true);
-            halfOpen.release(Long.MAX_VALUE, true);
-            paws.judge(Long.MAX_VALUE, true);
-            String partition = "services-" + context.taskId().partition();
-            context.forward(new Record<>(partition, Tick.newBuilder().setHost(partition).setTsMicros(tick.getTsMicros())
-                    .setEndOfInput(true).build(), timestampMs), TO_PROGRESS);
+            detectors.forEach(detector -> detector.judge(Long.MAX_VALUE, true));
+            Tick ended = ProgressMarks.serviceStageEnded(context.taskId().partition(), tick.getTsMicros());
+            context.forward(new Record<>(ProgressMarks.key(ended), ended, timestampMs), TO_PROGRESS);
         } else if (watermark != Long.MAX_VALUE && watermark > watermarkMicros
-                && (watermark >= watermarkMicros + 1_000_000 || paws.dueBy(watermark))) {
-            // Once a second, or as soon as held unanswered SYNs are due: their alert waits for nothing else.
+                && (watermark >= watermarkMicros + 1_000_000 || dueBy(watermark))) {
+            // Once a second, or as soon as a detector has something due (held unanswered SYNs wait for nothing else).
             watermarkMicros = watermark;
-            refusals.closeWindows(watermark, false);
-            halfOpen.release(watermark, false);
-            paws.judge(watermark, false);
+            detectors.forEach(detector -> detector.judge(watermark, false));
         }
+    }
+
+    private boolean dueBy(long watermark) {
+        return detectors.stream().anyMatch(detector -> detector.dueBy(watermark));
     }
 
     private long lowWatermark() {

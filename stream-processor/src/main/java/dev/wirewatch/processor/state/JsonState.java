@@ -1,11 +1,11 @@
-package dev.wirewatch.processor.detect;
+package dev.wirewatch.processor.state;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 
-/** Detectors' per-key state in their stores: records as JSON, readable when the records grow. */
+/** Detectors' and stages' per-key state in their stores: records as JSON, readable when the records grow. */
 public final class JsonState {
     private static final ObjectMapper JSON = new ObjectMapper();
 

@@ -1,7 +1,7 @@
-package dev.wirewatch.processor.detect;
+package dev.wirewatch.processor.l2;
 
 import dev.wirewatch.processor.config.ProcessorConfig;
-import dev.wirewatch.processor.l2.AddressHistory;
+import dev.wirewatch.processor.flow.DetectionContext;
 import dev.wirewatch.record.Alert;
 import java.util.List;
 import java.util.Optional;

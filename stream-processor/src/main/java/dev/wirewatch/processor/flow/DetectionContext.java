@@ -1,7 +1,6 @@
-package dev.wirewatch.processor.detect;
+package dev.wirewatch.processor.flow;
 
 import dev.wirewatch.processor.config.ProcessorConfig;
-import dev.wirewatch.processor.flow.SensorLiveness;
 import dev.wirewatch.processor.network.NetworkTopology;
 import java.util.function.Function;
 

@@ -1,4 +1,4 @@
-package dev.wirewatch.processor.detect;
+package dev.wirewatch.processor.flow;
 
 import dev.wirewatch.record.Alert;
 import java.util.Optional;
