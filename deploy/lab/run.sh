@@ -13,19 +13,20 @@ lab=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$lab/../.." && pwd)
 samples=$repo/deploy/samples
 
-# name | recording script | topology | expectations (deploy/lab/expect.py; ';' separates lines) [| settle seconds:
+# name | recording script | topology | expectations (deploy/lab/expect.py; ';' separates lines; @baseline: the lines
+# of the sample's expected.txt, the case's one baseline, which the Java tests also read) [| settle seconds:
 # how long to keep watching for what must not appear once the rest is met; default 5 [| VAR=value ... for the
 # script, e.g. WW_LAB_CAPTURE_server=any: that host's sensor captures `any` instead of what the recording captures]]
 scenarios=(
-  "firewall-drop|$samples/01-firewall-drop/record.sh|$samples/01-firewall-drop/topology.yaml|UNANSWERED_SYN cause=DROPPED_AT_SERVER_HOST server=198.51.100.20:8080 @DROP_REASON@;!UNANSWERED_SYN server=198.51.100.20:443"
-  "wrong-interface|$samples/02-wrong-interface/record.sh|$samples/02-wrong-interface/topology.yaml|SENSOR_COVERAGE_GAP host=server ip=198.51.100.20"
+  "firewall-drop|$samples/01-firewall-drop/record.sh|$samples/01-firewall-drop/topology.yaml|@baseline;UNANSWERED_SYN cause=DROPPED_AT_SERVER_HOST server=198.51.100.20:8080 @DROP_REASON@"
+  "wrong-interface|$samples/02-wrong-interface/record.sh|$samples/02-wrong-interface/topology.yaml|@baseline"
   "wrong-interface-fixed|$samples/02-wrong-interface/record.sh|$samples/02-wrong-interface/topology.yaml|!SENSOR_COVERAGE_GAP|20|WW_LAB_CAPTURE_server=any"
-  "port-moved|$samples/03-port-moved/record.sh|$samples/03-port-moved/topology.yaml|CONNECTION_REFUSED server=198.51.100.20:8080 accepting_ports=8081;!CONNECTION_REFUSED server=198.51.100.20:8081"
-  "paws-nat|$samples/04-paws-behind-nat/record.sh|$samples/04-paws-behind-nat/topology.yaml|PAWS_SYN_DROP server=198.51.100.20:80;UNANSWERED_SYN server=198.51.100.20:80 severity=info"
-  "dual-nic|$samples/05-dual-nic-no-route/record.sh|$samples/05-dual-nic-no-route/topology.yaml|ROUTE_MISMATCH host=host dst_ip=10.2.0.5;UNANSWERED_SYN server=10.2.0.5:8080 severity=info;!UNANSWERED_SYN server=10.2.0.5:8080 severity=warning"
-  "idle-drop|$samples/06-idle-session-dropped/record.sh|$samples/06-idle-session-dropped/topology.yaml|HALF_OPEN_SESSION host=server client=198.51.100.10:41000 severity=warning;KEEPALIVE_UNANSWERED client=198.51.100.10:41002 severity=warning;HALF_OPEN_SESSION client=198.51.100.10:41002 severity=info;!HALF_OPEN_SESSION client=198.51.100.10:41002 severity=warning;!HALF_OPEN_SESSION client=198.51.100.10:41001;!KEEPALIVE_UNANSWERED client=198.51.100.10:41001"
-  "failover|$samples/07-failover-announcement-blocked/record.sh|$samples/07-failover-announcement-blocked/topology.yaml|ARP_IP_MOVED ip=192.0.2.100;ANNOUNCEMENT_NOT_PROPAGATED ip=192.0.2.100 missing_at=peer"
-  "redirect-ignored|$samples/08-redirect-ignored/record.sh|$samples/08-redirect-ignored/topology.yaml|ICMP_REDIRECT_IGNORED host=host dst_ip=10.9.0.20 loss=true;!ICMP_REDIRECT_IGNORED host=host2"
+  "port-moved|$samples/03-port-moved/record.sh|$samples/03-port-moved/topology.yaml|@baseline"
+  "paws-nat|$samples/04-paws-behind-nat/record.sh|$samples/04-paws-behind-nat/topology.yaml|@baseline"
+  "dual-nic|$samples/05-dual-nic-no-route/record.sh|$samples/05-dual-nic-no-route/topology.yaml|@baseline"
+  "idle-drop|$samples/06-idle-session-dropped/record.sh|$samples/06-idle-session-dropped/topology.yaml|@baseline"
+  "failover|$samples/07-failover-announcement-blocked/record.sh|$samples/07-failover-announcement-blocked/topology.yaml|@baseline"
+  "redirect-ignored|$samples/08-redirect-ignored/record.sh|$samples/08-redirect-ignored/topology.yaml|@baseline"
   "healthy|$lab/healthy.sh|$lab/healthy.yaml|!severity>=warning|30"
 )
 
@@ -124,7 +125,9 @@ for entry in "${scenarios[@]}"; do
     --application-id "lab-$name-$$" --from-now --state-dir "$dir/state" >"$dir/processor.log" 2>&1 &
   processor=$!
   if started "$dir/processor.log" "-> RUNNING" 90; then
-    expectations=$(sed "s/@DROP_REASON@/${sensor_args:+$drop_reason}/; s/;/\n/g" <<<"$expect")
+    expectations=$(sed "s/@DROP_REASON@/${sensor_args:+$drop_reason}/; s/;/\n/g" <<<"$expect" \
+      | sed "/^@baseline$/{r $(dirname "$script")/expected.txt
+d}")
     # shellcheck disable=SC2086  # $variables is a list of assignments
     env ${variables:-} WW_CAPTURE_DIR="$dir" WW_LAB_TOPOLOGY="$topology" WW_LAB_SENSOR_ARGS="$sensor_args" \
       WW_LAB_SETTLE="${settle:-5}" WW_LAB_EXPECT="$expectations" "$script" >"$dir/script.log" 2>&1 &

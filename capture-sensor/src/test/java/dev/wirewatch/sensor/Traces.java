@@ -1,6 +1,6 @@
 package dev.wirewatch.sensor;
 
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -9,14 +9,13 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
 
-/** The public captures with ground truth in ../shared/traces (system property wirewatch.traces). */
+/** The public captures with ground truth in deploy/traces (system property wirewatch.traces). */
 public final class Traces {
     private Traces() {}
 
     public static Path folder() {
-        Path folder = Path.of(System.getProperty("wirewatch.traces", "../../shared/traces"));
-        assumeTrue(Files.isDirectory(folder), "shared traces not found at " + folder.toAbsolutePath()
-                + " (they live beside the repository in ../shared/traces)");
+        Path folder = Path.of(System.getProperty("wirewatch.traces", "../deploy/traces"));
+        assertTrue(Files.isDirectory(folder), "the public traces are missing: " + folder.toAbsolutePath());
         return folder;
     }
 

@@ -2,7 +2,7 @@ package dev.wirewatch.schemas;
 
 import java.util.List;
 
-/** Topic names: the contract between sensor, processor and sink (DESIGN.md, "Topics and records"). */
+/** Topic names: the contract between sensor, processor and sink (docs/architecture.md, "Topics and records"). */
 public final class Topics {
     /** PacketEvent and Tick records, key = canonical flow key. */
     public static final String PACKETS = "ww.packets";

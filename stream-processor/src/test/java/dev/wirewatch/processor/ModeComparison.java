@@ -16,9 +16,9 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * DESIGN.md: "Detections must come out the same in both modes." Captures (host name = file name without extension)
- * go through the real topology twice, once as sensors in --mode full would send them and once in --mode control;
- * alerts and every vantage's conn_state, history, packet and byte counts must be equal.
+ * docs/architecture.md, "Sensor emission": detections are the same in both modes. Captures (host name = file name
+ * without extension) go through the real topology twice, once as sensors in --mode full would send them and once in
+ * --mode control; alerts and every vantage's conn_state, history, packet and byte counts must be equal.
  */
 public final class ModeComparison {
     /** What one mode gave: alerts and flow records described for comparison, and what the sensors sent. */

@@ -1,7 +1,6 @@
 package dev.wirewatch.processor;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.wirewatch.processor.config.ProcessorConfig;
 import dev.wirewatch.processor.network.NetworkTopology;
@@ -52,7 +51,7 @@ public final class SampleCase {
 
     private SampleCase(Path dir) {
         this.dir = dir;
-        assumeTrue(Files.isDirectory(dir), "sample " + dir);
+        assertTrue(Files.isDirectory(dir), "sample " + dir);
     }
 
     /** The same case with only the frames of each capture that match a display filter (tshark writes them). */

@@ -11,12 +11,12 @@ import java.util.List;
 import java.util.stream.Stream;
 
 /**
- * Every test capture: each capture in ../shared/traces on its own, every two-sided case in deploy/samples and every
+ * Every test capture: each public trace in deploy/traces on its own, every two-sided case in deploy/samples and every
  * capture in deploy/captures (kernel-made bulk traffic, a port forward, a pcapng of two interfaces, the seed cases
  * stretched to real idle times).
  */
 public final class TestCaptures {
-    private static final Path TRACES = Path.of(System.getProperty("wirewatch.traces", "../../shared/traces"));
+    private static final Path TRACES = Path.of(System.getProperty("wirewatch.traces", "../deploy/traces"));
     private static final Path SAMPLES = Path.of(System.getProperty("wirewatch.samples", "../deploy/samples"));
 
     /** A case: its captures (host name = file name without extension) and its topology, if any. */
@@ -29,9 +29,19 @@ public final class TestCaptures {
 
     private TestCaptures() {}
 
+    /** The public traces with ground truth (tshark's decode, Zeek's baselines): deploy/traces/README.md. */
+    public static Path traces() {
+        assertTrue(Files.isDirectory(TRACES), "the public traces are missing: " + TRACES.toAbsolutePath());
+        return TRACES;
+    }
+
+    public static Path trace(String name) {
+        return traces().resolve(name);
+    }
+
     public static Stream<Case> all() throws IOException {
         List<Case> cases = new ArrayList<>();
-        try (Stream<Path> files = Files.list(TRACES)) {
+        try (Stream<Path> files = Files.list(traces())) {
             files.filter(TestCaptures::isCapture).sorted()
                     .forEach(file -> cases.add(new Case(file.getFileName().toString(), List.of(file), null)));
         }

@@ -139,7 +139,7 @@ public final class Analysis {
         }
     }
 
-    /** CLI.md: the interface given, else the pcapng's own name, else the host's first captured interface. */
+    /** docs/commands.md: the interface given, else the pcapng's own name, else the host's first captured interface. */
     private static String interfaceOf(CaptureInput capture, NetworkTopology network) {
         if (capture.iface() != null) {
             return capture.iface();

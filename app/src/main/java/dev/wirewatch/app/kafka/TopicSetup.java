@@ -53,12 +53,12 @@ public final class TopicSetup {
         return partitions;
     }
 
-    /** The public topics of DESIGN.md plus {@code extra} (name to partitions). */
+    /** The public topics (docs/architecture.md) plus {@code extra} (name to partitions). */
     public static void ensure(Admin admin, int partitions, Map<String, Integer> extra) {
         ensure(admin, "", partitions, extra);
     }
 
-    /** The public topics of DESIGN.md, named behind {@code topicPrefix}, plus {@code extra} (name to partitions). */
+    /** The public topics (docs/architecture.md) behind {@code topicPrefix}, plus {@code extra} (name to partitions). */
     public static void ensure(Admin admin, String topicPrefix, int partitions, Map<String, Integer> extra) {
         Map<String, Integer> wanted = new HashMap<>(extra);
         for (String topic : Topics.ALL) {

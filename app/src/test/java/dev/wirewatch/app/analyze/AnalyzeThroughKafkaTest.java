@@ -2,10 +2,10 @@ package dev.wirewatch.app.analyze;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.wirewatch.app.broker.BrokerOptions;
 import dev.wirewatch.app.broker.EmbeddedBroker;
+import dev.wirewatch.processor.TestCaptures;
 import dev.wirewatch.processor.config.ProcessorConfig;
 import dev.wirewatch.processor.network.NetworkTopology;
 import dev.wirewatch.record.Alert;
@@ -50,14 +50,12 @@ class AnalyzeThroughKafkaTest {
 
     private static Path samples() {
         Path folder = Path.of(System.getProperty("wirewatch.samples", "../deploy/samples"));
-        assumeTrue(Files.isDirectory(folder), "deploy/samples not found");
+        assertTrue(Files.isDirectory(folder), "deploy/samples not found");
         return folder;
     }
 
     private static Path traces() {
-        Path folder = Path.of(System.getProperty("wirewatch.traces", "../../shared/traces"));
-        assumeTrue(Files.isDirectory(folder), "shared traces not found");
-        return folder;
+        return TestCaptures.traces();
     }
 
     private static List<Alert> analyzeCase(String name) {
@@ -84,7 +82,7 @@ class AnalyzeThroughKafkaTest {
      */
     @Test
     void anAnalysisSeesOnlyTheArpItSentItself() throws Exception {
-        assumeTrue(Files.isDirectory(samples().resolve("07-failover-announcement-blocked")), "sample case 7");
+        assertTrue(Files.isDirectory(samples().resolve("07-failover-announcement-blocked")), "sample case 7");
         analyzeFolder("08-redirect-ignored");
         List<Alert> alerts = analyzeFolder("07-failover-announcement-blocked");
         assertEquals(new TreeSet<>(List.of("ANNOUNCEMENT_NOT_PROPAGATED", "ARP_IP_MOVED")),
@@ -99,7 +97,7 @@ class AnalyzeThroughKafkaTest {
      */
     @Test
     void theServerCapturingTheWrongInterfaceIsOneGapWithTheSameIdWhateverTheOrder() throws Exception {
-        assumeTrue(Files.isDirectory(samples().resolve("02-wrong-interface")), "sample case 2");
+        assertTrue(Files.isDirectory(samples().resolve("02-wrong-interface")), "sample case 2");
         Path client = samples().resolve("02-wrong-interface/client.pcap");
         long connections = tshark(client, "tcp.flags.syn==1 && tcp.flags.ack==0 && ip.dst==198.51.100.20",
                 "tcp.stream").stream().distinct().count();
@@ -154,7 +152,7 @@ class AnalyzeThroughKafkaTest {
     @Test
     void behindAPortForwardTheDropIsStillPlacedAtTheServerHost() throws Exception {
         Path dir = Path.of(System.getProperty("wirewatch.captures", "../deploy/captures")).resolve("static-nat");
-        assumeTrue(Files.isDirectory(dir), "deploy/captures/static-nat not found");
+        assertTrue(Files.isDirectory(dir), "deploy/captures/static-nat not found");
         // The server's capture names itself 10.0.0.5:8443; the client's names the forward 198.51.100.80:443.
         List<String> unanswered = tshark(dir.resolve("server.pcap"), "tcp.flags.syn==1 && tcp.flags.ack==0 && tcp.stream in {"
                 + String.join(" ", streamsWithoutAnswer(dir.resolve("server.pcap"))) + "}", "ip.dst", "tcp.dstport");

@@ -2,7 +2,6 @@ package dev.wirewatch.app.bench;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.wirewatch.record.PacketEvent;
 import dev.wirewatch.schemas.Addresses;
@@ -19,7 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 class BulkCaptureGeneratorTest {
     @Test
     void tsharkSeesTheSameConversationsAndPacketsAsOurDecoder(@TempDir Path temp) throws Exception {
-        assumeTrue(new File("/usr/bin/tshark").canExecute(), "needs tshark");
+        assertTrue(new File("/usr/bin/tshark").canExecute(), "tshark is needed: run deploy/test-deps.sh");
         Path file = temp.resolve("bulk.pcap");
         long written = BulkCaptureGenerator.write(file, 20_000, 20, 7);
         assertTrue(written >= 20_000);

@@ -2,7 +2,6 @@ package dev.wirewatch.app.processor;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.wirewatch.app.analyze.Analysis;
 import dev.wirewatch.app.analyze.CaptureInput;
@@ -10,6 +9,7 @@ import dev.wirewatch.app.broker.BrokerOptions;
 import dev.wirewatch.app.broker.EmbeddedBroker;
 import dev.wirewatch.app.kafka.TopicSetup;
 import dev.wirewatch.processor.ProcessorService;
+import dev.wirewatch.processor.TestCaptures;
 import dev.wirewatch.processor.TopologyFactory;
 import dev.wirewatch.processor.config.ProcessorConfig;
 import dev.wirewatch.processor.network.NetworkTopology;
@@ -65,8 +65,7 @@ class ProcessorExactlyOnceTest {
             .resolve("06-idle-session-dropped");
     private static final Path PAWS_CASE = Path.of(System.getProperty("wirewatch.samples", "../deploy/samples"))
             .resolve("04-paws-behind-nat");
-    private static final Path POP3 = Path.of(System.getProperty("wirewatch.traces", "../../shared/traces"))
-            .resolve("zeek_pop3_REJ.pcap");
+    private static final Path POP3 = TestCaptures.trace("zeek_pop3_REJ.pcap");
     private static EmbeddedBroker broker;
     private static Map<String, Object> client;
 
@@ -88,7 +87,7 @@ class ProcessorExactlyOnceTest {
     }
 
     private static List<CaptureInput> inputs() {
-        assumeTrue(Files.isDirectory(CASE) && Files.exists(POP3), "sample case 6 and the pop3 trace");
+        assertTrue(Files.isDirectory(CASE) && Files.exists(POP3), "sample case 6 and the pop3 trace");
         return List.of(new CaptureInput("client", null, CASE.resolve("client.pcap")),
                 new CaptureInput("server", null, CASE.resolve("server.pcap")), new CaptureInput("pop3-client", null, POP3));
     }
@@ -213,7 +212,7 @@ class ProcessorExactlyOnceTest {
      */
     @Test
     void aProcessorKilledWhileItHoldsAnUnansweredSynForPawsReportsItOnceAfterItsRestart() throws Exception {
-        assumeTrue(Files.isDirectory(PAWS_CASE), "sample case 4");
+        assertTrue(Files.isDirectory(PAWS_CASE), "sample case 4");
         List<CaptureInput> inputs = List.of(new CaptureInput("gateway", null, PAWS_CASE.resolve("gateway.pcap")),
                 new CaptureInput("server", null, PAWS_CASE.resolve("server.pcap")));
         long due = lastSynOfTheFirstDrop(PAWS_CASE.resolve("server.pcap")) + 7_000_000;

@@ -4,7 +4,6 @@ import static dev.wirewatch.app.sensor.LiveSensors.must;
 import static dev.wirewatch.app.sensor.LiveSensors.sh;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.wirewatch.app.broker.BrokerOptions;
 import dev.wirewatch.app.broker.EmbeddedBroker;
@@ -71,8 +70,8 @@ class CaptureSurvivesInterfaceReplacedTest {
 
     @Test
     void aDeletedInterfaceMakesTheSensorDegradedAndBlindAndItsReturnIsCapturedAgain() throws Exception {
-        assumeTrue(new File("/proc/self/ns/net").exists() && sh("[ \"$(id -u)\" = 0 ] && ip netns list >/dev/null") == 0,
-                "needs root and network namespaces (ip netns)");
+        assertTrue(new File("/proc/self/ns/net").exists() && sh("[ \"$(id -u)\" = 0 ] && ip netns list >/dev/null") == 0,
+                "needs root and network namespaces (ip netns): run the tests as root after deploy/test-deps.sh");
         teardown();
         SensorService sensor = null;
         EmbeddedBroker broker = EmbeddedBroker.start(BrokerOptions.local(null, 0, 3));

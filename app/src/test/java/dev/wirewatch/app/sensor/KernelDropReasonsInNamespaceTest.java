@@ -3,7 +3,6 @@ package dev.wirewatch.app.sensor;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.wirewatch.app.broker.BrokerOptions;
 import dev.wirewatch.app.broker.EmbeddedBroker;
@@ -73,7 +72,8 @@ class KernelDropReasonsInNamespaceTest {
 
     @Test
     void synsDroppedByIptablesCarryTheKernelsReasonAndTheTracepointIsOffAfterwards() throws Exception {
-        assumeTrue(possible(), "needs root, network namespaces, iptables and the skb:kfree_skb tracepoint");
+        assertTrue(possible(),
+                "needs root, network namespaces, iptables (deploy/test-deps.sh) and the skb:kfree_skb tracepoint");
         teardown();
         List<String> instancesBefore = sensorInstances();
         Process sensor = null;

@@ -2,7 +2,6 @@ package dev.wirewatch.app.sink;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -38,7 +37,7 @@ class AlertmanagerSinkTest {
 
     @Test
     void findingsArriveInAlertmanagerWithTheirLabelsAndAreResolvedWhenTheyStop(@TempDir Path dir) throws Exception {
-        assumeTrue(Files.isExecutable(BINARY), "prometheus-alertmanager is not installed (.ci/run installs it)");
+        assertTrue(Files.isExecutable(BINARY), "prometheus-alertmanager is needed: run deploy/test-deps.sh");
         List<Alert> expected = AnalyzedAlerts.alerts();
         int port = RecordingHttpServer.freePort();
         Path config = Files.writeString(dir.resolve("alertmanager.yml"), "route:\n  receiver: blackhole\nreceivers:\n  - name: blackhole\n");

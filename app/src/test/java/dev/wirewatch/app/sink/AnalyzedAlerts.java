@@ -1,6 +1,6 @@
 package dev.wirewatch.app.sink;
 
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.wirewatch.app.analyze.Analysis;
 import dev.wirewatch.app.analyze.CaptureInput;
@@ -42,7 +42,7 @@ final class AnalyzedAlerts {
     static synchronized List<Alert> alerts() {
         if (alerts == null) {
             Path samples = Path.of(System.getProperty("wirewatch.samples", "../deploy/samples"));
-            assumeTrue(Files.isDirectory(samples), "deploy/samples not found");
+            assertTrue(Files.isDirectory(samples), "deploy/samples not found");
             broker = EmbeddedBroker.start(BrokerOptions.local(null, 0, 3));
             Runtime.getRuntime().addShutdownHook(new Thread(broker::close));
             Analysis analysis = new Analysis(clientConfig(), EmissionMode.CONTROL,

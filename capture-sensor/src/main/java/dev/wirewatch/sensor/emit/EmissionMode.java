@@ -1,6 +1,6 @@
 package dev.wirewatch.sensor.emit;
 
-/** What a sensor ships of the headers it captures (DESIGN.md, "Sensor emission"). */
+/** What a sensor ships of the headers it captures (docs/architecture.md, "Sensor emission"). */
 public enum EmissionMode {
     /**
      * Every packet that can change a connection's state and summaries of the steady rest, one FlowBatch per active

@@ -17,7 +17,8 @@ import java.util.function.Consumer;
 import org.apache.avro.specific.SpecificRecord;
 
 /**
- * The sensor's emission policy (DESIGN.md, "Sensor emission"). In {@link EmissionMode#FULL} every header goes out.
+ * The sensor's emission policy (docs/architecture.md, "Sensor emission"). In {@link EmissionMode#FULL} every header
+ * goes out.
  * In {@link EmissionMode#CONTROL} a bounded flow table keeps every packet that can change a connection's state
  * (see {@link ActiveFlow}) and folds the steady rest of each TCP and UDP flow into {@link FlowActivity} summaries;
  * at each {@link #flush}, which the sensor calls before every Tick, each flow's held items go out as one

@@ -3,7 +3,6 @@ package dev.wirewatch.sensor.capture;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.wirewatch.sensor.Traces;
 import java.io.File;
@@ -67,7 +66,8 @@ class CaptureFileTest {
      */
     @Test
     void nanosecondAndBigEndianPcapReadAsTheOriginal() throws Exception {
-        assumeTrue(new File("/usr/bin/editcap").canExecute(), "needs editcap (wireshark-common)");
+        assertTrue(new File("/usr/bin/editcap").canExecute(),
+                "editcap (tshark's wireshark-common) is needed: run deploy/test-deps.sh");
         Path original = Traces.file("zeek_pop3_REJ.pcap");
         Path nanos = temp.resolve("nanos.pcap");
         Process editcap = new ProcessBuilder("editcap", "-F", "nsecpcap", original.toString(), nanos.toString())
@@ -155,7 +155,7 @@ class CaptureFileTest {
 
     /** tshark's captured length of every frame it can read (a damaged file ends its list early). */
     private static List<String> tsharkCapturedLengths(Path capture) throws Exception {
-        assumeTrue(new File("/usr/bin/tshark").canExecute(), "needs tshark");
+        assertTrue(new File("/usr/bin/tshark").canExecute(), "tshark is needed: run deploy/test-deps.sh");
         Process tshark = new ProcessBuilder("tshark", "-r", capture.toString(), "-T", "fields", "-e", "frame.cap_len")
                 .redirectError(ProcessBuilder.Redirect.DISCARD).start();
         List<String> lengths = new String(tshark.getInputStream().readAllBytes(), StandardCharsets.UTF_8).lines()

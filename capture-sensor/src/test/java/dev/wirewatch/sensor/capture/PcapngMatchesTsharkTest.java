@@ -3,7 +3,6 @@ package dev.wirewatch.sensor.capture;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.wirewatch.sensor.Traces;
 import dev.wirewatch.sensor.capture.TsharkFrames.Frame;
@@ -91,7 +90,8 @@ class PcapngMatchesTsharkTest {
         List<Frame> frames = assertReadsAsTshark(TWO_INTERFACES);
         Set<String> interfaces = frames.stream().map(f -> f.iface() + "/" + f.linkType()).collect(Collectors.toSet());
         assertEquals(Set.of("lo/1", "any/113"), interfaces, "what the capture is for");
-        assertTrue(frames.stream().anyMatch(f -> f.captured() < f.original()), "some frames cut to the snapshot length");
+        assertTrue(frames.stream().anyMatch(f -> f.captured() < f.original()),
+                "some frames cut to the snapshot length");
     }
 
     /**
@@ -135,7 +135,8 @@ class PcapngMatchesTsharkTest {
     }
 
     static Path editcap(Path in, Path out, String... options) throws Exception {
-        assumeTrue(new File("/usr/bin/editcap").canExecute(), "needs editcap (wireshark-common)");
+        assertTrue(new File("/usr/bin/editcap").canExecute(),
+                "editcap (tshark's wireshark-common) is needed: run deploy/test-deps.sh");
         List<String> command = new ArrayList<>(List.of("editcap"));
         command.addAll(List.of(options));
         command.addAll(List.of(in.toString(), out.toString()));

@@ -1,6 +1,6 @@
 package dev.wirewatch.sensor.capture;
 
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.File;
 import java.io.IOException;
@@ -40,7 +40,7 @@ final class TsharkFrames {
     record Reading(List<Frame> frames, String errors) {}
 
     static Reading tshark(Path capture) throws IOException, InterruptedException {
-        assumeTrue(new File("/usr/bin/tshark").canExecute(), "needs tshark");
+        assertTrue(new File("/usr/bin/tshark").canExecute(), "tshark is needed: run deploy/test-deps.sh");
         Process tshark = new ProcessBuilder("tshark", "-r", capture.toString(), "-o", "frame.generate_md5_hash:TRUE",
                 "-T", "fields", "-E", "occurrence=f", "-e", "frame.time_epoch", "-e", "frame.encap_type",
                 "-e", "frame.interface_name", "-e", "frame.cap_len", "-e", "frame.len", "-e", "frame.md5_hash").start();

@@ -2,7 +2,6 @@ package dev.wirewatch.sensor.decode;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.wirewatch.schemas.Addresses;
 import dev.wirewatch.sensor.Traces;
@@ -189,8 +188,7 @@ class DecoderMatchesTsharkTest {
         try {
             process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
         } catch (IOException e) {
-            assumeTrue(false, "tshark is not installed (apt-get install tshark)");
-            throw e;
+            throw new IOException("tshark is needed: run deploy/test-deps.sh", e);
         }
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(process.waitFor(60, TimeUnit.SECONDS));

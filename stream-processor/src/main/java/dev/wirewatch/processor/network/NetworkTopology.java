@@ -12,7 +12,7 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * What topology.yaml declares (CLI.md): hosts with their interfaces, addresses and captured interfaces,
+ * What topology.yaml declares (docs/commands.md): hosts with their interfaces, addresses and captured interfaces,
  * layer-2 segments, static NAT and internal prefixes. Answers the question every detector asks before it
  * treats silence as evidence: which monitored host holds this address, and does its sensor capture there?
  */

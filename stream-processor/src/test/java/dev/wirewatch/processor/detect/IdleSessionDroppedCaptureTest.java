@@ -2,7 +2,7 @@ package dev.wirewatch.processor.detect;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.wirewatch.processor.ProcessorDriver;
 import dev.wirewatch.processor.config.ProcessorConfig;
@@ -48,7 +48,7 @@ class IdleSessionDroppedCaptureTest {
     @BeforeAll
     void analyse() {
         caseDir = caseDir();
-        assumeTrue(Files.isDirectory(caseDir), caseDir + " not found");
+        assertTrue(Files.isDirectory(caseDir), caseDir + " not found");
         List<CaptureMerge.NamedSource> sources = new ArrayList<>();
         try (ProcessorDriver driver = new ProcessorDriver(NetworkTopology.load(caseDir.resolve("topology.yaml")),
                 ProcessorConfig.DEFAULTS)) {

@@ -1,9 +1,10 @@
 package dev.wirewatch.processor.detect;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.wirewatch.processor.ProcessorDriver;
+import dev.wirewatch.processor.TestCaptures;
 import dev.wirewatch.processor.config.ProcessorConfig;
 import dev.wirewatch.processor.network.NetworkTopology;
 import dev.wirewatch.sensor.CaptureMerge;
@@ -31,19 +32,16 @@ import org.junit.jupiter.params.provider.MethodSource;
  * the traps.
  */
 class KeepAlivesMatchTsharkTest {
-    private static final Path TRACES = Path.of(System.getProperty("wirewatch.traces", "../../shared/traces"));
     private static final Path CAPTURES = Path.of("../deploy");
 
     static Stream<Path> captures() throws Exception {
         List<Path> all = new ArrayList<>();
-        if (Files.isDirectory(TRACES)) {
-            try (Stream<Path> files = Files.list(TRACES)) {
-                files.filter(f -> f.toString().matches(".*\\.pcap(ng)?$")).sorted().forEach(all::add);
-            }
+        try (Stream<Path> files = Files.list(TestCaptures.traces())) {
+            files.filter(f -> f.toString().matches(".*\\.pcap(ng)?$")).sorted().forEach(all::add);
         }
         all.add(CAPTURES.resolve("captures/bulk-transfer/client.pcap"));
         all.add(CAPTURES.resolve("samples/06-idle-session-dropped/client.pcap"));
-        return all.stream().filter(Files::exists);
+        return all.stream();
     }
 
     /** Sender endpoint ("ip:port") to its most unanswered keep-alives in a row, by tshark. */
@@ -80,7 +78,7 @@ class KeepAlivesMatchTsharkTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("captures")
     void unansweredKeepAlivesAreWhatTsharkFinds(Path capture) throws Exception {
-        assumeTrue(Files.exists(capture));
+        assertTrue(Files.exists(capture), capture + " is missing");
         Map<String, Long> expected = unansweredByTshark(capture);
         Map<String, Long> found = new TreeMap<>();
         List<CaptureMerge.NamedSource> sources = new ArrayList<>();

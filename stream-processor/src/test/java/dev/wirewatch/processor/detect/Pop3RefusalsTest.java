@@ -1,15 +1,14 @@
 package dev.wirewatch.processor.detect;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.wirewatch.processor.ProcessorDriver;
+import dev.wirewatch.processor.TestCaptures;
 import dev.wirewatch.processor.TraceReplay;
 import dev.wirewatch.processor.config.ProcessorConfig;
 import dev.wirewatch.processor.flow.ZeekBaselines;
 import dev.wirewatch.processor.network.NetworkTopology;
 import dev.wirewatch.record.Alert;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -20,8 +19,7 @@ import org.junit.jupiter.api.Test;
 class Pop3RefusalsTest {
     @Test
     void eachServerThatRejectedGetsOneAlertCountingZeeksRejConnections() {
-        Path traces = Path.of(System.getProperty("wirewatch.traces", "../../shared/traces"));
-        assumeTrue(Files.isDirectory(traces), "shared traces not found");
+        Path traces = TestCaptures.traces();
         Map<String, Long> rejectedByServer = new TreeMap<>();
         ZeekBaselines.connLog(traces.resolve("zeek_pop3_REJ.conn.log")).stream()
                 .filter(row -> row.get("conn_state").equals("REJ"))

@@ -3,8 +3,8 @@ package dev.wirewatch.processor.flow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.wirewatch.processor.TestCaptures;
 import dev.wirewatch.record.PacketEvent;
 import dev.wirewatch.sensor.FileEventSource;
 import java.io.IOException;
@@ -17,18 +17,16 @@ import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 
 /**
- * Replays the shared traces (one vantage each) through {@link ConversationTracker} with Zeek's default timeouts and
+ * Replays the public traces (one vantage each) through {@link ConversationTracker} with Zeek's default timeouts and
  * compares every connection with Zeek's own conn.log baseline: joined on (orig_h, orig_p, resp_h, resp_p, proto),
  * the multiset of (conn_state, history, orig_pkts, resp_pkts) per 5-tuple. Expected values come only from the
- * baseline files in {@code wirewatch.traces}.
+ * baseline files in deploy/traces.
  */
 class ConnStateMatchesZeekTest {
     private static final List<String> CONN_COLUMNS = List.of("conn_state", "history", "orig_pkts", "resp_pkts");
 
     private static Path trace(String name) {
-        Path folder = Path.of(System.getProperty("wirewatch.traces", "../../shared/traces"));
-        assumeTrue(Files.isDirectory(folder), "shared traces not found at " + folder + " (set -Dwirewatch.traces)");
-        return folder.resolve(name);
+        return TestCaptures.trace(name);
     }
 
     private static List<ConnectionView> replay(String capture, ConnectionTimeouts timeouts) {

@@ -3,7 +3,6 @@ package dev.wirewatch.processor.flow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.wirewatch.processor.ProcessorDriver;
 import dev.wirewatch.processor.config.ProcessorConfig;
@@ -78,7 +77,7 @@ class StaticNatCaptureTest {
 
     @Test
     void theClientsPublicViewAndTheServersPrivateViewAreOneFlow() throws Exception {
-        assumeTrue(Files.isDirectory(CAPTURES), "deploy/captures/static-nat not found");
+        assertTrue(Files.isDirectory(CAPTURES), "deploy/captures/static-nat not found");
         Map<Integer, Boolean> atClient = connections("client.pcap");
         Map<Integer, Boolean> atServer = connections("server.pcap");
         assertEquals(atClient.keySet(), atServer.keySet(), "every connection went through the forward");
@@ -104,7 +103,7 @@ class StaticNatCaptureTest {
 
     @Test
     void sensorsWithoutTheNatRulesCannotBeJoined() {
-        assumeTrue(Files.isDirectory(CAPTURES), "deploy/captures/static-nat not found");
+        assertTrue(Files.isDirectory(CAPTURES), "deploy/captures/static-nat not found");
         Output output = analyze(NetworkTopology.load(CAPTURES.resolve("topology.yaml")), NatTable.NONE);
         assertFalse(output.flows().isEmpty());
         output.flows().forEach(flow -> assertEquals(1, hosts(flow).size(), "one vantage per flow: " + flow));

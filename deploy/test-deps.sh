@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Installs what `mvn -B verify` and the lab need on a fresh Debian or Ubuntu machine: only the packages that are
+# missing, without prompts. Run as root (or it re-runs itself with sudo). Nothing to do: exits 0 at once.
+set -euo pipefail
+
+packages=(
+  openjdk-17-jdk-headless maven   # build
+  libpcap0.8                      # live capture through libpcap (tests that capture live)
+  tshark tcpdump                  # conformance: tshark's decode (editcap comes with it), tcpdump beside the ring
+  iproute2 iptables nftables      # network namespaces, veths, firewall rules (live tests, the lab)
+  iputils-arping iputils-ping     # the lab's traffic
+  python3-scapy                   # deploy/samples/*/record.sh crafts packets with it
+  prometheus-alertmanager         # the sink's Alertmanager output against the real thing
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+if [ "$(id -u)" != 0 ]; then
+  exec sudo "$0" "$@"
+fi
+echo "test-deps: installing ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+# tshark asks whether non-root users may capture; answer no without a prompt.
+echo "wireshark-common wireshark-common/install-setuid boolean false" | debconf-set-selections
+apt-get update -qq
+apt-get install -y -qq "${missing[@]}"
