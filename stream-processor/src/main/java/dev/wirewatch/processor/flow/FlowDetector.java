@@ -21,9 +21,6 @@ public interface FlowDetector {
         SERVICE_STAGE_WITH_FLOW
     }
 
-    /** How long to wait for a lagging sensor's ticks before its silence no longer counts either way. */
-    long LIVENESS_PATIENCE_MICROS = 30_000_000;
-
     /** The alert type it reports (ALERTS.md). */
     String type();
 
