@@ -1,6 +1,7 @@
 package dev.wirewatch.processor.detect;
 
 import dev.wirewatch.processor.config.ProcessorConfig;
+import dev.wirewatch.processor.flow.Absent;
 import dev.wirewatch.processor.flow.ConnectionView;
 import dev.wirewatch.processor.flow.FlowState;
 import java.util.function.ToLongFunction;
@@ -16,7 +17,7 @@ public interface FlowDetector {
     /** The alert type it reports (ALERTS.md). */
     String type();
 
-    /** When this flow next needs a judgement; {@code Long.MAX_VALUE} when only its close will tell. */
+    /** When this flow next needs a judgement; {@link Absent#NEVER} when only its close will tell. */
     long dueAtMicros(FlowState flow, ProcessorConfig config);
 
     /**
@@ -32,19 +33,19 @@ public interface FlowDetector {
 
     /**
      * When a verdict about an event is due: the earliest {@code event} time over every vantage and both sides of the
-     * connection ({@code Long.MIN_VALUE}: no such event there), plus the clock skew and half-open grace that the
-     * other sensors get to report it; {@code Long.MAX_VALUE} when no side had the event.
+     * connection ({@link Absent#NONE}: no such event there), plus the clock skew and half-open grace that the
+     * other sensors get to report it; {@link Absent#NEVER} when no side had the event.
      */
     static long settlesAfter(FlowState flow, ProcessorConfig config, ToLongFunction<ConnectionView.Sent> event) {
-        long earliest = Long.MAX_VALUE;
+        long earliest = Absent.NEVER;
         for (FlowState.Seen seen : flow.views()) {
             for (ConnectionView.Sent sent : seen.view().sentByEachSide()) {
                 long at = event.applyAsLong(sent);
-                if (at != Long.MIN_VALUE) {
+                if (at != Absent.NONE) {
                     earliest = Math.min(earliest, at);
                 }
             }
         }
-        return earliest == Long.MAX_VALUE ? earliest : earliest + config.clockSkewMicros() + config.halfOpenGraceMicros();
+        return earliest == Absent.NEVER ? earliest : earliest + config.clockSkewMicros() + config.halfOpenGraceMicros();
     }
 }

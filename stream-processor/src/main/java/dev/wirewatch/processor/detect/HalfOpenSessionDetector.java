@@ -2,6 +2,7 @@ package dev.wirewatch.processor.detect;
 
 import dev.wirewatch.processor.alert.AlertIds;
 import dev.wirewatch.processor.config.ProcessorConfig;
+import dev.wirewatch.processor.flow.Absent;
 import dev.wirewatch.processor.flow.ConnectionView;
 import dev.wirewatch.processor.flow.FlowState;
 import dev.wirewatch.record.Alert;
@@ -33,7 +34,7 @@ public final class HalfOpenSessionDetector implements FlowDetector {
 
     /** When a side ended the session from its end: its first RST, else its first FIN; MIN_VALUE if neither. */
     private static long gaveUp(ConnectionView.Sent sent) {
-        return sent.reset() ? sent.firstRstMicros() : sent.closed() ? sent.firstFinMicros() : Long.MIN_VALUE;
+        return sent.reset() ? sent.firstRstMicros() : sent.closed() ? sent.firstFinMicros() : Absent.NONE;
     }
 
     @Override
