@@ -11,7 +11,13 @@ import dev.wirewatch.schemas.FlowKey;
 
 /**
  * Zeek's conn_state ({@code conn_state} in {@code scripts/base/protocols/conn/main.zeek}) as a function of what a
- * connection's two sides did; the codes are listed on {@link ConnectionView}.
+ * connection's two sides did. TCP: {@code S0} SYN seen, no reply; {@code S1} established, not closed; {@code SF}
+ * normal close by both sides; {@code REJ} SYN answered by RST; {@code S2} / {@code S3} established, close attempt by
+ * the originator / responder only; {@code RSTO} / {@code RSTR} established, then reset by the originator /
+ * responder; {@code RSTOS0} originator sent SYN then RST, no SYN-ACK; {@code RSTRH} responder sent SYN-ACK (or
+ * anything) then RST, originator never seen; {@code SH} / {@code SHR} originator / responder sent SYN or SYN-ACK
+ * then FIN, no reply; {@code OTH} anything else (midstream). UDP: {@code SF} both sides sent, {@code S0} originator
+ * only, {@code SHR} responder only; ICMP: always {@code OTH}.
  */
 final class ConnState {
     private ConnState() {}

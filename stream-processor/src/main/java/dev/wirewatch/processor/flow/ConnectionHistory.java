@@ -1,10 +1,13 @@
 package dev.wirewatch.processor.flow;
 
 /**
- * Zeek's conn.log {@code history}: upper case from the originator, lower case from the responder, {@code ^} where
- * the roles were flipped. Each letter is added once per side ({@link #check}); the callers add S, H, F and R again
- * for a new sequence number and T, G and W on a log scale ({@link TcpEndpoint#countScaled}). The letters are listed
- * on {@link ConnectionView}.
+ * Zeek's conn.log {@code history}, upper case from the originator, lower case from the responder: {@code S} SYN
+ * without ACK, {@code H} SYN-ACK, {@code A} pure ACK, {@code D} packet with payload, {@code F} FIN, {@code R} RST,
+ * {@code Q} SYN+FIN or SYN+RST, {@code I} FIN+RST, {@code T} retransmitted payload, {@code G} content gap (the peer
+ * acknowledged sequence space this vantage never saw), {@code W} zero window; {@code ^} the roles were flipped
+ * (the first packet was judged to come from the responder). Each letter is added once per side ({@link #check}),
+ * except that {@link TcpAnalyzer} adds S, H, F and R again for a packet with a new sequence number, and T, G and
+ * W at the 1st, 10th, 100th, ... occurrence ({@link TcpEndpoint#countScaled}).
  */
 final class ConnectionHistory {
     // Which letters a side has shown, one bit each; the responder's are 16 bits higher (as Zeek keeps them).

@@ -1,20 +1,13 @@
 package dev.wirewatch.processor.flow;
 
-import static dev.wirewatch.processor.flow.Absent.NEVER;
 import static dev.wirewatch.processor.flow.Absent.NONE;
-import static dev.wirewatch.processor.flow.EndpointState.INACTIVE;
 import static dev.wirewatch.processor.flow.EndpointState.RESET;
-import static dev.wirewatch.processor.flow.EndpointState.SYN_ACK_SENT;
-import static dev.wirewatch.schemas.TcpFlags.ACK;
-import static dev.wirewatch.schemas.TcpFlags.SYN;
 
-import dev.wirewatch.record.DirectionActivity;
 import dev.wirewatch.record.FlowActivity;
 import dev.wirewatch.record.PacketEvent;
 import dev.wirewatch.schemas.Addresses;
 import dev.wirewatch.schemas.CommunityId;
 import dev.wirewatch.schemas.FlowKey;
-import dev.wirewatch.schemas.tcp.TcpRules;
 import java.util.Arrays;
 import java.util.List;
 
@@ -25,23 +18,8 @@ import java.util.List;
  * which side is the originator, for when a packet on the same addresses and ports starts a new connection, and
  * for when a connection is removed (see {@link ConnectionTimeouts}).
  *
- * <p>Vocabulary (Zeek's, from {@code scripts/base/protocols/conn/main.zeek}):
- * <ul>
- *   <li><b>conn_state</b>: {@code S0} SYN seen, no reply; {@code S1} established, not closed; {@code SF} normal
- *       close by both sides; {@code REJ} SYN answered by RST; {@code S2} / {@code S3} established, close attempt
- *       by the originator / responder only; {@code RSTO} / {@code RSTR} established, then reset by the originator /
- *       responder; {@code RSTOS0} originator sent SYN then RST, no SYN-ACK; {@code RSTRH} responder sent SYN-ACK
- *       (or anything) then RST, originator never seen; {@code SH} / {@code SHR} originator / responder sent SYN or
- *       SYN-ACK then FIN, no reply; {@code OTH} anything else (midstream). UDP: {@code SF} both sides sent,
- *       {@code S0} originator only, {@code SHR} responder only; ICMP: always {@code OTH}.</li>
- *   <li><b>history</b>, upper case from the originator, lower case from the responder: {@code S} SYN without ACK,
- *       {@code H} SYN-ACK, {@code A} pure ACK, {@code D} packet with payload, {@code F} FIN, {@code R} RST,
- *       {@code Q} SYN+FIN or SYN+RST, {@code I} FIN+RST, {@code T} retransmitted payload, {@code G} content gap
- *       (the peer acknowledged sequence space this vantage never saw), {@code W} zero window; {@code ^} the
- *       roles were flipped (the first packet was judged to come from the responder). Each letter is added once
- *       per side, except that S, H, F and R are added again for a packet with a new sequence number, and T, G
- *       and W are added at the 1st, 10th, 100th, ... occurrence.</li>
- * </ul>
+ * <p>Its conn_state codes are listed on {@link ConnState}, its history letters on {@link ConnectionHistory}
+ * (Zeek's vocabulary, from {@code scripts/base/protocols/conn/main.zeek}).
  *
  * <p>Where this differs from Zeek: a headers-only sensor never captures payload, so G means sequence space that
  * was never seen at all; Zeek also counts payload that its snap length cut off (a headers-only pcap shows G on
@@ -52,9 +30,9 @@ import java.util.List;
  * or a responder RST came, the handshake round trip. Absent times are {@link Absent#NONE}.
  *
  * <p>The parts, along the seams of Zeek's analyzer: {@link Orientation} (who is the originator), {@link TcpAnalyzer}
- * (a packet or a sensor's summary) with {@link TcpStateMachine} over each side's {@link TcpEndpoint} and
- * {@link EndpointState}, {@link ConnectionHistory}, {@link RemovalTimers}, {@link ConnState}; {@link ViewCodec}
- * stores it in the processor's flow store.
+ * (a packet; {@link DatagramAnalyzer} for UDP and ICMP; {@link SummaryApplier} a sensor's summary) with {@link TcpStateMachine} over each side's
+ * {@link TcpEndpoint} and its {@link EndpointState}, {@link ConnectionHistory}, {@link RemovalTimers},
+ * {@link ConnState}; {@link ViewCodec} stores it in the processor's flow store.
  */
 public final class ConnectionView {
     // Package-private for TcpAnalyzer, which moves them, ViewCodec, which stores them, and LegacyFlowStateReader.
@@ -91,30 +69,10 @@ public final class ConnectionView {
         view.lastMicros = first.getTsMicros();
         view.lastPacketMicros = first.getTsMicros();
         if (Orientation.startsFromResponder(first)) {
-            view.flipRoles();
+            Orientation.flipRoles(view);
         }
         view.observe(first);
         return view;
-    }
-
-    /** Swaps originator and responder, with everything counted for each, and notes it in the history (Zeek's FlipRoles). */
-    void flipRoles() {
-        byte[] address = origAddress;
-        origAddress = respAddress;
-        respAddress = address;
-        int port = origPort;
-        origPort = respPort;
-        respPort = port;
-        TcpEndpoint endpoint = orig;
-        orig = resp;
-        resp = endpoint;
-        long count = origPackets;
-        origPackets = respPackets;
-        respPackets = count;
-        count = origPayload;
-        origPayload = respPayload;
-        respPayload = count;
-        history.flipped();
     }
 
     /** Adds a later packet of this connection (either direction, time order; see {@link #startsNewConnection}). */
@@ -130,87 +88,21 @@ public final class ConnectionView {
                 respPackets++;
             }
         } else {
-            countDatagrams(isOrig, 1, 1, TcpRules.payloadEstimate(packet.getIpVersion(),
-                    packet.getIpLength(), protocol), ts);
-        }
-    }
-
-    private void countDatagrams(boolean isOrig, long packets, long dataPackets, long payload, long ts) {
-        if (isOrig) {
-            origPackets += packets;
-            origPayload += payload;
-        } else {
-            respPackets += packets;
-            respPayload += payload;
-        }
-        lastMicros = Math.max(lastMicros, ts);
-        if (protocol == FlowKey.UDP && dataPackets > 0) {
-            history.check(isOrig, ConnectionHistory.DATA, 'D');
+            DatagramAnalyzer.observe(this, packet, isOrig, ts);
         }
     }
 
     /**
      * Adds a sensor's summary of steady traffic ({@code --mode control}): packets that changed no state, so only
-     * counters, times, the highest sequence and acknowledgement numbers and the scaled letters move. Sequence
-     * numbers of both sides go first, then the acknowledgements, so an ACK for data in the same summary is no gap.
+     * counters, times, the highest sequence and acknowledgement numbers and the scaled letters move.
      */
     public void observeActivity(FlowActivity activity) {
-        byte[] forwardAddress = Addresses.bytes(activity.getSrc());
-        boolean forwardIsOrig = activity.getSrcPort() == origPort && Arrays.equals(forwardAddress, origAddress)
-                && !(origPort == respPort && Arrays.equals(origAddress, respAddress));
-        DirectionActivity fromOrig = forwardIsOrig ? activity.getForward() : activity.getReverse();
-        DirectionActivity fromResp = forwardIsOrig ? activity.getReverse() : activity.getForward();
-        applySent(fromOrig, true);
-        applySent(fromResp, false);
-        if (protocol == FlowKey.TCP) {
-            TcpAnalyzer.applyAcknowledgement(this, fromOrig, resp);
-            TcpAnalyzer.applyAcknowledgement(this, fromResp, orig);
-        }
-    }
-
-    private void applySent(DirectionActivity sent, boolean isOrig) {
-        if (sent.getPackets() == 0) {
-            return;
-        }
-        long ts = sent.getLastTsMicros();
-        lastPacketMicros = Math.max(lastPacketMicros, ts);
-        if (protocol == FlowKey.TCP) {
-            if (isOrig) {
-                origPackets += sent.getPackets();
-            } else {
-                respPackets += sent.getPackets();
-            }
-            TcpAnalyzer.applySent(this, sent, isOrig, ts);
-        } else {
-            countDatagrams(isOrig, sent.getPackets(), sent.getDataPackets(), sent.getPayloadBytes(), ts);
-        }
+        SummaryApplier.apply(this, activity);
     }
 
     /** Zeek's reuse rule: this packet opens a new connection on the same addresses and ports. */
     public boolean startsNewConnection(PacketEvent packet) {
-        if (protocol != FlowKey.TCP || packet.getTcp() == null) {
-            return false;
-        }
-        int flags = packet.getTcp().getFlags();
-        if ((flags & SYN) == 0) {
-            return false;
-        }
-        TcpEndpoint connOrig = orig;
-        if ((flags & ACK) != 0) {
-            if (orig.state != INACTIVE) {
-                return false;
-            }
-            connOrig = resp;
-        }
-        if (!orig.didClose && !resp.didClose) {
-            long seq = packet.getTcp().getSeq() & 0xffffffffL;
-            if (seq == connOrig.startSeq) {
-                return false;
-            }
-            return !((flags & ACK) == 0 && connOrig.state == SYN_ACK_SENT && resp.state == INACTIVE
-                    && seq == resp.startSeq);
-        }
-        return true;
+        return protocol == FlowKey.TCP && packet.getTcp() != null && TcpAnalyzer.isReuse(this, packet.getTcp());
     }
 
     /** When Zeek would remove this connection, given what it has seen so far. */

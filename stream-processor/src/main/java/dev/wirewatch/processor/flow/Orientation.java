@@ -66,4 +66,24 @@ final class Orientation {
                 && (packet.getDstPort() != origPort || !Arrays.equals(origAddress, respAddress)
                         || !Arrays.equals(Addresses.bytes(packet.getDst()), respAddress));
     }
+
+    /** Swaps originator and responder, with everything counted for each, and notes it in the history (Zeek's FlipRoles). */
+    static void flipRoles(ConnectionView view) {
+        byte[] address = view.origAddress;
+        view.origAddress = view.respAddress;
+        view.respAddress = address;
+        int port = view.origPort;
+        view.origPort = view.respPort;
+        view.respPort = port;
+        TcpEndpoint endpoint = view.orig;
+        view.orig = view.resp;
+        view.resp = endpoint;
+        long count = view.origPackets;
+        view.origPackets = view.respPackets;
+        view.respPackets = count;
+        count = view.origPayload;
+        view.origPayload = view.respPayload;
+        view.respPayload = count;
+        view.history.flipped();
+    }
 }

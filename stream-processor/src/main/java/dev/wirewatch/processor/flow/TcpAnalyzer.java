@@ -4,6 +4,9 @@ import static dev.wirewatch.processor.flow.EndpointState.CLOSED;
 import static dev.wirewatch.processor.flow.EndpointState.ESTABLISHED;
 import static dev.wirewatch.processor.flow.EndpointState.INACTIVE;
 import static dev.wirewatch.processor.flow.EndpointState.RESET;
+import static dev.wirewatch.processor.flow.EndpointState.SYN_ACK_SENT;
+import static dev.wirewatch.schemas.TcpFlags.ACK;
+import static dev.wirewatch.schemas.TcpFlags.SYN;
 
 import dev.wirewatch.record.DirectionActivity;
 import dev.wirewatch.record.TcpHeader;
@@ -158,7 +161,7 @@ final class TcpAnalyzer {
      */
     private static boolean checkHistory(ConnectionView view, TcpEndpoint endpoint, int mask, char code) {
         if ((code == 'A' || code == 'D') && view.history.onlySynAck()) {
-            view.flipRoles();
+            Orientation.flipRoles(view);
             view.history.restartAsResponderSynAck();
         }
         return view.history.check(endpoint == view.orig, mask, code);
@@ -243,5 +246,32 @@ final class TcpAnalyzer {
             peer.ackRel += TcpEndpoint.delta(ackSeq, peer.startSeq + peer.ackRel);
         }
         contentGap(view, peer, relAck);
+    }
+
+    /**
+     * Zeek's {@code IsReuse}: a SYN (or a SYN-ACK where the originator never spoke) with a new initial sequence
+     * number, or any SYN after a side closed, opens a new connection on the same addresses and ports.
+     */
+    static boolean isReuse(ConnectionView view, TcpHeader tcp) {
+        int flags = tcp.getFlags();
+        if ((flags & SYN) == 0) {
+            return false;
+        }
+        TcpEndpoint connOrig = view.orig;
+        if ((flags & ACK) != 0) {
+            if (view.orig.state != INACTIVE) {
+                return false;
+            }
+            connOrig = view.resp;
+        }
+        if (!view.orig.didClose && !view.resp.didClose) {
+            long seq = tcp.getSeq() & 0xffffffffL;
+            if (seq == connOrig.startSeq) {
+                return false;
+            }
+            return !((flags & ACK) == 0 && connOrig.state == SYN_ACK_SENT && view.resp.state == INACTIVE
+                    && seq == view.resp.startSeq);
+        }
+        return true;
     }
 }

@@ -42,7 +42,7 @@ final class TcpStateMachine {
                 view.timers.attempted(ts);
             } else {
                 if (!segment.ack() && peer.state == SYN_ACK_SENT && (segment.seq() & 0xffffffffL) == endpoint.startSeq) {
-                    view.flipRoles(); // the SYN-ACK was seen before its SYN: the SYN's sender is the originator
+                    Orientation.flipRoles(view); // the SYN-ACK was seen before its SYN: the SYN's sender is the originator
                     peer.setState(ESTABLISHED);
                 }
                 if (peer.state == SYN_SENT) {
