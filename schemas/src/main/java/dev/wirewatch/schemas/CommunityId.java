@@ -1,5 +1,10 @@
 package dev.wirewatch.schemas;
 
+import static dev.wirewatch.schemas.FlowKey.ICMP;
+import static dev.wirewatch.schemas.FlowKey.ICMPV6;
+import static dev.wirewatch.schemas.FlowKey.TCP;
+import static dev.wirewatch.schemas.FlowKey.UDP;
+
 import java.nio.ByteBuffer;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -13,10 +18,6 @@ import java.util.Map;
  * each other so both directions hash alike, other types are one-way.
  */
 public final class CommunityId {
-    private static final int ICMP = 1;
-    private static final int TCP = 6;
-    private static final int UDP = 17;
-    private static final int ICMPV6 = 58;
     private static final int SCTP = 132;
 
     /** ICMP type to the type of its counterpart (echo request and reply, and the like). */

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.wirewatch.record.PacketEvent;
 import dev.wirewatch.schemas.Addresses;
+import dev.wirewatch.schemas.FlowKey;
 import dev.wirewatch.sensor.FileEventSource;
 import dev.wirewatch.sensor.capture.CaptureFile;
 import dev.wirewatch.sensor.capture.CapturedFrame;
@@ -31,8 +32,6 @@ import org.junit.jupiter.api.io.TempDir;
  * vantages of the two-sided variant the same flows a path delay apart.
  */
 class MixCaptureGeneratorTest {
-    private static final int TCP = 6;
-    private static final int UDP = 17;
 
     @BeforeAll
     static void needsTshark() {
@@ -106,9 +105,9 @@ class MixCaptureGeneratorTest {
             String a = Addresses.endpoint(Addresses.bytes(packet.getSrc()), packet.getSrcPort());
             String b = Addresses.endpoint(Addresses.bytes(packet.getDst()), packet.getDstPort());
             String key = a.compareTo(b) < 0 ? a + " " + b : b + " " + a;
-            if (packet.getProtocol() == TCP) {
+            if (packet.getProtocol() == FlowKey.TCP) {
                 ourTcp.merge(key, 1L, Long::sum);
-            } else if (packet.getProtocol() == UDP) {
+            } else if (packet.getProtocol() == FlowKey.UDP) {
                 ourUdp.merge(key, 1L, Long::sum);
             }
             decoded++;

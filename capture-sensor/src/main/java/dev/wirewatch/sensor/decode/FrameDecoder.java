@@ -1,5 +1,6 @@
 package dev.wirewatch.sensor.decode;
 
+import dev.wirewatch.schemas.FlowKey;
 import dev.wirewatch.sensor.capture.CapturedFrame;
 
 /**
@@ -47,10 +48,10 @@ public final class FrameDecoder {
                     ip.totalLength(), 0, 0, null, null);
         }
         return switch (ip.protocol()) {
-            case IpDecoder.PROTO_TCP -> TransportDecoder.tcp(link.link(), ip, data, length);
-            case IpDecoder.PROTO_UDP -> TransportDecoder.udp(link.link(), ip, data, length);
-            case IpDecoder.PROTO_ICMP -> IcmpDecoder.icmp(link.link(), ip, data, length, false);
-            case IpDecoder.PROTO_ICMPV6 -> IcmpDecoder.icmp(link.link(), ip, data, length, true);
+            case FlowKey.TCP -> TransportDecoder.tcp(link.link(), ip, data, length);
+            case FlowKey.UDP -> TransportDecoder.udp(link.link(), ip, data, length);
+            case FlowKey.ICMP -> IcmpDecoder.icmp(link.link(), ip, data, length, false);
+            case FlowKey.ICMPV6 -> IcmpDecoder.icmp(link.link(), ip, data, length, true);
             default -> new Decoded.IpPacket(link.link(), ip.version(), ip.src(), ip.dst(), ip.protocol(), ip.ttl(),
                     ip.totalLength(), 0, 0, null, null);
         };

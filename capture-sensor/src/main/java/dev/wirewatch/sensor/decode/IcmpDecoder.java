@@ -1,5 +1,7 @@
 package dev.wirewatch.sensor.decode;
 
+import dev.wirewatch.schemas.FlowKey;
+
 /**
  * ICMP and ICMPv6: type, code, echo identifier, redirect gateway / target, and for error messages the header of
  * the packet they quote (addresses, protocol, ports, TCP sequence), so an error joins the flow it is about.
@@ -77,18 +79,18 @@ final class IcmpDecoder {
         int srcPort = 0;
         int dstPort = 0;
         Long seq = null;
-        boolean hasPorts = protocol == IpDecoder.PROTO_TCP || protocol == IpDecoder.PROTO_UDP;
+        boolean hasPorts = protocol == FlowKey.TCP || protocol == FlowKey.UDP;
         if (hasPorts && transport + 4 <= length) {
             srcPort = Bytes.u16(data, transport);
             dstPort = Bytes.u16(data, transport + 2);
         }
-        boolean quotesIcmp = protocol == (v6 ? IpDecoder.PROTO_ICMPV6 : IpDecoder.PROTO_ICMP);
+        boolean quotesIcmp = protocol == (v6 ? FlowKey.ICMPV6 : FlowKey.ICMP);
         if (quotesIcmp && transport + 8 <= length && isEcho(Bytes.u8(data, transport), v6)) {
             // An error about an echo (a redirect for a ping) joins the echo's flow, keyed by its identifier.
             srcPort = Bytes.u16(data, transport + 4);
             dstPort = srcPort;
         }
-        if (protocol == IpDecoder.PROTO_TCP && transport + 8 <= length) {
+        if (protocol == FlowKey.TCP && transport + 8 <= length) {
             seq = Bytes.u32(data, transport + 4);
         }
         return new Decoded.Quoted(src, dst, protocol, srcPort, dstPort, seq);

@@ -6,11 +6,6 @@ package dev.wirewatch.sensor.decode;
  * the captured bytes, so a small snaplen still gives true payload sizes.
  */
 final class IpDecoder {
-    static final int PROTO_ICMP = 1;
-    static final int PROTO_TCP = 6;
-    static final int PROTO_UDP = 17;
-    static final int PROTO_ICMPV6 = 58;
-
     /** The network header as far as the transport layer needs it. */
     record Header(int version, byte[] src, byte[] dst, int protocol, int ttl, int totalLength, int transportOffset,
                   int transportLength, boolean laterFragment) {}

@@ -11,6 +11,8 @@ import dev.wirewatch.record.PacketEvent;
 import dev.wirewatch.record.TcpHeader;
 import dev.wirewatch.schemas.Addresses;
 import dev.wirewatch.schemas.FlowBatches;
+import dev.wirewatch.schemas.FlowKey;
+import dev.wirewatch.schemas.tcp.TcpRules;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,14 +24,12 @@ import org.apache.avro.specific.SpecificRecord;
  * {@code ConnectionView} changes state only on SYN, FIN, RST, a side's first packet, its first data and first
  * pure ACK (history letters D and A), zero windows, and after idle time its timers act on; everything else only
  * moves counters and sequence numbers, which a summary carries. The rules here keep that so, which is why
- * alerts and conn_states come out the same in both modes.
+ * alerts and conn_states come out the same in both modes; sequence numbers, keep-alive probes and payload sizes
+ * are read by {@link TcpRules}, as the processor reads them.
  */
 final class ActiveFlow {
     /** After this long without a packet the next one goes in full: the processor may have ended the connection. */
     static final long IDLE_MICROS = 1_000_000;
-    private static final int UDP = 17;
-    private static final int ACK = 0x10;
-    private static final int TOO_LARGE_SEQ_DELTA = 1_048_576;
 
     /** One side of the flow, named by who sends. */
     private static final class Side {
@@ -151,7 +151,7 @@ final class ActiveFlow {
         }
         TcpHeader tcp = packet.getTcp();
         if (tcp == null) {
-            return packet.getProtocol() != UDP;
+            return packet.getProtocol() != FlowKey.UDP;
         }
         int flags = tcp.getFlags();
         if ((flags & (SYN | FIN | RST)) != 0 || (flags & ACK) == 0 || tcp.getWindow() == 0 || side.zeroWindow) {
@@ -166,7 +166,7 @@ final class ActiveFlow {
 
     /** A keep-alive probe: zero or one byte at one below the next sequence number. */
     private static boolean isKeepAlive(Side side, TcpHeader tcp) {
-        return tcp.getPayloadLength() <= 1 && side.seqKnown && (int) (tcp.getSeq() + 1 - side.seqEnd) == 0;
+        return side.seqKnown && TcpRules.isKeepAliveProbe(tcp.getSeq(), tcp.getPayloadLength(), side.seqEnd);
     }
 
     /** Notes a packet that goes out in full. */
@@ -219,7 +219,7 @@ final class ActiveFlow {
         side.ipBytes += packet.getIpLength();
         TcpHeader tcp = packet.getTcp();
         if (tcp == null) {
-            int payload = Math.max(0, packet.getIpLength() - (packet.getIpVersion() == 6 ? 40 : 20) - 8);
+            long payload = TcpRules.payloadEstimate(packet.getIpVersion(), packet.getIpLength(), packet.getProtocol());
             side.payloadBytes += payload;
             side.dataPackets += payload > 0 ? 1 : 0;
             return;
@@ -231,7 +231,7 @@ final class ActiveFlow {
         if (tcp.getTsVal() != null) {
             side.lastTsVal = tcp.getTsVal();
         }
-        if (side.highestAck == null || (int) (tcp.getAck() - side.highestAck) > 0) {
+        if (side.highestAck == null || TcpRules.delta(tcp.getAck(), side.highestAck) > 0) {
             side.highestAck = tcp.getAck();
         }
         advanceSequence(side, tcp, tcp.getFlags(), length, true);
@@ -239,24 +239,23 @@ final class ActiveFlow {
 
     /** The highest sequence sent, as the processor's view tracks it; a payload below it is a retransmission. */
     private static void advanceSequence(Side side, TcpHeader tcp, int flags, int length, boolean countRetransmission) {
-        boolean syn = (flags & SYN) != 0;
-        long onePast = (tcp.getSeq() + length + (syn ? 1 : 0) + ((flags & FIN) != 0 ? 1 : 0)) & 0xffffffffL;
+        long onePast = (tcp.getSeq() + TcpRules.segmentLength(flags, length)) & 0xffffffffL;
         if (!side.seqKnown) {
             side.seqKnown = true;
             side.seqEnd = onePast;
             return;
         }
-        if (syn) {
+        if ((flags & SYN) != 0) {
             side.seqEnd = onePast; // a SYN starts the side's sequence space afresh, as the processor's view does
             return;
         }
-        int delta = (int) (onePast - side.seqEnd);
-        if ((flags & RST) != 0 && Math.abs(delta) > TOO_LARGE_SEQ_DELTA) {
+        int delta = TcpRules.delta(onePast, side.seqEnd);
+        if (TcpRules.untrustedJump(flags, delta)) {
             return;
         }
         if (delta > 0) {
             side.seqEnd = onePast;
-        } else if (length > 0 && countRetransmission) {
+        } else if (countRetransmission && TcpRules.isRetransmission(delta, length)) {
             side.retransmissions++;
         }
     }

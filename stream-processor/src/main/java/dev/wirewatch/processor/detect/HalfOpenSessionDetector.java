@@ -2,6 +2,7 @@ package dev.wirewatch.processor.detect;
 
 import dev.wirewatch.processor.alert.AlertIds;
 import dev.wirewatch.processor.config.ProcessorConfig;
+import dev.wirewatch.processor.flow.Absent;
 import dev.wirewatch.processor.flow.ConnectionView;
 import dev.wirewatch.processor.flow.DetectionContext;
 import dev.wirewatch.processor.flow.FlowDetector;
@@ -42,7 +43,7 @@ public final class HalfOpenSessionDetector implements FlowDetector {
 
     /** When a side ended the session from its end: its first RST, else its first FIN; MIN_VALUE if neither. */
     private static long gaveUp(ConnectionView.Sent sent) {
-        return sent.reset() ? sent.firstRstMicros() : sent.closed() ? sent.firstFinMicros() : Long.MIN_VALUE;
+        return sent.reset() ? sent.firstRstMicros() : sent.closed() ? sent.firstFinMicros() : Absent.NONE;
     }
 
     @Override
@@ -54,7 +55,7 @@ public final class HalfOpenSessionDetector implements FlowDetector {
             ConnectionView.Sent peerOwn = pair.peerSentThere();
             long gaveUp = gaveUp(here);
             boolean sessionAtPeer = pair.peer().view().sawHandshake() || (there.packets() > 0 && peerOwn.packets() > 0);
-            if (gaveUp == Long.MIN_VALUE || there.reset() || there.closed() || !sessionAtPeer
+            if (gaveUp == Absent.NONE || there.reset() || there.closed() || !sessionAtPeer
                     || peerOwn.reset() || peerOwn.closed()) {
                 continue;
             }

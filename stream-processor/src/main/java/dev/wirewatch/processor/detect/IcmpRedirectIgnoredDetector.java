@@ -2,6 +2,7 @@ package dev.wirewatch.processor.detect;
 
 import dev.wirewatch.processor.alert.AlertIds;
 import dev.wirewatch.processor.config.ProcessorConfig;
+import dev.wirewatch.processor.flow.Absent;
 import dev.wirewatch.processor.flow.ConnectionView;
 import dev.wirewatch.processor.flow.DetectionContext;
 import dev.wirewatch.processor.flow.FlowDetector;
@@ -35,14 +36,14 @@ public final class IcmpRedirectIgnoredDetector implements FlowDetector {
 
     @Override
     public long dueAtMicros(FlowState flow, ProcessorConfig config) {
-        return flow.redirect().map(watch -> watch.evidenceDueMicros(config)).orElse(Long.MAX_VALUE);
+        return flow.redirect().map(watch -> watch.evidenceDueMicros(config)).orElse(Absent.NEVER);
     }
 
     /** A redirect is watched for minutes: its flow stays while it is, though the host may pause longer than the flow's
      * idle timeout (a ping every few minutes) before it sends to the destination again. */
     @Override
     public long keepsFlowUntilMicros(FlowState flow, ProcessorConfig config) {
-        return flow.redirect().map(watch -> watch.evidenceDueMicros(config)).orElse(Long.MIN_VALUE);
+        return flow.redirect().map(watch -> watch.evidenceDueMicros(config)).orElse(Absent.NONE);
     }
 
     /** A packet went the old way: that always settles with an alert, so until it has, one is owed. */

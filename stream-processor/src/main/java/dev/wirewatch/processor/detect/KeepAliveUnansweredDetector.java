@@ -2,6 +2,7 @@ package dev.wirewatch.processor.detect;
 
 import dev.wirewatch.processor.alert.AlertIds;
 import dev.wirewatch.processor.config.ProcessorConfig;
+import dev.wirewatch.processor.flow.Absent;
 import dev.wirewatch.processor.flow.ConnectionView;
 import dev.wirewatch.processor.flow.DetectionContext;
 import dev.wirewatch.processor.flow.FlowDetector;
@@ -37,7 +38,7 @@ public final class KeepAliveUnansweredDetector implements FlowDetector {
     @Override
     public long dueAtMicros(FlowState flow, ProcessorConfig config) {
         return FlowDetector.settlesAfter(flow, config,
-                sent -> sent.probeRun() > 0 ? sent.probeRunLastMicros() : Long.MIN_VALUE);
+                sent -> sent.probeRun() > 0 ? sent.probeRunLastMicros() : Absent.NONE);
     }
 
     @Override

@@ -2,6 +2,7 @@ package dev.wirewatch.processor.detect;
 
 import dev.wirewatch.processor.alert.AlertIds;
 import dev.wirewatch.processor.config.ProcessorConfig;
+import dev.wirewatch.processor.flow.Absent;
 import dev.wirewatch.processor.flow.ConnectionView;
 import dev.wirewatch.processor.flow.DetectionContext;
 import dev.wirewatch.processor.flow.FlowDetector;
@@ -49,7 +50,7 @@ public final class SensorCoverageGapDetector implements FlowDetector, ServiceDet
     /** Only a closed flow tells ({@link #judgeClosed}). */
     @Override
     public long dueAtMicros(FlowState flow, ProcessorConfig config) {
-        return Long.MAX_VALUE;
+        return Absent.NEVER;
     }
 
     @Override

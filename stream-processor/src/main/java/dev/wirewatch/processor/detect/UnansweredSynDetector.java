@@ -2,6 +2,7 @@ package dev.wirewatch.processor.detect;
 
 import dev.wirewatch.processor.alert.AlertIds;
 import dev.wirewatch.processor.config.ProcessorConfig;
+import dev.wirewatch.processor.flow.Absent;
 import dev.wirewatch.processor.flow.ConnectionView;
 import dev.wirewatch.processor.flow.DetectionContext;
 import dev.wirewatch.processor.flow.FlowDetector;
@@ -43,7 +44,7 @@ public final class UnansweredSynDetector implements FlowDetector {
     public long dueAtMicros(FlowState flow, ProcessorConfig config) {
         ConnectionView primary = flow.primary();
         if (primary.synCount() == 0 || !primary.originatorSentOnlySyns()) {
-            return Long.MAX_VALUE;
+            return Absent.NEVER;
         }
         long lastSyn = flow.views().stream().mapToLong(seen -> seen.view().lastSynMicros()).max().orElse(0);
         return lastSyn + config.synAnswerTimeoutMicros() + config.clockSkewMicros();

@@ -24,7 +24,7 @@ public interface FlowDetector {
     /** The alert type it reports (ALERTS.md). */
     String type();
 
-    /** When this flow next needs a judgement; {@code Long.MAX_VALUE} when only its close will tell. */
+    /** When this flow next needs a judgement; {@link Absent#NEVER} when only its close will tell. */
     long dueAtMicros(FlowState flow, ProcessorConfig config);
 
     /**
@@ -59,7 +59,7 @@ public interface FlowDetector {
 
     /** The flow stays open at least until then while this detector has not settled (it still gathers evidence). */
     default long keepsFlowUntilMicros(FlowState flow, ProcessorConfig config) {
-        return Long.MIN_VALUE;
+        return Absent.NONE;
     }
 
     /** The flow closes: a last word from a detector that judges only closed flows. */
@@ -69,19 +69,19 @@ public interface FlowDetector {
 
     /**
      * When a verdict about an event is due: the earliest {@code event} time over every vantage and both sides of the
-     * connection ({@code Long.MIN_VALUE}: no such event there), plus the clock skew and half-open grace that the
-     * other sensors get to report it; {@code Long.MAX_VALUE} when no side had the event.
+     * connection ({@link Absent#NONE}: no such event there), plus the clock skew and half-open grace that the
+     * other sensors get to report it; {@link Absent#NEVER} when no side had the event.
      */
     static long settlesAfter(FlowState flow, ProcessorConfig config, ToLongFunction<ConnectionView.Sent> event) {
-        long earliest = Long.MAX_VALUE;
+        long earliest = Absent.NEVER;
         for (FlowState.Seen seen : flow.views()) {
             for (ConnectionView.Sent sent : seen.view().sentByEachSide()) {
                 long at = event.applyAsLong(sent);
-                if (at != Long.MIN_VALUE) {
+                if (at != Absent.NONE) {
                     earliest = Math.min(earliest, at);
                 }
             }
         }
-        return earliest == Long.MAX_VALUE ? earliest : earliest + config.clockSkewMicros() + config.halfOpenGraceMicros();
+        return earliest == Absent.NEVER ? earliest : earliest + config.clockSkewMicros() + config.halfOpenGraceMicros();
     }
 }

@@ -293,7 +293,7 @@ public final class FlowProcessor implements Processor<byte[], SpecificRecord, Ob
             if (flow.timerMicros() != timer.atMicros()) {
                 continue; // not this flow's timer (left behind by an earlier state of it)
             }
-            flow.timerMicros(Long.MAX_VALUE);
+            flow.timerMicros(Absent.NEVER);
             if (flow.deadlineMicros() > now) {
                 save(key, flow, flow.deadlineMicros()); // the deadline moved on since the timer was armed
             } else {
@@ -330,7 +330,7 @@ public final class FlowProcessor implements Processor<byte[], SpecificRecord, Ob
             }
             if (flow.deadlineMicros() > candidate.atMicros()) {
                 timers.disarm(candidate.atMicros(), candidate.flowKey());
-                flow.timerMicros(Long.MAX_VALUE);
+                flow.timerMicros(Absent.NEVER);
                 save(candidate.flowKey(), flow, flow.deadlineMicros());
                 continue;
             }
@@ -426,7 +426,7 @@ public final class FlowProcessor implements Processor<byte[], SpecificRecord, Ob
 
     private long expiry(FlowState flow) {
         long latest = flow.views().stream().mapToLong(seen -> seen.view().expiresAtMicros(timeouts)).max()
-                .orElse(Long.MIN_VALUE);
+                .orElse(Absent.NONE);
         for (FlowDetector detector : detectors) {
             if (!flow.settled(detector.type())) {
                 latest = Math.max(latest, detector.keepsFlowUntilMicros(flow, config)); // e.g. a redirect's watch
@@ -439,7 +439,7 @@ public final class FlowProcessor implements Processor<byte[], SpecificRecord, Ob
     private void save(Bytes key, FlowState flow, long deadline) {
         flow.deadlineMicros(deadline);
         if (deadline < flow.timerMicros()) {
-            if (flow.timerMicros() != Long.MAX_VALUE) {
+            if (flow.timerMicros() != Absent.NEVER) {
                 timers.disarm(flow.timerMicros(), key);
             }
             flow.timerMicros(deadline);
@@ -449,7 +449,7 @@ public final class FlowProcessor implements Processor<byte[], SpecificRecord, Ob
     }
 
     private void close(Bytes key, FlowState flow) {
-        if (flow.timerMicros() != Long.MAX_VALUE) {
+        if (flow.timerMicros() != Absent.NEVER) {
             timers.disarm(flow.timerMicros(), key);
         }
         flows.delete(key);

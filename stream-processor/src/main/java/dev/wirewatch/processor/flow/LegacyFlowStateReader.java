@@ -68,8 +68,8 @@ final class LegacyFlowStateReader {
         view.respPort = in.readUnsignedShort();
         view.orig = readEndpoint(in);
         view.resp = readEndpoint(in);
-        view.history = new StringBuilder(in.readUTF());
-        view.historySeen = in.readInt();
+        view.history.letters = new StringBuilder(in.readUTF());
+        view.history.seen = in.readInt();
         view.startMicros = in.readLong();
         view.lastMicros = in.readLong();
         view.lastPacketMicros = in.readLong();
@@ -77,19 +77,19 @@ final class LegacyFlowStateReader {
         view.respPackets = in.readLong();
         view.origPayload = in.readLong();
         view.respPayload = in.readLong();
-        view.attemptFrom = in.readLong();
-        view.partialCloseFrom = in.readLong();
-        view.closeExpireFrom = in.readLong();
-        view.deleteFrom = in.readLong();
-        view.resetFrom = in.readLong();
-        view.timersCancelled = in.readBoolean();
+        view.timers.attemptFrom = in.readLong();
+        view.timers.partialCloseFrom = in.readLong();
+        view.timers.closeExpireFrom = in.readLong();
+        view.timers.deleteFrom = in.readLong();
+        view.timers.resetFrom = in.readLong();
+        view.timers.cancelled = in.readBoolean();
         return view;
     }
 
     private static TcpEndpoint readEndpoint(DataInputStream in) throws IOException {
         TcpEndpoint endpoint = new TcpEndpoint();
-        endpoint.state = in.readByte();
-        endpoint.prevState = in.readByte();
+        endpoint.state = EndpointState.of(in.readByte());
+        endpoint.prevState = EndpointState.of(in.readByte());
         endpoint.startSeq = in.readLong();
         endpoint.lastRel = in.readLong();
         endpoint.ackRel = in.readLong();
@@ -106,9 +106,9 @@ final class LegacyFlowStateReader {
             endpoint.scaledThreshold[kind] = in.readLong();
         }
         endpoint.synCount = in.readInt();
-        endpoint.firstSynMicros = in.readLong();
-        endpoint.lastSynMicros = in.readLong();
-        endpoint.firstSynTsVal = in.readLong();
+        endpoint.firstSynMicros = noneFor(in.readLong(), 0);
+        endpoint.lastSynMicros = noneFor(in.readLong(), 0);
+        endpoint.firstSynTsVal = noneFor(in.readLong(), -1);
         endpoint.firstSynAckMicros = in.readLong();
         endpoint.sentRst = in.readBoolean();
         endpoint.sentOnlySyns = in.readBoolean();
@@ -117,10 +117,15 @@ final class LegacyFlowStateReader {
         endpoint.firstRstMicros = in.readLong();
         endpoint.firstFinMicros = in.readLong();
         endpoint.probeRun = in.readInt();
-        endpoint.probeRunFirstMicros = in.readLong();
-        endpoint.probeRunLastMicros = in.readLong();
+        endpoint.probeRunFirstMicros = noneFor(in.readLong(), 0);
+        endpoint.probeRunLastMicros = noneFor(in.readLong(), 0);
         endpoint.provenUnansweredProbes = in.readInt();
         return endpoint;
+    }
+
+    /** Those fields said "none" with {@code legacyNone}; the MIN_VALUE and MAX_VALUE of the others are Absent's. */
+    private static long noneFor(long value, long legacyNone) {
+        return value == legacyNone ? Absent.NONE : value;
     }
 
     /** Absent MACs and next hops were stored as empty strings. */

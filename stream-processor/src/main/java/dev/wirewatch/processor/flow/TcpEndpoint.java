@@ -1,21 +1,20 @@
 package dev.wirewatch.processor.flow;
 
+import static dev.wirewatch.processor.flow.Absent.NONE;
+import static dev.wirewatch.processor.flow.EndpointState.INACTIVE;
+import static dev.wirewatch.processor.flow.EndpointState.RESET;
+import static dev.wirewatch.processor.flow.EndpointState.SYN_SENT;
+
+import dev.wirewatch.schemas.tcp.TcpRules;
+
 /**
  * One side of a TCP connection as Zeek's TCP analyzer tracks it: its state, sequence space (start, highest
  * sequence sent, highest acknowledged by the peer, relative to the start so long connections do not wrap), and
- * the counters behind the history letters.
+ * the counters behind the history letters. Absent times and values are {@link Absent#NONE}.
  */
 final class TcpEndpoint {
-    static final int INACTIVE = 0;
-    static final int SYN_SENT = 1;
-    static final int SYN_ACK_SENT = 2;
-    static final int PARTIAL = 3;
-    static final int ESTABLISHED = 4;
-    static final int CLOSED = 5;
-    static final int RESET = 6;
-
-    int state = INACTIVE;
-    int prevState = INACTIVE;
+    EndpointState state = INACTIVE;
+    EndpointState prevState = INACTIVE;
     long startSeq;
     long lastRel;
     long ackRel;
@@ -24,9 +23,9 @@ final class TcpEndpoint {
     int finCount;
     int rstCount;
     boolean didClose;
-    long histLastSyn = Long.MIN_VALUE;
-    long histLastFin = Long.MIN_VALUE;
-    long histLastRst = Long.MIN_VALUE;
+    long histLastSyn = NONE;
+    long histLastFin = NONE;
+    long histLastRst = NONE;
     /** Occurrences of the letters added on a log scale (T, G, W), and when each is next added. */
     static final int RETRANSMISSION = 0;
     static final int GAP = 1;
@@ -35,21 +34,21 @@ final class TcpEndpoint {
     final long[] scaledThreshold = {1, 1, 1};
     // What this side sent, for the detectors (not part of Zeek's state).
     int synCount;
-    long firstSynMicros;
-    long lastSynMicros;
-    long firstSynTsVal = -1;
-    long firstSynAckMicros = Long.MIN_VALUE;
+    long firstSynMicros = NONE;
+    long lastSynMicros = NONE;
+    long firstSynTsVal = NONE;
+    long firstSynAckMicros = NONE;
     boolean sentRst;
     boolean sentOnlySyns = true;
     long packetsSent;
-    long lastSentMicros = Long.MIN_VALUE;
-    long firstRstMicros = Long.MIN_VALUE;
-    long firstFinMicros = Long.MIN_VALUE;
+    long lastSentMicros = NONE;
+    long firstRstMicros = NONE;
+    long firstFinMicros = NONE;
     // Keep-alive probes (seq = next - 1, 0 or 1 byte): the current run with nothing from the peer since its first
     // probe, and the most probes of an earlier run that went unanswered (all but its last, which the peer answered).
     int probeRun;
-    long probeRunFirstMicros;
-    long probeRunLastMicros;
+    long probeRunFirstMicros = NONE;
+    long probeRunLastMicros = NONE;
     int provenUnansweredProbes;
 
     /** Notes a packet this side sent: its SYNs (without ACK), first SYN-ACK, RSTs, and whether it sent anything else. */
@@ -63,19 +62,19 @@ final class TcpEndpoint {
         } else {
             sentOnlySyns = false;
         }
-        if (syn && ack && firstSynAckMicros == Long.MIN_VALUE) {
+        if (syn && ack && firstSynAckMicros == NONE) {
             firstSynAckMicros = tsMicros;
         }
         sentRst |= rst;
         packetsSent++;
         lastSentMicros = Math.max(lastSentMicros, tsMicros);
-        if (rst && firstRstMicros == Long.MIN_VALUE) {
+        if (rst && firstRstMicros == NONE) {
             firstRstMicros = tsMicros;
         }
     }
 
     void noteFin(long tsMicros) {
-        if (firstFinMicros == Long.MIN_VALUE) {
+        if (firstFinMicros == NONE) {
             firstFinMicros = tsMicros;
         }
     }
@@ -111,13 +110,13 @@ final class TcpEndpoint {
         return false;
     }
 
-    void setState(int next) {
+    void setState(EndpointState next) {
         prevState = state;
         state = next;
     }
 
     boolean inactive() {
-        return state == INACTIVE || state == PARTIAL;
+        return state.inactive();
     }
 
     /** Starts the sequence space at {@code start} with the highest sequence sent at {@code last}. */
@@ -149,6 +148,11 @@ final class TcpEndpoint {
 
     /** Signed difference of two 32-bit sequence numbers. */
     static int delta(long a, long b) {
-        return (int) (a - b);
+        return TcpRules.delta(a, b);
+    }
+
+    /** The sequence number after the highest this side sent. */
+    long nextSeq() {
+        return startSeq + lastRel;
     }
 }

@@ -1,5 +1,8 @@
 package dev.wirewatch.processor.flow;
 
+import static dev.wirewatch.processor.flow.Absent.NEVER;
+import static dev.wirewatch.processor.flow.Absent.NONE;
+
 import java.util.Arrays;
 
 /**
@@ -7,7 +10,9 @@ import java.util.Arrays;
  * fields that differ from their start value, then those fields. Times near the start (SYNs, the SYN-ACK, Zeek's
  * attempt timer) are deltas from the view's start, times near the end (last packets, FINs, RSTs, probes, Zeek's
  * other timers) from its last packet, and the view's start from the previous view's. Sequence numbers other than
- * the start are relative already; those that follow the highest sequence sent are deltas from it.
+ * the start are relative already; those that follow the highest sequence sent are deltas from it. Absent values
+ * are stored as the versions before {@link Absent} kept them in memory: a SYN's times and the keep-alive run's as 0,
+ * the SYN's TSval as -1 ({@link #legacy}), so the bytes are the same.
  */
 final class ViewCodec {
     // Which view fields are stored.
@@ -56,7 +61,7 @@ final class ViewCodec {
         long start = view.startMicros;
         long last = view.lastPacketMicros;
         long[] timers = timers(view);
-        int seen = view.historySeen;
+        int seen = view.history.seen;
         int lengths = view.origAddress.length == view.respAddress.length ? view.origAddress.length : -1;
         int mismatch = Arrays.mismatch(view.origAddress, view.respAddress);
         int shared = lengths < 0 ? 0 : mismatch < 0 ? lengths : mismatch;
@@ -69,9 +74,9 @@ final class ViewCodec {
                 | ((seen & ~HISTORY_SEEN_BITS) != 0 ? HISTORY_SEEN_UNPACKED : 0)
                 | (view.origPayload != 0 ? ORIG_PAYLOAD : 0)
                 | (view.respPayload != 0 ? RESP_PAYLOAD : 0)
-                | (view.timersCancelled ? TIMERS_CANCELLED : 0);
+                | (view.timers.cancelled ? TIMERS_CANCELLED : 0);
         for (int i = 0; i < timers.length; i++) {
-            flags |= timers[i] != Long.MAX_VALUE ? 1 << (FIRST_TIMER + i) : 0;
+            flags |= timers[i] != NEVER ? 1 << (FIRST_TIMER + i) : 0;
         }
         out.unsigned(flags);
         if ((flags & (SAME_ENDS_AS_PREVIOUS | SWAPPED_ENDS_OF_PREVIOUS)) == 0) {
@@ -100,7 +105,7 @@ final class ViewCodec {
         if ((flags & LAST_MICROS_APART) != 0) {
             out.signed(view.lastMicros - last);
         }
-        out.string(view.history.toString());
+        out.string(view.history.letters.toString());
         out.unsigned((flags & HISTORY_SEEN_UNPACKED) != 0 ? seen : (seen & 0x7f) | (seen >>> 16 & 0x7f) << 7);
         out.unsigned(view.origPackets);
         out.unsigned(view.respPackets);
@@ -111,7 +116,7 @@ final class ViewCodec {
             out.unsigned(view.respPayload);
         }
         for (int i = 0; i < timers.length; i++) {
-            if (timers[i] != Long.MAX_VALUE) {
+            if (timers[i] != NEVER) {
                 out.signed(timers[i] - (i == 0 ? start : last));
             }
         }
@@ -157,23 +162,23 @@ final class ViewCodec {
         view.startMicros = start;
         view.lastPacketMicros = last;
         view.lastMicros = (flags & LAST_MICROS_APART) != 0 ? last + in.signed() : last;
-        view.history = new StringBuilder(in.string());
+        view.history.letters = new StringBuilder(in.string());
         int seen = in.unsignedInt();
-        view.historySeen = (flags & HISTORY_SEEN_UNPACKED) != 0 ? seen : (seen & 0x7f) | (seen >>> 7 & 0x7f) << 16;
+        view.history.seen = (flags & HISTORY_SEEN_UNPACKED) != 0 ? seen : (seen & 0x7f) | (seen >>> 7 & 0x7f) << 16;
         view.origPackets = in.unsigned();
         view.respPackets = in.unsigned();
         view.origPayload = (flags & ORIG_PAYLOAD) != 0 ? in.unsigned() : 0;
         view.respPayload = (flags & RESP_PAYLOAD) != 0 ? in.unsigned() : 0;
         long[] timers = new long[5];
         for (int i = 0; i < timers.length; i++) {
-            timers[i] = (flags & 1 << (FIRST_TIMER + i)) != 0 ? (i == 0 ? start : last) + in.signed() : Long.MAX_VALUE;
+            timers[i] = (flags & 1 << (FIRST_TIMER + i)) != 0 ? (i == 0 ? start : last) + in.signed() : NEVER;
         }
-        view.attemptFrom = timers[0];
-        view.partialCloseFrom = timers[1];
-        view.closeExpireFrom = timers[2];
-        view.deleteFrom = timers[3];
-        view.resetFrom = timers[4];
-        view.timersCancelled = (flags & TIMERS_CANCELLED) != 0;
+        view.timers.attemptFrom = timers[0];
+        view.timers.partialCloseFrom = timers[1];
+        view.timers.closeExpireFrom = timers[2];
+        view.timers.deleteFrom = timers[3];
+        view.timers.resetFrom = timers[4];
+        view.timers.cancelled = (flags & TIMERS_CANCELLED) != 0;
         view.orig = readEndpoint(in, start, last);
         view.resp = readEndpoint(in, start, last);
         return view;
@@ -181,8 +186,9 @@ final class ViewCodec {
 
     /** The attempt timer first: the only one set near the start. */
     private static long[] timers(ConnectionView view) {
-        return new long[] {view.attemptFrom, view.partialCloseFrom, view.closeExpireFrom, view.deleteFrom,
-                view.resetFrom};
+        RemovalTimers timers = view.timers;
+        return new long[] {timers.attemptFrom, timers.partialCloseFrom, timers.closeExpireFrom, timers.deleteFrom,
+                timers.resetFrom};
     }
 
     private static int endsFlag(ConnectionView view, ConnectionView previous) {
@@ -203,32 +209,34 @@ final class ViewCodec {
     }
 
     private static void writeEndpoint(VarintWriter out, TcpEndpoint end, long start, long last) {
-        if (end.state >>> 3 != 0 || end.prevState >>> 3 != 0) {
-            throw new IllegalStateException("TCP endpoint state " + end.state + " / " + end.prevState + " is not one");
-        }
+        long firstSyn = legacy(end.firstSynMicros, 0);
+        long lastSyn = legacy(end.lastSynMicros, 0);
+        long synTsVal = legacy(end.firstSynTsVal, -1);
+        long probeRunFirst = legacy(end.probeRunFirstMicros, 0);
+        long probeRunLast = legacy(end.probeRunLastMicros, 0);
         boolean scaled = false;
         for (int kind = 0; kind < end.scaledCount.length; kind++) {
             scaled |= end.scaledCount[kind] != 0 || end.scaledThreshold[kind] != 1;
         }
-        int flags = end.state | end.prevState << 3
+        int flags = end.state.ordinal() | end.prevState.ordinal() << 3
                 | (end.startSeq != 0 || end.lastRel != 0 || end.ackRel != 0 || end.dataEndRel != 0 ? SEQUENCE : 0)
-                | (end.packetsSent != 0 || end.lastSentMicros != Long.MIN_VALUE ? SENT : 0)
+                | (end.packetsSent != 0 || end.lastSentMicros != NONE ? SENT : 0)
                 | (!end.sentOnlySyns ? NOT_ONLY_SYNS : 0)
-                | (end.synCount != 0 || end.firstSynMicros != 0 || end.lastSynMicros != 0 || end.firstSynTsVal != -1
+                | (end.synCount != 0 || firstSyn != 0 || lastSyn != 0 || synTsVal != -1
                         ? SYNS : 0)
-                | (end.histLastSyn != Long.MIN_VALUE ? HIST_LAST_SYN : 0)
-                | (end.firstSynAckMicros != Long.MIN_VALUE ? FIRST_SYN_ACK : 0)
+                | (end.histLastSyn != NONE ? HIST_LAST_SYN : 0)
+                | (end.firstSynAckMicros != NONE ? FIRST_SYN_ACK : 0)
                 | (end.didClose ? DID_CLOSE : 0)
                 | (end.sentRst ? SENT_RST : 0)
                 | (end.finCount != 0 ? FIN_COUNT : 0)
                 | (end.finSeqRel != 0 ? FIN_SEQ : 0)
-                | (end.histLastFin != Long.MIN_VALUE ? HIST_LAST_FIN : 0)
-                | (end.firstFinMicros != Long.MIN_VALUE ? FIRST_FIN : 0)
+                | (end.histLastFin != NONE ? HIST_LAST_FIN : 0)
+                | (end.firstFinMicros != NONE ? FIRST_FIN : 0)
                 | (end.rstCount != 0 ? RST_COUNT : 0)
-                | (end.histLastRst != Long.MIN_VALUE ? HIST_LAST_RST : 0)
-                | (end.firstRstMicros != Long.MIN_VALUE ? FIRST_RST : 0)
+                | (end.histLastRst != NONE ? HIST_LAST_RST : 0)
+                | (end.firstRstMicros != NONE ? FIRST_RST : 0)
                 | (scaled ? SCALED : 0)
-                | (end.probeRun != 0 || end.probeRunFirstMicros != 0 || end.probeRunLastMicros != 0 ? PROBES : 0)
+                | (end.probeRun != 0 || probeRunFirst != 0 || probeRunLast != 0 ? PROBES : 0)
                 | (end.provenUnansweredProbes != 0 ? PROVEN_UNANSWERED : 0)
                 | (end.startSeq >>> 32 != 0 ? WIDE_START_SEQ : 0);
         out.unsigned(flags);
@@ -248,9 +256,9 @@ final class ViewCodec {
         }
         if ((flags & SYNS) != 0) {
             out.unsigned(end.synCount);
-            out.signed(end.firstSynMicros - start);
-            out.signed(end.lastSynMicros - end.firstSynMicros);
-            out.unsigned(end.firstSynTsVal + 1); // none (-1) as 0
+            out.signed(firstSyn - start);
+            out.signed(lastSyn - firstSyn);
+            out.unsigned(synTsVal + 1); // none (-1) as 0
         }
         if ((flags & HIST_LAST_SYN) != 0) {
             out.signed(end.histLastSyn);
@@ -284,8 +292,8 @@ final class ViewCodec {
         }
         if ((flags & PROBES) != 0) {
             out.unsigned(end.probeRun);
-            out.signed(end.probeRunFirstMicros - last);
-            out.signed(end.probeRunLastMicros - end.probeRunFirstMicros);
+            out.signed(probeRunFirst - last);
+            out.signed(probeRunLast - probeRunFirst);
         }
         if ((flags & PROVEN_UNANSWERED) != 0) {
             out.unsigned(end.provenUnansweredProbes);
@@ -295,8 +303,8 @@ final class ViewCodec {
     private static TcpEndpoint readEndpoint(VarintReader in, long start, long last) {
         TcpEndpoint end = new TcpEndpoint();
         int flags = in.unsignedInt();
-        end.state = flags & 7;
-        end.prevState = flags >>> 3 & 7;
+        end.state = EndpointState.of(flags & 7);
+        end.prevState = EndpointState.of(flags >>> 3 & 7);
         if ((flags & SEQUENCE) != 0) {
             end.startSeq = (flags & WIDE_START_SEQ) != 0 ? in.signed() : in.fixed(4);
             end.lastRel = in.signed();
@@ -310,31 +318,41 @@ final class ViewCodec {
         end.sentOnlySyns = (flags & NOT_ONLY_SYNS) == 0;
         if ((flags & SYNS) != 0) {
             end.synCount = in.unsignedInt();
-            end.firstSynMicros = start + in.signed();
-            end.lastSynMicros = end.firstSynMicros + in.signed();
-            end.firstSynTsVal = in.unsigned() - 1;
+            long firstSyn = start + in.signed();
+            end.firstSynMicros = legacy(firstSyn, 0);
+            end.lastSynMicros = legacy(firstSyn + in.signed(), 0);
+            end.firstSynTsVal = legacy(in.unsigned() - 1, -1);
         }
-        end.histLastSyn = (flags & HIST_LAST_SYN) != 0 ? in.signed() : Long.MIN_VALUE;
-        end.firstSynAckMicros = (flags & FIRST_SYN_ACK) != 0 ? start + in.signed() : Long.MIN_VALUE;
+        end.histLastSyn = (flags & HIST_LAST_SYN) != 0 ? in.signed() : NONE;
+        end.firstSynAckMicros = (flags & FIRST_SYN_ACK) != 0 ? start + in.signed() : NONE;
         end.didClose = (flags & DID_CLOSE) != 0;
         end.sentRst = (flags & SENT_RST) != 0;
         end.finCount = (flags & FIN_COUNT) != 0 ? in.unsignedInt() : 0;
         end.finSeqRel = (flags & FIN_SEQ) != 0 ? end.lastRel + in.signed() : 0;
-        end.histLastFin = (flags & HIST_LAST_FIN) != 0 ? end.lastRel + in.signed() : Long.MIN_VALUE;
-        end.firstFinMicros = (flags & FIRST_FIN) != 0 ? last + in.signed() : Long.MIN_VALUE;
+        end.histLastFin = (flags & HIST_LAST_FIN) != 0 ? end.lastRel + in.signed() : NONE;
+        end.firstFinMicros = (flags & FIRST_FIN) != 0 ? last + in.signed() : NONE;
         end.rstCount = (flags & RST_COUNT) != 0 ? in.unsignedInt() : 0;
-        end.histLastRst = (flags & HIST_LAST_RST) != 0 ? end.lastRel + in.signed() : Long.MIN_VALUE;
-        end.firstRstMicros = (flags & FIRST_RST) != 0 ? last + in.signed() : Long.MIN_VALUE;
+        end.histLastRst = (flags & HIST_LAST_RST) != 0 ? end.lastRel + in.signed() : NONE;
+        end.firstRstMicros = (flags & FIRST_RST) != 0 ? last + in.signed() : NONE;
         if ((flags & SCALED) != 0) {
             readScaled(in, end);
         }
         if ((flags & PROBES) != 0) {
             end.probeRun = in.unsignedInt();
-            end.probeRunFirstMicros = last + in.signed();
-            end.probeRunLastMicros = end.probeRunFirstMicros + in.signed();
+            long probeRunFirst = last + in.signed();
+            end.probeRunFirstMicros = legacy(probeRunFirst, 0);
+            end.probeRunLastMicros = legacy(probeRunFirst + in.signed(), 0);
         }
         end.provenUnansweredProbes = (flags & PROVEN_UNANSWERED) != 0 ? in.unsignedInt() : 0;
         return end;
+    }
+
+    /**
+     * A value as stored where an earlier version said "none" with {@code legacyNone}: swaps that and {@link
+     * Absent#NONE} (both ways, so every value still comes back).
+     */
+    private static long legacy(long value, long legacyNone) {
+        return value == NONE ? legacyNone : value == legacyNone ? NONE : value;
     }
 
     /** The counts of T, G and W; each threshold only where it is not the one its count implies (never, so far). */

@@ -125,7 +125,8 @@ class FlowStateCodecTest {
         state = new FlowState(state.views(), Set.of("UNANSWERED_SYN", "LATER"), state.deadlineMicros(),
                 state.timerMicros(), watch, Map.of("app-client-01", "NETFILTER_DROP"));
         ConnectionView view = state.views().get(1).view();
-        List<Object> objects = List.of(state, view, view.orig, view.resp, state.views().get(0).view().resp, watch);
+        List<Object> objects = List.of(state, view, view.orig, view.resp, state.views().get(0).view().resp, view.history,
+                view.timers, watch);
         int checked = 0;
         for (Object object : objects) {
             for (Field field : object.getClass().getDeclaredFields()) {
@@ -163,8 +164,8 @@ class FlowStateCodecTest {
             return List.of(Long.MIN_VALUE, Long.MIN_VALUE + 1, -1L, 0L, 1L, 4_294_967_295L, 4_294_967_296L,
                     IdleConnections.T0, -IdleConnections.T0, Long.MAX_VALUE - 1, Long.MAX_VALUE);
         }
-        if (type == int.class && (field.getName().equals("state") || field.getName().equals("prevState"))) {
-            return List.of(0, 1, 2, 3, 4, 5, 6, 7);
+        if (type == EndpointState.class) {
+            return List.of(EndpointState.values());
         }
         if (type == int.class) {
             return List.of(Integer.MIN_VALUE, -1, 0, 1, 65_535, 65_536, Integer.MAX_VALUE);

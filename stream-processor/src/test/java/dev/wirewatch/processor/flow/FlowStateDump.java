@@ -111,7 +111,7 @@ final class FlowStateDump {
             return '"' + chars.toString() + '"';
         } else if (value instanceof Long number && (number == Long.MIN_VALUE || number == Long.MAX_VALUE)) {
             return number == Long.MIN_VALUE ? "MIN" : "MAX";
-        } else if (value instanceof Number || value instanceof Boolean) {
+        } else if (value instanceof Number || value instanceof Boolean || value instanceof Enum<?>) {
             return value.toString();
         } else if (value instanceof byte[] bytes) {
             return Arrays.toString(bytes).replace(" ", "");
