@@ -2,7 +2,9 @@
 """Fails when any test was skipped: CI installs every tool the tests need, so a skip is a test that did not run.
 
 Reads the Surefire and Failsafe reports (TEST-*.xml) under the given folders (default: the repository) and lists
-each skipped test case. Exit 1 if any was skipped, or if no report was found at all."""
+each skipped test case. Exit 1 if any was skipped, or if no report was found at all. It reads every report it
+finds, an earlier build's too: run it right after a build that started without them (`mvn clean verify`, or as
+.ci/run does, removing target/*-reports first)."""
 import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path

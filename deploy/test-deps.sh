@@ -21,6 +21,11 @@ if [ ${#missing[@]} -eq 0 ]; then
   exit 0
 fi
 if [ "$(id -u)" != 0 ]; then
+  if ! command -v sudo >/dev/null; then
+    echo "test-deps: missing ${missing[*]}; installing them needs root and there is no sudo here:" >&2
+    echo "test-deps: run it as root (su -c $0), then run the tests as root too" >&2
+    exit 1
+  fi
   exec sudo "$0" "$@"
 fi
 echo "test-deps: installing ${missing[*]}" >&2
