@@ -1,11 +1,13 @@
 package dev.wirewatch.processor;
 
 import dev.wirewatch.record.Alert;
+import dev.wirewatch.record.Severity;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -15,11 +17,21 @@ import org.apache.avro.Schema;
  * A seed case's expected findings, deploy/samples/NN-name/expected.txt, in deploy/lab/expect.py's line format (the
  * lab reads the same file): {@code TYPE field=value ...} must be reported, {@code !TYPE field=value ...} must not,
  * {@code #} starts a comment. Fields are ALERTS.md's JSON names; a list matches when it contains the value.
+ * {@code !severity>=LEVEL} (or without {@code !}) matches any alert of that severity or above. Any other word without
+ * {@code =} is refused with its line, as expect.py refuses it.
  */
 public record Baseline(List<Rule> rules) {
-    /** One line: whether it forbids, the alert type, the fields it names, and the line as written. */
-    public record Rule(boolean negative, String type, Map<String, String> fields, String line) {
+    private static final String SEVERITY_AT_LEAST = "severity>=";
+
+    /**
+     * One line: whether it forbids, the alert type (null for a {@code severity>=} line, whose lowest severity is
+     * {@code atLeast}), the fields it names, and the line as written.
+     */
+    public record Rule(boolean negative, String type, Severity atLeast, Map<String, String> fields, String line) {
         public boolean matches(Alert alert) {
+            if (atLeast != null) {
+                return alert.getSeverity().ordinal() >= atLeast.ordinal();
+            }
             if (!alert.getType().equals(type)) {
                 return false;
             }
@@ -38,23 +50,42 @@ public record Baseline(List<Rule> rules) {
     public static Baseline read(Path file) {
         try {
             List<Rule> rules = new ArrayList<>();
-            for (String raw : Files.readAllLines(file)) {
-                String line = raw.strip();
+            List<String> lines = Files.readAllLines(file);
+            for (int number = 1; number <= lines.size(); number++) {
+                String line = lines.get(number - 1).strip();
                 if (line.isEmpty() || line.startsWith("#")) {
                     continue;
                 }
                 boolean negative = line.startsWith("!");
                 String[] words = line.replaceFirst("^!", "").split("\\s+");
+                if (words[0].startsWith(SEVERITY_AT_LEAST)) {
+                    rules.add(new Rule(negative, null, severity(words[0], file, number), Map.of(), line));
+                    continue;
+                }
                 Map<String, String> fields = new LinkedHashMap<>();
                 for (int i = 1; i < words.length; i++) {
                     String[] pair = words[i].split("=", 2);
+                    if (pair.length < 2 || pair[0].isEmpty()) {
+                        throw new IllegalArgumentException(file + " line " + number + ": '" + words[i]
+                                + "' is not field=value (the format of deploy/lab/expect.py)");
+                    }
                     fields.put(pair[0], pair[1]);
                 }
-                rules.add(new Rule(negative, words[0], fields, line));
+                rules.add(new Rule(negative, words[0], null, fields, line));
             }
             return new Baseline(rules);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    private static Severity severity(String word, Path file, int number) {
+        String level = word.substring(SEVERITY_AT_LEAST.length());
+        try {
+            return Severity.valueOf(level);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(file + " line " + number + ": '" + level + "' is not a severity "
+                    + Arrays.toString(Severity.values()));
         }
     }
 

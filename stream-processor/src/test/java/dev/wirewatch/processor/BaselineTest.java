@@ -1,0 +1,57 @@
+package dev.wirewatch.processor;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.wirewatch.record.Alert;
+import dev.wirewatch.record.Severity;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Baseline reads every line deploy/lab/expect.py reads, and refuses what expect.py would refuse, naming the line. */
+class BaselineTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void aSeverityLineForbidsEveryAlertAtOrAboveIt() throws IOException {
+        Baseline baseline = Baseline.read(write("# the healthy network\n!severity>=warning\n"));
+
+        assertEquals(List.of(), baseline.problems(List.of(alert(Severity.info))));
+        assertEquals(1, baseline.problems(List.of(alert(Severity.warning))).size());
+        assertEquals(1, baseline.problems(List.of(alert(Severity.critical))).size());
+    }
+
+    @Test
+    void aWordWithoutAValueIsRefusedWithItsLine() throws IOException {
+        Path file = write("UNANSWERED_SYN server=10.0.0.2:80\nUNANSWERED_SYN host\n");
+
+        IllegalArgumentException refused = assertThrows(IllegalArgumentException.class, () -> Baseline.read(file));
+        assertTrue(refused.getMessage().contains("line 2") && refused.getMessage().contains("'host'"),
+                refused.getMessage());
+    }
+
+    @Test
+    void anUnknownSeverityIsRefusedWithItsLine() throws IOException {
+        Path file = write("!severity>=loud\n");
+
+        IllegalArgumentException refused = assertThrows(IllegalArgumentException.class, () -> Baseline.read(file));
+        assertTrue(refused.getMessage().contains("line 1") && refused.getMessage().contains("'loud'"),
+                refused.getMessage());
+    }
+
+    private Path write(String text) throws IOException {
+        return Files.writeString(dir.resolve("expected.txt"), text);
+    }
+
+    private static Alert alert(Severity severity) {
+        return Alert.newBuilder().setId("a").setType("UNANSWERED_SYN").setSeverity(severity).setHost("server")
+                .setClient("10.0.0.1:40000").setServer("10.0.0.2:80").setFirstSeenMicros(1_000_000)
+                .setLastSeenMicros(1_000_000).setCount(1L).setSummary("s").setHint("h").build();
+    }
+}
