@@ -41,22 +41,26 @@ import org.apache.kafka.streams.state.Stores;
 /**
  * The whole path from ww.packets to ww.alerts, top to bottom:
  * <pre>
- *   ww.packets ─▶ flow (per-flow, per-vantage TCP state; UNANSWERED_SYN, INJECTED_RST, ─┬─▶ ww.flows
- *                  KEEPALIVE_UNANSWERED, HALF_OPEN_SESSION findings)                    ├─▶ ww.alerts
- *                                                                                       └─▶ &lt;app&gt;-by-server (closed flows and
- *                                           connection findings keyed by server address; ticks to every partition)
- *   ww.l2 ──────▶ addresses (per IP address, every sensor's ARP; ticks   ───────────▶ ww.alerts
- *                  from flow; ARP_IP_MOVED, ARP_CONFLICT, ANNOUNCEMENT_NOT_PROPAGATED)
- *                 sensor-silence (ticks from flow; SENSOR_DEGRADED: silent;  ─────────▶ ww.alerts
- *                                 SENSOR_NOT_IN_TOPOLOGY, HOST_NOT_MONITORED)
- *   ww.sensors ─▶ sensor-status (each sensor's counters; SENSOR_DEGRADED) ───────────▶ ww.alerts
- *   &lt;app&gt;-by-server ─▶ service stage (CONNECTION_REFUSED per service and window;     ─┬─▶ ww.alerts
- *                                 HALF_OPEN_SESSION with reconnected;             └─▶ &lt;app&gt;-progress (input judged to its end)
- *                                 PAWS_SYN_DROP per source address;
- *                                 ROUTE_MISMATCH per host and destination;
- *                                 SENSOR_COVERAGE_GAP per host and address;
- *                                 one alert per fault: UNANSWERED_SYN held for PAWS, or explained by it or by a
- *                                 route mismatch; HALF_OPEN_SESSION explained by KEEPALIVE_UNANSWERED or INJECTED_RST)
+ *   ww.packets ─▶ flow (per flow, per-vantage TCP state; findings          ─┬─▶ ww.flows
+ *                  UNANSWERED_SYN, INJECTED_RST, KEEPALIVE_UNANSWERED,      ├─▶ ww.alerts
+ *                  HALF_OPEN_SESSION, ICMP_REDIRECT_IGNORED;                └─▶ &lt;app&gt;-by-server (closed flows and
+ *                  SENSOR_COVERAGE_GAP per flow)                                findings keyed by server address;
+ *                                                                               progress marks partition-N)
+ *   ww.l2 ──────▶ addresses (per IP address, every sensor's ARP;           ───▶ ww.alerts
+ *                  ticks from flow; ARP_IP_MOVED, ARP_CONFLICT,
+ *                  ANNOUNCEMENT_NOT_PROPAGATED)
+ *                 sensor-silence (ticks from flow; SENSOR_DEGRADED:        ───▶ ww.alerts
+ *                  silent; SENSOR_NOT_IN_TOPOLOGY, HOST_NOT_MONITORED)
+ *   ww.sensors ─▶ sensor-status (each sensor's counters; SENSOR_DEGRADED)  ───▶ ww.alerts
+ *   &lt;app&gt;-by-server ─▶ service stage (per server address:            ─┬─▶ ww.alerts
+ *                  CONNECTION_REFUSED per service and window;               └─▶ &lt;app&gt;-progress (progress marks
+ *                  HALF_OPEN_SESSION with reconnected;                          services-N: input judged to its end)
+ *                  PAWS_SYN_DROP per source address;
+ *                  ROUTE_MISMATCH per host and destination;
+ *                  SENSOR_COVERAGE_GAP per host and address;
+ *                  one alert per fault: UNANSWERED_SYN held for PAWS, or explained
+ *                  by it or by a route mismatch; HALF_OPEN_SESSION explained by
+ *                  KEEPALIVE_UNANSWERED or INJECTED_RST)
  * </pre>
  * Serdes are passed explicitly at every source and sink; each source takes only the record types its topic carries
  * (InputRecords), anything else is skipped, counted and copied to the dead letters (SkippedInput).

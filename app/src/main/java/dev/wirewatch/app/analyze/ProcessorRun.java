@@ -67,7 +67,7 @@ final class ProcessorRun implements AutoCloseable {
         streams.start();
     }
 
-    /** Waits until every partition of the service detectors has marked the end of the input as judged. */
+    /** Waits until every partition of the service stage has marked the end of the input as judged. */
     void awaitJudged() {
         String topic = TopologyFactory.progressTopic(applicationId);
         int expected;

@@ -35,7 +35,8 @@ import java.util.List;
  * {@link ConnState}; {@link ViewCodec} stores it in the processor's flow store.
  */
 public final class ConnectionView {
-    // Package-private for TcpAnalyzer, which moves them, ViewCodec, which stores them, and LegacyFlowStateReader.
+    // Package-private for the parts that move them (TcpAnalyzer, TcpStateMachine, DatagramAnalyzer, SummaryApplier,
+    // Orientation, which swaps the roles), ViewCodec and LegacyFlowStateReader, which store and read them back.
     int protocol;
     byte[] origAddress;
     byte[] respAddress;

@@ -7,9 +7,9 @@ import java.util.function.ToLongFunction;
 
 /**
  * The flow stage's detector contract: judges one flow as every vantage saw it. The flow processor asks it at the time
- * it names ({@link #dueAtMicros}) and once more when the flow closes; once it has settled with an alert, it is not
- * asked again for that flow. The registry ({@code detect/Detectors}) lists the flow stage's detectors in the order
- * they are asked.
+ * it names ({@link #dueAtMicros}) and once more when the flow closes; once it has settled, it is not asked again for
+ * that flow. A detector settles with an alert, or — if it {@link #settlesAtDue} — also without one. The registry
+ * ({@code detect/Detectors}) lists the flow stage's detectors in the order they are asked.
  */
 public interface FlowDetector {
     /** Where a finding goes: straight to ww.alerts, or to the service stage, which completes it (one fault, one alert). */

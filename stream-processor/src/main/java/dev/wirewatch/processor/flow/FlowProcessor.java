@@ -34,7 +34,7 @@ import org.slf4j.LoggerFactory;
  * Per-flow state for every vantage. Reads PacketEvents and Ticks from ww.packets (key = canonical flow key),
  * keeps one {@link ConnectionView} per vantage, and on stream-time timers asks the flow detectors and closes
  * flows: a closed flow becomes a {@link FlowRecord} on ww.flows and, keyed by server address, input for the
- * service detectors. Ticks keep stream time moving and tell which sensors are alive.
+ * service stage. Ticks keep stream time moving and tell which sensors are alive.
  */
 public final class FlowProcessor implements Processor<byte[], SpecificRecord, Object, SpecificRecord> {
     public static final String FLOWS_STORE = "flows";
