@@ -53,8 +53,7 @@ class SensorRefusedByKafkaTest {
                 assertTrue(line.find(), output);
                 System.out.println(output);
                 assertTrue(line.group(1).contains("Exception"), "names the cause: " + line.group(1));
-                assertTrue(Long.parseLong(line.group(2).replace(",",
-                        "")) > 0, "the ticks it could not send are counted");
+                assertTrue(Long.parseLong(line.group(2).replace(",", "")) > 0, "the ticks it could not send are counted");
                 assertTrue(!output.contains("not-logged"), "the password is not logged");
             } finally {
                 sensor.destroyForcibly();

@@ -90,8 +90,7 @@ class PcapngMatchesTsharkTest {
         List<Frame> frames = assertReadsAsTshark(TWO_INTERFACES);
         Set<String> interfaces = frames.stream().map(f -> f.iface() + "/" + f.linkType()).collect(Collectors.toSet());
         assertEquals(Set.of("lo/1", "any/113"), interfaces, "what the capture is for");
-        assertTrue(frames.stream().anyMatch(f -> f.captured() < f.original()),
-                "some frames cut to the snapshot length");
+        assertTrue(frames.stream().anyMatch(f -> f.captured() < f.original()), "some frames cut to the snapshot length");
     }
 
     /**
