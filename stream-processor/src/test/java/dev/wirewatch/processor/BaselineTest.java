@@ -29,20 +29,18 @@ class BaselineTest {
 
     @Test
     void aWordWithoutAValueIsRefusedWithItsLine() throws IOException {
-        Path file = write("UNANSWERED_SYN server=10.0.0.2:80\nUNANSWERED_SYN host\n");
-
-        IllegalArgumentException refused = assertThrows(IllegalArgumentException.class, () -> Baseline.read(file));
-        assertTrue(refused.getMessage().contains("line 2") && refused.getMessage().contains("'host'"),
-                refused.getMessage());
+        assertRefused("UNANSWERED_SYN server=10.0.0.2:80\nUNANSWERED_SYN host\n", "line 2", "'host'");
     }
 
     @Test
     void anUnknownSeverityIsRefusedWithItsLine() throws IOException {
-        Path file = write("!severity>=loud\n");
+        assertRefused("!severity>=loud\n", "line 1", "'loud'");
+    }
 
+    private void assertRefused(String text, String line, String word) throws IOException {
+        Path file = write(text);
         IllegalArgumentException refused = assertThrows(IllegalArgumentException.class, () -> Baseline.read(file));
-        assertTrue(refused.getMessage().contains("line 1") && refused.getMessage().contains("'loud'"),
-                refused.getMessage());
+        assertTrue(refused.getMessage().contains(line) && refused.getMessage().contains(word), refused.getMessage());
     }
 
     private Path write(String text) throws IOException {
