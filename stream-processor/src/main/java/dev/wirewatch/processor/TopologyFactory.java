@@ -141,7 +141,7 @@ public final class TopologyFactory {
                 .addSink(ArpProcessor.TO_ALERTS + SINK, topics.alerts(), Serdes.String().serializer(), alertOut,
                         ArpProcessor.TO_ALERTS)
                 .addProcessor(FlowProcessor.TO_SILENCE_WATCH, () -> new SensorSilenceWatch(network,
-                        Detectors.sensorDegraded(config), Detectors.sensorTopologyMismatch(network), packetPartitions), FLOW)
+                        Detectors.sensorDegraded(config), Detectors.sensorTopologyMismatch(network, config), packetPartitions), FLOW)
                 .addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(SensorSilenceWatch.REPORTED_STORE),
                         Serdes.String(), Serdes.Long()), FlowProcessor.TO_SILENCE_WATCH)
                 .addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(SensorSilenceWatch.MISMATCH_STORE),

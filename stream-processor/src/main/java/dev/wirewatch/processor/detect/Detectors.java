@@ -46,12 +46,12 @@ public final class Detectors {
         return new SensorDegradedDetector(config);
     }
 
-    public static SensorTopologyMismatchDetector sensorTopologyMismatch(NetworkTopology topology) {
-        return new SensorTopologyMismatchDetector(topology);
+    public static SensorTopologyMismatchDetector sensorTopologyMismatch(NetworkTopology topology, ProcessorConfig config) {
+        return new SensorTopologyMismatchDetector(topology, config);
     }
 
     public static List<SensorHealthDetector> sensorHealthStage(NetworkTopology topology, ProcessorConfig config) {
-        return List.of(sensorDegraded(config), sensorTopologyMismatch(topology));
+        return List.of(sensorDegraded(config), sensorTopologyMismatch(topology, config));
     }
 
     /** Every alert type a stage finds, with the detector classes that find it (one each, if the lists are right). */

@@ -117,7 +117,7 @@ public final class RouteMismatchDetector implements ServiceDetector {
         return Alert.newBuilder()
                 .setId(AlertIds.of(TYPE, ReportedOnce.windowStart(flow.getFirstSeenMicros(), config.routeMismatchRepeatMicros()), host.name(), flow.getServer()))
                 .setType(TYPE)
-                .setSeverity(config.routeMismatchSeverity())
+                .setSeverity(config.severity(TYPE))
                 .setHost(host.name())
                 .setDstIp(flow.getServer())
                 .setClient(Addresses.endpoint(Addresses.parse(flow.getClient()), flow.getClientPort()))

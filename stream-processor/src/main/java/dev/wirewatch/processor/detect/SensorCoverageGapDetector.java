@@ -133,7 +133,7 @@ public final class SensorCoverageGapDetector implements FlowDetector, ServiceDet
                 .setId(AlertIds.of(TYPE, ReportedOnce.windowStart(flow.firstSeenMicros(),
                         context.config().coverageGapRepeatMicros()), host, ip))
                 .setType(TYPE)
-                .setSeverity(context.config().coverageGapSeverity())
+                .setSeverity(context.config().severity(TYPE))
                 .setHost(host)
                 .setIp(ip)
                 .setClient(primary.originatorEndpoint())

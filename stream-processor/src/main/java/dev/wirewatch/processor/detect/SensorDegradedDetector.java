@@ -155,7 +155,7 @@ public final class SensorDegradedDetector implements SensorHealthDetector {
         return Alert.newBuilder()
                 .setId(AlertIds.of(TYPE, windowMicros, host, reason.name()))
                 .setType(TYPE)
-                .setSeverity(config.sensorDegradedSeverity())
+                .setSeverity(config.severity(TYPE))
                 .setHost(host)
                 .setReason(reason.name())
                 .setObservedBy(List.of(host));

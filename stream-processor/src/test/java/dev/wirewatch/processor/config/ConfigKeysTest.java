@@ -73,7 +73,7 @@ class ConfigKeysTest {
             ProcessorConfig raised = load(entry.getValue().name() + ": critical\n");
             assertEquals(Severity.critical, raised.severity(entry.getKey()), entry.getKey());
         }
-        assertEquals(Severity.critical, load("unanswered-syn-severity: CRITICAL\n").unansweredSynSeverity());
+        assertEquals(Severity.critical, load("unanswered-syn-severity: CRITICAL\n").severity("UNANSWERED_SYN"));
         ConfigKeys.FIXED_SEVERITIES.forEach((type, severity) -> assertEquals(severity, ProcessorConfig.DEFAULTS.severity(type)));
         assertThrows(IllegalArgumentException.class, () -> ProcessorConfig.DEFAULTS.severity("NO_SUCH_TYPE"));
     }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.wirewatch.processor.TopologyFactory;
+import dev.wirewatch.processor.config.ConfigKeys;
 import dev.wirewatch.processor.config.ProcessorConfig;
 import dev.wirewatch.processor.network.NetworkTopology;
 import dev.wirewatch.processor.service.ServiceDetector;
@@ -47,6 +48,19 @@ class DetectorRegistryTest {
         Map<String, Set<String>> shared = new TreeMap<>(finders);
         shared.values().removeIf(classes -> classes.size() == 1);
         assertEquals(Map.of(), shared, "alert types found by more than one detector class");
+    }
+
+    /** ProcessorConfig.severity(type) answers for every type a detector finds: a {@code *-severity} key or a fixed one. */
+    @Test
+    void everyRegisteredTypeHasExactlyOneSeverityConfigurableOrFixed() {
+        Set<String> registered = Detectors.findersByType(NetworkTopology.EMPTY, ProcessorConfig.DEFAULTS).keySet();
+        Set<String> configurable = ConfigKeys.severityByAlertType().keySet();
+        Set<String> withSeverity = new TreeSet<>(configurable);
+        withSeverity.addAll(ConfigKeys.FIXED_SEVERITIES.keySet());
+        assertEquals(registered, withSeverity, "registered alert types vs those with a severity in ConfigKeys");
+        assertTrue(ConfigKeys.FIXED_SEVERITIES.keySet().stream().noneMatch(configurable::contains),
+                "a type both configurable and fixed: " + ConfigKeys.FIXED_SEVERITIES.keySet());
+        registered.forEach(type -> ProcessorConfig.DEFAULTS.severity(type));
     }
 
     @Test
