@@ -42,16 +42,8 @@ public final class Detectors {
     }
 
     /** Per sensor: its status counters (SensorStatusStage) and its ticks (SensorSilenceWatch). */
-    public static SensorDegradedDetector sensorDegraded(ProcessorConfig config) {
-        return new SensorDegradedDetector(config);
-    }
-
-    public static SensorTopologyMismatchDetector sensorTopologyMismatch(NetworkTopology topology, ProcessorConfig config) {
-        return new SensorTopologyMismatchDetector(topology, config);
-    }
-
     public static List<SensorHealthDetector> sensorHealthStage(NetworkTopology topology, ProcessorConfig config) {
-        return List.of(sensorDegraded(config), sensorTopologyMismatch(topology, config));
+        return List.of(new SensorDegradedDetector(config), new SensorTopologyMismatchDetector(topology, config));
     }
 
     /** Every alert type a stage finds, with the detector classes that find it (one each, if the lists are right). */

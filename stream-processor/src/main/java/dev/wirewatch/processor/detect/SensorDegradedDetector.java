@@ -12,7 +12,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.state.StoreBuilder;
+import org.apache.kafka.streams.state.Stores;
 
 /**
  * SENSOR_DEGRADED: a sensor whose view cannot be trusted for a while, so absence at its host is weak evidence.
@@ -39,6 +42,12 @@ public final class SensorDegradedDetector implements SensorHealthDetector {
     @Override
     public Set<String> types() {
         return Set.of(TYPE);
+    }
+
+    @Override
+    public List<StoreBuilder<?>> stores() {
+        return List.of(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(REPORTED_STORE), Serdes.String(),
+                Serdes.Long()));
     }
 
     @Override

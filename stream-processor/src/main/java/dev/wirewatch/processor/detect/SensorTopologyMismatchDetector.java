@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import org.apache.kafka.streams.state.StoreBuilder;
 
 /**
  * Sensors and topology that do not name the same hosts. A sensor whose name is no host of the topology has its
@@ -37,6 +38,12 @@ public final class SensorTopologyMismatchDetector implements SensorHealthDetecto
     @Override
     public Set<String> types() {
         return Set.of(NOT_IN_TOPOLOGY, NOT_MONITORED);
+    }
+
+    /** None: the silence watch remembers what was reported (once per name). */
+    @Override
+    public List<StoreBuilder<?>> stores() {
+        return List.of();
     }
 
     /** A sensor that ticks under a name the topology does not have. */
