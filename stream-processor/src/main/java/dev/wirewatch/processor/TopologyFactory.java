@@ -120,7 +120,7 @@ public final class TopologyFactory {
         Topology topology = new Topology();
         topology.addSource(PACKETS_IN, InputRecords.requiredKey(), InputRecords.oneOf(PacketEvent.class, Tick.class,
                         FlowActivity.class, FlowBatch.class, KernelDrop.class), topics.packets())
-                .addProcessor(FLOW, () -> new FlowProcessor(network, config, Detectors.flowStage(network, config), budget,
+                .addProcessor(FLOW, () -> new FlowProcessor(network, config, Detectors.flowStage(config), budget,
                         metrics), PACKETS_IN)
                 .addStateStore(WriteBehindStore.builder(Stores.keyValueStoreBuilder(
                         Stores.persistentKeyValueStore(FlowProcessor.FLOWS_STORE), Serdes.Bytes(), Serdes.ByteArray()),

@@ -21,7 +21,7 @@ public final class Detectors {
     private Detectors() {}
 
     /** Per flow, at its deadlines and when it closes (FlowProcessor). UNANSWERED_SYN first: its handoff carries the flow as it stood. */
-    public static List<FlowDetector> flowStage(NetworkTopology topology, ProcessorConfig config) {
+    public static List<FlowDetector> flowStage(ProcessorConfig config) {
         return List.of(new UnansweredSynDetector(), new InjectedRstDetector(), new KeepAliveUnansweredDetector(),
                 new HalfOpenSessionDetector(), new IcmpRedirectIgnoredDetector(), new SensorCoverageGapDetector(config));
     }
@@ -49,7 +49,7 @@ public final class Detectors {
     /** Every alert type a stage finds, with the detector classes that find it (one each, if the lists are right). */
     public static Map<String, Set<String>> findersByType(NetworkTopology topology, ProcessorConfig config) {
         Map<String, Set<String>> finders = new TreeMap<>();
-        flowStage(topology, config).forEach(detector -> found(finders, detector.type(), detector));
+        flowStage(config).forEach(detector -> found(finders, detector.type(), detector));
         serviceStage(topology, config).forEach(detector -> detector.types().forEach(type -> found(finders, type, detector)));
         addressStage().forEach(detector -> found(finders, detector.type(), detector));
         sensorHealthStage(topology, config).forEach(detector -> detector.types().forEach(type -> found(finders, type, detector)));
