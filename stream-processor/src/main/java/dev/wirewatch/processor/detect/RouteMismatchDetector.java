@@ -17,7 +17,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
-import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.state.StoreBuilder;
 
@@ -51,12 +50,12 @@ public final class RouteMismatchDetector implements ServiceDetector {
 
     @Override
     public List<StoreBuilder<?>> stores() {
-        return List.of(ServiceDetector.store(REPORTED_STORE, Serdes.String(), Serdes.Long()));
+        return List.of(ReportedOnce.store(REPORTED_STORE));
     }
 
     @Override
     public void init(ProcessorContext<?, ?> context, Consumer<Alert> alerts) {
-        this.reported = new ReportedOnce(context.getStateStore(REPORTED_STORE), config.routeMismatchRepeatMicros());
+        this.reported = ReportedOnce.open(context, REPORTED_STORE, config.routeMismatchRepeatMicros());
         this.alerts = alerts;
     }
 

@@ -12,10 +12,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.state.StoreBuilder;
-import org.apache.kafka.streams.state.Stores;
 
 /**
  * SENSOR_DEGRADED: a sensor whose view cannot be trusted for a while, so absence at its host is weak evidence.
@@ -46,13 +44,12 @@ public final class SensorDegradedDetector implements SensorHealthDetector {
 
     @Override
     public List<StoreBuilder<?>> stores() {
-        return List.of(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(REPORTED_STORE), Serdes.String(),
-                Serdes.Long()));
+        return List.of(ReportedOnce.store(REPORTED_STORE));
     }
 
     @Override
     public void init(ProcessorContext<?, ?> context) {
-        this.reported = new ReportedOnce(context.getStateStore(REPORTED_STORE), config.sensorDegradedRepeatMicros());
+        this.reported = ReportedOnce.open(context, REPORTED_STORE, config.sensorDegradedRepeatMicros());
     }
 
     /**
