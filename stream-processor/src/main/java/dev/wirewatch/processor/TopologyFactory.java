@@ -3,10 +3,10 @@ package dev.wirewatch.processor;
 import dev.wirewatch.processor.alert.AlertRevisions;
 import dev.wirewatch.processor.config.ProcessorConfig;
 import dev.wirewatch.processor.detect.Detectors;
-import dev.wirewatch.processor.detect.SensorDegradedDetector;
 import dev.wirewatch.processor.flow.ConnectionBudget;
 import dev.wirewatch.processor.flow.FlowProcessor;
 import dev.wirewatch.processor.flow.FlowStateCodec;
+import dev.wirewatch.processor.health.SensorHealthDetector;
 import dev.wirewatch.processor.health.SensorSilenceWatch;
 import dev.wirewatch.processor.health.SensorStatusStage;
 import dev.wirewatch.processor.input.InputRecords;
@@ -124,7 +124,7 @@ public final class TopologyFactory {
         Topology topology = new Topology();
         topology.addSource(PACKETS_IN, InputRecords.requiredKey(), InputRecords.oneOf(PacketEvent.class, Tick.class,
                         FlowActivity.class, FlowBatch.class, KernelDrop.class), topics.packets())
-                .addProcessor(FLOW, () -> new FlowProcessor(network, config, Detectors.flowStage(network, config), budget,
+                .addProcessor(FLOW, () -> new FlowProcessor(network, config, Detectors.flowStage(config), budget,
                         metrics), PACKETS_IN)
                 .addStateStore(WriteBehindStore.builder(Stores.keyValueStoreBuilder(
                         Stores.persistentKeyValueStore(FlowProcessor.FLOWS_STORE), Serdes.Bytes(), Serdes.ByteArray()),
@@ -145,7 +145,7 @@ public final class TopologyFactory {
                 .addSink(ArpProcessor.TO_ALERTS + SINK, topics.alerts(), Serdes.String().serializer(), alertOut,
                         ArpProcessor.TO_ALERTS)
                 .addProcessor(FlowProcessor.TO_SILENCE_WATCH, () -> new SensorSilenceWatch(network,
-                        Detectors.sensorDegraded(config), Detectors.sensorTopologyMismatch(network), packetPartitions), FLOW)
+                        Detectors.sensorHealthStage(network, config), packetPartitions), FLOW)
                 .addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(SensorSilenceWatch.REPORTED_STORE),
                         Serdes.String(), Serdes.Long()), FlowProcessor.TO_SILENCE_WATCH)
                 .addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(SensorSilenceWatch.MISMATCH_STORE),
@@ -176,18 +176,20 @@ public final class TopologyFactory {
                         Serdes.String().serializer(), anyRecord.serializer(), SERVICE_STAGE)
 
                 .addSource(SENSORS_IN, InputRecords.requiredKey(), InputRecords.oneOf(SensorStatus.class), topics.sensors())
-                .addProcessor(SENSOR_STATUS, () -> new SensorStatusStage(Detectors.sensorDegraded(config)), SENSORS_IN)
+                .addProcessor(SENSOR_STATUS, () -> new SensorStatusStage(Detectors.sensorHealthStage(network, config)),
+                        SENSORS_IN)
                 .addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(SensorStatusStage.STATUS_STORE),
                         Serdes.String(), AvroSerde.of(SensorStatus.class)), SENSOR_STATUS)
-                .addStateStore(Stores.keyValueStoreBuilder(
-                        Stores.persistentKeyValueStore(SensorDegradedDetector.REPORTED_STORE),
-                        Serdes.String(), Serdes.Long()), SENSOR_STATUS)
                 .addProcessor(SensorStatusStage.TO_ALERTS, () -> new AlertRevisions(SENSOR_REVISIONS), SENSOR_STATUS)
                 .addSink(SensorStatusStage.TO_ALERTS + SINK, topics.alerts(), Serdes.String().serializer(), alertOut,
                         SensorStatusStage.TO_ALERTS);
         // The service stage's detectors name their stores (the registry's instances here only describe them).
         for (ServiceDetector detector : Detectors.serviceStage(network, config)) {
             detector.stores().forEach(store -> topology.addStateStore(store, SERVICE_STAGE));
+        }
+        // The sensor health detectors' stores are the status stage's (it opens them).
+        for (SensorHealthDetector detector : Detectors.sensorHealthStage(network, config)) {
+            detector.stores().forEach(store -> topology.addStateStore(store, SENSOR_STATUS));
         }
         // Each sub-topology's alert outputs number the revisions of the ids they send (AlertRevisions).
         topology.addStateStore(AlertRevisions.store(FLOW_REVISIONS), ArpProcessor.TO_ALERTS, SensorSilenceWatch.TO_ALERTS,

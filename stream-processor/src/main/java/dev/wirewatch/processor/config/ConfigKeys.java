@@ -35,7 +35,7 @@ public final class ConfigKeys {
     public static final ConfigKey<Duration> RECONNECT_WINDOW = key("reconnect-window", ZERO_OR_MORE,
             Duration.ofSeconds(60), "HALF_OPEN_SESSION waits this long for the client's next connection to the same "
                     + "service, which it reports as `reconnected`");
-    public static final ConfigKey<Long> KEEPALIVE_PROBES = key("keepalive-probes", new ValueType.Count(1), 2L,
+    public static final ConfigKey<Long> KEEPALIVE_PROBES = key("keepalive-probes", ValueType.Count.ofInt(1), 2L,
             "unanswered keep-alive probes in a row that make KEEPALIVE_UNANSWERED");
     public static final ConfigKey<Duration> ARP_CHANGE_WINDOW = key("arp-change-window", ABOVE_ZERO,
             Duration.ofSeconds(10), "after an address changed MAC, how long to watch for the old MAC coming back "
@@ -66,7 +66,7 @@ public final class ConfigKeys {
             Duration.ofHours(2).plusMinutes(15), "how long an established TCP connection without packets stays "
                     + "known (a session idle this long is forgotten; its next packets start a new, mid-stream flow): "
                     + "longer than the OS keep-alive defaults plus their probes (Linux: 2 h + 9 x 75 s)");
-    public static final ConfigKey<Long> CONNECTION_BUDGET = key("connection-budget", new ValueType.Count(1),
+    public static final ConfigKey<Long> CONNECTION_BUDGET = key("connection-budget", ValueType.Count.ofLong(1),
             2_000_000L, "connections one processor instance keeps at most (each idle one costs a few hundred bytes "
                     + "of state, BENCHMARKS.md); beyond it the longest idle are forgotten first, counted on /metrics");
 

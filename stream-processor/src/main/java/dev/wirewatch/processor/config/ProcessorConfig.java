@@ -174,60 +174,6 @@ public final class ProcessorConfig {
         return get(ConfigKeys.CONNECTION_BUDGET);
     }
 
-    // Each alert type's severity, read from the one map (severity(type)); named for the detectors that ask.
-
-    public Severity unansweredSynSeverity() {
-        return severity("UNANSWERED_SYN");
-    }
-
-    public Severity connectionRefusedSeverity() {
-        return severity("CONNECTION_REFUSED");
-    }
-
-    public Severity injectedRstSeverity() {
-        return severity("INJECTED_RST");
-    }
-
-    public Severity halfOpenSessionSeverity() {
-        return severity("HALF_OPEN_SESSION");
-    }
-
-    public Severity keepaliveUnansweredSeverity() {
-        return severity("KEEPALIVE_UNANSWERED");
-    }
-
-    public Severity pawsSynDropSeverity() {
-        return severity("PAWS_SYN_DROP");
-    }
-
-    public Severity arpIpMovedSeverity() {
-        return severity("ARP_IP_MOVED");
-    }
-
-    public Severity arpConflictSeverity() {
-        return severity("ARP_CONFLICT");
-    }
-
-    public Severity announcementNotPropagatedSeverity() {
-        return severity("ANNOUNCEMENT_NOT_PROPAGATED");
-    }
-
-    public Severity icmpRedirectIgnoredSeverity() {
-        return severity("ICMP_REDIRECT_IGNORED");
-    }
-
-    public Severity routeMismatchSeverity() {
-        return severity("ROUTE_MISMATCH");
-    }
-
-    public Severity coverageGapSeverity() {
-        return severity("SENSOR_COVERAGE_GAP");
-    }
-
-    public Severity sensorDegradedSeverity() {
-        return severity("SENSOR_DEGRADED");
-    }
-
     private long micros(ConfigKey<Duration> key) {
         return get(key).toNanos() / 1000;
     }

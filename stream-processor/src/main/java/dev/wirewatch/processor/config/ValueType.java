@@ -46,8 +46,18 @@ public sealed interface ValueType<T> {
         }
     }
 
-    /** Whole numbers of at least {@code minimum}. */
-    record Count(long minimum) implements ValueType<Long> {
+    /** Whole numbers from {@code minimum} to {@code maximum} (the most the code that reads it can hold). */
+    record Count(long minimum, long maximum) implements ValueType<Long> {
+        /** At least {@code minimum}, and no more than an {@code int} holds. */
+        public static Count ofInt(long minimum) {
+            return new Count(minimum, Integer.MAX_VALUE);
+        }
+
+        /** At least {@code minimum}, up to what a {@code long} holds. */
+        public static Count ofLong(long minimum) {
+            return new Count(minimum, Long.MAX_VALUE);
+        }
+
         @Override
         public Long read(String text) {
             return Long.parseLong(text);
@@ -55,7 +65,7 @@ public sealed interface ValueType<T> {
 
         @Override
         public boolean accepts(Long value) {
-            return value >= minimum;
+            return value >= minimum && value <= maximum;
         }
 
         @Override
@@ -65,7 +75,8 @@ public sealed interface ValueType<T> {
 
         @Override
         public String allowed() {
-            return "a whole number of at least " + minimum;
+            return maximum == Long.MAX_VALUE ? "a whole number of at least " + minimum
+                    : "a whole number from " + minimum + " to " + maximum;
         }
     }
 

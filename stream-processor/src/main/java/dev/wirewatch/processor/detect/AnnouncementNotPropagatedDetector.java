@@ -87,7 +87,7 @@ public final class AnnouncementNotPropagatedDetector implements AddressDetector 
         return Alert.newBuilder()
                 .setId(AlertIds.of(TYPE, burst.firstMicros(), ip, burst.mac(), peer))
                 .setType(TYPE)
-                .setSeverity(context.config().announcementNotPropagatedSeverity())
+                .setSeverity(context.config().severity(TYPE))
                 .setIp(ip)
                 .setHost(burst.sender())
                 .setMissingAt(peer)

@@ -64,7 +64,7 @@ public final class ArpConflictDetector implements AddressDetector {
         return Alert.newBuilder()
                 .setId(AlertIds.of(TYPE, change.atMicros(), ip))
                 .setType(TYPE)
-                .setSeverity(context.config().arpConflictSeverity())
+                .setSeverity(context.config().severity(TYPE))
                 .setIp(ip)
                 .setMacBefore(change.before())
                 .setMacAfter(change.after())

@@ -53,7 +53,7 @@ public final class ArpIpMovedDetector implements AddressDetector {
         return Alert.newBuilder()
                 .setId(AlertIds.of(TYPE, change.atMicros(), ip, change.after()))
                 .setType(TYPE)
-                .setSeverity(context.config().arpIpMovedSeverity())
+                .setSeverity(context.config().severity(TYPE))
                 .setIp(ip)
                 .setMacBefore(change.before())
                 .setMacAfter(change.after())

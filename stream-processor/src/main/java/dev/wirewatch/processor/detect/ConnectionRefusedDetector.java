@@ -218,7 +218,7 @@ public final class ConnectionRefusedDetector implements ServiceDetector {
         Alert alert = Alert.newBuilder()
                 .setId(AlertIds.of(TYPE, window.startMicros(), service))
                 .setType(TYPE)
-                .setSeverity(config.connectionRefusedSeverity())
+                .setSeverity(config.severity(TYPE))
                 .setHost(host)
                 .setServer(service)
                 .setObservedBy(List.copyOf(window.observedBy()))

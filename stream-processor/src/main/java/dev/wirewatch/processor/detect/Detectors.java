@@ -21,7 +21,7 @@ public final class Detectors {
     private Detectors() {}
 
     /** Per flow, at its deadlines and when it closes (FlowProcessor). UNANSWERED_SYN first: its handoff carries the flow as it stood. */
-    public static List<FlowDetector> flowStage(NetworkTopology topology, ProcessorConfig config) {
+    public static List<FlowDetector> flowStage(ProcessorConfig config) {
         return List.of(new UnansweredSynDetector(), new InjectedRstDetector(), new KeepAliveUnansweredDetector(),
                 new HalfOpenSessionDetector(), new IcmpRedirectIgnoredDetector(), new SensorCoverageGapDetector(config));
     }
@@ -42,22 +42,14 @@ public final class Detectors {
     }
 
     /** Per sensor: its status counters (SensorStatusStage) and its ticks (SensorSilenceWatch). */
-    public static SensorDegradedDetector sensorDegraded(ProcessorConfig config) {
-        return new SensorDegradedDetector(config);
-    }
-
-    public static SensorTopologyMismatchDetector sensorTopologyMismatch(NetworkTopology topology) {
-        return new SensorTopologyMismatchDetector(topology);
-    }
-
     public static List<SensorHealthDetector> sensorHealthStage(NetworkTopology topology, ProcessorConfig config) {
-        return List.of(sensorDegraded(config), sensorTopologyMismatch(topology));
+        return List.of(new SensorDegradedDetector(config), new SensorTopologyMismatchDetector(topology, config));
     }
 
     /** Every alert type a stage finds, with the detector classes that find it (one each, if the lists are right). */
     public static Map<String, Set<String>> findersByType(NetworkTopology topology, ProcessorConfig config) {
         Map<String, Set<String>> finders = new TreeMap<>();
-        flowStage(topology, config).forEach(detector -> found(finders, detector.type(), detector));
+        flowStage(config).forEach(detector -> found(finders, detector.type(), detector));
         serviceStage(topology, config).forEach(detector -> detector.types().forEach(type -> found(finders, type, detector)));
         addressStage().forEach(detector -> found(finders, detector.type(), detector));
         sensorHealthStage(topology, config).forEach(detector -> detector.types().forEach(type -> found(finders, type, detector)));

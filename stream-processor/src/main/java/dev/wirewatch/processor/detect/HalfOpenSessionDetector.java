@@ -96,7 +96,7 @@ public final class HalfOpenSessionDetector implements FlowDetector {
         return Alert.newBuilder()
                 .setId(AlertIds.of(TYPE, primary.firstSeenMicros(), client, server, holder))
                 .setType(TYPE)
-                .setSeverity(context.config().halfOpenSessionSeverity())
+                .setSeverity(context.config().severity(TYPE))
                 .setHost(holder)
                 .setClient(client)
                 .setServer(server)

@@ -87,7 +87,7 @@ public final class IcmpRedirectIgnoredDetector implements FlowDetector {
         ConnectionView primary = flow.primary();
         String host = context.topology().locate(Addresses.parse(watch.host()))
                 .map(location -> location.host().name()).orElse(watch.vantage().host());
-        Severity base = context.config().icmpRedirectIgnoredSeverity();
+        Severity base = context.config().severity(TYPE);
         Severity severity = loss && base != Severity.critical ? Severity.values()[base.ordinal() + 1] : base;
         String summary = String.format("%s (%s) got %d ICMP redirect%s from %s for %s (use %s) and still sent %d "
                         + "packet%s to %s through %s's MAC %s between %s and %s%s.", host, watch.host(),

@@ -79,7 +79,7 @@ public final class InjectedRstDetector implements FlowDetector {
         return Alert.newBuilder()
                 .setId(AlertIds.of(TYPE, primary.firstSeenMicros(), client, server, sender))
                 .setType(TYPE)
-                .setSeverity(context.config().injectedRstSeverity())
+                .setSeverity(context.config().severity(TYPE))
                 .setHost(victim)
                 .setClient(client)
                 .setServer(server)

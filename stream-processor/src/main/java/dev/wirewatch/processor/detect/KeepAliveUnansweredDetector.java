@@ -90,7 +90,7 @@ public final class KeepAliveUnansweredDetector implements FlowDetector {
         return Alert.newBuilder()
                 .setId(AlertIds.of(TYPE, first, client, server, prober))
                 .setType(TYPE)
-                .setSeverity(context.config().keepaliveUnansweredSeverity())
+                .setSeverity(context.config().severity(TYPE))
                 .setHost(host)
                 .setClient(client)
                 .setServer(server)

@@ -396,7 +396,7 @@ public final class PawsSynDropDetector implements ServiceDetector {
         return Alert.newBuilder()
                 .setId(AlertIds.of(TYPE, dropped.firstSeenMicros(), client, server))
                 .setType(TYPE)
-                .setSeverity(config.pawsSynDropSeverity())
+                .setSeverity(config.severity(TYPE))
                 .setHost(host)
                 .setClient(client)
                 .setServer(server)

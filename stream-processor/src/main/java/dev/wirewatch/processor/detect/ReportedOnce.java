@@ -1,10 +1,14 @@
 package dev.wirewatch.processor.detect;
 
+import dev.wirewatch.processor.service.ServiceDetector;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.StoreBuilder;
 
 /**
  * Reports a subject at most once per fixed window of capture time (windows aligned to the epoch). Fixed windows, not
@@ -18,9 +22,19 @@ final class ReportedOnce {
     private final KeyValueStore<String, Long> reported;
     private final long windowMicros;
 
-    ReportedOnce(KeyValueStore<String, Long> reported, long windowMicros) {
+    private ReportedOnce(KeyValueStore<String, Long> reported, long windowMicros) {
         this.reported = reported;
         this.windowMicros = windowMicros;
+    }
+
+    /** The store a detector that reports once per window keeps, named {@code name}: what its stage registers. */
+    static StoreBuilder<?> store(String name) {
+        return ServiceDetector.store(name, Serdes.String(), Serdes.Long());
+    }
+
+    /** Reports once per window of {@code windowMicros}, remembered in the stage's store {@code name} ({@link #store}). */
+    static ReportedOnce open(ProcessorContext<?, ?> context, String name, long windowMicros) {
+        return new ReportedOnce(context.getStateStore(name), windowMicros);
     }
 
     /** The start of the window of length {@code windowMicros} that holds {@code atMicros}; alert ids derive from it. */

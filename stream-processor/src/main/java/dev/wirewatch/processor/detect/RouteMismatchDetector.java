@@ -17,7 +17,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
-import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.state.StoreBuilder;
 
@@ -51,12 +50,12 @@ public final class RouteMismatchDetector implements ServiceDetector {
 
     @Override
     public List<StoreBuilder<?>> stores() {
-        return List.of(ServiceDetector.store(REPORTED_STORE, Serdes.String(), Serdes.Long()));
+        return List.of(ReportedOnce.store(REPORTED_STORE));
     }
 
     @Override
     public void init(ProcessorContext<?, ?> context, Consumer<Alert> alerts) {
-        this.reported = new ReportedOnce(context.getStateStore(REPORTED_STORE), config.routeMismatchRepeatMicros());
+        this.reported = ReportedOnce.open(context, REPORTED_STORE, config.routeMismatchRepeatMicros());
         this.alerts = alerts;
     }
 
@@ -117,7 +116,7 @@ public final class RouteMismatchDetector implements ServiceDetector {
         return Alert.newBuilder()
                 .setId(AlertIds.of(TYPE, ReportedOnce.windowStart(flow.getFirstSeenMicros(), config.routeMismatchRepeatMicros()), host.name(), flow.getServer()))
                 .setType(TYPE)
-                .setSeverity(config.routeMismatchSeverity())
+                .setSeverity(config.severity(TYPE))
                 .setHost(host.name())
                 .setDstIp(flow.getServer())
                 .setClient(Addresses.endpoint(Addresses.parse(flow.getClient()), flow.getClientPort()))

@@ -17,7 +17,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
-import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.state.StoreBuilder;
 
@@ -35,6 +34,7 @@ public final class SensorCoverageGapDetector implements FlowDetector, ServiceDet
     public static final String REPORTED_STORE = "coverage-gap-reported";
 
     private final ProcessorConfig config;
+    // The service stage's, opened by init there; the flow stage's instance only judges flows and never reports.
     private ReportedOnce reported;
     private Consumer<Alert> alerts;
 
@@ -53,6 +53,7 @@ public final class SensorCoverageGapDetector implements FlowDetector, ServiceDet
         return Absent.NEVER;
     }
 
+    /** Never settled before the flow closes: only then does it tell ({@link #judgeClosed}). */
     @Override
     public Verdict judge(FlowState flow, DetectionContext context) {
         return Verdict.PENDING;
@@ -77,12 +78,12 @@ public final class SensorCoverageGapDetector implements FlowDetector, ServiceDet
 
     @Override
     public List<StoreBuilder<?>> stores() {
-        return List.of(ServiceDetector.store(REPORTED_STORE, Serdes.String(), Serdes.Long()));
+        return List.of(ReportedOnce.store(REPORTED_STORE));
     }
 
     @Override
     public void init(ProcessorContext<?, ?> context, Consumer<Alert> alerts) {
-        this.reported = new ReportedOnce(context.getStateStore(REPORTED_STORE), config.coverageGapRepeatMicros());
+        this.reported = ReportedOnce.open(context, REPORTED_STORE, config.coverageGapRepeatMicros());
         this.alerts = alerts;
     }
 
@@ -133,7 +134,7 @@ public final class SensorCoverageGapDetector implements FlowDetector, ServiceDet
                 .setId(AlertIds.of(TYPE, ReportedOnce.windowStart(flow.firstSeenMicros(),
                         context.config().coverageGapRepeatMicros()), host, ip))
                 .setType(TYPE)
-                .setSeverity(context.config().coverageGapSeverity())
+                .setSeverity(context.config().severity(TYPE))
                 .setHost(host)
                 .setIp(ip)
                 .setClient(primary.originatorEndpoint())

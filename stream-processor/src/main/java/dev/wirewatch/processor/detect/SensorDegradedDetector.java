@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.state.StoreBuilder;
 
 /**
  * SENSOR_DEGRADED: a sensor whose view cannot be trusted for a while, so absence at its host is weak evidence.
@@ -42,8 +43,13 @@ public final class SensorDegradedDetector implements SensorHealthDetector {
     }
 
     @Override
+    public List<StoreBuilder<?>> stores() {
+        return List.of(ReportedOnce.store(REPORTED_STORE));
+    }
+
+    @Override
     public void init(ProcessorContext<?, ?> context) {
-        this.reported = new ReportedOnce(context.getStateStore(REPORTED_STORE), config.sensorDegradedRepeatMicros());
+        this.reported = ReportedOnce.open(context, REPORTED_STORE, config.sensorDegradedRepeatMicros());
     }
 
     /**
@@ -155,7 +161,7 @@ public final class SensorDegradedDetector implements SensorHealthDetector {
         return Alert.newBuilder()
                 .setId(AlertIds.of(TYPE, windowMicros, host, reason.name()))
                 .setType(TYPE)
-                .setSeverity(config.sensorDegradedSeverity())
+                .setSeverity(config.severity(TYPE))
                 .setHost(host)
                 .setReason(reason.name())
                 .setObservedBy(List.of(host));

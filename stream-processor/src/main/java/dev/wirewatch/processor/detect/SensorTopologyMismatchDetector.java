@@ -1,7 +1,7 @@
 package dev.wirewatch.processor.detect;
 
 import dev.wirewatch.processor.alert.AlertIds;
-import dev.wirewatch.processor.config.ConfigKeys;
+import dev.wirewatch.processor.config.ProcessorConfig;
 import dev.wirewatch.processor.flow.SensorLiveness;
 import dev.wirewatch.processor.health.SensorHealthDetector;
 import dev.wirewatch.processor.network.NetworkTopology;
@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import org.apache.kafka.streams.state.StoreBuilder;
 
 /**
  * Sensors and topology that do not name the same hosts. A sensor whose name is no host of the topology has its
@@ -27,14 +28,22 @@ public final class SensorTopologyMismatchDetector implements SensorHealthDetecto
     public static final long GRACE_MICROS = 60_000_000L;
 
     private final NetworkTopology network;
+    private final ProcessorConfig config;
 
-    public SensorTopologyMismatchDetector(NetworkTopology network) {
+    public SensorTopologyMismatchDetector(NetworkTopology network, ProcessorConfig config) {
         this.network = network;
+        this.config = config;
     }
 
     @Override
     public Set<String> types() {
         return Set.of(NOT_IN_TOPOLOGY, NOT_MONITORED);
+    }
+
+    /** None: the silence watch remembers what was reported (once per name). */
+    @Override
+    public List<StoreBuilder<?>> stores() {
+        return List.of();
     }
 
     /** A sensor that ticks under a name the topology does not have. */
@@ -89,11 +98,11 @@ public final class SensorTopologyMismatchDetector implements SensorHealthDetecto
         return hosts;
     }
 
-    private static Alert.Builder alert(String type, String host, long atMicros) {
+    private Alert.Builder alert(String type, String host, long atMicros) {
         return Alert.newBuilder()
                 .setId(AlertIds.of(type, 0, host)) // once per name, whenever it is found
                 .setType(type)
-                .setSeverity(ConfigKeys.FIXED_SEVERITIES.get(type))
+                .setSeverity(config.severity(type))
                 .setHost(host)
                 .setObservedBy(List.of())
                 .setFirstSeenMicros(atMicros)

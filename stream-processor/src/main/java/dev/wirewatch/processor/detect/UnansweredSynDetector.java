@@ -205,7 +205,7 @@ public final class UnansweredSynDetector implements FlowDetector {
         return Alert.newBuilder()
                 .setId(AlertIds.of(TYPE, attempts.firstSynMicros(), client, server))
                 .setType(TYPE)
-                .setSeverity(context.config().unansweredSynSeverity())
+                .setSeverity(context.config().severity(TYPE))
                 .setCause(cause)
                 .setDropReason(dropReason)
                 .setHost(host)

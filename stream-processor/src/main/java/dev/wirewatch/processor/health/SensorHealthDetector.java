@@ -7,16 +7,20 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.state.StoreBuilder;
 
 /**
  * The sensor health stage's detector contract: they judge sensors, not traffic — a sensor's status counters
  * (ww.sensors, {@link SensorStatusStage}) and, as stream time passes, its ticks against the topology and the other
  * sensors' ({@link SensorSilenceWatch}, each second). A detector answers the questions of its kind; the others say
- * nothing. The registry ({@code detect/Detectors}) builds them.
+ * nothing. The registry ({@code detect/Detectors}) lists them; both stages ask every one, in that order.
  */
 public interface SensorHealthDetector {
     /** The alert types it finds (ALERTS.md). */
     Set<String> types();
+
+    /** The state stores it keeps; the topology gives them to the status stage, which opens them ({@link #init}). */
+    List<StoreBuilder<?>> stores();
 
     /** Opens its stores (the status stage's). */
     default void init(ProcessorContext<?, ?> context) {}

@@ -8,6 +8,7 @@ import dev.wirewatch.record.Alert;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.apache.avro.specific.SpecificRecord;
@@ -40,8 +41,7 @@ public final class SensorSilenceWatch implements Processor<Object, SpecificRecor
     public static final String METRICS_GROUP = "stream-wirewatch-sensor-metrics";
     private static final Logger LOG = LoggerFactory.getLogger(SensorSilenceWatch.class);
 
-    private final SensorHealthDetector detector;
-    private final SensorHealthDetector mismatch;
+    private final List<SensorHealthDetector> detectors;
     private final NetworkTopology network;
     private final int partitions;
     private ProcessorContext<String, Alert> context;
@@ -53,11 +53,9 @@ public final class SensorSilenceWatch implements Processor<Object, SpecificRecor
     private long startedMicros = Long.MIN_VALUE;
     private final Map<String, Sensor> mismatchCounts = new HashMap<>();
 
-    /** @param degraded the registry's SENSOR_DEGRADED detector; {@code mismatch} its sensor/topology mismatch detector */
-    public SensorSilenceWatch(NetworkTopology network, SensorHealthDetector degraded, SensorHealthDetector mismatch,
-                              int partitions) {
-        this.detector = degraded;
-        this.mismatch = mismatch;
+    /** @param detectors the registry's sensor health detectors, in the order they are asked */
+    public SensorSilenceWatch(NetworkTopology network, List<SensorHealthDetector> detectors, int partitions) {
+        this.detectors = detectors;
         this.network = network;
         this.partitions = partitions;
     }
@@ -93,16 +91,18 @@ public final class SensorSilenceWatch implements Processor<Object, SpecificRecor
         Map<String, SensorLiveness> all = sensors.all();
         all.forEach((sensor, liveness) -> {
             if (judgedHere(sensor)) {
-                reportOnce(mismatch.unknownSensor(sensor, liveness, all.keySet()), now);
+                detectors.forEach(detector -> reportOnce(detector.unknownSensor(sensor, liveness, all.keySet()), now));
             }
         });
-        network.hosts().keySet().stream().filter(this::judgedHere).forEach(host -> reportOnce(
-                mismatch.unmonitoredHost(host, sensors.liveness(host), startedMicros, now, all.keySet()), now));
+        network.hosts().keySet().stream().filter(this::judgedHere).forEach(host -> detectors.forEach(detector ->
+                reportOnce(detector.unmonitoredHost(host, sensors.liveness(host), startedMicros, now, all.keySet()), now)));
         all.forEach((host, liveness) -> {
             if (!judgedHere(host)) {
                 return;
             }
-            Optional<Alert> silent = detector.silent(host, liveness, now);
+            // one silence episode per sensor, whichever detector calls it
+            Optional<Alert> silent = detectors.stream().flatMap(detector -> detector.silent(host, liveness, now).stream())
+                    .findFirst();
             if (silent.isEmpty()) {
                 reported.delete(host); // live again: a later silence is a new episode
             } else if (reported.get(host) == null) {

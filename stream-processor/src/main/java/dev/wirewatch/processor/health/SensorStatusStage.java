@@ -2,6 +2,7 @@ package dev.wirewatch.processor.health;
 
 import dev.wirewatch.record.Alert;
 import dev.wirewatch.record.SensorStatus;
+import java.util.List;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -16,20 +17,20 @@ public final class SensorStatusStage implements Processor<Object, SpecificRecord
     public static final String STATUS_STORE = "sensor-status";
     public static final String TO_ALERTS = "sensor-status-alerts-out";
 
-    private final SensorHealthDetector detector;
+    private final List<SensorHealthDetector> detectors;
     private ProcessorContext<String, Alert> context;
     private KeyValueStore<String, SensorStatus> statuses;
 
-    /** @param detector the registry's SENSOR_DEGRADED detector */
-    public SensorStatusStage(SensorHealthDetector detector) {
-        this.detector = detector;
+    /** @param detectors the registry's sensor health detectors, in the order they are asked */
+    public SensorStatusStage(List<SensorHealthDetector> detectors) {
+        this.detectors = detectors;
     }
 
     @Override
     public void init(ProcessorContext<String, Alert> context) {
         this.context = context;
         this.statuses = context.getStateStore(STATUS_STORE);
-        detector.init(context);
+        detectors.forEach(detector -> detector.init(context));
     }
 
     @Override
@@ -41,8 +42,10 @@ public final class SensorStatusStage implements Processor<Object, SpecificRecord
         if (before != null && status.getTsMicros() < before.getTsMicros()) {
             return; // an older status (a sensor's queue replayed late) says nothing new
         }
-        for (Alert alert : detector.onStatus(before, status)) {
-            context.forward(new Record<>(alert.getId(), alert, alert.getLastSeenMicros() / 1000), TO_ALERTS);
+        for (SensorHealthDetector detector : detectors) {
+            for (Alert alert : detector.onStatus(before, status)) {
+                context.forward(new Record<>(alert.getId(), alert, alert.getLastSeenMicros() / 1000), TO_ALERTS);
+            }
         }
         statuses.put(status.getSensorId(), status);
     }

@@ -73,9 +73,21 @@ class ConfigKeysTest {
             ProcessorConfig raised = load(entry.getValue().name() + ": critical\n");
             assertEquals(Severity.critical, raised.severity(entry.getKey()), entry.getKey());
         }
-        assertEquals(Severity.critical, load("unanswered-syn-severity: CRITICAL\n").unansweredSynSeverity());
+        assertEquals(Severity.critical, load("unanswered-syn-severity: CRITICAL\n").severity("UNANSWERED_SYN"));
         ConfigKeys.FIXED_SEVERITIES.forEach((type, severity) -> assertEquals(severity, ProcessorConfig.DEFAULTS.severity(type)));
         assertThrows(IllegalArgumentException.class, () -> ProcessorConfig.DEFAULTS.severity("NO_SUCH_TYPE"));
+    }
+
+    /** keepalive-probes is counted in an int: a larger number is a config error, not a failure when it is read. */
+    @Test
+    void aCountBeyondWhatItsReaderHoldsIsRefused() throws IOException {
+        ConfigException huge = assertThrows(ConfigException.class, () -> load("keepalive-probes: 3000000000\n"));
+        assertTrue(huge.getMessage().contains("keepalive-probes: '3000000000' is not a whole number from 1 to "
+                + Integer.MAX_VALUE), huge.getMessage());
+        assertEquals(Integer.MAX_VALUE, load("keepalive-probes: " + Integer.MAX_VALUE + "\n").keepaliveProbes());
+        assertThrows(ConfigException.class,
+                () -> ProcessorConfig.DEFAULTS.with(ConfigKeys.KEEPALIVE_PROBES, Integer.MAX_VALUE + 1L));
+        assertEquals(Long.MAX_VALUE, load("connection-budget: " + Long.MAX_VALUE + "\n").connectionBudget());
     }
 
     @Test
@@ -117,7 +129,8 @@ class ConfigKeysTest {
             return time.zeroAllowed() ? List.of("soon", "5 minutes", "-1s") : List.of("soon", "0s", "0ms");
         }
         if (type instanceof ValueType.Count count) {
-            return List.of("1.5", "many", String.valueOf(count.minimum() - 1));
+            return count.maximum() == Long.MAX_VALUE ? List.of("1.5", "many", String.valueOf(count.minimum() - 1))
+                    : List.of("1.5", "many", String.valueOf(count.minimum() - 1), String.valueOf(count.maximum() + 1));
         }
         return List.of("loud", "warn");
     }

@@ -4,7 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.wirewatch.processor.TopologyFactory;
+import dev.wirewatch.processor.config.ConfigKeys;
 import dev.wirewatch.processor.config.ProcessorConfig;
+import dev.wirewatch.processor.health.SensorHealthDetector;
+import dev.wirewatch.processor.health.SensorStatusStage;
 import dev.wirewatch.processor.network.NetworkTopology;
 import dev.wirewatch.processor.service.ServiceDetector;
 import dev.wirewatch.processor.service.ServiceStage;
@@ -49,14 +52,22 @@ class DetectorRegistryTest {
         assertEquals(Map.of(), shared, "alert types found by more than one detector class");
     }
 
+    /** ProcessorConfig.severity(type) answers for every type a detector finds: a {@code *-severity} key or a fixed one. */
+    @Test
+    void everyRegisteredTypeHasExactlyOneSeverityConfigurableOrFixed() {
+        Set<String> registered = Detectors.findersByType(NetworkTopology.EMPTY, ProcessorConfig.DEFAULTS).keySet();
+        Set<String> configurable = ConfigKeys.severityByAlertType().keySet();
+        Set<String> withSeverity = new TreeSet<>(configurable);
+        withSeverity.addAll(ConfigKeys.FIXED_SEVERITIES.keySet());
+        assertEquals(registered, withSeverity, "registered alert types vs those with a severity in ConfigKeys");
+        assertTrue(ConfigKeys.FIXED_SEVERITIES.keySet().stream().noneMatch(configurable::contains),
+                "a type both configurable and fixed: " + ConfigKeys.FIXED_SEVERITIES.keySet());
+        registered.forEach(type -> ProcessorConfig.DEFAULTS.severity(type));
+    }
+
     @Test
     void theServiceStageHasEveryStoreItsRegisteredDetectorsNameAndNoOther() {
-        TopologyDescription description = TopologyFactory.build(NetworkTopology.EMPTY, ProcessorConfig.DEFAULTS,
-                "registry-test", 2).describe();
-        Set<String> stageStores = description.subtopologies().stream().flatMap(sub -> sub.nodes().stream())
-                .filter(node -> node instanceof TopologyDescription.Processor && node.name().equals("services"))
-                .flatMap(node -> ((TopologyDescription.Processor) node).stores().stream())
-                .collect(Collectors.toCollection(TreeSet::new));
+        Set<String> stageStores = storesOf("services");
         Set<String> named = new TreeSet<>();
         for (ServiceDetector detector : Detectors.serviceStage(NetworkTopology.EMPTY, ProcessorConfig.DEFAULTS)) {
             detector.stores().forEach(store -> named.add(store.name()));
@@ -67,6 +78,27 @@ class DetectorRegistryTest {
         assertTrue(stageStores.containsAll(Set.of("services", "half-open-pending", "latest-connections",
                 "half-open-explanations", "route-mismatch-reported", "coverage-gap-reported", "paws-sources", "paws-due",
                 "paws-held-findings", "services-upstream-progress")), stageStores::toString);
+    }
+
+    @Test
+    void theSensorStatusStageHasEveryStoreItsRegisteredHealthDetectorsNameAndItsOwn() {
+        Set<String> named = new TreeSet<>(Set.of(SensorStatusStage.STATUS_STORE));
+        for (SensorHealthDetector detector : Detectors.sensorHealthStage(NetworkTopology.EMPTY, ProcessorConfig.DEFAULTS)) {
+            detector.stores().forEach(store -> named.add(store.name()));
+        }
+        Set<String> stageStores = storesOf("sensor-status");
+        assertEquals(named, stageStores);
+        // the stores existing state was written to keep their names
+        assertEquals(Set.of("sensor-status", "sensor-degraded-reported"), stageStores);
+    }
+
+    private static Set<String> storesOf(String processor) {
+        TopologyDescription description = TopologyFactory.build(NetworkTopology.EMPTY, ProcessorConfig.DEFAULTS,
+                "registry-test", 2).describe();
+        return description.subtopologies().stream().flatMap(sub -> sub.nodes().stream())
+                .filter(node -> node instanceof TopologyDescription.Processor && node.name().equals(processor))
+                .flatMap(node -> ((TopologyDescription.Processor) node).stores().stream())
+                .collect(Collectors.toCollection(TreeSet::new));
     }
 
     /** Stages depend on the contracts they call; detectors on the stages' data; never the other way round. */
