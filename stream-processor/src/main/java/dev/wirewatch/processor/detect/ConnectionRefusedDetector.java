@@ -97,7 +97,7 @@ public final class ConnectionRefusedDetector implements ServiceDetector {
     public ConnectionRefusedDetector(NetworkTopology topology, ProcessorConfig config) {
         this.topology = topology;
         this.config = config;
-        this.flowCloseDelayMicros = ConnectionTimeouts.MONITOR.resetDelay() + config.clockSkewMicros()
+        this.flowCloseDelayMicros = ConnectionTimeouts.from(config).resetDelay() + config.clockSkewMicros()
                 + FLOW_CLOSE_SLACK_MICROS;
     }
 

@@ -40,13 +40,19 @@ public final class HalfOpenSessionReport implements ServiceDetector {
     /** The flow findings that meet here: HALF_OPEN_SESSION and those that can explain one. */
     public static final Set<String> TYPES = Set.of(HalfOpenSessionDetector.TYPE, KeepAliveUnansweredDetector.TYPE,
             InjectedRstDetector.TYPE);
-    /** How long a client's latest connection to a service is remembered. */
-    private static final long REMEMBER_MICROS = 3_600_000_000L;
+    /** A client's latest connection to a service is remembered at least this long ({@link #rememberMicros}). */
+    private static final long REMEMBER_AT_LEAST_MICROS = 3_600_000_000L;
     private static final long FORGET_EVERY_MICROS = 60_000_000L;
     private long forgottenAt;
     private long previousWatermark = Long.MIN_VALUE;
 
     private final ProcessorConfig config;
+    /**
+     * How long a client's latest connection to a service is remembered: an hour, and past {@code reconnect-window}
+     * with the way a finding takes to get here (half-open grace, clock skew), so a connection within the window
+     * still counts when its flow closes an hour or more after it began.
+     */
+    private final long rememberMicros;
     private final Serializer<Alert> serializer = AvroSerde.of(Alert.class).serializer();
     private final Deserializer<Alert> deserializer = AvroSerde.of(Alert.class).deserializer();
     private KeyValueStore<String, byte[]> pending;
@@ -56,6 +62,8 @@ public final class HalfOpenSessionReport implements ServiceDetector {
 
     public HalfOpenSessionReport(ProcessorConfig config) {
         this.config = config;
+        this.rememberMicros = Math.max(REMEMBER_AT_LEAST_MICROS, config.reconnectWindowMicros()
+                + config.halfOpenGraceMicros() + 2 * config.clockSkewMicros());
     }
 
     /** None of its own: it completes the flow stage's HALF_OPEN_SESSION, KEEPALIVE_UNANSWERED and INJECTED_RST. */
@@ -172,14 +180,14 @@ public final class HalfOpenSessionReport implements ServiceDetector {
         if (!inputEnded) {
             previousWatermark = Math.max(previousWatermark, watermarkMicros);
         }
-        // Connections older than an hour can no longer count as a reconnection: forgetting them is for memory only,
-        // so it runs once a minute of stream time rather than at every watermark (a scan of every connection).
+        // Connections older than rememberMicros can no longer count as a reconnection: forgetting them is for memory
+        // only, so it runs once a minute of stream time rather than at every watermark (a scan of every connection).
         if (!inputEnded && watermarkMicros - forgottenAt >= FORGET_EVERY_MICROS) {
             forgottenAt = watermarkMicros;
             List<String> old = new ArrayList<>();
             try (KeyValueIterator<String, Long> iterator = latestConnections.all()) {
                 iterator.forEachRemaining(entry -> {
-                    if (entry.value < watermarkMicros - REMEMBER_MICROS) {
+                    if (entry.value < watermarkMicros - rememberMicros) {
                         old.add(entry.key);
                     }
                 });
@@ -189,7 +197,7 @@ public final class HalfOpenSessionReport implements ServiceDetector {
             List<String> stale = new ArrayList<>();
             try (KeyValueIterator<String, Alert> iterator = explanations.all()) {
                 iterator.forEachRemaining(entry -> {
-                    if (entry.value.getLastSeenMicros() < watermarkMicros - REMEMBER_MICROS) {
+                    if (entry.value.getLastSeenMicros() < watermarkMicros - rememberMicros) {
                         stale.add(entry.key);
                     }
                 });
@@ -203,7 +211,7 @@ public final class HalfOpenSessionReport implements ServiceDetector {
      * already have dropped: forgetting now runs once a minute, the answer stays what it was.
      */
     private boolean reconnected(Alert finding) {
-        long since = previousWatermark == Long.MIN_VALUE ? Long.MIN_VALUE : previousWatermark - REMEMBER_MICROS;
+        long since = previousWatermark == Long.MIN_VALUE ? Long.MIN_VALUE : previousWatermark - rememberMicros;
         String server = finding.getServer();
         int colon = server.lastIndexOf(':');
         String serverIp = server.substring(0, colon).replace("[", "").replace("]", "");

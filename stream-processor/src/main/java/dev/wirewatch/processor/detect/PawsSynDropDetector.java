@@ -135,7 +135,7 @@ public final class PawsSynDropDetector implements ServiceDetector {
     public PawsSynDropDetector(NetworkTopology topology, ProcessorConfig config) {
         this.topology = topology;
         this.config = config;
-        ConnectionTimeouts timeouts = ConnectionTimeouts.MONITOR;
+        ConnectionTimeouts timeouts = ConnectionTimeouts.from(config);
         this.closedFlowDelayMicros = Math.max(timeouts.closeDelay(), timeouts.resetDelay())
                 + 2 * config.clockSkewMicros();
         this.keepAcceptedMicros = config.synAttemptWindowMicros() + KEEP_ACCEPTED_BEYOND_ATTEMPT_MICROS;

@@ -46,7 +46,8 @@ public final class UnansweredSynDetector implements FlowDetector {
         if (primary.synCount() == 0 || !primary.originatorSentOnlySyns()) {
             return Absent.NEVER;
         }
-        long lastSyn = flow.views().stream().mapToLong(seen -> seen.view().lastSynMicros()).max().orElse(0);
+        long lastSyn = flow.views().stream().mapToLong(seen -> seen.view().lastSynMicros()).max()
+                .orElse(Absent.NONE);
         return lastSyn + config.synAnswerTimeoutMicros() + config.clockSkewMicros();
     }
 

@@ -1,5 +1,7 @@
 package dev.wirewatch.processor.flow;
 
+import dev.wirewatch.processor.config.ProcessorConfig;
+
 /**
  * When a connection is over, in microseconds: Zeek's timers (names and defaults from its init-bare.zeek), so that
  * connections split where Zeek splits them and conn.log baselines compare one to one.
@@ -27,10 +29,15 @@ public record ConnectionTimeouts(long attemptDelay, long synTimeout, long closeD
             5 * SECOND, 3 * SECOND, 6 * SECOND, 5 * SECOND, 300 * SECOND, 60 * SECOND, 60 * SECOND, 10 * SECOND);
 
     /**
-     * For the live monitor: a client's SYN retransmissions (Linux retries for about two minutes) stay one flow,
-     * so a detector sees every attempt together; everything else as Zeek. config.yaml's syn-attempt-window tunes it.
+     * For the live monitor: a client's SYN retransmissions stay one flow for {@code syn-attempt-window} (Linux retries
+     * for about two minutes), so a detector sees every attempt together; an established connection is known for
+     * {@code tcp-idle-timeout}; everything else as Zeek. The flow stage and the detectors that wait for its closed
+     * flows read the same timers from here.
      */
-    public static final ConnectionTimeouts MONITOR = ZEEK_DEFAULTS.withAttemptDelay(130 * SECOND).withSynTimeout(130 * SECOND);
+    public static ConnectionTimeouts from(ProcessorConfig config) {
+        return ZEEK_DEFAULTS.withAttemptDelay(config.synAttemptWindowMicros())
+                .withSynTimeout(config.synAttemptWindowMicros()).withTcpInactivity(config.tcpIdleTimeoutMicros());
+    }
 
     public ConnectionTimeouts withAttemptDelay(long micros) {
         return new ConnectionTimeouts(micros, synTimeout, closeDelay, resetDelay, partialCloseDelay, sessionTimer,

@@ -86,8 +86,7 @@ public final class FlowProcessor implements Processor<byte[], SpecificRecord, Ob
         this.detectors = detectors;
         this.budget = budget;
         this.metrics = metrics;
-        this.timeouts = ConnectionTimeouts.MONITOR.withAttemptDelay(config.synAttemptWindowMicros())
-                .withSynTimeout(config.synAttemptWindowMicros()).withTcpInactivity(config.tcpIdleTimeoutMicros());
+        this.timeouts = ConnectionTimeouts.from(config);
     }
 
     @Override

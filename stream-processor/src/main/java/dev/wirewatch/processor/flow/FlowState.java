@@ -26,7 +26,7 @@ public final class FlowState {
     private final Map<String, String> dropReasons;
 
     public FlowState() {
-        this(new ArrayList<>(), new TreeSet<>(), Long.MAX_VALUE, Long.MAX_VALUE, null, new TreeMap<>());
+        this(new ArrayList<>(), new TreeSet<>(), Absent.NEVER, Absent.NEVER, null, new TreeMap<>());
     }
 
     /** A stored state, read back by {@link FlowStateCodec}. */
@@ -83,7 +83,7 @@ public final class FlowState {
     }
 
     /**
-     * When the timer armed for this flow fires ({@code Long.MAX_VALUE}: none). It may be earlier than the deadline:
+     * When the timer armed for this flow fires ({@link Absent#NEVER}: none). It may be earlier than the deadline:
      * a deadline that moves later (every packet pushes the idle expiry) leaves the timer where it is, and the
      * timer re-arms itself when it fires, which spares two timer-store writes per packet.
      */

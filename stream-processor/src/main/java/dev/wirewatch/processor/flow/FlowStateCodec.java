@@ -12,7 +12,7 @@ import java.util.TreeSet;
  * hours, each at most 300 bytes (issue 17), so: numbers are varints ({@link VarintWriter}); a time is a zigzag
  * delta from a near time of the same view (an idle connection's times are hours from its start, but close to its
  * last packet); each object starts with a bitmap of the fields that differ from their start value (0, -1,
- * {@code Long.MIN_VALUE} or {@code Long.MAX_VALUE}: each field's own), and the others cost nothing; a view on the
+ * {@link Absent#NONE} or {@link Absent#NEVER}: each field's own), and the others cost nothing; a view on the
  * same addresses and ports as the view before it does not repeat them. Every field comes back exactly: each matters
  * to some detector. {@link ViewCodec} writes the views.
  *
@@ -76,9 +76,9 @@ public final class FlowStateCodec {
         }
         RedirectWatch redirect = state.redirect().orElse(null);
         Map<String, String> dropReasons = state.dropReasons();
-        int flags = (deadline != Long.MAX_VALUE ? DEADLINE : 0)
-                | (timer != Long.MAX_VALUE ? TIMER : 0)
-                | (timer != Long.MAX_VALUE && timer == deadline ? TIMER_AT_DEADLINE : 0)
+        int flags = (deadline != Absent.NEVER ? DEADLINE : 0)
+                | (timer != Absent.NEVER ? TIMER : 0)
+                | (timer != Absent.NEVER && timer == deadline ? TIMER_AT_DEADLINE : 0)
                 | (redirect != null ? REDIRECT : 0)
                 | (!dropReasons.isEmpty() ? DROP_REASONS : 0)
                 | (!settledByName.isEmpty() ? SETTLED_BY_NAME : 0);
@@ -144,8 +144,8 @@ public final class FlowStateCodec {
         for (int i = (flags & SETTLED_BY_NAME) != 0 ? in.unsignedInt() : 0; i > 0; i--) {
             settled.add(in.string());
         }
-        long deadline = (flags & DEADLINE) != 0 ? lastSeen + in.signed() : Long.MAX_VALUE;
-        long timer = Long.MAX_VALUE;
+        long deadline = (flags & DEADLINE) != 0 ? lastSeen + in.signed() : Absent.NEVER;
+        long timer = Absent.NEVER;
         if ((flags & TIMER) != 0) {
             timer = (flags & TIMER_AT_DEADLINE) != 0 ? deadline : lastSeen + in.signed();
         }
@@ -164,10 +164,10 @@ public final class FlowStateCodec {
         int flags = (watch.oldMac != null ? OLD_MAC : 0)
                 | (watch.gateway != null ? GATEWAY : 0)
                 | (watch.suggested != null ? SUGGESTED : 0)
-                | (watch.firstViaOldMicros != Long.MAX_VALUE ? FIRST_VIA_OLD : 0)
-                | (watch.lastViaOldMicros != Long.MIN_VALUE ? LAST_VIA_OLD : 0)
+                | (watch.firstViaOldMicros != Absent.NONE ? FIRST_VIA_OLD : 0)
+                | (watch.lastViaOldMicros != Absent.NONE ? LAST_VIA_OLD : 0)
                 | (watch.retransmittedBefore ? RETRANSMITTED_BEFORE : 0)
-                | (watch.secondMicros != Long.MAX_VALUE ? SECOND : 0)
+                | (watch.secondMicros != Absent.NONE ? SECOND : 0)
                 | (watch.sentPastCount ? SENT_PAST_COUNT : 0);
         out.unsigned(flags);
         out.unsigned(watch.src.length);
@@ -211,11 +211,11 @@ public final class FlowStateCodec {
         watch.viaOld = in.unsigned();
         watch.viaOther = in.unsigned();
         watch.answers = in.unsigned();
-        watch.firstViaOldMicros = (flags & FIRST_VIA_OLD) != 0 ? firstMicros + in.signed() : Long.MAX_VALUE;
-        watch.lastViaOldMicros = (flags & LAST_VIA_OLD) != 0 ? firstMicros + in.signed() : Long.MIN_VALUE;
+        watch.firstViaOldMicros = (flags & FIRST_VIA_OLD) != 0 ? firstMicros + in.signed() : Absent.NONE;
+        watch.lastViaOldMicros = (flags & LAST_VIA_OLD) != 0 ? firstMicros + in.signed() : Absent.NONE;
         watch.retransmittedBefore = (flags & RETRANSMITTED_BEFORE) != 0;
         watch.sentPastCount = (flags & SENT_PAST_COUNT) != 0;
-        watch.secondMicros = (flags & SECOND) != 0 ? firstMicros + in.signed() : Long.MAX_VALUE;
+        watch.secondMicros = (flags & SECOND) != 0 ? firstMicros + in.signed() : Absent.NONE;
         return watch;
     }
 }

@@ -144,12 +144,12 @@ final class LegacyFlowStateReader {
         watch.redirects = (int) in.readLong();
         watch.viaOld = in.readLong();
         watch.viaOther = in.readLong();
-        watch.firstViaOldMicros = in.readLong();
+        watch.firstViaOldMicros = noneFor(in.readLong(), Long.MAX_VALUE);
         watch.lastViaOldMicros = in.readLong();
         watch.answers = in.readLong();
         watch.retransmittedBefore = in.readBoolean();
         // Older stores did not keep the second redirect's time: the latest one stands for it (no earlier evidence).
-        watch.secondMicros = watch.redirects >= 2 ? watch.lastMicros : Long.MAX_VALUE;
+        watch.secondMicros = watch.redirects >= 2 ? watch.lastMicros : Absent.NONE;
         return watch;
     }
 }

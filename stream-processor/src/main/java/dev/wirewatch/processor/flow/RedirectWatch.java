@@ -30,13 +30,14 @@ public final class RedirectWatch {
     final String suggested;
     final long firstMicros;
     long lastMicros;
-    /** When the second redirect came; {@code Long.MAX_VALUE} until it has. */
-    long secondMicros = Long.MAX_VALUE;
+    /** When the second redirect came; {@link Absent#NONE} until it has. */
+    long secondMicros = Absent.NONE;
     int redirects;
     long viaOld;
     long viaOther;
-    long firstViaOldMicros = Long.MAX_VALUE;
-    long lastViaOldMicros = Long.MIN_VALUE;
+    /** The first and last packet through the old next hop; {@link Absent#NONE} until one went that way. */
+    long firstViaOldMicros = Absent.NONE;
+    long lastViaOldMicros = Absent.NONE;
     long answers;
     /**
      * The host sent again after the last packet counted: later answers may be to that packet, so they no longer
@@ -69,7 +70,7 @@ public final class RedirectWatch {
 
     void redirectedAgain(long tsMicros) {
         redirects++;
-        secondMicros = Math.min(secondMicros, Math.max(tsMicros, firstMicros));
+        secondMicros = earliest(secondMicros, Math.max(tsMicros, firstMicros));
         lastMicros = Math.max(lastMicros, tsMicros);
     }
 
@@ -79,7 +80,7 @@ public final class RedirectWatch {
      */
     void observe(Vantage seenAt, PacketEvent packet, ProcessorConfig config) {
         long ts = packet.getTsMicros();
-        if (!seenAt.equals(vantage) || secondMicros == Long.MAX_VALUE || ts < secondMicros + config.redirectGraceMicros()) {
+        if (!seenAt.equals(vantage) || secondMicros == Absent.NONE || ts < secondMicros + config.redirectGraceMicros()) {
             return;
         }
         byte[] from = Addresses.bytes(packet.getSrc());
@@ -95,7 +96,7 @@ public final class RedirectWatch {
         if (sent) {
             if (oldMac != null && oldMac.equals(Addresses.mac(packet.getDstMac()))) {
                 viaOld++;
-                firstViaOldMicros = Math.min(firstViaOldMicros, packet.getTsMicros());
+                firstViaOldMicros = earliest(firstViaOldMicros, packet.getTsMicros());
                 lastViaOldMicros = Math.max(lastViaOldMicros, packet.getTsMicros());
             } else {
                 viaOther++;
@@ -103,6 +104,10 @@ public final class RedirectWatch {
         } else if (Arrays.equals(from, dst) && Arrays.equals(to, src)) {
             answers++;
         }
+    }
+
+    private static long earliest(long micros, long other) {
+        return micros == Absent.NONE ? other : Math.min(micros, other);
     }
 
     /** When the watch ends without a packet through the old next hop: the latest redirect's grace and window. */

@@ -14,7 +14,7 @@ import java.util.TreeSet;
  * silence counts as evidence only up to {@code lastTickMicros}, and never on an interface over a blind span.
  */
 public record SensorLiveness(long lastTickMicros, boolean ended, boolean stopped, List<BlindSpan> blind) {
-    public static final SensorLiveness NEVER_SEEN = new SensorLiveness(Long.MIN_VALUE, false, false, List.of());
+    public static final SensorLiveness NEVER_SEEN = new SensorLiveness(Absent.NONE, false, false, List.of());
     /** Stands for every interface: the sensor was not running at all (between a planned stop and its return). */
     public static final String EVERY_INTERFACE = "*";
     /** Blind spans are kept this long in capture time: longer than any verdict waits for its evidence. */
@@ -57,7 +57,7 @@ public record SensorLiveness(long lastTickMicros, boolean ended, boolean stopped
         List<BlindSpan> spans = new ArrayList<>(blind);
         Set<String> ifaces = new TreeSet<>();
         tick.getBlind().forEach(iface -> ifaces.add(iface.toString()));
-        long from = this == NEVER_SEEN || lastTickMicros == Long.MIN_VALUE ? ts - 1_000_000 : lastTickMicros;
+        long from = this == NEVER_SEEN || lastTickMicros == Absent.NONE ? ts - 1_000_000 : lastTickMicros;
         if (stopped && !tick.getStopped() && ts > lastTickMicros) {
             ifaces.add(EVERY_INTERFACE); // back after a planned stop: nothing was captured in between
         }

@@ -47,9 +47,9 @@ public final class SensorTicks {
         return true;
     }
 
-    /** The last capture time any sensor reported. */
+    /** The last capture time any sensor reported ({@link Absent#NONE}: none has). */
     public long captureEnd() {
-        long end = Long.MIN_VALUE;
+        long end = Absent.NONE;
         try (KeyValueIterator<String, byte[]> iterator = store.all()) {
             while (iterator.hasNext()) {
                 end = Math.max(end, SensorLiveness.fromBytes(iterator.next().value).lastTickMicros());

@@ -73,8 +73,8 @@ final class TcpAnalyzer {
                 peer.initSequence(ackSeq - 1, ackSeq - 1);
             } else {
                 relAck = peer.relative(ackSeq);
-                if (relAck >= 0 && !rst && TcpRules.ackAdvances(ackSeq, TcpEndpoint.delta(ackSeq, peer.startSeq + peer.ackRel))) {
-                    peer.ackRel += TcpEndpoint.delta(ackSeq, peer.startSeq + peer.ackRel);
+                if (relAck >= 0 && !rst) {
+                    advanceAck(peer, ackSeq);
                 }
             }
         }
@@ -176,7 +176,7 @@ final class TcpAnalyzer {
 
     /** The highest sequence the side sent moves on, except for an untrusted jump or after its RST; else T. */
     private static void updateLastSeq(ConnectionView view, TcpEndpoint endpoint, long onePast, TcpSegment segment) {
-        int deltaLast = TcpEndpoint.delta(onePast, endpoint.nextSeq());
+        int deltaLast = TcpRules.delta(onePast, endpoint.nextSeq());
         if (TcpRules.untrustedJump(segment.flags(), deltaLast)) {
             return;
         }
@@ -224,7 +224,7 @@ final class TcpAnalyzer {
         }
         Long seqEnd = sent.getHighestSeqEnd();
         if (seqEnd != null && endpoint.state != RESET) {
-            int deltaLast = TcpEndpoint.delta(seqEnd, endpoint.nextSeq());
+            int deltaLast = TcpRules.delta(seqEnd, endpoint.nextSeq());
             if (deltaLast > 0) {
                 endpoint.lastRel += deltaLast;
             }
@@ -242,10 +242,18 @@ final class TcpAnalyzer {
             return;
         }
         long relAck = peer.relative(ackSeq);
-        if (relAck >= 0 && TcpRules.ackAdvances(ackSeq, TcpEndpoint.delta(ackSeq, peer.startSeq + peer.ackRel))) {
-            peer.ackRel += TcpEndpoint.delta(ackSeq, peer.startSeq + peer.ackRel);
+        if (relAck >= 0) {
+            advanceAck(peer, ackSeq);
         }
         contentGap(view, peer, relAck);
+    }
+
+    /** The highest acknowledgement of the peer's sequence space moves to {@code ackSeq} if that advances it. */
+    private static void advanceAck(TcpEndpoint peer, long ackSeq) {
+        int advance = TcpRules.delta(ackSeq, peer.startSeq + peer.ackRel);
+        if (TcpRules.ackAdvances(ackSeq, advance)) {
+            peer.ackRel += advance;
+        }
     }
 
     /**

@@ -115,20 +115,16 @@ final class TcpEndpoint {
         state = next;
     }
 
-    boolean inactive() {
-        return state.inactive();
-    }
-
     /** Starts the sequence space at {@code start} with the highest sequence sent at {@code last}. */
     void initSequence(long start, long last) {
         startSeq = start & 0xffffffffL;
-        lastRel = delta(last, startSeq);
+        lastRel = TcpRules.delta(last, startSeq);
         ackRel = 0;
         dataEndRel = lastRel;
     }
 
     long relative(long seq) {
-        return delta(seq, startSeq);
+        return TcpRules.delta(seq, startSeq);
     }
 
     /** Zeek's Size(): sequence space used, without the SYN and FIN octets. */
@@ -144,11 +140,6 @@ final class TcpEndpoint {
             size--;
         }
         return Math.max(size, 0);
-    }
-
-    /** Signed difference of two 32-bit sequence numbers. */
-    static int delta(long a, long b) {
-        return TcpRules.delta(a, b);
     }
 
     /** The sequence number after the highest this side sent. */

@@ -1,6 +1,7 @@
 package dev.wirewatch.processor.detect;
 
 import static dev.wirewatch.processor.Packets.ACK;
+import static dev.wirewatch.processor.Packets.FIN;
 import static dev.wirewatch.processor.Packets.RST;
 import static dev.wirewatch.processor.Packets.SYN;
 import static dev.wirewatch.processor.Packets.tcp;
@@ -53,6 +54,33 @@ class DetectorTimersFollowConfigTest {
             driver.tick(T0 + 46 * S, T0 + 50 * S, "client", "server");
             return driver.alerts().stream().filter(alert -> alert.getType().equals(InjectedRstDetector.TYPE))
                     .map(alert -> alert.getMissingAt()).toList();
+        }
+    }
+
+    /**
+     * HALF_OPEN_SESSION waits {@code reconnect-window} for the client's next connection, also when that is over an
+     * hour: here the client reconnects a second after giving up, and its new connection closes 95 minutes later.
+     */
+    @Test
+    void aReconnectWindowOverAnHourCountsAReconnectionThatLastedOverAnHour() {
+        ProcessorConfig config = ProcessorConfig.DEFAULTS.with(ConfigKeys.RECONNECT_WINDOW, Duration.ofHours(3));
+        try (ProcessorDriver driver = new ProcessorDriver(TwoSidedSession.TOPOLOGY, config)) {
+            TwoSidedSession stale = new TwoSidedSession(driver, 41004).established(T0);
+            driver.tick(T0, T0 + 60 * S, "client", "server");
+            for (long second : new long[] {60, 61, 63}) { // data and its retransmissions never reach the server
+                stale.fromClient(T0 + second * S, ACK, 6, List.of("client"));
+            }
+            stale.fromClient(T0 + 64 * S, RST | ACK, 0, List.of("client"));
+            TwoSidedSession again = new TwoSidedSession(driver, 41005).established(T0 + 65 * S);
+            driver.tickEvery(60 * S, T0 + 61 * S, T0 + 96 * 60 * S, "client", "server");
+            again.fromClient(T0 + 96 * 60 * S, FIN | ACK, 0, TwoSidedSession.BOTH);
+            again.fromServer(T0 + 96 * 60 * S + 100, FIN | ACK, 0, TwoSidedSession.BOTH);
+            again.fromClient(T0 + 96 * 60 * S + 200, ACK, 0, TwoSidedSession.BOTH);
+            driver.tickEvery(60 * S, T0 + 97 * 60 * S, T0 + 4 * 3600 * S, "client", "server");
+            List<Boolean> reconnected = driver.alerts().stream()
+                    .filter(alert -> alert.getType().equals(HalfOpenSessionDetector.TYPE))
+                    .map(alert -> alert.getReconnected()).toList();
+            assertEquals(List.of(true), reconnected);
         }
     }
 

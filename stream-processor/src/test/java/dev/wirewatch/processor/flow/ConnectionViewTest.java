@@ -296,4 +296,30 @@ class ConnectionViewTest {
         assertEquals("2001:db8::2", ipv6Copy.responderIp());
         assertEquals(FlowStateDump.of(flowOf(ipv6)), FlowStateDump.of(flowOf(ipv6Copy)));
     }
+
+    /**
+     * A keep-alive probe (no payload, one below the side's next sequence number) counts however much the side has
+     * sent: sequence numbers compare as 32-bit numbers that wrap (TcpRules), so also past 2 GiB, where a relative
+     * offset no longer fits an int.
+     */
+    @Test
+    void aKeepAliveProbeIsRecognisedBeforeAndAfterASideSentMoreThan2GiB() {
+        assertEquals(1, keepAliveProbesAfterSending(1_000_000), "after 1 MB");
+        assertEquals(1, keepAliveProbesAfterSending(3L << 30), "after 3 GiB");
+    }
+
+    /** The client's probes counted after it sent {@code bytes} (1 MB segments, each acknowledged) and probed once. */
+    private static int keepAliveProbesAfterSending(long bytes) {
+        ConnectionView view = replay(List.of(fromClient(0, SYN, CLIENT_ISN, 0, 0),
+                fromServer(1_500, SYN | ACK, SERVER_ISN, CLIENT_ISN + 1, 0),
+                fromClient(1_600, ACK, CLIENT_ISN + 1, SERVER_ISN + 1, 0)));
+        long next = CLIENT_ISN + 1;
+        for (long sent = 0, at = 2_000; sent < bytes; sent += 1_000_000, at += 1_000) {
+            view.observe(fromClient(at, PSH | ACK, next & 0xffffffffL, SERVER_ISN + 1, 1_000_000));
+            next += 1_000_000;
+            view.observe(fromServer(at + 500, ACK, SERVER_ISN + 1, next & 0xffffffffL, 0));
+        }
+        view.observe(fromClient(600_000_000L, ACK, (next - 1) & 0xffffffffL, SERVER_ISN + 1, 0));
+        return view.sentBy(Addresses.parse(CLIENT), CLIENT_PORT).probeRun();
+    }
 }

@@ -7,6 +7,7 @@ import static dev.wirewatch.processor.Packets.SYN;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.wirewatch.processor.Packets;
+import dev.wirewatch.processor.config.ProcessorConfig;
 import dev.wirewatch.record.PacketEvent;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -49,7 +50,7 @@ class ConversationTrackerTest {
 
     @Test
     void theMonitorsLongerAttemptDelayKeepsSynRetriesTogether() {
-        List<ConnectionView> views = track(ConnectionTimeouts.MONITOR,
+        List<ConnectionView> views = track(ConnectionTimeouts.from(ProcessorConfig.DEFAULTS),
                 fromClient(0, SYN, 100, 0), fromClient(3 * SECOND, SYN, 100, 0), fromClient(6 * SECOND, SYN, 100, 0));
         assertEquals(List.of("S0 S 3/0"), summary(views));
         assertEquals(3, views.get(0).synCount());

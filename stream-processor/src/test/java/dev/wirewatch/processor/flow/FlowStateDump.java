@@ -39,6 +39,10 @@ final class FlowStateDump {
         }
     };
 
+    /** The live monitor's timers when the fixtures were written: Zeek's, with a 130 s SYN attempt window. */
+    private static final ConnectionTimeouts MONITOR_AS_FIXTURES_WERE_WRITTEN = ConnectionTimeouts.ZEEK_DEFAULTS
+            .withAttemptDelay(130_000_000L).withSynTimeout(130_000_000L);
+
     private FlowStateDump() {}
 
     static String of(FlowState state) {
@@ -142,7 +146,7 @@ final class FlowStateDump {
             line(out, at + "counts", List.of(view.originatorPackets(), view.originatorBytes(), view.responderPackets(),
                     view.responderBytes()));
             line(out, at + "times", List.of(view.firstSeenMicros(), view.lastSeenMicros(),
-                    view.expiresAtMicros(ConnectionTimeouts.ZEEK_DEFAULTS), view.expiresAtMicros(ConnectionTimeouts.MONITOR)));
+                    view.expiresAtMicros(ConnectionTimeouts.ZEEK_DEFAULTS), view.expiresAtMicros(MONITOR_AS_FIXTURES_WERE_WRITTEN)));
             line(out, at + "syn", List.of(view.synCount(), view.firstSynMicros(), view.lastSynMicros(),
                     view.sawSynAck(), view.sawRstFromResponder(), view.originatorSentOnlySyns(),
                     String.valueOf(view.synTsVal()), view.synAnswered(), String.valueOf(view.handshakeRttMicros())));
