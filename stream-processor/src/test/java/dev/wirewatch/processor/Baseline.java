@@ -17,11 +17,14 @@ import org.apache.avro.Schema;
  * A seed case's expected findings, deploy/samples/NN-name/expected.txt, in deploy/lab/expect.py's line format (the
  * lab reads the same file): {@code TYPE field=value ...} must be reported, {@code !TYPE field=value ...} must not,
  * {@code #} starts a comment. Fields are ALERTS.md's JSON names; a list matches when it contains the value.
+ * {@code @recording LINE} holds for the recorded captures only (what a live run may split differently, such as how
+ * many attempts fall in one alert's window): these tests read it as {@code LINE}, the lab skips it.
  * {@code !severity>=LEVEL} (or without {@code !}) matches any alert of that severity or above. Any other word without
  * {@code =} is refused with its line, as expect.py refuses it.
  */
 public record Baseline(List<Rule> rules) {
     private static final String SEVERITY_AT_LEAST = "severity>=";
+    private static final String RECORDING_ONLY = "@recording";
 
     /**
      * One line: whether it forbids, the alert type (null for a {@code severity>=} line, whose lowest severity is
@@ -52,7 +55,7 @@ public record Baseline(List<Rule> rules) {
             List<Rule> rules = new ArrayList<>();
             List<String> lines = Files.readAllLines(file);
             for (int number = 1; number <= lines.size(); number++) {
-                String line = lines.get(number - 1).strip();
+                String line = lines.get(number - 1).strip().replaceFirst("^" + RECORDING_ONLY + "\\s+", "");
                 if (line.isEmpty() || line.startsWith("#")) {
                     continue;
                 }

@@ -28,6 +28,15 @@ class BaselineTest {
     }
 
     @Test
+    void aRecordingOnlyLineHoldsForTheRecordedCaptures() throws IOException {
+        Baseline baseline = Baseline.read(write("@recording UNANSWERED_SYN server=10.0.0.2:80 count=2\n"));
+
+        assertEquals(1, baseline.problems(List.of(alert(Severity.warning))).size(), "count 1 is not count 2");
+        Alert twice = Alert.newBuilder(alert(Severity.warning)).setCount(2L).build();
+        assertEquals(List.of(), baseline.problems(List.of(twice)));
+    }
+
+    @Test
     void aWordWithoutAValueIsRefusedWithItsLine() throws IOException {
         assertRefused("UNANSWERED_SYN server=10.0.0.2:80\nUNANSWERED_SYN host\n", "line 2", "'host'");
     }
