@@ -17,6 +17,11 @@ missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
 done
+if [ "${1:-}" = --missing ]; then
+  # For .ci/run's check after the install: the packages still missing, one per line.
+  printf '%s\n' "${missing[@]}" | grep . || true
+  exit 0
+fi
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0
 fi
