@@ -9,6 +9,7 @@ packages=(
   tshark tcpdump                  # conformance: tshark's decode (editcap comes with it), tcpdump beside the ring
   iproute2 iptables nftables      # network namespaces, veths, firewall rules (live tests, the lab)
   iputils-arping iputils-ping     # the lab's traffic
+  keepalived ndisc6               # the lab's VRRP pair; IPv6 neighbour discovery by hand
   python3-scapy                   # deploy/samples/*/record.sh crafts packets with it
   prometheus-alertmanager         # the sink's Alertmanager output against the real thing
 )

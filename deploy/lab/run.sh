@@ -32,12 +32,14 @@ scenarios=(
 
 keep=""
 refresh=false
+instance=0
 wanted=()
 while [ $# -gt 0 ]; do
   case $1 in
     --keep) keep=$2; shift 2 ;;
     --refresh-samples) refresh=true; shift ;;
-    -h|--help) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --instance) instance=$2; shift 2 ;;
+    -h|--help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) wanted+=("$1"); shift ;;
   esac
 done
@@ -45,12 +47,15 @@ known=$(printf '%s\n' "${scenarios[@]}" | cut -d'|' -f1)
 for name in "${wanted[@]}"; do
   grep -qx "$name" <<<"$known" || { echo "run.sh: unknown scenario '$name'; known: $(echo $known)" >&2; exit 2; }
 done
+[[ $instance =~ ^[0-9]$ ]] || { echo "run.sh: --instance must be 0-9, not '$instance'" >&2; exit 2; }
 [ "$(id -u)" = 0 ] || { echo "run.sh: needs root (network namespaces)" >&2; exit 2; }
 
 work=${keep:-$(mktemp -d /tmp/wirewatch-lab-XXXXXX)}
 mkdir -p "$work"
-export WW_LAB_HOME=$lab WW_LAB_WORK=$work WW_LAB_BRIDGE=wwlab0 WW_LAB_ALERTS=$work/alerts.jsonl
-export WW_LAB_BOOTSTRAP=198.18.0.1:19092 WW_LAB_JAR=$repo/app/target/wirewatch.jar
+# The management network: 198.18.0.0/15 is outside every internal prefix the detectors know.
+export WW_LAB_HOME=$lab WW_LAB_WORK=$work WW_LAB_BRIDGE=wwlab$instance WW_LAB_ALERTS=$work/alerts.jsonl
+export WW_LAB_SUBNET=198.18.$instance WW_LAB_LINKS=wwl${instance}m
+export WW_LAB_BOOTSTRAP=$WW_LAB_SUBNET.1:$((19092 + instance)) WW_LAB_JAR=$repo/app/target/wirewatch.jar
 # Time bound per scenario: the slowest finding (ICMP_REDIRECT_IGNORED) is judged when the ping flow goes idle (60 s),
 # which takes 60-70 s here; the rest is slack for a busy CI machine (a passing scenario never waits for it).
 export WW_LAB_TIMEOUT=${WW_LAB_TIMEOUT:-150}
@@ -66,7 +71,7 @@ teardown() {
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   wait "${pids[@]}" 2>/dev/null || true
   ip link del "$WW_LAB_BRIDGE" 2>/dev/null || true
-  for link in $(ip -o link show | grep -o 'wwl-m[0-9]*' | sort -u); do ip link del "$link" 2>/dev/null || true; done
+  for link in $(ip -o link show | grep -o "$WW_LAB_LINKS[0-9]*" | sort -u); do ip link del "$link" 2>/dev/null || true; done
 }
 scenario_pid=""
 # A scenario runs in the background, so that a signal reaches this trap at once (bash runs traps only between
@@ -93,9 +98,9 @@ java=(java -Dorg.apache.avro.SERIALIZABLE_PACKAGES=dev.wirewatch.record -jar "$W
 
 teardown
 ip link add "$WW_LAB_BRIDGE" type bridge
-ip addr add 198.18.0.1/16 dev "$WW_LAB_BRIDGE"
+ip addr add "$WW_LAB_SUBNET.1/24" dev "$WW_LAB_BRIDGE"
 ip link set "$WW_LAB_BRIDGE" up
-"${java[@]}" broker --listen 198.18.0.1 --port 19092 --data "$work/kafka" >"$work/broker.log" 2>&1 & pids+=($!)
+"${java[@]}" broker --listen "$WW_LAB_SUBNET.1" --port "${WW_LAB_BOOTSTRAP##*:}" --data "$work/kafka" >"$work/broker.log" 2>&1 & pids+=($!)
 started "$work/broker.log" "serving on" 60 || exit 1
 touch "$WW_LAB_ALERTS"
 "${java[@]}" sink --bootstrap-servers "$WW_LAB_BOOTSTRAP" --to "jsonl:$WW_LAB_ALERTS" --group-wait 0 --resolve-after 0 \

@@ -41,16 +41,17 @@ capture_stop() {
 
 # --- lab mode --------------------------------------------------------------------------------------------------
 
-# A veth from the namespace to the lab's management bridge (198.18.0.0/16, outside every internal prefix the
+# A veth from the namespace to the lab's management bridge ($WW_LAB_SUBNET.0/24, outside every internal prefix the
 # detectors know), so its sensor reaches the broker; sensors capture only the scenario's interfaces.
 ww_lab_attach() { # NAMESPACE
   local ns=$1 n
   n=$(( $(cat "$WW_LAB_WORK/next-link" 2>/dev/null || echo 1) ))
   echo $((n + 1)) > "$WW_LAB_WORK/next-link"
-  ip link add "wwl-m$n" type veth peer name mgmt0 netns "$ns"
-  ip link set "wwl-m$n" master "$WW_LAB_BRIDGE"
-  ip link set "wwl-m$n" up
-  ip -n "$ns" addr add "198.18.$((n / 200)).$((n % 200 + 10))/16" dev mgmt0
+  [ "$n" -le 240 ] || { echo "  lab: more than 240 management links in one run" >&2; return 1; }
+  ip link add "$WW_LAB_LINKS$n" type veth peer name mgmt0 netns "$ns"
+  ip link set "$WW_LAB_LINKS$n" master "$WW_LAB_BRIDGE"
+  ip link set "$WW_LAB_LINKS$n" up
+  ip -n "$ns" addr add "$WW_LAB_SUBNET.$((n + 10))/24" dev mgmt0
   ip -n "$ns" link set mgmt0 up
   ip -n "$ns" link set lo up
 }

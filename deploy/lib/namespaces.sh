@@ -1,14 +1,16 @@
 # Hosts as network namespaces, for the scripts that reproduce the seed cases (deploy/samples/*/record.sh,
 # deploy/lab/healthy.sh). Sourced after capture.sh, not run.
-# `namespaces NS ...` creates the namespaces afresh (loopback up; IPv6 off: the cases are IPv4, and router
-# solicitations would only add noise to the captures) and makes sure that when the script ends — normally, on an
-# error or interrupted — its captures stop, the processes it started in the background (their pids appended to
+# `namespaces [--ipv6] NS ...` creates the namespaces afresh (loopback up; IPv6 off unless --ipv6: the IPv4 cases
+# would only get router solicitations and DAD noise in their captures) and makes sure that when the script ends —
+# normally, on an error or interrupted — its captures stop, the processes it started in the background (their pids appended to
 # $pids) end and the namespaces are gone.
 
 pids=()
 ww_namespaces=()
 
-namespaces() { # NAMESPACE ...
+namespaces() { # [--ipv6] NAMESPACE ...
+  local ipv6=0
+  if [ "${1:-}" = --ipv6 ]; then ipv6=1; shift; fi
   ww_namespaces=("$@")
   trap namespaces_cleanup EXIT
   trap 'namespaces_cleanup; exit 130' INT
@@ -18,7 +20,8 @@ namespaces() { # NAMESPACE ...
   for ns in "$@"; do
     ip netns add "$ns"
     ip -n "$ns" link set lo up
-    ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
+    ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=$((1 - ipv6)) \
+      net.ipv6.conf.default.disable_ipv6=$((1 - ipv6))
   done
 }
 
