@@ -78,6 +78,7 @@ public final class JsonLine {
         }
         putIfPresent(line, "mac_before", alert.getMacBefore());
         putIfPresent(line, "mac_after", alert.getMacAfter());
+        putIfPresent(line, "protocol", alert.getProtocol());
         putIfPresent(line, "gateway", alert.getGateway());
         putIfPresent(line, "suggested_gateway", alert.getSuggestedGateway());
         if (alert.getLoss() != null) {

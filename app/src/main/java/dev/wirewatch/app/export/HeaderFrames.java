@@ -8,6 +8,7 @@ import dev.wirewatch.record.TcpHeader;
 import dev.wirewatch.schemas.Addresses;
 import dev.wirewatch.schemas.FlowKey;
 import java.nio.ByteBuffer;
+import java.util.Arrays;
 
 /**
  * Rebuilds the headers of a packet from what its sensor shipped. Sensors send decoded header fields, not bytes, so
@@ -43,6 +44,9 @@ public final class HeaderFrames {
 
     /** ARP is shipped whole, so its frame is complete. Link addresses fall back to the ARP payload's own. */
     public static Frame of(ArpEvent arp) {
+        if (arp.getNdFlags() != null) {
+            return neighborDiscovery(arp);
+        }
         byte[] senderMac = Addresses.bytes(arp.getSenderMac());
         byte[] dst = mac(arp.getDstMac(), arp.getOperation() == 1 ? BROADCAST : Addresses.bytes(arp.getTargetMac()));
         byte[] link = ethernet(dst, mac(arp.getSrcMac(), senderMac), arp.getVlan(), ETHERTYPE_ARP);
@@ -51,6 +55,34 @@ public final class HeaderFrames {
                 .putShort((short) arp.getOperation()).put(senderMac).put(Addresses.bytes(arp.getSenderIp()))
                 .put(Addresses.bytes(arp.getTargetMac())).put(Addresses.bytes(arp.getTargetIp()));
         byte[] frame = concat(link, body.array());
+        return new Frame(frame, frame.length);
+    }
+
+    /**
+     * A Neighbor Solicitation or Advertisement, from the binding the sensor shipped: what the event does not carry is
+     * filled as a kernel usually sends it (an NS to its target's solicited-node group, an NA from its target).
+     */
+    private static Frame neighborDiscovery(ArpEvent arp) {
+        boolean solicitation = arp.getOperation() == 135;
+        byte[] senderIp = Addresses.bytes(arp.getSenderIp());
+        byte[] target = Addresses.bytes(solicitation ? arp.getTargetIp() : arp.getSenderIp());
+        boolean probe = solicitation && Arrays.equals(senderIp, new byte[16]);
+        ByteBuffer message = ByteBuffer.allocate(probe ? 24 : 32);
+        message.put((byte) arp.getOperation()).put((byte) 0).putShort((short) 0).put((byte) (int) arp.getNdFlags())
+                .put(new byte[3]).put(target);
+        if (!probe) { // source (NS) or target (NA) link-layer address option
+            message.put((byte) (solicitation ? 1 : 2)).put((byte) 1).put(Addresses.bytes(arp.getSenderMac()));
+        }
+        byte[] solicitedNode = Addresses.parse("ff02::1:ff00:0");
+        System.arraycopy(target, 13, solicitedNode, 13, 3);
+        byte[] ip = solicitation ? ipv6Header(message.capacity(), 255, FlowKey.ICMPV6, senderIp, solicitedNode,
+                message.array())
+                : ipv6Header(message.capacity(), 255, FlowKey.ICMPV6, target, Addresses.bytes(arp.getTargetIp()),
+                message.array());
+        byte[] dstMac = {0x33, 0x33, ip[36], ip[37], ip[38], ip[39]};
+        byte[] link = ethernet(mac(arp.getDstMac(), dstMac), mac(arp.getSrcMac(), Addresses.bytes(arp.getSenderMac())),
+                arp.getVlan(), ETHERTYPE_IPV6);
+        byte[] frame = concat(link, ip);
         return new Frame(frame, frame.length);
     }
 

@@ -51,7 +51,7 @@ class ExportFramesTest {
         sightings.add(sighting(packet("h6", "", T0 + 6, null, null, null, 6, v6b, v6a, 58, 0, 0, 64, 40 + 8 + 56, null,
                 new IcmpHeader(129, 0, 4242, null, null, null))));
         sightings.add(new EvidenceScan.Sighting("h4", "eth0", T0 + 3, new ArpEvent("h4", "eth0", T0 + 3, null, null, null, 2,
-                ByteBuffer.wrap(macB), ByteBuffer.wrap(b), ByteBuffer.wrap(macA), ByteBuffer.wrap(a))));
+                ByteBuffer.wrap(macB), ByteBuffer.wrap(b), ByteBuffer.wrap(macA), ByteBuffer.wrap(a), null)));
 
         Path file = temp.resolve("frames.pcapng");
         EvidenceExport.Written written;
@@ -76,6 +76,27 @@ class ExportFramesTest {
                 "h6|1795580607.000006000|172|72|||||||||2001:db8::1|60|0x0018|4000000000|100||||123|||TCP",
                 "h6|1795580607.000007000|104|48|||||||||2001:db8::2|64||||||||129|0x1092|ICMPv6"),
                 lines.stream().map(line -> line.replace('\t', '|')).toList());
+    }
+
+    /** Neighbour discovery shipped as bindings comes back as the NA and NS tshark names in its Info column. */
+    @Test
+    void tsharkReadsBackNeighborDiscovery() throws Exception {
+        byte[] vip = Addresses.parse("2001:db8:7::100");
+        byte[] mac = {2, 0, 0, 0, 9, 2};
+        byte[] allNodes = Addresses.parse("ff02::1");
+        ArpEvent advertisement = new ArpEvent("h", "eth0", T0, null, null, null, 136, ByteBuffer.wrap(mac),
+                ByteBuffer.wrap(vip), ByteBuffer.wrap(new byte[6]), ByteBuffer.wrap(allNodes), 0x20);
+        ArpEvent probe = new ArpEvent("h", "eth0", T0 + 1, null, null, null, 135, ByteBuffer.wrap(mac),
+                ByteBuffer.wrap(new byte[16]), ByteBuffer.wrap(new byte[6]), ByteBuffer.wrap(vip), 0);
+        Path file = temp.resolve("nd.pcapng");
+        try (OutputStream out = Files.newOutputStream(file)) {
+            EvidenceExport.write(List.of(new EvidenceScan.Sighting("h", "eth0", T0, advertisement),
+                    new EvidenceScan.Sighting("h", "eth0", T0 + 1, probe)), "test", out);
+        }
+        assertEquals(List.of("2001:db8:7::100|ff02::1|Neighbor Advertisement 2001:db8:7::100 (ovr) is at 02:00:00:00:09:02",
+                        "::|ff02::1:ff00:100|Neighbor Solicitation for 2001:db8:7::100"),
+                Tshark.fields(file, List.of(), List.of("ipv6.src", "ipv6.dst", "_ws.col.Info")).stream()
+                        .map(line -> line.replace('\t', '|')).toList());
     }
 
     private static EvidenceScan.Sighting sighting(PacketEvent packet) {

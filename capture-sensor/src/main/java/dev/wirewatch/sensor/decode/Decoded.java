@@ -27,6 +27,14 @@ public sealed interface Decoded {
     record ArpPacket(Link link, int operation, byte[] senderMac, byte[] senderIp, byte[] targetMac, byte[] targetIp)
             implements Decoded {}
 
+    /**
+     * An IPv6 Neighbor Solicitation (type 135) or Advertisement (136). {@code flags}: the advertisement's R (0x80),
+     * S (0x40) and O (0x20) bits, 0 for a solicitation; {@code linkLayerAddress}: the source (NS) or target (NA)
+     * link-layer address option, null when absent.
+     */
+    record NeighborPacket(Link link, byte[] src, byte[] dst, int type, int flags, byte[] target, byte[] linkLayerAddress)
+            implements Decoded {}
+
     /** A well-formed frame of a kind the monitor does not look at (EAPOL, LLDP, ...). */
     record Ignored(String reason) implements Decoded {}
 

@@ -51,7 +51,9 @@ public final class FrameDecoder {
             case FlowKey.TCP -> TransportDecoder.tcp(link.link(), ip, data, length);
             case FlowKey.UDP -> TransportDecoder.udp(link.link(), ip, data, length);
             case FlowKey.ICMP -> IcmpDecoder.icmp(link.link(), ip, data, length, false);
-            case FlowKey.ICMPV6 -> IcmpDecoder.icmp(link.link(), ip, data, length, true);
+            case FlowKey.ICMPV6 -> NeighborDiscoveryDecoder.isNeighborDiscovery(ip, data, length)
+                    ? NeighborDiscoveryDecoder.decode(link.link(), ip, data, length)
+                    : IcmpDecoder.icmp(link.link(), ip, data, length, true);
             default -> new Decoded.IpPacket(link.link(), ip.version(), ip.src(), ip.dst(), ip.protocol(), ip.ttl(),
                     ip.totalLength(), 0, 0, null, null);
         };

@@ -11,7 +11,10 @@ import java.nio.ByteBuffer;
 import java.util.Optional;
 import org.apache.avro.specific.SpecificRecord;
 
-/** Turns a decoded frame into the record a sensor ships: PacketEvent for IP, ArpEvent for ARP, nothing else. */
+/**
+ * Turns a decoded frame into the record a sensor ships: PacketEvent for IP, ArpEvent for ARP and for IPv6 neighbour
+ * discovery (the binding it carries, see ArpEvent.avsc), nothing else.
+ */
 public final class EventMapper {
     private EventMapper() {}
 
@@ -21,6 +24,9 @@ public final class EventMapper {
         }
         if (decoded instanceof Decoded.ArpPacket arp) {
             return Optional.of(arp(host, frame, arp));
+        }
+        if (decoded instanceof Decoded.NeighborPacket nd) {
+            return Optional.of(neighborDiscovery(host, frame, nd));
         }
         return Optional.empty();
     }
@@ -50,7 +56,19 @@ public final class EventMapper {
     private static ArpEvent arp(String host, CapturedFrame frame, Decoded.ArpPacket arp) {
         return new ArpEvent(host, frame.iface(), frame.tsMicros(), wrap(arp.link().srcMac()), wrap(arp.link().dstMac()),
                 arp.link().vlan(), arp.operation(), ByteBuffer.wrap(arp.senderMac()), ByteBuffer.wrap(arp.senderIp()),
-                ByteBuffer.wrap(arp.targetMac()), ByteBuffer.wrap(arp.targetIp()));
+                ByteBuffer.wrap(arp.targetMac()), ByteBuffer.wrap(arp.targetIp()), null);
+    }
+
+    /** NS: the solicitor's address is at its source link-layer address; NA: the target is at its target one. */
+    private static ArpEvent neighborDiscovery(String host, CapturedFrame frame, Decoded.NeighborPacket nd) {
+        Decoded.Link link = nd.link();
+        byte[] mac = nd.linkLayerAddress() != null ? nd.linkLayerAddress()
+                : link.srcMac() != null ? link.srcMac() : new byte[6];
+        boolean solicitation = nd.type() == 135;
+        byte[] targetMac = solicitation || link.dstMac() == null ? new byte[6] : link.dstMac();
+        return new ArpEvent(host, frame.iface(), frame.tsMicros(), wrap(link.srcMac()), wrap(link.dstMac()),
+                link.vlan(), nd.type(), ByteBuffer.wrap(mac), ByteBuffer.wrap(solicitation ? nd.src() : nd.target()),
+                ByteBuffer.wrap(targetMac), ByteBuffer.wrap(solicitation ? nd.target() : nd.dst()), nd.flags());
     }
 
     private static ByteBuffer wrap(byte[] bytes) {

@@ -13,6 +13,7 @@ import dev.wirewatch.schemas.RecordCodec;
 import dev.wirewatch.schemas.Topics;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
@@ -111,8 +112,7 @@ public final class RecordPublisher implements RecordSink, AutoCloseable {
             return new Outgoing(Topics.PACKETS, BY_KEY, drop.getTsMicros() / 1000, nat.key(drop).toBytes(),
                     CODEC.encode(drop));
         } else if (record instanceof ArpEvent arp) {
-            return new Outgoing(Topics.L2, BY_KEY, arp.getTsMicros() / 1000, Addresses.bytes(arp.getSenderIp()),
-                    CODEC.encode(arp));
+            return new Outgoing(Topics.L2, BY_KEY, arp.getTsMicros() / 1000, boundAddress(arp), CODEC.encode(arp));
         } else if (record instanceof SensorStatus status) {
             return new Outgoing(Topics.SENSORS, BY_KEY, status.getTsMicros() / 1000,
                     status.getSensorId().getBytes(StandardCharsets.UTF_8), CODEC.encode(status));
@@ -272,5 +272,12 @@ public final class RecordPublisher implements RecordSink, AutoCloseable {
     /** Closes without waiting longer than {@code timeout} for unsent records (they are lost). */
     public void close(Duration timeout) {
         producer.close(timeout);
+    }
+
+    /** ww.l2's key: the sender, or what a duplicate address detection probe (an NS from ::) asks about. */
+    private static byte[] boundAddress(ArpEvent arp) {
+        byte[] sender = Addresses.bytes(arp.getSenderIp());
+        boolean probe = arp.getOperation() == 135 && Arrays.equals(sender, new byte[16]);
+        return probe ? Addresses.bytes(arp.getTargetIp()) : sender;
     }
 }

@@ -22,7 +22,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The decoder against an independent decoder: tshark's fields for every frame of every shared trace, field by
- * field (addresses, ports, flags, seq/ack, payload length, TCP options, ICMP type/code and quoted header, ARP).
+ * field (addresses, ports, flags, seq/ack, payload length, TCP options, ICMP type/code and quoted header, ARP,
+ * IPv6 neighbour discovery).
  */
 class DecoderMatchesTsharkTest {
     private static final String[] FIELDS = {
@@ -31,7 +32,9 @@ class DecoderMatchesTsharkTest {
         "tcp.options.timestamp.tsecr", "tcp.options.mss_val", "tcp.options.wscale.shift", "icmp.type", "icmp.code",
         "icmpv6.type", "icmpv6.code", "arp.opcode", "arp.src.hw_mac", "arp.src.proto_ipv4", "arp.dst.hw_mac",
         "arp.dst.proto_ipv4", "icmpv6.nd.rd.target_address", "icmpv6.rd.na.destination_address", "icmp.redir_gw",
-        "vlan.id", "frame.time_epoch", "frame.len", "frame.cap_len"
+        "vlan.id", "frame.time_epoch", "frame.len", "frame.cap_len", "icmpv6.nd.ns.target_address",
+        "icmpv6.nd.na.target_address", "icmpv6.nd.na.flag.r", "icmpv6.nd.na.flag.s", "icmpv6.nd.na.flag.o",
+        "icmpv6.opt.src_linkaddr", "icmpv6.opt.target_linkaddr"
     };
 
     /** The shared traces, and dumpcap's two-interface pcapng: Ethernet and Linux cooked frames in one file. */
@@ -81,6 +84,10 @@ class DecoderMatchesTsharkTest {
             check.equal("arp.src.proto_ipv4", Addresses.ip(arp.senderIp()), first(row, "arp.src.proto_ipv4"));
             check.equal("arp.dst.hw_mac", mac(arp.targetMac()), first(row, "arp.dst.hw_mac"));
             check.equal("arp.dst.proto_ipv4", Addresses.ip(arp.targetIp()), first(row, "arp.dst.proto_ipv4"));
+            return;
+        }
+        if (decoded instanceof Decoded.NeighborPacket nd) {
+            compareNeighborDiscovery(check, row, nd);
             return;
         }
         if (!(decoded instanceof Decoded.IpPacket ip)) {
@@ -133,6 +140,35 @@ class DecoderMatchesTsharkTest {
                 check.equal("redirect gateway", Addresses.ip(icmp.gateway()), first(row, "icmp.redir_gw"));
             }
         }
+    }
+
+    private static void compareNeighborDiscovery(Check check, String[] row, Decoded.NeighborPacket nd) {
+        check.equal("ipv6.src", Addresses.ip(nd.src()), first(row, "ipv6.src"));
+        check.equal("ipv6.dst", Addresses.ip(nd.dst()), first(row, "ipv6.dst"));
+        check.equal("icmpv6.type", String.valueOf(nd.type()), first(row, "icmpv6.type"));
+        check.equal("icmpv6.code", "0", first(row, "icmpv6.code"));
+        boolean advertisement = nd.type() == 136;
+        String kind = advertisement ? "na" : "ns";
+        check.equal("nd target", Addresses.ip(nd.target()), first(row, "icmpv6.nd." + kind + ".target_address"));
+        String option = advertisement ? "icmpv6.opt.target_linkaddr" : "icmpv6.opt.src_linkaddr";
+        check.equal(option, nd.linkLayerAddress() == null ? "" : mac(nd.linkLayerAddress()), first(row, option));
+        if (advertisement) {
+            check.equal("R flag", bit(nd.flags(), 0x80), flag(row, "icmpv6.nd.na.flag.r"));
+            check.equal("S flag", bit(nd.flags(), 0x40), flag(row, "icmpv6.nd.na.flag.s"));
+            check.equal("O flag", bit(nd.flags(), 0x20), flag(row, "icmpv6.nd.na.flag.o"));
+        } else {
+            check.equal("NS flags", "0", String.valueOf(nd.flags()));
+        }
+    }
+
+    private static String bit(int flags, int mask) {
+        return (flags & mask) != 0 ? "1" : "0";
+    }
+
+    /** tshark prints a boolean field as 1/0 or True/False depending on its version. */
+    private static String flag(String[] row, String field) {
+        String value = first(row, field);
+        return value.equals("true") || value.equals("1") ? "1" : "0";
     }
 
     private record Check(int frame, String[] row, List<String> mismatches) {

@@ -60,7 +60,8 @@ class DecoderSurvivesDamagedFramesTest {
                             && sameFixedHeader(ip.tcp(), cutIp.tcp()), "cut to " + length + ": " + cutIp);
                 }
             }
-            if (whole instanceof Decoded.IpPacket || whole instanceof Decoded.ArpPacket) {
+            if (whole instanceof Decoded.IpPacket || whole instanceof Decoded.ArpPacket
+                    || whole instanceof Decoded.NeighborPacket) {
                 assertTrue(sawMalformedCut, "cutting a decodable frame short must at some length be malformed");
             }
         }
