@@ -80,15 +80,26 @@ public final class AnnouncementNotPropagatedDetector implements AddressDetector 
         return peers;
     }
 
+    private static String ndHint(String ip, Announcement burst, String peer) {
+        return String.format("Something between %s and %s drops IPv6 multicast neighbour advertisements (ICMPv6 type "
+                + "136 to ff02::1): check bridge and switch filters (`nft list ruleset` for the bridge family, "
+                + "`ebtables -L`), MLD snooping (`bridge mdb show`), RA guard or ND inspection, VLAN membership of both "
+                + "ports. As a stopgap, on %s `ip -6 neigh flush to %s` (Linux) or `netsh interface ipv6 delete "
+                + "neighbors` (Windows); keepalived repeats announcements with `garp_master_repeat` (unsolicited NAs "
+                + "too).", burst.sender(), peer, peer, ip);
+    }
+
     private Alert alert(String ip, Announcement burst, String peer, DetectionContext context) {
         String span = burst.sent() == 1 ? "at " + Times.iso(burst.firstMicros())
                 : "between " + Times.iso(burst.firstMicros()) + " and " + Times.iso(burst.lastMicros());
         List<Evidence> evidence = List.of(burst.sentSighting().evidence());
+        boolean v6 = ip.indexOf(':') >= 0;
         return Alert.newBuilder()
                 .setId(AlertIds.of(TYPE, burst.firstMicros(), ip, burst.mac(), peer))
                 .setType(TYPE)
                 .setSeverity(context.config().severity(TYPE))
                 .setIp(ip)
+                .setProtocol(AddressDetector.protocol(ip))
                 .setHost(burst.sender())
                 .setMissingAt(peer)
                 .setMacAfter(burst.mac())
@@ -96,14 +107,16 @@ public final class AnnouncementNotPropagatedDetector implements AddressDetector 
                 .setFirstSeenMicros(burst.firstMicros())
                 .setLastSeenMicros(burst.lastMicros())
                 .setCount(burst.sent())
-                .setSummary(String.format("%s announced %s at MAC %s (%d gratuitous ARP%s %s); the sensor of %s, live "
-                        + "on the same segment, saw none of it, so %s may still send to the old MAC.", burst.sender(), ip,
-                        burst.mac(), burst.sent(), burst.sent() == 1 ? "" : "s", span, peer, peer))
-                .setHint(String.format("Something between %s and %s drops broadcast ARP: check bridge and switch filters "
-                        + "(`ebtables -L`, `nft list ruleset` for the bridge family, switch storm control, dynamic ARP "
-                        + "inspection, IP-MAC binding, VLAN membership of both ports). As a stopgap, on %s `ip neigh "
-                        + "flush to %s` (Linux) or `arp -d %s` (Windows); keepalived repeats announcements with "
-                        + "`garp_master_repeat` and `garp_master_refresh`.", burst.sender(), peer, peer, ip, ip))
+                .setSummary(String.format("%s announced %s at MAC %s (%d %s%s %s); the sensor of %s, live on the same "
+                        + "segment, saw none of it, so %s may still send to the old MAC.", burst.sender(), ip, burst.mac(),
+                        burst.sent(), v6 ? "unsolicited Neighbor Advertisement" : "gratuitous ARP",
+                        burst.sent() == 1 ? "" : "s", span, peer, peer))
+                .setHint(v6 ? ndHint(ip, burst, peer) : String.format("Something between %s and %s drops broadcast ARP: "
+                        + "check bridge and switch filters (`ebtables -L`, `nft list ruleset` for the bridge family, "
+                        + "switch storm control, dynamic ARP inspection, IP-MAC binding, VLAN membership of both ports). "
+                        + "As a stopgap, on %s `ip neigh flush to %s` (Linux) or `arp -d %s` (Windows); keepalived "
+                        + "repeats announcements with `garp_master_repeat` and `garp_master_refresh`.", burst.sender(),
+                        peer, peer, ip, ip))
                 .setEvidence(evidence)
                 .build();
     }

@@ -66,6 +66,7 @@ public final class ArpConflictDetector implements AddressDetector {
                 .setType(TYPE)
                 .setSeverity(context.config().severity(TYPE))
                 .setIp(ip)
+                .setProtocol(AddressDetector.protocol(ip))
                 .setMacBefore(change.before())
                 .setMacAfter(change.after())
                 .setHost(context.topology().ownerOfMac(change.after()).map(owner -> owner.host().name()).orElse(null))
@@ -76,9 +77,12 @@ public final class ArpConflictDetector implements AddressDetector {
                 .setSummary(String.format("Two MACs claim %s in turn: %s and %s, %d changes between %s and %s.", ip,
                         before, after, changes, Times.iso(change.atMicros()), Times.iso(last)))
                 .setHint(String.format("Two devices use %s. Find both by MAC (switch: `show mac address-table address "
-                        + "%s` and `... %s`) and give one another address; `arping -D -I IFACE %s` from a host on the "
-                        + "segment lists every MAC that answers. A DHCP pool that overlaps a static address is a common "
-                        + "cause.", ip, change.before(), change.after(), ip))
+                        + "%s` and `... %s`) and give one another address; %s", ip, change.before(), change.after(),
+                        ip.indexOf(':') >= 0 ? String.format("`ndisc6 %s IFACE` from a host on the segment lists the "
+                        + "MACs that answer, and a host whose duplicate address detection failed shows the address as "
+                        + "`dadfailed` in `ip -6 addr`.", ip)
+                        : String.format("`arping -D -I IFACE %s` from a host on the segment lists every MAC that "
+                        + "answers. A DHCP pool that overlaps a static address is a common cause.", ip)))
                 .setEvidence(evidence)
                 .build();
     }

@@ -55,6 +55,7 @@ public final class ArpIpMovedDetector implements AddressDetector {
                 .setType(TYPE)
                 .setSeverity(context.config().severity(TYPE))
                 .setIp(ip)
+                .setProtocol(AddressDetector.protocol(ip))
                 .setMacBefore(change.before())
                 .setMacAfter(change.after())
                 .setHost(context.topology().ownerOfMac(change.after()).map(owner -> owner.host().name()).orElse(null))

@@ -37,6 +37,11 @@ public interface AddressDetector {
                 .filter(claim -> claim.mac().equals(change.before())).findFirst();
     }
 
+    /** Alert.protocol: what carries an address's claims, ARP for IPv4, neighbour discovery (ND) for IPv6. */
+    static String protocol(String ip) {
+        return ip.indexOf(':') >= 0 ? "ND" : "ARP";
+    }
+
     static String named(String mac, DetectionContext context) {
         return context.topology().ownerOfMac(mac).map(owner -> mac + " (" + owner.host().name() + ")").orElse(mac);
     }

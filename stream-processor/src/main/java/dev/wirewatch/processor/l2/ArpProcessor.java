@@ -5,6 +5,7 @@ import dev.wirewatch.processor.state.JsonState;
 import dev.wirewatch.processor.flow.FlowProcessor;
 import dev.wirewatch.processor.flow.DetectionContext;
 import dev.wirewatch.processor.flow.SensorTicks;
+import dev.wirewatch.processor.network.Cidr;
 import dev.wirewatch.processor.network.NetworkTopology;
 import dev.wirewatch.record.Alert;
 import dev.wirewatch.record.ArpEvent;
@@ -34,6 +35,8 @@ public final class ArpProcessor implements Processor<Object, SpecificRecord, Obj
     public static final String TO_ALERTS = "arp-alerts-out";
     private static final byte[] BROADCAST = {-1, -1, -1, -1, -1, -1};
     private static final String UNSPECIFIED = "0.0.0.0";
+    private static final String UNSPECIFIED_V6 = "::";
+    private static final Cidr LINK_LOCAL = Cidr.parse("fe80::/64");
     /** ArpEvent.operation of a binding a sensor saw in IP traffic (its source address and MAC). */
     private static final int IP_TRAFFIC = 0;
 
@@ -74,20 +77,22 @@ public final class ArpProcessor implements Processor<Object, SpecificRecord, Obj
     }
 
     private void onArp(ArpEvent arp) {
-        String ip = Addresses.ip(arp.getSenderIp());
-        if (ip.equals(UNSPECIFIED)) {
-            return; // an address probe (RFC 5227) claims nothing yet
+        String ip = NeighborDiscovery.address(arp);
+        if (ip.equals(UNSPECIFIED) || ip.equals(UNSPECIFIED_V6)) {
+            return; // an IPv4 address probe (RFC 5227) claims nothing yet
         }
         if (arp.getOperation() == IP_TRAFFIC && !onCapturedSubnet(arp)) {
             return; // from beyond a router the source MAC is the router's, not the address's
         }
         ended = false;
+        // A duplicate address detection probe counts as its prober's claim: if the holder answers for the address
+        // around it, two MACs claim it in turn (ARP_CONFLICT); if not, the address moves to the prober.
         String mac = Addresses.mac(arp.getSenderMac());
         AddressHistory history = load(ip);
         AddressHistory.Sighting sighting = new AddressHistory.Sighting(arp.getHost(), arp.getIface(),
                 arp.getTsMicros(), describe(arp));
         history.claim(mac, sighting, config.clockSkewMicros());
-        if (arp.getDstMac() != null && Arrays.equals(Addresses.bytes(arp.getDstMac()), BROADCAST)) {
+        if (arp.getDstMac() != null && heardBySegment(Addresses.bytes(arp.getDstMac()), arp)) {
             history.listeners.add(arp.getHost());
         }
         if (gratuitous(arp)) {
@@ -97,8 +102,19 @@ public final class ArpProcessor implements Processor<Object, SpecificRecord, Obj
         save(ip, history);
     }
 
-    /** Sender and target address are the same: an announcement, request or reply (RFC 5227 section 3). */
+    /** Sent to every host of the segment: broadcast ARP, or neighbour discovery to an IPv6 multicast MAC. */
+    private static boolean heardBySegment(byte[] dstMac, ArpEvent arp) {
+        return Arrays.equals(dstMac, BROADCAST) || NeighborDiscovery.is(arp) && NeighborDiscovery.isMulticastMac(dstMac);
+    }
+
+    /**
+     * Sender and target address are the same: an announcement, request or reply (RFC 5227 section 3); for IPv6 an
+     * unsolicited override advertisement to all nodes.
+     */
     private static boolean gratuitous(ArpEvent arp) {
+        if (NeighborDiscovery.is(arp)) {
+            return NeighborDiscovery.isAnnouncement(arp);
+        }
         return arp.getOperation() != IP_TRAFFIC && arp.getSenderIp().equals(arp.getTargetIp());
     }
 
@@ -109,6 +125,9 @@ public final class ArpProcessor implements Processor<Object, SpecificRecord, Obj
     private boolean onCapturedSubnet(ArpEvent arp) {
         byte[] sender = Addresses.bytes(arp.getSenderIp());
         String mac = Addresses.mac(arp.getSenderMac());
+        if (LINK_LOCAL.contains(sender)) {
+            return true; // fe80::/64 is on every IPv6 interface, and a router forwards nothing from it
+        }
         return topology.host(arp.getHost()).map(host -> host.interfaces().get(arp.getIface()))
                 .filter(iface -> iface.addresses().stream().anyMatch(cidr -> cidr.contains(sender)))
                 .filter(iface -> !isGatewayMac(iface, mac)).isPresent();
@@ -172,6 +191,9 @@ public final class ArpProcessor implements Processor<Object, SpecificRecord, Obj
 
     /** One line of evidence, like tshark's Info column. */
     static String describe(ArpEvent arp) {
+        if (NeighborDiscovery.is(arp)) {
+            return NeighborDiscovery.describe(arp);
+        }
         String sender = Addresses.ip(arp.getSenderIp());
         String mac = Addresses.mac(arp.getSenderMac());
         if (gratuitous(arp)) {
