@@ -37,10 +37,16 @@ class DecoderMatchesTsharkTest {
         "icmpv6.opt.src_linkaddr", "icmpv6.opt.target_linkaddr"
     };
 
-    /** The shared traces, and dumpcap's two-interface pcapng: Ethernet and Linux cooked frames in one file. */
+    /**
+     * The shared traces, dumpcap's two-interface pcapng (Ethernet and Linux cooked frames in one file), and a kernel's
+     * neighbour discovery with link-layer address options (the IPv6 failover sample).
+     */
     static Stream<Path> captures() {
         Path deploy = Path.of(System.getProperty("wirewatch.samples", "../deploy/samples")).getParent();
-        return Stream.concat(Traces.captures().stream(), Stream.of(deploy.resolve("captures/two-interfaces/capture.pcapng")));
+        Path ipv6Failover = deploy.resolve("samples/09-failover-ipv6-announcement-blocked");
+        return Stream.of(Traces.captures().stream(), Stream.of(deploy.resolve("captures/two-interfaces/capture.pcapng")),
+                Stream.of("node2", "peer", "intruder").map(host -> ipv6Failover.resolve(host + ".pcap")))
+                .flatMap(captures -> captures);
     }
 
     @ParameterizedTest(name = "{0}")
