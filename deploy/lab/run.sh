@@ -26,6 +26,8 @@ scenarios=(
   "dual-nic|$samples/05-dual-nic-no-route/record.sh|$samples/05-dual-nic-no-route/topology.yaml|@baseline"
   "idle-drop|$samples/06-idle-session-dropped/record.sh|$samples/06-idle-session-dropped/topology.yaml|@baseline"
   "failover|$samples/07-failover-announcement-blocked/record.sh|$samples/07-failover-announcement-blocked/topology.yaml|@baseline"
+  "failover-ipv6|$samples/09-failover-ipv6-announcement-blocked/record.sh|$samples/09-failover-ipv6-announcement-blocked/topology.yaml|@baseline"
+  "failover-ipv6-announced|$samples/09-failover-ipv6-announcement-blocked/record.sh|$samples/09-failover-ipv6-announcement-blocked/topology.yaml|ARP_IP_MOVED ip=2001:db8:7::100 mac_before=02:00:00:00:09:01 mac_after=02:00:00:00:09:02 protocol=ND;ARP_CONFLICT ip=2001:db8:7::100 mac_before=02:00:00:00:09:02 mac_after=02:00:00:00:09:30 protocol=ND;!ANNOUNCEMENT_NOT_PROPAGATED|5|WW9_BLOCK=0"
   "redirect-ignored|$samples/08-redirect-ignored/record.sh|$samples/08-redirect-ignored/topology.yaml|@baseline"
   "healthy|$lab/healthy.sh|$lab/healthy.yaml|!severity>=warning|30"
 )
