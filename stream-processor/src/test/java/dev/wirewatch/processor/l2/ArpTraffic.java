@@ -60,6 +60,20 @@ final class ArpTraffic {
         return this;
     }
 
+    /** A Neighbor Solicitation (135) or Advertisement (136) as the sensors ship it (ArpEvent.avsc). */
+    ArpTraffic nd(long ts, int operation, int flags, String mac, String dstMac, String senderIp, String targetIp,
+                  String... seenBy) {
+        tickUntil(ts);
+        for (String host : seenBy) {
+            driver.send(ArpEvent.newBuilder().setHost(host).setIface("eth0").setTsMicros(ts)
+                    .setSrcMac(mac(mac)).setDstMac(mac(dstMac)).setOperation(operation)
+                    .setSenderMac(mac(mac)).setSenderIp(ByteBuffer.wrap(Addresses.parse(senderIp)))
+                    .setTargetMac(mac(operation == 135 ? "00:00:00:00:00:00" : dstMac))
+                    .setTargetIp(ByteBuffer.wrap(Addresses.parse(targetIp))).setNdFlags(flags).build());
+        }
+        return this;
+    }
+
     /**
      * An ICMP echo reply from {@code srcIp} with source MAC {@code mac}, captured by {@code sensor}'s eth0 and sent
      * through that sensor's emitter, which reports the binding its header shows.
