@@ -75,16 +75,18 @@ final class ArpTraffic {
     }
 
     /**
-     * An ICMP echo reply from {@code srcIp} with source MAC {@code mac}, captured by {@code sensor}'s eth0 and sent
+     * An ICMP (ICMPv6 for an IPv6 source) echo reply from {@code srcIp} with source MAC {@code mac}, captured by {@code sensor}'s eth0 and sent
      * through that sensor's emitter, which reports the binding its header shows.
      */
     ArpTraffic ipPacket(long ts, SensorEmitter sensor, String mac, String srcIp) {
         tickUntil(ts);
+        boolean v6 = srcIp.contains(":");
         sensor.emit(PacketEvent.newBuilder().setHost(sensor.host()).setIface("eth0").setTsMicros(ts)
-                .setSrcMac(mac(mac)).setDstMac(mac("02:00:00:00:07:20")).setIpVersion(4)
-                .setSrc(ByteBuffer.wrap(Addresses.parse(srcIp))).setDst(ByteBuffer.wrap(Addresses.parse("192.0.2.20")))
-                .setProtocol(1).setTtl(64).setIpLength(84)
-                .setIcmp(IcmpHeader.newBuilder().setType(0).setCode(0).setIdentifier(7).build()).build());
+                .setSrcMac(mac(mac)).setDstMac(mac("02:00:00:00:07:20")).setIpVersion(v6 ? 6 : 4)
+                .setSrc(ByteBuffer.wrap(Addresses.parse(srcIp)))
+                .setDst(ByteBuffer.wrap(Addresses.parse(v6 ? "2001:db8:7::20" : "192.0.2.20")))
+                .setProtocol(v6 ? 58 : 1).setTtl(64).setIpLength(84)
+                .setIcmp(IcmpHeader.newBuilder().setType(v6 ? 129 : 0).setCode(0).setIdentifier(7).build()).build());
         return this;
     }
 

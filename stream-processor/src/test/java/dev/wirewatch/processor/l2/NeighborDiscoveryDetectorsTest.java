@@ -10,7 +10,10 @@ import dev.wirewatch.processor.ProcessorDriver;
 import dev.wirewatch.processor.config.ProcessorConfig;
 import dev.wirewatch.processor.detect.AnnouncementNotPropagatedDetector;
 import dev.wirewatch.processor.detect.ArpConflictDetector;
+import dev.wirewatch.processor.detect.ArpIpMovedDetector;
 import dev.wirewatch.record.Alert;
+import dev.wirewatch.sensor.emit.EmissionMode;
+import dev.wirewatch.sensor.emit.SensorEmitter;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -99,6 +102,37 @@ class NeighborDiscoveryDetectorsTest {
             assertEquals("peer", missing.get(0).getMissingAt());
             assertEquals("node2", missing.get(0).getHost());
             assertEquals("ND", missing.get(0).getProtocol());
+        }
+    }
+
+    /**
+     * Bindings from IPv6 traffic: echo replies from the address, first from node1's MAC, then from node2's, move it;
+     * a link-local source is on every interface; a global source off the peer's prefix comes through a router.
+     */
+    @Test
+    void ipv6TrafficFromAnOnLinkAddressShowsAMoveAndFromBeyondARouterNothing() {
+        for (String source : List.of(VIP, "fe80::50", "2001:db8:99::7")) {
+            try (ProcessorDriver driver = driver()) {
+                SensorEmitter peer = new SensorEmitter("peer", EmissionMode.CONTROL, 1000, driver.sink());
+                ArpTraffic traffic = new ArpTraffic(driver, ALL);
+                for (long t = T0; t < T0 + 20 * S; t += S) {
+                    traffic.ipPacket(t, peer, NODE1_MAC, source);
+                }
+                for (long t = T0 + 20 * S; t < T0 + 60 * S; t += S) {
+                    traffic.ipPacket(t, peer, NODE2_MAC, source);
+                }
+                traffic.end(T0 + 90 * S);
+                List<Alert> alerts = driver.alerts();
+                if (source.startsWith("2001:db8:99:")) {
+                    assertEquals(List.of(), alerts, source + " is not on the peer's prefix: the MACs are routers'");
+                } else {
+                    assertEquals(List.of(ArpIpMovedDetector.TYPE), alerts.stream().map(Alert::getType).toList(), source);
+                    assertEquals(source, alerts.get(0).getIp());
+                    assertEquals("ND", alerts.get(0).getProtocol());
+                    assertEquals(NODE1_MAC, alerts.get(0).getMacBefore());
+                    assertEquals(NODE2_MAC, alerts.get(0).getMacAfter());
+                }
+            }
         }
     }
 }
