@@ -74,14 +74,7 @@ class ArpAddressDetectorsTest {
         for (String source : List.of("192.0.2.50", "198.51.100.7")) {
             try (ProcessorDriver driver = driver(TOPOLOGY)) {
                 SensorEmitter peer = new SensorEmitter("peer", EmissionMode.CONTROL, 1000, driver.sink());
-                ArpTraffic traffic = new ArpTraffic(driver, ALL);
-                for (long t = T0; t < T0 + 20 * S; t += S) {
-                    traffic.ipPacket(t, peer, NODE1_MAC, source);
-                }
-                for (long t = T0 + 20 * S; t < T0 + 60 * S; t += S) {
-                    traffic.ipPacket(t, peer, NODE2_MAC, source);
-                }
-                traffic.end(T0 + 90 * S);
+                new ArpTraffic(driver, ALL).movingFromNode1ToNode2(peer, source).end(T0 + 90 * S);
                 List<Alert> alerts = driver.alerts();
                 if (source.startsWith("192.0.2.")) {
                     assertEquals(List.of(ArpIpMovedDetector.TYPE), alerts.stream().map(Alert::getType).toList());

@@ -49,27 +49,36 @@ final class ArpTraffic {
 
     ArpTraffic arp(long ts, int operation, String mac, String dstMac, String senderIp, String targetIp,
                    String... seenBy) {
-        tickUntil(ts);
-        for (String host : seenBy) {
-            driver.send(ArpEvent.newBuilder().setHost(host).setIface("eth0").setTsMicros(ts)
-                    .setSrcMac(mac(mac)).setDstMac(mac(dstMac)).setOperation(operation)
-                    .setSenderMac(mac(mac)).setSenderIp(ByteBuffer.wrap(Addresses.parse(senderIp)))
-                    .setTargetMac(mac(operation == 1 ? "00:00:00:00:00:00" : dstMac))
-                    .setTargetIp(ByteBuffer.wrap(Addresses.parse(targetIp))).build());
-        }
-        return this;
+        return send(ts, operation, null, mac, dstMac, senderIp, targetIp, seenBy);
     }
 
     /** A Neighbor Solicitation (135) or Advertisement (136) as the sensors ship it (ArpEvent.avsc). */
     ArpTraffic nd(long ts, int operation, int flags, String mac, String dstMac, String senderIp, String targetIp,
                   String... seenBy) {
+        return send(ts, operation, flags, mac, dstMac, senderIp, targetIp, seenBy);
+    }
+
+    private ArpTraffic send(long ts, int operation, Integer ndFlags, String mac, String dstMac, String senderIp,
+                            String targetIp, String... seenBy) {
         tickUntil(ts);
+        boolean request = operation == 1 || operation == 135;
         for (String host : seenBy) {
             driver.send(ArpEvent.newBuilder().setHost(host).setIface("eth0").setTsMicros(ts)
                     .setSrcMac(mac(mac)).setDstMac(mac(dstMac)).setOperation(operation)
                     .setSenderMac(mac(mac)).setSenderIp(ByteBuffer.wrap(Addresses.parse(senderIp)))
-                    .setTargetMac(mac(operation == 135 ? "00:00:00:00:00:00" : dstMac))
-                    .setTargetIp(ByteBuffer.wrap(Addresses.parse(targetIp))).setNdFlags(flags).build());
+                    .setTargetMac(mac(request ? "00:00:00:00:00:00" : dstMac))
+                    .setTargetIp(ByteBuffer.wrap(Addresses.parse(targetIp))).setNdFlags(ndFlags).build());
+        }
+        return this;
+    }
+
+    /** Echo replies from {@code srcIp} captured by {@code sensor}: 20 s from node1's MAC, then 40 s from node2's. */
+    ArpTraffic movingFromNode1ToNode2(SensorEmitter sensor, String srcIp) {
+        for (long t = T0; t < T0 + 20 * S; t += S) {
+            ipPacket(t, sensor, NODE1_MAC, srcIp);
+        }
+        for (long t = T0 + 20 * S; t < T0 + 60 * S; t += S) {
+            ipPacket(t, sensor, NODE2_MAC, srcIp);
         }
         return this;
     }

@@ -114,14 +114,7 @@ class NeighborDiscoveryDetectorsTest {
         for (String source : List.of(VIP, "fe80::50", "2001:db8:99::7")) {
             try (ProcessorDriver driver = driver()) {
                 SensorEmitter peer = new SensorEmitter("peer", EmissionMode.CONTROL, 1000, driver.sink());
-                ArpTraffic traffic = new ArpTraffic(driver, ALL);
-                for (long t = T0; t < T0 + 20 * S; t += S) {
-                    traffic.ipPacket(t, peer, NODE1_MAC, source);
-                }
-                for (long t = T0 + 20 * S; t < T0 + 60 * S; t += S) {
-                    traffic.ipPacket(t, peer, NODE2_MAC, source);
-                }
-                traffic.end(T0 + 90 * S);
+                new ArpTraffic(driver, ALL).movingFromNode1ToNode2(peer, source).end(T0 + 90 * S);
                 List<Alert> alerts = driver.alerts();
                 if (source.startsWith("2001:db8:99:")) {
                     assertEquals(List.of(), alerts, source + " is not on the peer's prefix: the MACs are routers'");
