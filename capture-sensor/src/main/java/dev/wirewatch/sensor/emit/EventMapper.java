@@ -25,7 +25,7 @@ public final class EventMapper {
         if (decoded instanceof Decoded.ArpPacket arp) {
             return Optional.of(arp(host, frame, arp));
         }
-        if (decoded instanceof Decoded.NeighborPacket nd) {
+        if (decoded instanceof Decoded.NeighborPacket nd && knowsMac(nd)) {
             return Optional.of(neighborDiscovery(host, frame, nd));
         }
         return Optional.empty();
@@ -59,11 +59,15 @@ public final class EventMapper {
                 ByteBuffer.wrap(arp.targetMac()), ByteBuffer.wrap(arp.targetIp()), null);
     }
 
+    /** Without an option or a link-layer source (a raw IP link) the message binds the address to nothing. */
+    private static boolean knowsMac(Decoded.NeighborPacket nd) {
+        return nd.linkLayerAddress() != null || nd.link().srcMac() != null;
+    }
+
     /** NS: the solicitor's address is at its source link-layer address; NA: the target is at its target one. */
     private static ArpEvent neighborDiscovery(String host, CapturedFrame frame, Decoded.NeighborPacket nd) {
         Decoded.Link link = nd.link();
-        byte[] mac = nd.linkLayerAddress() != null ? nd.linkLayerAddress()
-                : link.srcMac() != null ? link.srcMac() : new byte[6];
+        byte[] mac = nd.linkLayerAddress() != null ? nd.linkLayerAddress() : link.srcMac();
         boolean solicitation = nd.type() == 135;
         byte[] targetMac = solicitation || link.dstMac() == null ? new byte[6] : link.dstMac();
         return new ArpEvent(host, frame.iface(), frame.tsMicros(), wrap(link.srcMac()), wrap(link.dstMac()),

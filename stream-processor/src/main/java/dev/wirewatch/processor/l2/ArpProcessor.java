@@ -24,10 +24,11 @@ import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
- * The ARP stage. Reads ArpEvents from ww.l2 (key = sender address, so every sensor's view of one address meets
- * here; besides ARP packets, the bindings sensors saw in IP traffic, counted when the sender is on the capturing
- * interface's subnet) and the sensors' ticks from the flow stage of the same partition, keeps an {@link AddressHistory} per
- * address, and asks the address detectors when one is due (stream time) or when every input has ended.
+ * The ARP stage, for IPv4 ARP and IPv6 neighbour discovery ({@link NeighborDiscovery}). Reads ArpEvents from ww.l2
+ * (key = the bound address, so every sensor's view of one address meets here; besides ARP and ND packets, the
+ * bindings sensors saw in IP traffic, counted when the sender is on the capturing interface's subnet) and the sensors'
+ * ticks from the flow stage of the same partition, keeps an {@link AddressHistory} per address, and asks the address
+ * detectors when one is due (stream time) or when every input has ended.
  */
 public final class ArpProcessor implements Processor<Object, SpecificRecord, Object, SpecificRecord> {
     public static final String ADDRESSES_STORE = "arp-addresses";
