@@ -31,7 +31,7 @@ class DecoderMatchesTsharkTest {
         "tcp.options.timestamp.tsecr", "tcp.options.mss_val", "tcp.options.wscale.shift", "icmp.type", "icmp.code",
         "icmpv6.type", "icmpv6.code", "arp.opcode", "arp.src.hw_mac", "arp.src.proto_ipv4", "arp.dst.hw_mac",
         "arp.dst.proto_ipv4", "icmpv6.nd.rd.target_address", "icmpv6.rd.na.destination_address", "icmp.redir_gw",
-        "vlan.id", "frame.time_epoch", "frame.len", "frame.cap_len"
+        "icmpv6.opt.type", "icmpv6.opt.target_linkaddr", "vlan.id", "frame.time_epoch", "frame.len", "frame.cap_len"
     };
 
     /** The shared traces, and dumpcap's two-interface pcapng: Ethernet and Linux cooked frames in one file. */
@@ -128,6 +128,14 @@ class DecoderMatchesTsharkTest {
                 check.equal("redirect target", Addresses.ip(icmp.gateway()), first(row, "icmpv6.nd.rd.target_address"));
                 check.equal("redirect destination", Addresses.ip(icmp.redirectDestination()),
                         first(row, "icmpv6.rd.na.destination_address"));
+                List<String> options = List.of(first(row, "icmpv6.opt.type").isEmpty() ? new String[0]
+                        : row[index("icmpv6.opt.type")].split(","));
+                check.equal("redirect target link-layer address", icmp.targetMac() == null ? "" : mac(icmp.targetMac()),
+                        first(row, "icmpv6.opt.target_linkaddr"));
+                // tshark shows the redirected header's IPv6 header as a second ipv6.src (compared above when quoted).
+                boolean quotesHeader = options.contains("4") && row[index("ipv6.src")].contains(",");
+                check.that(quotesHeader == (icmp.quoted() != null), "redirected header: tshark "
+                        + (quotesHeader ? "decodes one" : "decodes none") + ", we " + icmp.quoted());
             }
             if (ip.ipVersion() == 4 && icmp.type() == 5) {
                 check.equal("redirect gateway", Addresses.ip(icmp.gateway()), first(row, "icmp.redir_gw"));
