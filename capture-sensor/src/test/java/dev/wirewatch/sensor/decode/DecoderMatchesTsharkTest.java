@@ -34,10 +34,14 @@ class DecoderMatchesTsharkTest {
         "icmpv6.opt.type", "icmpv6.opt.target_linkaddr", "vlan.id", "frame.time_epoch", "frame.len", "frame.cap_len"
     };
 
-    /** The shared traces, and dumpcap's two-interface pcapng: Ethernet and Linux cooked frames in one file. */
+    /**
+     * The shared traces, dumpcap's two-interface pcapng (Ethernet and Linux cooked frames in one file), and a Linux
+     * router's ICMPv6 redirects (with and without the target link-layer address option).
+     */
     static Stream<Path> captures() {
         Path deploy = Path.of(System.getProperty("wirewatch.samples", "../deploy/samples")).getParent();
-        return Stream.concat(Traces.captures().stream(), Stream.of(deploy.resolve("captures/two-interfaces/capture.pcapng")));
+        return Stream.concat(Traces.captures().stream(), Stream.of(deploy.resolve("captures/two-interfaces/capture.pcapng"),
+                deploy.resolve("samples/11-redirect-ignored-ipv6/host.pcap")));
     }
 
     @ParameterizedTest(name = "{0}")
