@@ -27,6 +27,8 @@ scenarios=(
   "idle-drop|$samples/06-idle-session-dropped/record.sh|$samples/06-idle-session-dropped/topology.yaml|@baseline"
   "failover|$samples/07-failover-announcement-blocked/record.sh|$samples/07-failover-announcement-blocked/topology.yaml|@baseline"
   "redirect-ignored|$samples/08-redirect-ignored/record.sh|$samples/08-redirect-ignored/topology.yaml|@baseline"
+  "redirect-ignored-ipv6|$samples/11-redirect-ignored-ipv6/record.sh|$samples/11-redirect-ignored-ipv6/topology.yaml|@baseline"
+  "redirect-followed-ipv6|$samples/11-redirect-ignored-ipv6/record.sh|$samples/11-redirect-ignored-ipv6/topology.yaml|!ICMP_REDIRECT_IGNORED;!severity>=warning|20|WW_HOST_ACCEPTS_REDIRECTS=1"
   "healthy|$lab/healthy.sh|$lab/healthy.yaml|!severity>=warning|30"
 )
 
