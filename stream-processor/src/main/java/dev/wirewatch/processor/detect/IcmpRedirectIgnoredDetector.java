@@ -86,8 +86,8 @@ public final class IcmpRedirectIgnoredDetector implements FlowDetector {
     /** The suggested next hop of an ICMPv6 redirect is link-local (RFC 4861 8.1): a route to it names the interface. */
     private static String hintV6(String host, RedirectWatch watch, String iface) {
         return String.format("%s ignores ICMPv6 redirects. Best: a route on %s, `ip -6 route add %s via %s dev %s` "
-                + "(Linux) or `netsh interface ipv6 add route %s/128 interface=IFACE nexthop=%s store=persistent` (Windows), so "
-                + "nothing depends on redirects. Or let it accept them: Linux `sysctl -w "
+                + "(Linux) or `netsh interface ipv6 add route %s/128 interface=IFACE nexthop=%s store=persistent` "
+                + "(Windows), so nothing depends on redirects. Or let it accept them: Linux `sysctl -w "
                 + "net.ipv6.conf.all.accept_redirects=1 net.ipv6.conf.%s.accept_redirects=1` (a host with forwarding "
                 + "on ignores them); Windows `netsh interface ipv6 set global icmpredirects=enabled`.", host, host,
                 watch.destination(), watch.suggested(), iface, watch.destination(), watch.suggested(), iface);
