@@ -1,6 +1,6 @@
 # Captures for the scripts that reproduce the seed cases in network namespaces (deploy/samples/*/record.sh).
 # Sourced, not run. Two modes:
-#   record (default)            tcpdump writes each capture to "$out" (headers only, snaplen 128);
+#   record (default)            tcpdump writes each capture to "$out" (headers only, snaplen $WW_SNAPLEN or 128);
 #   lab (WW_LAB_BOOTSTRAP set)  the same captures, plus a live `wirewatch sensor` in every captured namespace that
 #                               reaches the lab's broker over a management link; capture_stop then judges the
 #                               scenario's expectations (deploy/lab/expect.py) before anything is torn down.
@@ -15,7 +15,7 @@ declare -A ww_host_ifaces=()
 capture() { # STEM NAMESPACE IFACE
   local stem=$1 ns=$2 iface=$3 host=${1%%@*}
   # Started directly, so that $! is tcpdump itself and SIGINT reaches it.
-  ip netns exec "$ns" tcpdump -i "$iface" -s 128 -U --immediate-mode -w "$out/$stem.pcap" 2>/dev/null &
+  ip netns exec "$ns" tcpdump -i "$iface" -s "${WW_SNAPLEN:-128}" -U --immediate-mode -w "$out/$stem.pcap" 2>/dev/null &
   ww_capture_pids+=($!)
   ww_host_ns[$host]=$ns
   ww_host_ifaces[$host]="${ww_host_ifaces[$host]:-} $iface"

@@ -189,10 +189,11 @@ public final class HeaderFrames {
         } else if (icmp.getGateway() != null && protocol == FlowKey.ICMP) {
             rest.put(Addresses.bytes(icmp.getGateway()));
         } else if (icmp.getGateway() != null) {
-            // ICMPv6 redirect: target and destination follow the reserved field
+            // ICMPv6 redirect: target and destination follow the reserved field; the quoted packet is an option
             byte[] destination = icmp.getRedirectDestination() == null ? new byte[16]
                     : Addresses.bytes(icmp.getRedirectDestination());
             target = concat(Addresses.bytes(icmp.getGateway()), destination);
+            quoted = redirectedHeaderOption(quoted);
         }
         ByteBuffer message = ByteBuffer.allocate(8 + target.length + quoted.length);
         message.put((byte) (int) icmp.getType()).put((byte) (int) icmp.getCode()).putShort((short) 0)
@@ -200,10 +201,27 @@ public final class HeaderFrames {
         return message.array();
     }
 
-    /** The quoted IP header and the first 8 bytes of its transport header: ports, and the TCP sequence number. */
+    /** RFC 4861 4.6.3: type 4, length in units of 8 bytes, 6 reserved bytes, the packet padded to 8 bytes. */
+    private static byte[] redirectedHeaderOption(byte[] packet) {
+        if (packet.length == 0) {
+            return packet;
+        }
+        int length = 8 + (packet.length + 7) / 8 * 8;
+        return ByteBuffer.allocate(length).put((byte) 4).put((byte) (length / 8)).put(new byte[6]).put(packet).array();
+    }
+
+    /**
+     * The quoted IP header and the first 8 bytes of its transport header: ports, and the TCP sequence number; for a
+     * quoted ICMP packet the echo request whose identifier the event keeps as its ports.
+     */
     private static byte[] quoted(QuotedHeader quoted) {
-        ByteBuffer transport = ByteBuffer.allocate(8).putShort((short) quoted.getSrcPort())
-                .putShort((short) quoted.getDstPort());
+        ByteBuffer transport = ByteBuffer.allocate(8);
+        if (quoted.getProtocol() == FlowKey.ICMP || quoted.getProtocol() == FlowKey.ICMPV6) {
+            transport.put((byte) (quoted.getProtocol() == FlowKey.ICMP ? 8 : 128)).put((byte) 0).putShort((short) 0)
+                    .putShort((short) quoted.getSrcPort());
+        } else {
+            transport.putShort((short) quoted.getSrcPort()).putShort((short) quoted.getDstPort());
+        }
         if (quoted.getSeq() != null) {
             transport.putInt(quoted.getSeq().intValue());
         } else if (quoted.getProtocol() == FlowKey.UDP) {

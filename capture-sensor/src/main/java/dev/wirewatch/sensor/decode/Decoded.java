@@ -18,8 +18,12 @@ public sealed interface Decoded {
     record Tcp(int flags, long seq, long ack, int window, int payloadLength, Integer mss, Integer windowScale,
                boolean sackPermitted, Long tsVal, Long tsEcr) {}
 
-    /** ICMP or ICMPv6; {@code quoted} is the header an error message quotes. */
-    record Icmp(int type, int code, Integer identifier, byte[] gateway, byte[] redirectDestination, Quoted quoted) {}
+    /**
+     * ICMP or ICMPv6; {@code quoted} is the header an error message or redirect quotes; {@code targetMac} an ICMPv6
+     * redirect's target link-layer address option.
+     */
+    record Icmp(int type, int code, Integer identifier, byte[] gateway, byte[] redirectDestination, byte[] targetMac,
+                Quoted quoted) {}
 
     record Quoted(byte[] src, byte[] dst, int protocol, int srcPort, int dstPort, Long seq) {}
 

@@ -3,10 +3,14 @@ package dev.wirewatch.sensor.decode;
 import dev.wirewatch.schemas.FlowKey;
 
 /**
- * ICMP and ICMPv6: type, code, echo identifier, redirect gateway / target, and for error messages the header of
- * the packet they quote (addresses, protocol, ports, TCP sequence), so an error joins the flow it is about.
+ * ICMP and ICMPv6: type, code, echo identifier, redirect gateway / target, and for error messages and redirects the
+ * header of the packet they quote (addresses, protocol, ports, TCP sequence), so an error joins the flow it is about.
+ * An ICMPv6 redirect quotes it in its redirected-header option (RFC 4861 4.5), after the target's link-layer address.
  */
 final class IcmpDecoder {
+    private static final int TARGET_LINK_LAYER_ADDRESS = 2;
+    private static final int REDIRECTED_HEADER = 4;
+
     private IcmpDecoder() {}
 
     static Decoded icmp(Decoded.Link link, IpDecoder.Header ip, byte[] data, int length, boolean v6) {
@@ -19,6 +23,7 @@ final class IcmpDecoder {
         Integer identifier = null;
         byte[] gateway = null;
         byte[] redirectDestination = null;
+        byte[] targetMac = null;
         Decoded.Quoted quoted = null;
         if (isEcho(type, v6)) {
             identifier = Bytes.u16(data, offset + 4);
@@ -32,11 +37,26 @@ final class IcmpDecoder {
             }
             gateway = Bytes.copy(data, offset + 8, 16);
             redirectDestination = Bytes.copy(data, offset + 24, 16);
+            int end = Math.min(length, offset + ip.transportLength());
+            for (int option = offset + 40; option + 2 <= end; ) {
+                int optionEnd = option + Bytes.u8(data, option + 1) * 8;
+                if (optionEnd == option) {
+                    return new Decoded.Malformed("icmp6 redirect: option of length 0");
+                }
+                int optionType = Bytes.u8(data, option);
+                if (optionType == TARGET_LINK_LAYER_ADDRESS && option + 8 <= end) {
+                    targetMac = Bytes.copy(data, option + 2, 6);
+                } else if (optionType == REDIRECTED_HEADER) {
+                    quoted = quoted(data, option + 8, Math.min(end, optionEnd), true);
+                }
+                option = optionEnd;
+            }
         }
         if (isError(type, v6)) {
             quoted = quoted(data, offset + 8, length, v6);
         }
-        Decoded.Icmp icmp = new Decoded.Icmp(type, code, identifier, gateway, redirectDestination, quoted);
+        Decoded.Icmp icmp = new Decoded.Icmp(type, code, identifier, gateway, redirectDestination, targetMac,
+                quoted);
         return new Decoded.IpPacket(link, ip.version(), ip.src(), ip.dst(), ip.protocol(), ip.ttl(), ip.totalLength(),
                 0, 0, null, icmp);
     }

@@ -34,18 +34,20 @@ class DecoderMatchesTsharkTest {
         "arp.dst.proto_ipv4", "icmpv6.nd.rd.target_address", "icmpv6.rd.na.destination_address", "icmp.redir_gw",
         "vlan.id", "frame.time_epoch", "frame.len", "frame.cap_len", "icmpv6.nd.ns.target_address",
         "icmpv6.nd.na.target_address", "icmpv6.nd.na.flag.r", "icmpv6.nd.na.flag.s", "icmpv6.nd.na.flag.o",
-        "icmpv6.opt.src_linkaddr", "icmpv6.opt.target_linkaddr"
+        "icmpv6.opt.type", "icmpv6.opt.src_linkaddr", "icmpv6.opt.target_linkaddr"
     };
 
     /**
-     * The shared traces, dumpcap's two-interface pcapng (Ethernet and Linux cooked frames in one file), and a kernel's
-     * neighbour discovery with link-layer address options (the IPv6 failover sample).
+     * The shared traces, dumpcap's two-interface pcapng (Ethernet and Linux cooked frames in one file), a kernel's
+     * neighbour discovery with link-layer address options (the IPv6 failover sample) and a Linux router's ICMPv6
+     * redirects (with and without the target link-layer address option; the IPv6 redirect sample).
      */
     static Stream<Path> captures() {
         Path deploy = Path.of(System.getProperty("wirewatch.samples", "../deploy/samples")).getParent();
         Path ipv6Failover = deploy.resolve("samples/09-failover-ipv6-announcement-blocked");
         return Stream.of(Traces.captures().stream(), Stream.of(deploy.resolve("captures/two-interfaces/capture.pcapng")),
-                Stream.of("node2", "peer", "intruder").map(host -> ipv6Failover.resolve(host + ".pcap")))
+                Stream.of("node2", "peer", "intruder").map(host -> ipv6Failover.resolve(host + ".pcap")),
+                Stream.of(deploy.resolve("samples/11-redirect-ignored-ipv6/host.pcap")))
                 .flatMap(captures -> captures);
     }
 
@@ -141,6 +143,14 @@ class DecoderMatchesTsharkTest {
                 check.equal("redirect target", Addresses.ip(icmp.gateway()), first(row, "icmpv6.nd.rd.target_address"));
                 check.equal("redirect destination", Addresses.ip(icmp.redirectDestination()),
                         first(row, "icmpv6.rd.na.destination_address"));
+                List<String> options = List.of(first(row, "icmpv6.opt.type").isEmpty() ? new String[0]
+                        : row[index("icmpv6.opt.type")].split(","));
+                check.equal("redirect target link-layer address", icmp.targetMac() == null ? "" : mac(icmp.targetMac()),
+                        first(row, "icmpv6.opt.target_linkaddr"));
+                // tshark shows the redirected header's IPv6 header as a second ipv6.src (compared above when quoted).
+                boolean quotesHeader = options.contains("4") && row[index("ipv6.src")].contains(",");
+                check.that(quotesHeader == (icmp.quoted() != null), "redirected header: tshark "
+                        + (quotesHeader ? "decodes one" : "decodes none") + ", we " + icmp.quoted());
             }
             if (ip.ipVersion() == 4 && icmp.type() == 5) {
                 check.equal("redirect gateway", Addresses.ip(icmp.gateway()), first(row, "icmp.redir_gw"));

@@ -83,25 +83,36 @@ public final class IcmpRedirectIgnoredDetector implements FlowDetector {
         return watch.answers() < watch.viaOld() + watch.viaOther();
     }
 
+    /** The suggested next hop of an ICMPv6 redirect is link-local (RFC 4861 8.1): a route to it names the interface. */
+    private static String hintV6(String host, RedirectWatch watch, String iface) {
+        return String.format("%s ignores ICMPv6 redirects. Best: a route on %s, `ip -6 route add %s via %s dev %s` "
+                + "(Linux) or `netsh interface ipv6 add route %s/128 interface=IFACE nexthop=%s store=persistent` "
+                + "(Windows), so nothing depends on redirects. Or let it accept them: Linux `sysctl -w "
+                + "net.ipv6.conf.all.accept_redirects=1 net.ipv6.conf.%s.accept_redirects=1` (a host with forwarding "
+                + "on ignores them); Windows `netsh interface ipv6 set global icmpredirects=enabled`.", host, host,
+                watch.destination(), watch.suggested(), iface, watch.destination(), watch.suggested(), iface);
+    }
+
     private static Alert alert(FlowState flow, RedirectWatch watch, boolean loss, DetectionContext context) {
         ConnectionView primary = flow.primary();
         String host = context.topology().locate(Addresses.parse(watch.host()))
                 .map(location -> location.host().name()).orElse(watch.vantage().host());
         Severity base = context.config().severity(TYPE);
         Severity severity = loss && base != Severity.critical ? Severity.values()[base.ordinal() + 1] : base;
-        String summary = String.format("%s (%s) got %d ICMP redirect%s from %s for %s (use %s) and still sent %d "
+        boolean v6 = Addresses.parse(watch.host()).length == 16;
+        String summary = String.format("%s (%s) got %d ICMP%s redirect%s from %s for %s (use %s) and still sent %d "
                         + "packet%s to %s through %s's MAC %s between %s and %s%s.", host, watch.host(),
-                watch.redirects(), watch.redirects() == 1 ? "" : "s", watch.gateway(), watch.destination(),
-                watch.suggested(), watch.viaOld(), watch.viaOld() == 1 ? "" : "s", watch.destination(),
-                watch.gateway(), watch.oldMac(), Times.iso(watch.firstViaOldMicros()),
+                watch.redirects(), v6 ? "v6" : "", watch.redirects() == 1 ? "" : "s", watch.gateway(),
+                watch.destination(), watch.suggested(), watch.viaOld(), watch.viaOld() == 1 ? "" : "s",
+                watch.destination(), watch.gateway(), watch.oldMac(), Times.iso(watch.firstViaOldMicros()),
                 Times.iso(watch.lastViaOldMicros()), loss ? "; packets were lost on that path" : "");
-        String hint = String.format("%s ignores ICMP redirects. Best: a route on %s, `ip route add %s via %s` (Linux) or "
-                + "`route -p add %s mask 255.255.255.255 %s` (Windows), so nothing depends on redirects. Or let it "
-                + "accept them: Linux `sysctl -w net.ipv4.conf.all.accept_redirects=1 "
+        String iface = watch.vantage().iface().isEmpty() ? "IFACE" : watch.vantage().iface();
+        String hint = v6 ? hintV6(host, watch, iface) : String.format("%s ignores ICMP redirects. Best: a route on %s, "
+                + "`ip route add %s via %s` (Linux) or `route -p add %s mask 255.255.255.255 %s` (Windows), so nothing "
+                + "depends on redirects. Or let it accept them: Linux `sysctl -w net.ipv4.conf.all.accept_redirects=1 "
                 + "net.ipv4.conf.%s.accept_redirects=1` (secure_redirects accepts them only from a current gateway); "
                 + "Windows `EnableICMPRedirect`=1 under HKLM\\SYSTEM\\CurrentControlSet\\Services\\Tcpip\\Parameters.",
-                host, host, watch.destination(), watch.suggested(), watch.destination(), watch.suggested(),
-                watch.vantage().iface().isEmpty() ? "IFACE" : watch.vantage().iface());
+                host, host, watch.destination(), watch.suggested(), watch.destination(), watch.suggested(), iface);
         return Alert.newBuilder()
                 .setId(AlertIds.of(TYPE, watch.firstMicros(), watch.host(), watch.destination(), primary.communityId()))
                 .setType(TYPE)

@@ -218,9 +218,9 @@ public final class FlowProcessor implements Processor<byte[], SpecificRecord, Ob
         save(key, flow, deadline(flow, packet.getTsMicros()));
     }
 
-    /** An IPv4 redirect (ICMPv6 redirects quote the packet in an option, which the sensor does not decode). */
+    /** An ICMP redirect (type 5) or ICMPv6 redirect (type 137, which quotes the packet in its redirected-header option). */
     private static boolean isRedirect(PacketEvent packet) {
-        return packet.getIpVersion() == 4 && packet.getIcmp().getType() == 5;
+        return packet.getIcmp().getType() == (packet.getIpVersion() == 4 ? 5 : 137);
     }
 
     /**
