@@ -52,6 +52,7 @@ public final class FrameDecoder {
             case FlowKey.UDP -> TransportDecoder.udp(link.link(), ip, data, length);
             case FlowKey.ICMP -> IcmpDecoder.icmp(link.link(), ip, data, length, false);
             case FlowKey.ICMPV6 -> IcmpDecoder.icmp(link.link(), ip, data, length, true);
+            case VrrpDecoder.PROTOCOL -> VrrpDecoder.decode(link.link(), ip, data, length);
             default -> new Decoded.IpPacket(link.link(), ip.version(), ip.src(), ip.dst(), ip.protocol(), ip.ttl(),
                     ip.totalLength(), 0, 0, null, null);
         };

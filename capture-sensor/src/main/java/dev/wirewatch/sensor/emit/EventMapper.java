@@ -5,13 +5,17 @@ import dev.wirewatch.record.IcmpHeader;
 import dev.wirewatch.record.PacketEvent;
 import dev.wirewatch.record.QuotedHeader;
 import dev.wirewatch.record.TcpHeader;
+import dev.wirewatch.record.VrrpAdvertisement;
 import dev.wirewatch.sensor.capture.CapturedFrame;
 import dev.wirewatch.sensor.decode.Decoded;
 import java.nio.ByteBuffer;
 import java.util.Optional;
 import org.apache.avro.specific.SpecificRecord;
 
-/** Turns a decoded frame into the record a sensor ships: PacketEvent for IP, ArpEvent for ARP, nothing else. */
+/**
+ * Turns a decoded frame into the record a sensor ships: PacketEvent for IP, ArpEvent for ARP, VrrpAdvertisement for
+ * VRRP, nothing else.
+ */
 public final class EventMapper {
     private EventMapper() {}
 
@@ -21,6 +25,9 @@ public final class EventMapper {
         }
         if (decoded instanceof Decoded.ArpPacket arp) {
             return Optional.of(arp(host, frame, arp));
+        }
+        if (decoded instanceof Decoded.VrrpPacket vrrp) {
+            return Optional.of(vrrp(host, frame, vrrp));
         }
         return Optional.empty();
     }
@@ -51,6 +58,14 @@ public final class EventMapper {
         return new ArpEvent(host, frame.iface(), frame.tsMicros(), wrap(arp.link().srcMac()), wrap(arp.link().dstMac()),
                 arp.link().vlan(), arp.operation(), ByteBuffer.wrap(arp.senderMac()), ByteBuffer.wrap(arp.senderIp()),
                 ByteBuffer.wrap(arp.targetMac()), ByteBuffer.wrap(arp.targetIp()));
+    }
+
+    private static VrrpAdvertisement vrrp(String host, CapturedFrame frame, Decoded.VrrpPacket packet) {
+        Decoded.Vrrp vrrp = packet.vrrp();
+        return new VrrpAdvertisement(host, frame.iface(), frame.tsMicros(), wrap(packet.link().srcMac()),
+                packet.link().vlan(), ByteBuffer.wrap(packet.src()), packet.ttl(), vrrp.version(), vrrp.type(),
+                vrrp.vrid(), vrrp.priority(), vrrp.intervalCentis(), vrrp.authType(), vrrp.addressCount(),
+                vrrp.addresses().stream().map(ByteBuffer::wrap).toList());
     }
 
     private static ByteBuffer wrap(byte[] bytes) {

@@ -31,13 +31,19 @@ class DecoderMatchesTsharkTest {
         "tcp.options.timestamp.tsecr", "tcp.options.mss_val", "tcp.options.wscale.shift", "icmp.type", "icmp.code",
         "icmpv6.type", "icmpv6.code", "arp.opcode", "arp.src.hw_mac", "arp.src.proto_ipv4", "arp.dst.hw_mac",
         "arp.dst.proto_ipv4", "icmpv6.nd.rd.target_address", "icmpv6.rd.na.destination_address", "icmp.redir_gw",
-        "vlan.id", "frame.time_epoch", "frame.len", "frame.cap_len"
+        "vlan.id", "frame.time_epoch", "frame.len", "frame.cap_len", "vrrp.version", "vrrp.type", "vrrp.virt_rtr_id",
+        "vrrp.prio", "vrrp.addr_count", "vrrp.auth_type", "vrrp.adver_int", "vrrp.short_adver_int", "vrrp.ip_addr",
+        "vrrp.ipv6_addr", "ip.ttl", "ipv6.hlim"
     };
 
-    /** The shared traces, and dumpcap's two-interface pcapng: Ethernet and Linux cooked frames in one file. */
+    /**
+     * The shared traces, dumpcap's two-interface pcapng (Ethernet and Linux cooked frames in one file), and
+     * keepalived's VRRP advertisements (v2, v3 over IPv4 and IPv6).
+     */
     static Stream<Path> captures() {
         Path deploy = Path.of(System.getProperty("wirewatch.samples", "../deploy/samples")).getParent();
-        return Stream.concat(Traces.captures().stream(), Stream.of(deploy.resolve("captures/two-interfaces/capture.pcapng")));
+        return Stream.concat(Traces.captures().stream(), Stream.of(deploy.resolve("captures/two-interfaces/capture.pcapng"),
+                deploy.resolve("captures/vrrp/advertisements.pcap")));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -81,6 +87,10 @@ class DecoderMatchesTsharkTest {
             check.equal("arp.src.proto_ipv4", Addresses.ip(arp.senderIp()), first(row, "arp.src.proto_ipv4"));
             check.equal("arp.dst.hw_mac", mac(arp.targetMac()), first(row, "arp.dst.hw_mac"));
             check.equal("arp.dst.proto_ipv4", Addresses.ip(arp.targetIp()), first(row, "arp.dst.proto_ipv4"));
+            return;
+        }
+        if (decoded instanceof Decoded.VrrpPacket vrrp) {
+            compareVrrp(check, row, vrrp);
             return;
         }
         if (!(decoded instanceof Decoded.IpPacket ip)) {
@@ -133,6 +143,26 @@ class DecoderMatchesTsharkTest {
                 check.equal("redirect gateway", Addresses.ip(icmp.gateway()), first(row, "icmp.redir_gw"));
             }
         }
+    }
+
+    private static void compareVrrp(Check check, String[] row, Decoded.VrrpPacket packet) {
+        String v = packet.ipVersion() == 4 ? "ip" : "ipv6";
+        check.equal(v + ".src", Addresses.ip(packet.src()), first(row, v + ".src"));
+        check.equal(v + ".dst", Addresses.ip(packet.dst()), first(row, v + ".dst"));
+        check.equal("ttl", String.valueOf(packet.ttl()), first(row, packet.ipVersion() == 4 ? "ip.ttl" : "ipv6.hlim"));
+        Decoded.Vrrp vrrp = packet.vrrp();
+        check.equal("vrrp.version", String.valueOf(vrrp.version()), first(row, "vrrp.version"));
+        check.equal("vrrp.type", String.valueOf(vrrp.type()), first(row, "vrrp.type"));
+        check.equal("vrrp.virt_rtr_id", String.valueOf(vrrp.vrid()), first(row, "vrrp.virt_rtr_id"));
+        check.equal("vrrp.prio", String.valueOf(vrrp.priority()), first(row, "vrrp.prio"));
+        check.equal("vrrp.addr_count", String.valueOf(vrrp.addressCount()), first(row, "vrrp.addr_count"));
+        check.equal("vrrp.auth_type", string(vrrp.authType()), first(row, "vrrp.auth_type"));
+        // v2's interval is in seconds (vrrp.adver_int), v3's in centiseconds (vrrp.short_adver_int).
+        check.equal("interval", String.valueOf(vrrp.version() == 2 ? vrrp.intervalCentis() / 100 : vrrp.intervalCentis()),
+                first(row, vrrp.version() == 2 ? "vrrp.adver_int" : "vrrp.short_adver_int"));
+        String addresses = String.join(",", vrrp.addresses().stream().map(Addresses::ip).toList());
+        String field = packet.ipVersion() == 4 ? "vrrp.ip_addr" : "vrrp.ipv6_addr";
+        check.equal(field, addresses, row[index(field)].toLowerCase(Locale.ROOT));
     }
 
     private record Check(int frame, String[] row, List<String> mismatches) {
