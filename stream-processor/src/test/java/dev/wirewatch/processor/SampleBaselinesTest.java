@@ -23,7 +23,7 @@ class SampleBaselinesTest {
     static Stream<Path> cases() throws IOException {
         try (Stream<Path> dirs = Files.list(SAMPLES)) {
             List<Path> cases = dirs.filter(Files::isDirectory).sorted().toList();
-            assertEquals(8, cases.size(), "the eight seed cases in " + SAMPLES.toAbsolutePath());
+            assertEquals(9, cases.size(), "the eight seed cases and case 10 (VRRP) in " + SAMPLES.toAbsolutePath());
             return cases.stream();
         }
     }

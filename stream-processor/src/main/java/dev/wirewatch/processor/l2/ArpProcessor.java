@@ -9,6 +9,7 @@ import dev.wirewatch.processor.network.NetworkTopology;
 import dev.wirewatch.record.Alert;
 import dev.wirewatch.record.ArpEvent;
 import dev.wirewatch.record.Tick;
+import dev.wirewatch.record.VrrpAdvertisement;
 import dev.wirewatch.schemas.Addresses;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -26,11 +27,13 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * The ARP stage. Reads ArpEvents from ww.l2 (key = sender address, so every sensor's view of one address meets
  * here; besides ARP packets, the bindings sensors saw in IP traffic, counted when the sender is on the capturing
  * interface's subnet) and the sensors' ticks from the flow stage of the same partition, keeps an {@link AddressHistory} per
- * address, and asks the address detectors when one is due (stream time) or when every input has ended.
+ * address, and asks the address detectors when one is due (stream time) or when every input has ended. VRRP
+ * advertisements on the same topic (keyed by their first virtual address) go to {@link VirtualRouters}, judged then too.
  */
 public final class ArpProcessor implements Processor<Object, SpecificRecord, Object, SpecificRecord> {
     public static final String ADDRESSES_STORE = "arp-addresses";
     public static final String DUE_STORE = "arp-due";
+    public static final String VRRP_STORE = VirtualRouters.STORE;
     public static final String TO_ALERTS = "arp-alerts-out";
     private static final byte[] BROADCAST = {-1, -1, -1, -1, -1, -1};
     private static final String UNSPECIFIED = "0.0.0.0";
@@ -40,6 +43,8 @@ public final class ArpProcessor implements Processor<Object, SpecificRecord, Obj
     private final NetworkTopology topology;
     private final ProcessorConfig config;
     private final List<AddressDetector> detectors;
+    private final List<VirtualRouterDetector> routerDetectors;
+    private VirtualRouters vrrp;
 
     private ProcessorContext<Object, SpecificRecord> context;
     private KeyValueStore<String, byte[]> addresses;
@@ -47,11 +52,16 @@ public final class ArpProcessor implements Processor<Object, SpecificRecord, Obj
     private SensorTicks sensors;
     private boolean ended;
 
-    /** @param detectors the registry's address detectors, in the order they are asked */
-    public ArpProcessor(NetworkTopology topology, ProcessorConfig config, List<AddressDetector> detectors) {
+    /**
+     * @param detectors the registry's address detectors, in the order they are asked
+     * @param routerDetectors the registry's VRRP virtual router detectors
+     */
+    public ArpProcessor(NetworkTopology topology, ProcessorConfig config, List<AddressDetector> detectors,
+                        List<VirtualRouterDetector> routerDetectors) {
         this.topology = topology;
         this.config = config;
         this.detectors = detectors;
+        this.routerDetectors = routerDetectors;
     }
 
     @Override
@@ -60,6 +70,7 @@ public final class ArpProcessor implements Processor<Object, SpecificRecord, Obj
         this.addresses = context.getStateStore(ADDRESSES_STORE);
         this.due = context.getStateStore(DUE_STORE);
         this.sensors = new SensorTicks(context.getStateStore(FlowProcessor.SENSORS_STORE));
+        this.vrrp = new VirtualRouters(topology, routerDetectors, context.getStateStore(VRRP_STORE));
         context.schedule(Duration.ofSeconds(1), PunctuationType.STREAM_TIME, this::judgeDue);
     }
 
@@ -67,6 +78,9 @@ public final class ArpProcessor implements Processor<Object, SpecificRecord, Obj
     public void process(Record<Object, SpecificRecord> record) {
         if (record.value() instanceof ArpEvent arp) {
             onArp(arp);
+        } else if (record.value() instanceof VrrpAdvertisement advertisement) {
+            ended = false;
+            vrrp.advertised(advertisement, VirtualRouters.describe(advertisement));
         } else if (record.value() instanceof Tick tick && tick.getEndOfInput() && sensors.everyEnded() && !ended) {
             ended = true;
             judgeAll();
@@ -131,6 +145,7 @@ public final class ArpProcessor implements Processor<Object, SpecificRecord, Obj
         }
         DetectionContext detection = new DetectionContext(topology, config, sensors::liveness, now, false, now);
         ready.forEach(ip -> judge(ip, load(ip), detection));
+        vrrp.judge(detection, this::send);
     }
 
     private void judgeAll() {
@@ -141,16 +156,19 @@ public final class ArpProcessor implements Processor<Object, SpecificRecord, Obj
             iterator.forEachRemaining(entry -> pending.add(entry.key));
         }
         pending.forEach(ip -> judge(ip, load(ip), detection));
+        vrrp.judge(detection, this::send);
     }
 
     private void judge(String ip, AddressHistory history, DetectionContext detection) {
         for (AddressDetector detector : detectors) {
-            for (Alert alert : detector.judge(ip, history, detection)) {
-                context.forward(new Record<>(alert.getId(), alert, alert.getLastSeenMicros() / 1000), TO_ALERTS);
-            }
+            detector.judge(ip, history, detection).forEach(this::send);
         }
         history.forgetBefore(detection.nowMicros() - 2 * config.arpChangeWindowMicros());
         save(ip, history);
+    }
+
+    private void send(Alert alert) {
+        context.forward(new Record<>(alert.getId(), alert, alert.getLastSeenMicros() / 1000), TO_ALERTS);
     }
 
     private AddressHistory load(String ip) {
