@@ -7,7 +7,7 @@
 #                  pass without a warning)
 #   --refresh-samples  copy the captures of passing scenarios over deploy/samples (the demo then shows them)
 # Prints "PASS name" or "FAIL name: why" per scenario and exits 0 only if all pass. Needs root, iproute2, iptables,
-# nftables, tcpdump, iputils-arping, iputils-ping, python3 and Java; builds the jar if needed.
+# nftables, tcpdump, iputils-arping, iputils-ping, keepalived, python3 and Java; builds the jar if needed.
 set -uo pipefail
 lab=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$lab/../.." && pwd)
@@ -31,6 +31,8 @@ scenarios=(
   "redirect-ignored|$samples/08-redirect-ignored/record.sh|$samples/08-redirect-ignored/topology.yaml|@baseline"
   "redirect-ignored-ipv6|$samples/11-redirect-ignored-ipv6/record.sh|$samples/11-redirect-ignored-ipv6/topology.yaml|@baseline"
   "redirect-followed-ipv6|$samples/11-redirect-ignored-ipv6/record.sh|$samples/11-redirect-ignored-ipv6/topology.yaml|!ICMP_REDIRECT_IGNORED;!severity>=warning|20|WW_HOST_ACCEPTS_REDIRECTS=1"
+  "vrrp-blocked|$samples/10-vrrp-advertisements-blocked/record.sh|$samples/10-vrrp-advertisements-blocked/topology.yaml|@baseline"
+  "vrrp-failover|$samples/10-vrrp-advertisements-blocked/record.sh|$samples/10-vrrp-advertisements-blocked/topology.yaml|ARP_IP_MOVED ip=192.0.2.100 mac_before=02:00:00:00:10:01 mac_after=02:00:00:00:10:02;!VRRP_SPLIT_BRAIN;!ANNOUNCEMENT_NOT_PROPAGATED|10|WW_VRRP_FAULT=none"
   "healthy|$lab/healthy.sh|$lab/healthy.yaml|!severity>=warning|30"
 )
 

@@ -1,6 +1,7 @@
 package dev.wirewatch.sensor;
 
 import dev.wirewatch.record.ArpEvent;
+import dev.wirewatch.record.VrrpAdvertisement;
 import dev.wirewatch.record.PacketEvent;
 import dev.wirewatch.sensor.emit.EmissionMode;
 import dev.wirewatch.sensor.emit.EmissionPolicy;
@@ -170,6 +171,9 @@ public final class CaptureMerge {
     private static long timestamp(SpecificRecord record) {
         if (record instanceof PacketEvent packet) {
             return packet.getTsMicros();
+        }
+        if (record instanceof VrrpAdvertisement advertisement) {
+            return advertisement.getTsMicros();
         }
         return ((ArpEvent) record).getTsMicros();
     }

@@ -13,6 +13,7 @@ import dev.wirewatch.record.PacketEvent;
 import dev.wirewatch.record.SensorStatus;
 import dev.wirewatch.record.Tick;
 import dev.wirewatch.record.UndeliveredAlert;
+import dev.wirewatch.record.VrrpAdvertisement;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.List;
@@ -44,7 +45,8 @@ public final class RecordCodec {
             PacketEvent.getClassSchema(), Tick.getClassSchema(), FlowActivity.getClassSchema(), ArpEvent.getClassSchema(),
             SensorStatus.getClassSchema(), HostInfo.getClassSchema(), FlowRecord.getClassSchema(),
             Alert.getClassSchema(), DeadLetter.getClassSchema(), KernelDrop.getClassSchema(),
-            UndeliveredAlert.getClassSchema(), FlowBatch.getClassSchema(), FlowFinding.getClassSchema());
+            UndeliveredAlert.getClassSchema(), FlowBatch.getClassSchema(), FlowFinding.getClassSchema(),
+            VrrpAdvertisement.getClassSchema());
 
     /**
      * Schemas earlier versions wrote that this one still reads (resources under previous/): alerts on ww.alerts and

@@ -112,7 +112,11 @@ class RecordCodecTest {
                         .setFlow(FlowRecord.newBuilder().setCommunityId("1:abc").setProtocol(6).setClient("10.0.0.1")
                                 .setClientPort(1).setServer("10.0.0.2").setServerPort(80).setFirstSeenMicros(1)
                                 .setLastSeenMicros(2).setVantages(List.of()).build())
-                        .build());
+                        .build(),
+                dev.wirewatch.record.VrrpAdvertisement.newBuilder().setHost("node2").setIface("eth0").setTsMicros(12)
+                        .setSrcMac(ByteBuffer.wrap(new byte[6])).setVlan(null).setSrc(ByteBuffer.wrap(new byte[16]))
+                        .setTtl(255).setVersion(3).setType(1).setVrid(11).setPriority(100).setIntervalCentis(100)
+                        .setAuthType(null).setAddressCount(1).setAddresses(List.of(ByteBuffer.wrap(new byte[16]))).build());
     }
 
     @Test

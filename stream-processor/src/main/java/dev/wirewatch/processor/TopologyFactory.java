@@ -26,6 +26,7 @@ import dev.wirewatch.record.KernelDrop;
 import dev.wirewatch.record.PacketEvent;
 import dev.wirewatch.record.SensorStatus;
 import dev.wirewatch.record.Tick;
+import dev.wirewatch.record.VrrpAdvertisement;
 import dev.wirewatch.schemas.AvroSerde;
 import java.util.Optional;
 import java.util.Set;
@@ -48,7 +49,8 @@ import org.apache.kafka.streams.state.Stores;
  *                                                                               progress marks partition-N)
  *   ww.l2 ──────▶ addresses (per IP address, every sensor's ARP;           ───▶ ww.alerts
  *                  ticks from flow; ARP_IP_MOVED, ARP_CONFLICT,
- *                  ANNOUNCEMENT_NOT_PROPAGATED)
+ *                  ANNOUNCEMENT_NOT_PROPAGATED; per VRRP virtual router:
+ *                  VRRP_SPLIT_BRAIN, ANNOUNCEMENT_NOT_PROPAGATED)
  *                 sensor-silence (ticks from flow; SENSOR_DEGRADED:        ───▶ ww.alerts
  *                  silent; SENSOR_NOT_IN_TOPOLOGY, HOST_NOT_MONITORED)
  *   ww.sensors ─▶ sensor-status (each sensor's counters; SENSOR_DEGRADED)  ───▶ ww.alerts
@@ -133,13 +135,16 @@ public final class TopologyFactory {
                         Serdes.Bytes(), Serdes.ByteArray()).withCachingEnabled(), FLOW)
                 .addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(FlowProcessor.SENSORS_STORE),
                         Serdes.String(), Serdes.ByteArray()).withCachingEnabled(), FLOW)
-                .addSource(L2_IN, InputRecords.requiredKey(), InputRecords.oneOf(ArpEvent.class), topics.l2())
-                .addProcessor(FlowProcessor.TO_ADDRESSES, () -> new ArpProcessor(network, config, Detectors.addressStage()),
-                        L2_IN, FLOW)
+                .addSource(L2_IN, InputRecords.requiredKey(), InputRecords.oneOf(ArpEvent.class,
+                        VrrpAdvertisement.class), topics.l2())
+                .addProcessor(FlowProcessor.TO_ADDRESSES, () -> new ArpProcessor(network, config, Detectors.addressStage(),
+                        Detectors.virtualRouterStage()), L2_IN, FLOW)
                 .addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(ArpProcessor.ADDRESSES_STORE),
                         Serdes.String(), Serdes.ByteArray()).withCachingEnabled(), FlowProcessor.TO_ADDRESSES)
                 .addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(ArpProcessor.DUE_STORE),
                         Serdes.String(), Serdes.Long()).withCachingEnabled(), FlowProcessor.TO_ADDRESSES)
+                .addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(ArpProcessor.VRRP_STORE),
+                        Serdes.String(), Serdes.ByteArray()).withCachingEnabled(), FlowProcessor.TO_ADDRESSES)
                 .connectProcessorAndStateStores(FlowProcessor.TO_ADDRESSES, FlowProcessor.SENSORS_STORE)
                 .addProcessor(ArpProcessor.TO_ALERTS, () -> new AlertRevisions(FLOW_REVISIONS), FlowProcessor.TO_ADDRESSES)
                 .addSink(ArpProcessor.TO_ALERTS + SINK, topics.alerts(), Serdes.String().serializer(), alertOut,

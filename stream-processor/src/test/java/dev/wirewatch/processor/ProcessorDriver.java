@@ -6,6 +6,7 @@ import dev.wirewatch.processor.flow.FlowState;
 import dev.wirewatch.processor.network.NetworkTopology;
 import dev.wirewatch.record.Alert;
 import dev.wirewatch.record.ArpEvent;
+import dev.wirewatch.record.VrrpAdvertisement;
 import dev.wirewatch.record.FlowActivity;
 import dev.wirewatch.record.FlowBatch;
 import dev.wirewatch.record.FlowRecord;
@@ -127,7 +128,7 @@ public final class ProcessorDriver implements AutoCloseable {
             @Override
             public void publish(SpecificRecord record) {
                 if (record instanceof PacketEvent || record instanceof FlowActivity || record instanceof FlowBatch
-                        || record instanceof ArpEvent || record instanceof KernelDrop) {
+                        || record instanceof ArpEvent || record instanceof KernelDrop || record instanceof VrrpAdvertisement) {
                     RecordPublisher.Outgoing outgoing = RecordPublisher.encode(record, sensorsNat);
                     inputMicros = Math.max(inputMicros, outgoing.timestampMs() * 1000);
                     (outgoing.topic().equals(Topics.L2) ? l2 : packets).pipeInput(outgoing.key(), record,

@@ -79,6 +79,13 @@ public final class JsonLine {
         putIfPresent(line, "mac_before", alert.getMacBefore());
         putIfPresent(line, "mac_after", alert.getMacAfter());
         putIfPresent(line, "protocol", alert.getProtocol());
+        if (alert.getVrid() != null) {
+            line.put("vrid", alert.getVrid());
+        }
+        if (alert.getMasters() != null) {
+            strings(line.putArray("masters"), alert.getMasters());
+            strings(line.putArray("master_hosts"), alert.getMasterHosts());
+        }
         putIfPresent(line, "gateway", alert.getGateway());
         putIfPresent(line, "suggested_gateway", alert.getSuggestedGateway());
         if (alert.getLoss() != null) {

@@ -30,7 +30,9 @@ class JsonLineTest {
                 .setEvidence(List.of(Evidence.newBuilder().setHost("server").setIface("eth0")
                         .setTsMicros(1_700_000_000_000_002L).setLine("SYN").build()))
                 .setDistinctClients(2L).setAcceptingPorts(List.of(8081, 8443)).setDropReason("NETFILTER_DROP")
-                .setExplainedBy("fedcba9876543210fedc").setProtocol("ARP").build();
+                .setExplainedBy("fedcba9876543210fedc").setProtocol("VRRP").setVrid(10)
+                .setMasters(List.of("02:00:00:00:10:01", "02:00:00:00:10:02")).setMasterHosts(List.of("node1", "node2"))
+                .build();
     }
 
     /** The field names of the JSON line as ALERTS.md defines them: the public interface. */

@@ -81,10 +81,10 @@ public final class EvidenceScan {
                 FlowBatches.itemsOf(event).forEach(item -> collect(query, key, item, sightings, counts));
             });
             if (query.arp() != null) {
-                var arpDecoder = AvroSerde.of(ArpEvent.class).deserializer();
                 scan(consumer, TopicReads.partitions(consumer, topicPrefix + Topics.L2), query, counts, record -> {
-                    ArpEvent arp = arpDecoder.deserialize(record.topic(), record.value());
-                    if (query.inWindow(arp.getTsMicros()) && query.arp().test(arp)) {
+                    // ww.l2 also carries VRRP advertisements
+                    if (decoder.deserialize(record.topic(), record.value()) instanceof ArpEvent arp
+                            && query.inWindow(arp.getTsMicros()) && query.arp().test(arp)) {
                         sightings.add(new Sighting(arp.getHost(), arp.getIface(), arp.getTsMicros(), arp));
                     }
                 });

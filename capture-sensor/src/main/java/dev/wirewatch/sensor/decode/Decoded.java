@@ -39,6 +39,15 @@ public sealed interface Decoded {
     record NeighborPacket(Link link, byte[] src, byte[] dst, int type, int flags, byte[] target, byte[] linkLayerAddress)
             implements Decoded {}
 
+    /**
+     * A VRRP advertisement: shipped as such (not as a PacketEvent: a multicast to 224.0.0.18 or ff02::12 is no flow).
+     */
+    record VrrpPacket(Link link, int ipVersion, byte[] src, byte[] dst, int ttl, Vrrp vrrp) implements Decoded {}
+
+    /** VRRP's fields; {@code intervalCentis} is v2's seconds times 100; {@code authType} v2 only. */
+    record Vrrp(int version, int type, int vrid, int priority, int intervalCentis, Integer authType, int addressCount,
+                java.util.List<byte[]> addresses) {}
+
     /** A well-formed frame of a kind the monitor does not look at (EAPOL, LLDP, ...). */
     record Ignored(String reason) implements Decoded {}
 

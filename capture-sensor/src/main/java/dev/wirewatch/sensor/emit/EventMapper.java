@@ -5,6 +5,7 @@ import dev.wirewatch.record.IcmpHeader;
 import dev.wirewatch.record.PacketEvent;
 import dev.wirewatch.record.QuotedHeader;
 import dev.wirewatch.record.TcpHeader;
+import dev.wirewatch.record.VrrpAdvertisement;
 import dev.wirewatch.sensor.capture.CapturedFrame;
 import dev.wirewatch.sensor.decode.Decoded;
 import java.nio.ByteBuffer;
@@ -13,7 +14,7 @@ import org.apache.avro.specific.SpecificRecord;
 
 /**
  * Turns a decoded frame into the record a sensor ships: PacketEvent for IP, ArpEvent for ARP and for IPv6 neighbour
- * discovery (the binding it carries, see ArpEvent.avsc), nothing else.
+ * discovery (the binding it carries, see ArpEvent.avsc), VrrpAdvertisement for VRRP, nothing else.
  */
 public final class EventMapper {
     private EventMapper() {}
@@ -27,6 +28,9 @@ public final class EventMapper {
         }
         if (decoded instanceof Decoded.NeighborPacket nd && knowsMac(nd)) {
             return Optional.of(neighborDiscovery(host, frame, nd));
+        }
+        if (decoded instanceof Decoded.VrrpPacket vrrp) {
+            return Optional.of(vrrp(host, frame, vrrp));
         }
         return Optional.empty();
     }
@@ -73,6 +77,14 @@ public final class EventMapper {
         return new ArpEvent(host, frame.iface(), frame.tsMicros(), wrap(link.srcMac()), wrap(link.dstMac()),
                 link.vlan(), nd.type(), ByteBuffer.wrap(mac), ByteBuffer.wrap(solicitation ? nd.src() : nd.target()),
                 ByteBuffer.wrap(targetMac), ByteBuffer.wrap(solicitation ? nd.target() : nd.dst()), nd.flags());
+    }
+
+    private static VrrpAdvertisement vrrp(String host, CapturedFrame frame, Decoded.VrrpPacket packet) {
+        Decoded.Vrrp vrrp = packet.vrrp();
+        return new VrrpAdvertisement(host, frame.iface(), frame.tsMicros(), wrap(packet.link().srcMac()),
+                packet.link().vlan(), ByteBuffer.wrap(packet.src()), packet.ttl(), vrrp.version(), vrrp.type(),
+                vrrp.vrid(), vrrp.priority(), vrrp.intervalCentis(), vrrp.authType(), vrrp.addressCount(),
+                vrrp.addresses().stream().map(ByteBuffer::wrap).toList());
     }
 
     private static ByteBuffer wrap(byte[] bytes) {

@@ -1,6 +1,8 @@
 package dev.wirewatch.sensor.emit;
 
 import dev.wirewatch.record.ArpEvent;
+import dev.wirewatch.record.VrrpAdvertisement;
+import dev.wirewatch.schemas.VrrpKeys;
 import dev.wirewatch.record.FlowActivity;
 import dev.wirewatch.record.FlowBatch;
 import dev.wirewatch.record.KernelDrop;
@@ -113,6 +115,9 @@ public final class RecordPublisher implements RecordSink, AutoCloseable {
                     CODEC.encode(drop));
         } else if (record instanceof ArpEvent arp) {
             return new Outgoing(Topics.L2, BY_KEY, arp.getTsMicros() / 1000, boundAddress(arp), CODEC.encode(arp));
+        } else if (record instanceof VrrpAdvertisement advertisement) {
+            return new Outgoing(Topics.L2, BY_KEY, advertisement.getTsMicros() / 1000,
+                    Addresses.bytes(VrrpKeys.firstAddress(advertisement)), CODEC.encode(advertisement));
         } else if (record instanceof SensorStatus status) {
             return new Outgoing(Topics.SENSORS, BY_KEY, status.getTsMicros() / 1000,
                     status.getSensorId().getBytes(StandardCharsets.UTF_8), CODEC.encode(status));

@@ -34,20 +34,24 @@ class DecoderMatchesTsharkTest {
         "arp.dst.proto_ipv4", "icmpv6.nd.rd.target_address", "icmpv6.rd.na.destination_address", "icmp.redir_gw",
         "vlan.id", "frame.time_epoch", "frame.len", "frame.cap_len", "icmpv6.nd.ns.target_address",
         "icmpv6.nd.na.target_address", "icmpv6.nd.na.flag.r", "icmpv6.nd.na.flag.s", "icmpv6.nd.na.flag.o",
-        "icmpv6.opt.type", "icmpv6.opt.src_linkaddr", "icmpv6.opt.target_linkaddr"
+        "icmpv6.opt.type", "icmpv6.opt.src_linkaddr", "icmpv6.opt.target_linkaddr", "vrrp.version", "vrrp.type",
+        "vrrp.virt_rtr_id", "vrrp.prio", "vrrp.addr_count", "vrrp.auth_type", "vrrp.adver_int", "vrrp.short_adver_int",
+        "vrrp.ip_addr", "vrrp.ipv6_addr", "ip.ttl", "ipv6.hlim"
     };
 
     /**
      * The shared traces, dumpcap's two-interface pcapng (Ethernet and Linux cooked frames in one file), a kernel's
-     * neighbour discovery with link-layer address options (the IPv6 failover sample) and a Linux router's ICMPv6
-     * redirects (with and without the target link-layer address option; the IPv6 redirect sample).
+     * neighbour discovery with link-layer address options (the IPv6 failover sample), a Linux router's ICMPv6
+     * redirects (with and without the target link-layer address option; the IPv6 redirect sample) and keepalived's
+     * VRRP advertisements (v2, v3 over IPv4 and IPv6).
      */
     static Stream<Path> captures() {
         Path deploy = Path.of(System.getProperty("wirewatch.samples", "../deploy/samples")).getParent();
         Path ipv6Failover = deploy.resolve("samples/09-failover-ipv6-announcement-blocked");
         return Stream.of(Traces.captures().stream(), Stream.of(deploy.resolve("captures/two-interfaces/capture.pcapng")),
                 Stream.of("node2", "peer", "intruder").map(host -> ipv6Failover.resolve(host + ".pcap")),
-                Stream.of(deploy.resolve("samples/11-redirect-ignored-ipv6/host.pcap")))
+                Stream.of(deploy.resolve("samples/11-redirect-ignored-ipv6/host.pcap"),
+                        deploy.resolve("captures/vrrp/advertisements.pcap")))
                 .flatMap(captures -> captures);
     }
 
@@ -96,6 +100,10 @@ class DecoderMatchesTsharkTest {
         }
         if (decoded instanceof Decoded.NeighborPacket nd) {
             compareNeighborDiscovery(check, row, nd);
+            return;
+        }
+        if (decoded instanceof Decoded.VrrpPacket vrrp) {
+            compareVrrp(check, row, vrrp);
             return;
         }
         if (!(decoded instanceof Decoded.IpPacket ip)) {
@@ -185,6 +193,26 @@ class DecoderMatchesTsharkTest {
     private static String flag(String[] row, String field) {
         String value = first(row, field);
         return value.equals("true") || value.equals("1") ? "1" : "0";
+    }
+
+    private static void compareVrrp(Check check, String[] row, Decoded.VrrpPacket packet) {
+        String v = packet.ipVersion() == 4 ? "ip" : "ipv6";
+        check.equal(v + ".src", Addresses.ip(packet.src()), first(row, v + ".src"));
+        check.equal(v + ".dst", Addresses.ip(packet.dst()), first(row, v + ".dst"));
+        check.equal("ttl", String.valueOf(packet.ttl()), first(row, packet.ipVersion() == 4 ? "ip.ttl" : "ipv6.hlim"));
+        Decoded.Vrrp vrrp = packet.vrrp();
+        check.equal("vrrp.version", String.valueOf(vrrp.version()), first(row, "vrrp.version"));
+        check.equal("vrrp.type", String.valueOf(vrrp.type()), first(row, "vrrp.type"));
+        check.equal("vrrp.virt_rtr_id", String.valueOf(vrrp.vrid()), first(row, "vrrp.virt_rtr_id"));
+        check.equal("vrrp.prio", String.valueOf(vrrp.priority()), first(row, "vrrp.prio"));
+        check.equal("vrrp.addr_count", String.valueOf(vrrp.addressCount()), first(row, "vrrp.addr_count"));
+        check.equal("vrrp.auth_type", string(vrrp.authType()), first(row, "vrrp.auth_type"));
+        // v2's interval is in seconds (vrrp.adver_int), v3's in centiseconds (vrrp.short_adver_int).
+        check.equal("interval", String.valueOf(vrrp.version() == 2 ? vrrp.intervalCentis() / 100 : vrrp.intervalCentis()),
+                first(row, vrrp.version() == 2 ? "vrrp.adver_int" : "vrrp.short_adver_int"));
+        String addresses = String.join(",", vrrp.addresses().stream().map(Addresses::ip).toList());
+        String field = packet.ipVersion() == 4 ? "vrrp.ip_addr" : "vrrp.ipv6_addr";
+        check.equal(field, addresses, row[index(field)].toLowerCase(Locale.ROOT));
     }
 
     private record Check(int frame, String[] row, List<String> mismatches) {

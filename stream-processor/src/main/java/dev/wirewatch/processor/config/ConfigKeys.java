@@ -80,6 +80,7 @@ public final class ConfigKeys {
         severity("ARP_IP_MOVED", "arp-ip-moved-severity", "");
         severity("ARP_CONFLICT", "arp-conflict-severity", "");
         severity("ANNOUNCEMENT_NOT_PROPAGATED", "announcement-not-propagated-severity", "");
+        severity("VRRP_SPLIT_BRAIN", "vrrp-split-brain-severity", "");
         severity("ICMP_REDIRECT_IGNORED", "icmp-redirect-ignored-severity", " without loss (with loss: one level higher)");
         severity("ROUTE_MISMATCH", "route-mismatch-severity", "");
         severity("SENSOR_COVERAGE_GAP", "coverage-gap-severity", "");

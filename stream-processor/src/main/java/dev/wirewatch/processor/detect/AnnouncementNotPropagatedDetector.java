@@ -7,6 +7,8 @@ import dev.wirewatch.processor.flow.FlowDetector;
 import dev.wirewatch.processor.l2.AddressDetector;
 import dev.wirewatch.processor.l2.AddressHistory;
 import dev.wirewatch.processor.l2.AddressHistory.Announcement;
+import dev.wirewatch.processor.l2.VirtualRouter;
+import dev.wirewatch.processor.l2.VirtualRouterDetector;
 import dev.wirewatch.record.Alert;
 import dev.wirewatch.record.Evidence;
 import dev.wirewatch.schemas.Times;
@@ -21,9 +23,10 @@ import java.util.TreeSet;
  * failover), its own sensor saw it leave, and the live sensor of another host on the same segment saw none of the
  * burst. The segment comes from the topology's {@code segments}, or is learned: sensors that saw this address's
  * broadcasts before are on its segment. A peer's silence counts only once its ticks have passed the burst by the
- * grace; a peer whose sensor never gets there is no evidence.
+ * grace; a peer whose sensor never gets there is no evidence. VRRP advertisements that a peer stops hearing are judged
+ * per virtual router ({@link VrrpAdvertisementsUnheard}).
  */
-public final class AnnouncementNotPropagatedDetector implements AddressDetector {
+public final class AnnouncementNotPropagatedDetector implements AddressDetector, VirtualRouterDetector {
     public static final String TYPE = "ANNOUNCEMENT_NOT_PROPAGATED";
 
     @Override
@@ -65,6 +68,11 @@ public final class AnnouncementNotPropagatedDetector implements AddressDetector 
             bursts.remove();
         }
         return alerts;
+    }
+
+    @Override
+    public List<Alert> judge(String router, VirtualRouter state, DetectionContext context) {
+        return VrrpAdvertisementsUnheard.judge(router, state, context);
     }
 
     @Override

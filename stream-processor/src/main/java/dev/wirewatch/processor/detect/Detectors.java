@@ -4,6 +4,7 @@ import dev.wirewatch.processor.config.ProcessorConfig;
 import dev.wirewatch.processor.flow.FlowDetector;
 import dev.wirewatch.processor.health.SensorHealthDetector;
 import dev.wirewatch.processor.l2.AddressDetector;
+import dev.wirewatch.processor.l2.VirtualRouterDetector;
 import dev.wirewatch.processor.network.NetworkTopology;
 import dev.wirewatch.processor.service.ServiceDetector;
 import java.util.List;
@@ -41,6 +42,11 @@ public final class Detectors {
         return List.of(new ArpConflictDetector(), new ArpIpMovedDetector(), new AnnouncementNotPropagatedDetector());
     }
 
+    /** Per VRRP virtual router, from every sensor's advertisements (ArpProcessor, VirtualRouters). */
+    public static List<VirtualRouterDetector> virtualRouterStage() {
+        return List.of(new VrrpSplitBrainDetector(), new AnnouncementNotPropagatedDetector());
+    }
+
     /** Per sensor: its status counters (SensorStatusStage) and its ticks (SensorSilenceWatch). */
     public static List<SensorHealthDetector> sensorHealthStage(NetworkTopology topology, ProcessorConfig config) {
         return List.of(new SensorDegradedDetector(config), new SensorTopologyMismatchDetector(topology, config));
@@ -52,6 +58,7 @@ public final class Detectors {
         flowStage(config).forEach(detector -> found(finders, detector.type(), detector));
         serviceStage(topology, config).forEach(detector -> detector.types().forEach(type -> found(finders, type, detector)));
         addressStage().forEach(detector -> found(finders, detector.type(), detector));
+        virtualRouterStage().forEach(detector -> found(finders, detector.type(), detector));
         sensorHealthStage(topology, config).forEach(detector -> detector.types().forEach(type -> found(finders, type, detector)));
         return finders;
     }

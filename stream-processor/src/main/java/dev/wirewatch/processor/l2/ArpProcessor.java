@@ -10,6 +10,7 @@ import dev.wirewatch.processor.network.NetworkTopology;
 import dev.wirewatch.record.Alert;
 import dev.wirewatch.record.ArpEvent;
 import dev.wirewatch.record.Tick;
+import dev.wirewatch.record.VrrpAdvertisement;
 import dev.wirewatch.schemas.Addresses;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -29,10 +30,13 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * bindings sensors saw in IP traffic, counted when the sender is on the capturing interface's subnet) and the sensors'
  * ticks from the flow stage of the same partition, keeps an {@link AddressHistory} per address, and asks the address
  * detectors when one is due (stream time) or when every input has ended.
+ * VRRP advertisements on the same topic (keyed by their first virtual address) go to {@link VirtualRouters}, judged
+ * then too.
  */
 public final class ArpProcessor implements Processor<Object, SpecificRecord, Object, SpecificRecord> {
     public static final String ADDRESSES_STORE = "arp-addresses";
     public static final String DUE_STORE = "arp-due";
+    public static final String VRRP_STORE = VirtualRouters.STORE;
     public static final String TO_ALERTS = "arp-alerts-out";
     private static final byte[] BROADCAST = {-1, -1, -1, -1, -1, -1};
     private static final String UNSPECIFIED = "0.0.0.0";
@@ -44,6 +48,8 @@ public final class ArpProcessor implements Processor<Object, SpecificRecord, Obj
     private final NetworkTopology topology;
     private final ProcessorConfig config;
     private final List<AddressDetector> detectors;
+    private final List<VirtualRouterDetector> routerDetectors;
+    private VirtualRouters vrrp;
 
     private ProcessorContext<Object, SpecificRecord> context;
     private KeyValueStore<String, byte[]> addresses;
@@ -51,11 +57,16 @@ public final class ArpProcessor implements Processor<Object, SpecificRecord, Obj
     private SensorTicks sensors;
     private boolean ended;
 
-    /** @param detectors the registry's address detectors, in the order they are asked */
-    public ArpProcessor(NetworkTopology topology, ProcessorConfig config, List<AddressDetector> detectors) {
+    /**
+     * @param detectors the registry's address detectors, in the order they are asked
+     * @param routerDetectors the registry's VRRP virtual router detectors
+     */
+    public ArpProcessor(NetworkTopology topology, ProcessorConfig config, List<AddressDetector> detectors,
+                        List<VirtualRouterDetector> routerDetectors) {
         this.topology = topology;
         this.config = config;
         this.detectors = detectors;
+        this.routerDetectors = routerDetectors;
     }
 
     @Override
@@ -64,6 +75,7 @@ public final class ArpProcessor implements Processor<Object, SpecificRecord, Obj
         this.addresses = context.getStateStore(ADDRESSES_STORE);
         this.due = context.getStateStore(DUE_STORE);
         this.sensors = new SensorTicks(context.getStateStore(FlowProcessor.SENSORS_STORE));
+        this.vrrp = new VirtualRouters(topology, routerDetectors, context.getStateStore(VRRP_STORE));
         context.schedule(Duration.ofSeconds(1), PunctuationType.STREAM_TIME, this::judgeDue);
     }
 
@@ -71,6 +83,9 @@ public final class ArpProcessor implements Processor<Object, SpecificRecord, Obj
     public void process(Record<Object, SpecificRecord> record) {
         if (record.value() instanceof ArpEvent arp) {
             onArp(arp);
+        } else if (record.value() instanceof VrrpAdvertisement advertisement) {
+            ended = false;
+            vrrp.advertised(advertisement, VirtualRouters.describe(advertisement));
         } else if (record.value() instanceof Tick tick && tick.getEndOfInput() && sensors.everyEnded() && !ended) {
             ended = true;
             judgeAll();
@@ -151,6 +166,7 @@ public final class ArpProcessor implements Processor<Object, SpecificRecord, Obj
         }
         DetectionContext detection = new DetectionContext(topology, config, sensors::liveness, now, false, now);
         ready.forEach(ip -> judge(ip, load(ip), detection));
+        vrrp.judge(detection, this::send);
     }
 
     private void judgeAll() {
@@ -161,16 +177,19 @@ public final class ArpProcessor implements Processor<Object, SpecificRecord, Obj
             iterator.forEachRemaining(entry -> pending.add(entry.key));
         }
         pending.forEach(ip -> judge(ip, load(ip), detection));
+        vrrp.judge(detection, this::send);
     }
 
     private void judge(String ip, AddressHistory history, DetectionContext detection) {
         for (AddressDetector detector : detectors) {
-            for (Alert alert : detector.judge(ip, history, detection)) {
-                context.forward(new Record<>(alert.getId(), alert, alert.getLastSeenMicros() / 1000), TO_ALERTS);
-            }
+            detector.judge(ip, history, detection).forEach(this::send);
         }
         history.forgetBefore(detection.nowMicros() - 2 * config.arpChangeWindowMicros());
         save(ip, history);
+    }
+
+    private void send(Alert alert) {
+        context.forward(new Record<>(alert.getId(), alert, alert.getLastSeenMicros() / 1000), TO_ALERTS);
     }
 
     private AddressHistory load(String ip) {

@@ -1,0 +1,90 @@
+package dev.wirewatch.processor.l2;
+
+import java.util.List;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * What every sensor saw of one VRRP virtual router (vrid and first virtual address: one segment, one family): each
+ * MAC that advertised it as master ({@link Speaker}), per run of advertisements, and which sensors heard each. Lives in
+ * the address stage's {@code vrrp-routers} store, keyed by {@link dev.wirewatch.schemas.VrrpKeys#router}; JSON.
+ */
+public final class VirtualRouter {
+    /**
+     * One sensor's last hearing of a speaker: when, and how many of the speaker's advertisements its own sensor had
+     * seen leave by then ({@link Speaker#ownSent}).
+     */
+    public record Heard(long atMicros, long ownSentThen) {}
+
+    /**
+     * A MAC advertising the router as master. A run is a stretch of advertisements without a gap longer than the
+     * master-down interval; a priority-0 advertisement (the master resigns) ends it. {@code host} is the monitored
+     * host sending (by the topology's MACs or addresses; null if none), {@code ownSent} how many advertisements of
+     * the run that host's own sensor saw leave.
+     */
+    public record Speaker(String mac, String host, String src, int priority, int intervalCentis, List<String> addresses,
+                          long runStartMicros, long lastMicros, boolean resigned, long ownSent, long ownLastMicros,
+                          TreeMap<String, Heard> heardBy, AddressHistory.Sighting first) {
+        /** RFC 5798's Master_Down_Interval: 3 intervals plus the skew time (longer for a lower priority). */
+        public long masterDownMicros() {
+            long interval = intervalCentis * 10_000L;
+            return 3 * interval + (256 - Math.max(priority, 1)) * interval / 256;
+        }
+
+        Speaker resign() {
+            return new Speaker(mac, host, src, priority, intervalCentis, addresses, runStartMicros, lastMicros, true,
+                    ownSent, ownLastMicros, heardBy, first);
+        }
+
+        /** Its current run is live: advertised within the master-down interval before {@code micros}, not resigned. */
+        public boolean masterAt(long micros) {
+            return !resigned && micros - lastMicros <= masterDownMicros();
+        }
+    }
+
+    public int vrid;
+    public TreeMap<String, Speaker> speakers = new TreeMap<>();
+    /** Sensors that heard any advertisement of this router: they share its segment. */
+    public Set<String> listeners = new TreeSet<>();
+    /** Findings already reported (each detector's own keys), so a restart or a later look sends none twice. */
+    public Set<String> reported = new TreeSet<>();
+
+    /**
+     * One sensor ({@code sighting.host()}) saw {@code mac} advertise the router. Sensors' records interleave out of
+     * capture order: an advertisement earlier than the run's start by less than the master-down interval belongs to
+     * the run.
+     */
+    public void advertised(String mac, String host, String src, int priority, int intervalCentis,
+                           List<String> addresses, AddressHistory.Sighting sighting) {
+        long ts = sighting.tsMicros();
+        listeners.add(sighting.host());
+        boolean own = sighting.host().equals(host);
+        Speaker before = speakers.get(mac);
+        if (priority == 0) {
+            if (before != null && ts >= before.lastMicros()) {
+                speakers.put(mac, before.resign());
+            }
+            return;
+        }
+        Speaker fresh = new Speaker(mac, host, src, priority, intervalCentis, List.copyOf(addresses), ts, ts, false,
+                0, Long.MIN_VALUE, new TreeMap<>(), sighting);
+        boolean sameRun = before != null && !(before.resigned() && ts > before.lastMicros())
+                && ts - before.lastMicros() <= fresh.masterDownMicros()
+                && before.runStartMicros() - ts <= fresh.masterDownMicros();
+        // A new run keeps who heard the MAC last: a sensor that has not heard it since is still not hearing it.
+        Speaker run = sameRun ? before : before == null ? fresh : new Speaker(mac, host, src, priority,
+                intervalCentis, fresh.addresses(), ts, ts, false, 0, Long.MIN_VALUE, before.heardBy(), sighting);
+        long ownSent = run.ownSent() + (own ? 1 : 0);
+        TreeMap<String, Heard> heardBy = new TreeMap<>(run.heardBy());
+        Heard last = heardBy.get(sighting.host());
+        if (last == null || ts >= last.atMicros()) {
+            heardBy.put(sighting.host(), new Heard(ts, ownSent));
+        }
+        Speaker updated = new Speaker(mac, host, src, priority, intervalCentis, List.copyOf(addresses),
+                Math.min(run.runStartMicros(), ts), Math.max(run.lastMicros(), ts), run.resigned(), ownSent,
+                own ? Math.max(run.ownLastMicros(), ts) : run.ownLastMicros(), heardBy,
+                ts < run.runStartMicros() ? sighting : run.first());
+        speakers.put(mac, updated);
+    }
+}
