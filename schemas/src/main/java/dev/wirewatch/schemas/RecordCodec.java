@@ -51,10 +51,12 @@ public final class RecordCodec {
     /**
      * Schemas earlier versions wrote that this one still reads (resources under previous/): alerts on ww.alerts and
      * in the processor's stores and internal topics (FlowFinding), and undelivered alerts, from before
-     * {@code explainedBy} (-1) and before {@code revision} (-2, FlowFinding-1).
+     * {@code explainedBy} (-1), before {@code revision} (-2, FlowFinding-1) and before {@code protocol} and the VRRP
+     * fields (-3, FlowFinding-2); ARP events on ww.l2 from before neighbour discovery (ArpEvent-1).
      */
     public static final List<Schema> PREVIOUS_SCHEMAS = List.of(previous("Alert-1"), previous("UndeliveredAlert-1"),
-            previous("Alert-2"), previous("UndeliveredAlert-2"), previous("FlowFinding-1"));
+            previous("Alert-2"), previous("UndeliveredAlert-2"), previous("FlowFinding-1"), previous("Alert-3"),
+            previous("UndeliveredAlert-3"), previous("FlowFinding-2"), previous("ArpEvent-1"));
 
     static {
         trustGeneratedClasses();
