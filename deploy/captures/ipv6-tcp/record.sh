@@ -40,49 +40,18 @@ table inet ww12 {
 }
 NFT
 
-# 443 and 8080 answer one line per connection; 5000 keeps one session per user (a second LOGIN while the first
-# session is open is refused).
-ip netns exec $s python3 - <<'PY' &
-import socket, threading
-sessions = set()
-lock = threading.Lock()
-def session(conn):
-    user = None
-    try:
-        for line in conn.makefile("rb"):
-            words = line.decode().split()
-            if words[:1] == ["LOGIN"]:
-                with lock:
-                    if words[1] in sessions:
-                        conn.sendall(b"ERR user already logged in\r\n"); break
-                    sessions.add(words[1]); user = words[1]
-            conn.sendall(b"OK\r\n")
-    except OSError:
-        pass
-    finally:
-        conn.close()   # a session ends only when its connection does
-        with lock:
-            sessions.discard(user)
-def one_line(conn):
-    conn.recv(1024); conn.sendall(b"200 OK wirewatch sample service\r\n"); conn.close()
-def listen(port, handler):
-    listener = socket.socket(socket.AF_INET6); listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    listener.bind(("::", port)); listener.listen(16)
-    while True:
-        conn, _ = listener.accept()
-        threading.Thread(target=handler, args=(conn,), daemon=True).start()
-for port, handler in ((443, one_line), (8080, one_line), (5000, session)):
-    threading.Thread(target=listen, args=(port, handler), daemon=True).start()
-threading.Event().wait()
-PY
+# 443 and 8080 answer one line per connection; 5000 keeps one session per user (deploy/lib/sessions.py).
+ip netns exec $s python3 "$here/../../lib/sessions.py" serve 443=line 8080=line 5000=session &
 pids+=($!)
 sleep 0.5
 capture client $c eth0
 capture server $s eth0
 capture_start
-ip netns exec $c python3 - <<'PY'
-import socket, struct, threading, time
-SERVER = "2001:db8:113::20"
+ip netns exec $c python3 - "$here/../../lib" <<'PY'
+import socket, sys, threading, time
+sys.path.insert(0, sys.argv[1])
+from sessions import session, login_again
+SERVER, CLIENT = "2001:db8:113::20", "2001:db8:100::10"
 def connect(port, timeout):
     s = socket.socket(socket.AF_INET6); s.settimeout(timeout)
     try:
@@ -92,34 +61,17 @@ def connect(port, timeout):
     finally:
         s.close()
 def bob():  # keep-alive every 2 s, below the router's timeout: his idle session survives
-    s = socket.socket(socket.AF_INET6); s.bind(("2001:db8:100::10", 41001))
-    s.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)
-    s.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPIDLE, 2)
-    s.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPINTVL, 1)
-    s.connect((SERVER, 5000)); s.sendall(b"LOGIN bob\r\n"); print(f"  bob: login {s.recv(100).decode().strip()}")
-    time.sleep(22)
-    s.sendall(b"PING\r\n"); print(f"  bob: after idle {s.recv(100).decode().strip() or 'closed'}"); s.close()
-def alice():
-    s = socket.socket(socket.AF_INET6); s.bind(("2001:db8:100::10", 41000))
-    s.connect((SERVER, 5000)); s.sendall(b"LOGIN alice\r\n")
-    print(f"  alice: login {s.recv(100).decode().strip()}")
-    time.sleep(8)  # past the router's 5 s
-    s.settimeout(4)
-    try:
-        s.sendall(b"PING\r\n"); print(f"  alice: after idle {s.recv(100).decode().strip() or 'closed'}")
-    except OSError as e:
-        print(f"  alice: after idle {type(e).__name__}; giving up")
-        s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))  # abort: RST
-    s.close()
-    s = socket.socket(socket.AF_INET6); s.settimeout(3); s.connect((SERVER, 5000)); s.sendall(b"LOGIN alice\r\n")
-    print(f"  alice: login again: {s.recv(100).decode().strip()}"); s.close()
-sessions = [threading.Thread(target=alice), threading.Thread(target=bob)]
-for session in sessions: session.start()
+    session(SERVER, CLIENT, 41001, "bob", 2, 22.0)
+def alice():  # idles 8 s, past the router's 5 s, then logs in again
+    session(SERVER, CLIENT, 41000, "alice")
+    login_again(SERVER, "alice")
+users = [threading.Thread(target=alice), threading.Thread(target=bob)]
+for user in users: user.start()
 connect(443, 3)
 connect(8080, 6)
 for _ in range(3):
     connect(8081, 3); time.sleep(0.5)
-for session in sessions: session.join()
+for user in users: user.join()
 connect(443, 3)
 PY
 sleep 1

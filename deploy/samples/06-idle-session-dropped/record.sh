@@ -34,69 +34,24 @@ ip netns exec $r sysctl -qw net.netfilter.nf_conntrack_tcp_timeout_established=5
 ip netns exec $r iptables -I FORWARD -p tcp --sport 41003 -m string --string PING --algo bm -j REJECT --reject-with tcp-reset
 
 # The service keeps one session per user: a second LOGIN while the first session is open is refused.
-ip netns exec $s python3 - <<'PY' &
-import socket, threading
-sessions = set()
-lock = threading.Lock()
-def handle(conn):
-    user = None
-    try:
-        for line in conn.makefile("rb"):
-            words = line.decode().split()
-            if words[:1] == ["LOGIN"]:
-                with lock:
-                    if words[1] in sessions:
-                        conn.sendall(b"ERR user already logged in\r\n"); break
-                    sessions.add(words[1]); user = words[1]
-                conn.sendall(b"OK\r\n")
-            else:
-                conn.sendall(b"OK\r\n")
-    except OSError:
-        pass
-    finally:
-        conn.close()   # a session ends only when its connection does
-        with lock:
-            sessions.discard(user)
-listener = socket.socket(); listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-listener.bind(("0.0.0.0", 5000)); listener.listen(16)
-while True:
-    conn, _ = listener.accept()
-    threading.Thread(target=handle, args=(conn,), daemon=True).start()
-PY
+ip netns exec $s python3 "$here/../../lib/sessions.py" serve 5000=session &
 pids+=($!)
 sleep 0.5
 capture "client" $c eth0
 capture "server" $s eth0
 capture_start
-ip netns exec $c python3 - <<'PY'
-import socket, struct, threading, time
-def session(user, port, keepalive_idle=None, idle=8.0):
-    s = socket.socket(); s.bind(("198.51.100.10", port))
-    if keepalive_idle:
-        s.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)
-        s.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPIDLE, keepalive_idle)
-        s.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPINTVL, 1)
-        s.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPCNT, 3)
-    s.connect(("203.0.113.20", 5000)); s.sendall(f"LOGIN {user}\r\n".encode())
-    print(f"  {user}: login {s.recv(100).decode().strip()}")
-    time.sleep(idle)
-    s.settimeout(4)
-    try:
-        s.sendall(b"PING\r\n"); print(f"  {user}: after idle {s.recv(100).decode().strip() or 'closed'}")
-    except OSError as e:
-        print(f"  {user}: after idle {type(e).__name__}; giving up")
-        s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))  # abort: RST
-    s.close()
-def login_again(user):
-    s = socket.socket(); s.settimeout(3); s.connect(("203.0.113.20", 5000)); s.sendall(f"LOGIN {user}\r\n".encode())
-    print(f"  {user}: login again: {s.recv(100).decode().strip()}"); s.close()
-threads = [threading.Thread(target=session, args=("alice", 41000)),                  # idles past the router's timeout
-           threading.Thread(target=session, args=("bob", 41001, 2, 22.0)),           # keep-alive below it: survives
-           threading.Thread(target=session, args=("carol", 41002, 7, 12.0)),         # keep-alive above it: probes lost
-           threading.Thread(target=session, args=("dave", 41003, None, 2.0))]        # the router resets it
+ip netns exec $c python3 - "$here/../../lib" <<'PY'
+import sys, threading
+sys.path.insert(0, sys.argv[1])
+from sessions import session, login_again
+SERVER, CLIENT = "203.0.113.20", "198.51.100.10"
+threads = [threading.Thread(target=session, args=(SERVER, CLIENT, 41000, "alice")),       # idles past the router's timeout
+           threading.Thread(target=session, args=(SERVER, CLIENT, 41001, "bob", 2, 22.0)),   # keep-alive below it: survives
+           threading.Thread(target=session, args=(SERVER, CLIENT, 41002, "carol", 7, 12.0)), # keep-alive above it: probes lost
+           threading.Thread(target=session, args=(SERVER, CLIENT, 41003, "dave", None, 2.0))] # the router resets it
 for t in threads: t.start()
 for t in threads: t.join()
-login_again("alice")
+login_again(SERVER, "alice")
 PY
 sleep 1
 capture_stop
