@@ -5,6 +5,7 @@ Expectations, one per line:
                            when they contain the value)
   !TYPE field=value ...    no such alert may arrive
   !severity>=warning       no alert of severity warning or critical may arrive
+  !severity>=warning except=TYPE,...   none but of these types (a healthy twin's real failover: ARP_IP_MOVED)
   @recording LINE          holds for the recorded sample only (the Java tests check it): skipped here, since a live
                            run may, for example, spread a case's attempts over two clock-aligned alert windows
 Waits until every positive expectation is met or the timeout passes, then a settle time for late negatives.
@@ -28,7 +29,9 @@ def parse(text):
         negative = line.startswith("!")
         words = line.lstrip("!").split()
         if words[0].startswith("severity>="):
-            rules.append((negative, None, {"severity>=": words[0].split(">=", 1)[1]}, line))
+            fields = dict(word.split("=", 1) for word in words[1:])
+            fields["severity>="] = words[0].split(">=", 1)[1]
+            rules.append((negative, None, fields, line))
             continue
         fields = dict(word.split("=", 1) for word in words[1:])
         rules.append((negative, words[0], fields, line))
@@ -37,6 +40,8 @@ def parse(text):
 
 def matches(alert, kind, fields):
     if kind is None:
+        if alert.get("type") in fields.get("except", "").split(","):
+            return False
         return SEVERITY.get(alert.get("severity"), 0) >= SEVERITY[fields["severity>="]]
     if alert.get("type") != kind:
         return False

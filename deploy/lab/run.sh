@@ -27,12 +27,12 @@ scenarios=(
   "idle-drop|$samples/06-idle-session-dropped/record.sh|$samples/06-idle-session-dropped/topology.yaml|@baseline"
   "failover|$samples/07-failover-announcement-blocked/record.sh|$samples/07-failover-announcement-blocked/topology.yaml|@baseline"
   "failover-ipv6|$samples/09-failover-ipv6-announcement-blocked/record.sh|$samples/09-failover-ipv6-announcement-blocked/topology.yaml|@baseline"
-  "failover-ipv6-announced|$samples/09-failover-ipv6-announcement-blocked/record.sh|$samples/09-failover-ipv6-announcement-blocked/topology.yaml|ARP_IP_MOVED ip=2001:db8:7::100 mac_before=02:00:00:00:09:01 mac_after=02:00:00:00:09:02 protocol=ND;ARP_CONFLICT ip=2001:db8:7::100 mac_before=02:00:00:00:09:02 mac_after=02:00:00:00:09:30 protocol=ND;!ANNOUNCEMENT_NOT_PROPAGATED|5|WW9_BLOCK=0"
+  "failover-ipv6-announced|$samples/09-failover-ipv6-announcement-blocked/record.sh|$samples/09-failover-ipv6-announcement-blocked/topology.yaml|ARP_IP_MOVED ip=2001:db8:7::100 mac_before=02:00:00:00:09:01 mac_after=02:00:00:00:09:02 protocol=ND;!ARP_CONFLICT;!ANNOUNCEMENT_NOT_PROPAGATED;!severity>=warning except=ARP_IP_MOVED|5|WW9_BLOCK=0"
   "redirect-ignored|$samples/08-redirect-ignored/record.sh|$samples/08-redirect-ignored/topology.yaml|@baseline"
   "redirect-ignored-ipv6|$samples/11-redirect-ignored-ipv6/record.sh|$samples/11-redirect-ignored-ipv6/topology.yaml|@baseline"
   "redirect-followed-ipv6|$samples/11-redirect-ignored-ipv6/record.sh|$samples/11-redirect-ignored-ipv6/topology.yaml|!ICMP_REDIRECT_IGNORED;!severity>=warning|20|WW_HOST_ACCEPTS_REDIRECTS=1"
   "vrrp-blocked|$samples/10-vrrp-advertisements-blocked/record.sh|$samples/10-vrrp-advertisements-blocked/topology.yaml|@baseline"
-  "vrrp-failover|$samples/10-vrrp-advertisements-blocked/record.sh|$samples/10-vrrp-advertisements-blocked/topology.yaml|ARP_IP_MOVED ip=192.0.2.100 mac_before=02:00:00:00:10:01 mac_after=02:00:00:00:10:02;!VRRP_SPLIT_BRAIN;!ANNOUNCEMENT_NOT_PROPAGATED|10|WW_VRRP_FAULT=none"
+  "vrrp-failover|$samples/10-vrrp-advertisements-blocked/record.sh|$samples/10-vrrp-advertisements-blocked/topology.yaml|ARP_IP_MOVED ip=192.0.2.100 mac_before=02:00:00:00:10:01 mac_after=02:00:00:00:10:02;!VRRP_SPLIT_BRAIN;!ANNOUNCEMENT_NOT_PROPAGATED;!severity>=warning except=ARP_IP_MOVED|10|WW_VRRP_FAULT=none"
   "healthy|$lab/healthy.sh|$lab/healthy.yaml|!severity>=warning|30"
 )
 

@@ -6,7 +6,8 @@
 # unsolicited advertisements: the peer keeps sending to node1's MAC until neighbour unreachability detection gives
 # up on it and it asks again. Last, a third host (intruder) adds the same address: node2 defends it and the
 # intruder's duplicate address detection fails (`ip -6 addr` shows dadfailed).
-# WW9_BLOCK=0 leaves the filter out (the lab's healthy twin): the peer follows the announcement at once.
+# WW9_BLOCK=0 leaves the filter and the intruder out (the lab's healthy twin): the peer follows the announcement at
+# once, and nothing else claims the address.
 # Every host captures its own eth0; the bridge is not monitored.
 # Needs root, iproute2, nftables (bridge family), iputils-ping, tcpdump.
 # Usage: deploy/samples/09-failover-ipv6-announcement-blocked/record.sh
@@ -66,11 +67,12 @@ until ip -n $n2 -6 addr show dev eth0 | grep -q "$vip/64 scope global *$"; do sl
 # Blocked, the peer still has node1's MAC: its pings go there and are lost until the entry fails and it asks again.
 { ip netns exec $p ping -6 -c 20 -i 0.5 -W 1 $vip || true; } | tail -2 | head -1 | sed 's/^/  peer: /'
 ip -n $p -6 neigh show $vip | sed 's/^/  peer neighbour entry now: /'
-sleep 11 # past the change window, so the conflict below is judged on its own
-
-echo "  intruder adds $vip too: node2 defends it"
-ip -n $x addr add $vip/64 dev eth0
-sleep 3
-ip -n $x -6 addr show dev eth0 | grep -o "$vip.*" | sed 's/^/  intruder: /'
+if [ "$block" = 1 ]; then
+  sleep 11 # past the change window, so the conflict below is judged on its own
+  echo "  intruder adds $vip too: node2 defends it"
+  ip -n $x addr add $vip/64 dev eth0
+  sleep 3
+  ip -n $x -6 addr show dev eth0 | grep -o "$vip.*" | sed 's/^/  intruder: /'
+fi
 sleep 1
 capture_stop
