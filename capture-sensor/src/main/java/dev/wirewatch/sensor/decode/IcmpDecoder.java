@@ -32,22 +32,28 @@ final class IcmpDecoder {
             gateway = Bytes.copy(data, offset + 4, 4);
         }
         if (v6 && type == 137) {
+            if (ip.transportLength() < 40) {
+                return new Decoded.Malformed("icmp6 redirect: shorter than its target and destination");
+            }
             if (offset + 40 > length) {
                 return new Decoded.Malformed("icmp6 redirect: truncated");
             }
             gateway = Bytes.copy(data, offset + 8, 16);
             redirectDestination = Bytes.copy(data, offset + 24, 16);
-            int end = Math.min(length, offset + ip.transportLength());
-            for (int option = offset + 40; option + 2 <= end; ) {
+            int end = offset + ip.transportLength();
+            // A small snaplen may cut the redirected header short (quoted() reads what there is); an option that
+            // runs past the message itself is damage (RFC 4861 8.1: discard), as in NeighborDiscoveryDecoder.
+            int captured = Math.min(length, end);
+            for (int option = offset + 40; option + 2 <= captured; ) {
                 int optionEnd = option + Bytes.u8(data, option + 1) * 8;
-                if (optionEnd == option) {
-                    return new Decoded.Malformed("icmp6 redirect: option of length 0");
+                if (optionEnd == option || optionEnd > end) {
+                    return new Decoded.Malformed("icmp6 redirect: option length " + (optionEnd - option));
                 }
                 int optionType = Bytes.u8(data, option);
-                if (optionType == TARGET_LINK_LAYER_ADDRESS && option + 8 <= end) {
+                if (optionType == TARGET_LINK_LAYER_ADDRESS && option + 8 <= captured) {
                     targetMac = Bytes.copy(data, option + 2, 6);
                 } else if (optionType == REDIRECTED_HEADER) {
-                    quoted = quoted(data, option + 8, Math.min(end, optionEnd), true);
+                    quoted = quoted(data, option + 8, Math.min(captured, optionEnd), true);
                 }
                 option = optionEnd;
             }

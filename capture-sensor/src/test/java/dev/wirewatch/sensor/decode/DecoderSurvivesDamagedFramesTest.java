@@ -69,6 +69,35 @@ class DecoderSurvivesDamagedFramesTest {
                 "every input is counted exactly once");
     }
 
+    /** Zeek's ICMPv6 redirects with a lying length: malformed, never target and destination read from padding. */
+    @Test
+    void damagedIcmpv6RedirectsAreMalformed() {
+        FrameDecoder decoder = new FrameDecoder();
+        int payloadLength = 14 + 4; // low byte of the IPv6 payload length
+        int icmp = 14 + 40;
+        byte[] plain = firstFrame("zeek_icmp6-redirect.pcap").data().clone();
+        assertTrue(decoder.decode(with(firstFrame("zeek_icmp6-redirect.pcap"), plain)) instanceof Decoded.IpPacket);
+        // The payload length says 24 bytes: the 40-byte frame tail after them is padding, not target and destination.
+        plain[payloadLength + 1] = 24;
+        assertTrue(decoder.decode(with(firstFrame("zeek_icmp6-redirect.pcap"), plain)) instanceof Decoded.Malformed);
+        // The redirected-header option (8 units, the rest of the message) claims 9: it runs past the message.
+        CapturedFrame withOption = firstFrame("zeek_icmp6-redirect-hdr-opt.pcap");
+        byte[] overlong = withOption.data().clone();
+        assertEquals(4, overlong[icmp + 40]);
+        overlong[icmp + 41] = 9;
+        assertTrue(decoder.decode(with(withOption, overlong)) instanceof Decoded.Malformed);
+        // Cut by a small snaplen inside the redirected header: still a redirect (the quoted flow just unknown).
+        assertTrue(decoder.decode(with(withOption, Arrays.copyOf(withOption.data(), icmp + 60)))
+                instanceof Decoded.IpPacket);
+        assertEquals(2, decoder.malformed());
+    }
+
+    private static CapturedFrame firstFrame(String trace) {
+        try (CaptureFile file = CaptureFile.open(Traces.file(trace))) {
+            return file.next();
+        }
+    }
+
     private static boolean sameFixedHeader(Decoded.Tcp whole, Decoded.Tcp cut) {
         if (whole == null || cut == null) {
             return whole == cut;
