@@ -1,8 +1,8 @@
 package dev.wirewatch.sensor;
 
 import dev.wirewatch.record.ArpEvent;
-import dev.wirewatch.record.VrrpAdvertisement;
 import dev.wirewatch.record.PacketEvent;
+import dev.wirewatch.record.VrrpAdvertisement;
 import dev.wirewatch.sensor.emit.EmissionMode;
 import dev.wirewatch.sensor.emit.EmissionPolicy;
 import dev.wirewatch.sensor.emit.RecordSink;

@@ -18,6 +18,11 @@ public record FlowKey(int protocol, byte[] lowAddress, int lowPort, byte[] highA
     public static final int UDP = 17;
     public static final int ICMP = 1;
     public static final int ICMPV6 = 58;
+    /** VRRP advertisements (RFC 3768, RFC 5798): an IP protocol of their own. */
+    public static final int VRRP = 112;
+    /** The ICMPv6 neighbour discovery types (RFC 4861) that ww.l2's ArpEvent carries as its operation. */
+    public static final int NEIGHBOR_SOLICITATION = 135;
+    public static final int NEIGHBOR_ADVERTISEMENT = 136;
 
     public static FlowKey of(int protocol, byte[] a, int aPort, byte[] b, int bPort) {
         int order = compareEndpoints(a, aPort, b, bPort);

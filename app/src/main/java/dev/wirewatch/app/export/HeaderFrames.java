@@ -63,7 +63,7 @@ public final class HeaderFrames {
      * filled as a kernel usually sends it (an NS to its target's solicited-node group, an NA from its target).
      */
     private static Frame neighborDiscovery(ArpEvent arp) {
-        boolean solicitation = arp.getOperation() == 135;
+        boolean solicitation = arp.getOperation() == FlowKey.NEIGHBOR_SOLICITATION;
         byte[] senderIp = Addresses.bytes(arp.getSenderIp());
         byte[] target = Addresses.bytes(solicitation ? arp.getTargetIp() : arp.getSenderIp());
         boolean probe = solicitation && Arrays.equals(senderIp, new byte[16]);

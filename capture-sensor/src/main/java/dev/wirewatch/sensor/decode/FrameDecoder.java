@@ -54,7 +54,7 @@ public final class FrameDecoder {
             case FlowKey.ICMPV6 -> NeighborDiscoveryDecoder.isNeighborDiscovery(ip, data, length)
                     ? NeighborDiscoveryDecoder.decode(link.link(), ip, data, length)
                     : IcmpDecoder.icmp(link.link(), ip, data, length, true);
-            case VrrpDecoder.PROTOCOL -> VrrpDecoder.decode(link.link(), ip, data, length);
+            case FlowKey.VRRP -> VrrpDecoder.decode(link.link(), ip, data, length);
             default -> new Decoded.IpPacket(link.link(), ip.version(), ip.src(), ip.dst(), ip.protocol(), ip.ttl(),
                     ip.totalLength(), 0, 0, null, null);
         };

@@ -1,13 +1,15 @@
 package dev.wirewatch.sensor.decode;
 
+import dev.wirewatch.schemas.FlowKey;
+
 /**
  * IPv6 neighbour discovery (RFC 4861): Neighbor Solicitation (135) and Advertisement (136), with their target, the
  * advertisement's flags and the source / target link-layer address option. A message RFC 4861 says to discard (hop
  * limit not 255, code not 0) is left to the ICMPv6 decoder as plain traffic: it binds nothing.
  */
 final class NeighborDiscoveryDecoder {
-    static final int SOLICITATION = 135;
-    static final int ADVERTISEMENT = 136;
+    private static final int SOLICITATION = FlowKey.NEIGHBOR_SOLICITATION;
+    private static final int ADVERTISEMENT = FlowKey.NEIGHBOR_ADVERTISEMENT;
     private static final int SOURCE_LINK_LAYER = 1;
     private static final int TARGET_LINK_LAYER = 2;
 

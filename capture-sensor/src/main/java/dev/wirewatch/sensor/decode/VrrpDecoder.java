@@ -10,7 +10,6 @@ import java.util.List;
  * string is not read: it is a password.
  */
 final class VrrpDecoder {
-    static final int PROTOCOL = 112;
     private static final int HEADER = 8;
 
     private VrrpDecoder() {}

@@ -6,6 +6,7 @@ import dev.wirewatch.record.PacketEvent;
 import dev.wirewatch.record.QuotedHeader;
 import dev.wirewatch.record.TcpHeader;
 import dev.wirewatch.record.VrrpAdvertisement;
+import dev.wirewatch.schemas.FlowKey;
 import dev.wirewatch.sensor.capture.CapturedFrame;
 import dev.wirewatch.sensor.decode.Decoded;
 import java.nio.ByteBuffer;
@@ -72,7 +73,7 @@ public final class EventMapper {
     private static ArpEvent neighborDiscovery(String host, CapturedFrame frame, Decoded.NeighborPacket nd) {
         Decoded.Link link = nd.link();
         byte[] mac = nd.linkLayerAddress() != null ? nd.linkLayerAddress() : link.srcMac();
-        boolean solicitation = nd.type() == 135;
+        boolean solicitation = nd.type() == FlowKey.NEIGHBOR_SOLICITATION;
         byte[] targetMac = solicitation || link.dstMac() == null ? new byte[6] : link.dstMac();
         return new ArpEvent(host, frame.iface(), frame.tsMicros(), wrap(link.srcMac()), wrap(link.dstMac()),
                 link.vlan(), nd.type(), ByteBuffer.wrap(mac), ByteBuffer.wrap(solicitation ? nd.src() : nd.target()),

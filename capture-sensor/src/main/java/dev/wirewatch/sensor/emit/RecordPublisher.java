@@ -1,18 +1,19 @@
 package dev.wirewatch.sensor.emit;
 
 import dev.wirewatch.record.ArpEvent;
-import dev.wirewatch.record.VrrpAdvertisement;
-import dev.wirewatch.schemas.VrrpKeys;
 import dev.wirewatch.record.FlowActivity;
 import dev.wirewatch.record.FlowBatch;
 import dev.wirewatch.record.KernelDrop;
 import dev.wirewatch.record.PacketEvent;
 import dev.wirewatch.record.SensorStatus;
 import dev.wirewatch.record.Tick;
+import dev.wirewatch.record.VrrpAdvertisement;
 import dev.wirewatch.schemas.Addresses;
+import dev.wirewatch.schemas.FlowKey;
 import dev.wirewatch.schemas.NatTable;
 import dev.wirewatch.schemas.RecordCodec;
 import dev.wirewatch.schemas.Topics;
+import dev.wirewatch.schemas.VrrpKeys;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
@@ -97,8 +98,8 @@ public final class RecordPublisher implements RecordSink, AutoCloseable {
     }
 
     /**
-     * Encodes a PacketEvent, FlowActivity, FlowBatch, KernelDrop, ArpEvent, SensorStatus or Tick with its topic, key and time; flow keys
-     * name translated endpoints by their public side ({@code nat}).
+     * Encodes a PacketEvent, FlowActivity, FlowBatch, KernelDrop, ArpEvent, VrrpAdvertisement, SensorStatus or Tick with
+     * its topic, key and time; flow keys name translated endpoints by their public side ({@code nat}).
      */
     public static Outgoing encode(SpecificRecord record, NatTable nat) {
         if (record instanceof PacketEvent packet) {
@@ -282,7 +283,7 @@ public final class RecordPublisher implements RecordSink, AutoCloseable {
     /** ww.l2's key: the sender, or what a duplicate address detection probe (an NS from ::) asks about. */
     private static byte[] boundAddress(ArpEvent arp) {
         byte[] sender = Addresses.bytes(arp.getSenderIp());
-        boolean probe = arp.getOperation() == 135 && Arrays.equals(sender, new byte[16]);
+        boolean probe = arp.getOperation() == FlowKey.NEIGHBOR_SOLICITATION && Arrays.equals(sender, new byte[16]);
         return probe ? Addresses.bytes(arp.getTargetIp()) : sender;
     }
 }
