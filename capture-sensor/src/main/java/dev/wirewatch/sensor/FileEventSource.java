@@ -35,7 +35,7 @@ public final class FileEventSource implements AutoCloseable {
         this.capture = CaptureFile.open(file);
     }
 
-    /** The next PacketEvent or ArpEvent, or null at the end of the file. */
+    /** The next PacketEvent, ArpEvent or VrrpAdvertisement, or null at the end of the file. */
     public SpecificRecord next() {
         CapturedFrame frame;
         while ((frame = capture.next()) != null) {

@@ -6,7 +6,10 @@ import java.util.List;
 public final class Topics {
     /** PacketEvent and Tick records, key = canonical flow key. */
     public static final String PACKETS = "ww.packets";
-    /** ArpEvent records, key = sender IP address. */
+    /**
+     * ArpEvent records (ARP and IPv6 neighbour discovery), key = the sender's IP address (a duplicate address detection
+     * probe: its target); VrrpAdvertisement records, key = the first virtual address.
+     */
     public static final String L2 = "ww.l2";
     /** SensorStatus records, key = sensor id; compacted. */
     public static final String SENSORS = "ww.sensors";

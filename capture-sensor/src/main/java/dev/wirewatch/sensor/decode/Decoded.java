@@ -1,5 +1,7 @@
 package dev.wirewatch.sensor.decode;
 
+import java.util.List;
+
 /**
  * What the decoder made of one frame. Addresses are 4 or 16 bytes, MACs 6 bytes (null where the link layer
  * carries none). Nothing here is ever partially filled: a frame is decoded, ignored, or malformed.
@@ -46,7 +48,7 @@ public sealed interface Decoded {
 
     /** VRRP's fields; {@code intervalCentis} is v2's seconds times 100; {@code authType} v2 only. */
     record Vrrp(int version, int type, int vrid, int priority, int intervalCentis, Integer authType, int addressCount,
-                java.util.List<byte[]> addresses) {}
+                List<byte[]> addresses) {}
 
     /** A well-formed frame of a kind the monitor does not look at (EAPOL, LLDP, ...). */
     record Ignored(String reason) implements Decoded {}

@@ -5,7 +5,7 @@ import org.apache.avro.specific.SpecificRecord;
 
 /** Where a sensor's records go: Kafka ({@link RecordPublisher}) or, in tests, a topology test driver. */
 public interface RecordSink {
-    /** A PacketEvent, FlowActivity or ArpEvent. */
+    /** A PacketEvent, FlowActivity, ArpEvent or VrrpAdvertisement. */
     void publish(SpecificRecord record);
 
     /** Tells every partition that {@code host}'s capture reached {@code tsMicros} (and, at the end, that it ended). */

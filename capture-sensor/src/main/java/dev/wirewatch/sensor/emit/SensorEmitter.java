@@ -43,8 +43,8 @@ public final class SensorEmitter {
     }
 
     /**
-     * A PacketEvent (through the policy), a KernelDrop (after what its flow holds) or an ArpEvent. Called per packet:
-     * locks directly rather than through {@link #change}, so no lambda is allocated for each one.
+     * A PacketEvent (through the policy), a KernelDrop (after what its flow holds), an ArpEvent or a VrrpAdvertisement.
+     * Called per packet: locks directly rather than through {@link #change}, so no lambda is allocated for each one.
      */
     public void emit(SpecificRecord record) {
         table.lock();
