@@ -19,7 +19,8 @@ import org.apache.avro.Schema;
  * {@code #} starts a comment. Fields are ALERTS.md's JSON names; a list matches when it contains the value.
  * {@code @recording LINE} holds for the recorded captures only (what a live run may split differently, such as how
  * many attempts fall in one alert's window): these tests read it as {@code LINE}, the lab skips it.
- * {@code !severity>=LEVEL} (or without {@code !}) matches any alert of that severity or above. Any other word without
+ * {@code !severity>=LEVEL} (or without {@code !}) matches any alert of that severity or above, but for the types
+ * {@code except=TYPE,...} names (a healthy twin's real failover). Any other word without
  * {@code =} is refused with its line, as expect.py refuses it.
  */
 public record Baseline(List<Rule> rules) {
@@ -33,7 +34,8 @@ public record Baseline(List<Rule> rules) {
     public record Rule(boolean negative, String type, Severity atLeast, Map<String, String> fields, String line) {
         public boolean matches(Alert alert) {
             if (atLeast != null) {
-                return alert.getSeverity().ordinal() >= atLeast.ordinal();
+                return alert.getSeverity().ordinal() >= atLeast.ordinal()
+                        && !List.of(fields.getOrDefault("except", "").split(",")).contains(alert.getType());
             }
             if (!alert.getType().equals(type)) {
                 return false;
@@ -61,10 +63,6 @@ public record Baseline(List<Rule> rules) {
                 }
                 boolean negative = line.startsWith("!");
                 String[] words = line.replaceFirst("^!", "").split("\\s+");
-                if (words[0].startsWith(SEVERITY_AT_LEAST)) {
-                    rules.add(new Rule(negative, null, severity(words[0], file, number), Map.of(), line));
-                    continue;
-                }
                 Map<String, String> fields = new LinkedHashMap<>();
                 for (int i = 1; i < words.length; i++) {
                     String[] pair = words[i].split("=", 2);
@@ -74,7 +72,11 @@ public record Baseline(List<Rule> rules) {
                     }
                     fields.put(pair[0], pair[1]);
                 }
-                rules.add(new Rule(negative, words[0], null, fields, line));
+                if (words[0].startsWith(SEVERITY_AT_LEAST)) {
+                    rules.add(new Rule(negative, null, severity(words[0], file, number), fields, line));
+                } else {
+                    rules.add(new Rule(negative, words[0], null, fields, line));
+                }
             }
             return new Baseline(rules);
         } catch (IOException e) {

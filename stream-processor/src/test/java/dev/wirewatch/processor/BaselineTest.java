@@ -28,6 +28,15 @@ class BaselineTest {
     }
 
     @Test
+    void aSeverityLineSparesTheTypesItExcepts() throws IOException {
+        Baseline baseline = Baseline.read(write("!severity>=warning except=ARP_IP_MOVED,UNANSWERED_SYN\n"));
+
+        assertEquals(List.of(), baseline.problems(List.of(alert(Severity.critical))));
+        Alert other = Alert.newBuilder(alert(Severity.warning)).setType("ARP_CONFLICT").build();
+        assertEquals(1, baseline.problems(List.of(other)).size());
+    }
+
+    @Test
     void aRecordingOnlyLineHoldsForTheRecordedCaptures() throws IOException {
         Baseline baseline = Baseline.read(write("@recording UNANSWERED_SYN server=10.0.0.2:80 count=2\n"));
 
