@@ -64,7 +64,7 @@ final class VirtualRouters {
                 boolean gone = context.nowMicros() - speaker.lastMicros()
                         > FORGET_AFTER_MASTER_DOWNS * speaker.masterDownMicros();
                 if (gone) {
-                    state.reported.removeIf(key -> key.contains(speaker.mac()));
+                    state.reported.removeIf(key -> key.contains(speaker.id()));
                 }
                 return gone;
             });
