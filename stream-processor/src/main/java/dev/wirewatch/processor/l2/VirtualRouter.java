@@ -118,4 +118,18 @@ public final class VirtualRouter {
                 ts < run.runStartMicros() ? sighting : run.first());
         speakers.put(id, updated);
     }
+
+    /**
+     * Forgets findings that cannot come again: each key ends with the start of what it reported, which is never before
+     * its speaker's run (a split brain's, the later of two runs). A late record stretches a run back by at most a
+     * master-down interval, so a finding older than a named speaker's current run by {@code horizonMasterDowns} of them
+     * is over for good.
+     */
+    void forgetReportedBeforeRuns(int horizonMasterDowns) {
+        reported.removeIf(key -> {
+            long at = Long.parseLong(key.substring(key.lastIndexOf(' ') + 1));
+            return speakers.values().stream().anyMatch(speaker -> key.contains(speaker.id())
+                    && at < speaker.runStartMicros() - horizonMasterDowns * speaker.masterDownMicros());
+        });
+    }
 }

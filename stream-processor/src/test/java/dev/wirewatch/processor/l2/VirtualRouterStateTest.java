@@ -5,14 +5,18 @@ import static dev.wirewatch.processor.l2.ArpTraffic.T0;
 import static dev.wirewatch.processor.l2.ArpTraffic.TOPOLOGY;
 import static dev.wirewatch.processor.l2.ArpTraffic.VIP;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.wirewatch.processor.ProcessorDriver;
 import dev.wirewatch.processor.config.ProcessorConfig;
+import dev.wirewatch.processor.state.JsonState;
 import dev.wirewatch.record.Alert;
 import dev.wirewatch.record.VrrpAdvertisement;
 import dev.wirewatch.schemas.Addresses;
 import java.nio.ByteBuffer;
 import java.util.List;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -113,6 +117,36 @@ class VirtualRouterStateTest {
             }
             driver.endOfInput(T0 + 31 * S, "node1", "node2");
             assertEquals(List.of(), ofType(driver, UNHEARD));
+        }
+    }
+
+    /** node1 masters throughout; node2 takes over too for 6 s every 30 s, for 15 minutes: 30 split brains. */
+    @Test
+    void findingsOfRunsLongOverAreForgottenAndNoneComesTwice() {
+        try (ProcessorDriver driver = driver()) {
+            long end = T0 + 900 * S;
+            for (long t = T0; t < end; t += S) {
+                driver.tick(t, t, "node1", "node2", "peer");
+                advertise(driver, t, NODE1_MAC, "192.0.2.11", 100, "node1", "peer");
+                if ((t - T0) % (30 * S) < 6 * S) {
+                    advertise(driver, t + S / 2, ArpTraffic.NODE2_MAC, "192.0.2.12", 90, "node2", "peer");
+                }
+            }
+            driver.endOfInput(end, "node1", "node2", "peer");
+            assertEquals(30, ofType(driver, "VRRP_SPLIT_BRAIN").size());
+            KeyValueStore<String, byte[]> routers = driver.store(ArpProcessor.VRRP_STORE);
+            try (KeyValueIterator<String, byte[]> all = routers.all()) {
+                VirtualRouter router = JsonState.decode(all.next().value, VirtualRouter.class);
+                // Of node2's runs, kept: those of the last 100 master-down intervals (about 6 minutes) before its
+                // last one; node1's single run stays reported (unheard by node2 since it began) while it lasts.
+                long horizon = 100 * router.speakers.get(ArpTraffic.NODE2_MAC).masterDownMicros();
+                long lastRun = router.speakers.get(ArpTraffic.NODE2_MAC).runStartMicros();
+                assertTrue(router.reported.contains("ANNOUNCEMENT_NOT_PROPAGATED " + NODE1_MAC + " node2 " + T0));
+                for (String key : router.reported.stream().filter(key -> key.contains(ArpTraffic.NODE2_MAC)).toList()) {
+                    long at = Long.parseLong(key.substring(key.lastIndexOf(' ') + 1));
+                    assertTrue(at >= lastRun - horizon - 30 * S, key);
+                }
+            }
         }
     }
 }
