@@ -106,6 +106,10 @@ public final class ArpProcessor implements Processor<Object, SpecificRecord, Obj
         // around it, two MACs claim it in turn (ARP_CONFLICT); if not, the address moves to the prober.
         String mac = Addresses.mac(arp.getSenderMac());
         AddressHistory history = load(ip);
+        if (NeighborDiscovery.is(arp) && NeighborDiscovery.isWithoutOverride(arp) && !history.claims.isEmpty()
+                && !history.claims.get(history.claims.size() - 1).mac().equals(mac)) {
+            return; // RFC 4861 7.2.5: with the override flag clear, an existing binding to another MAC stays
+        }
         AddressHistory.Sighting sighting = new AddressHistory.Sighting(arp.getHost(), arp.getIface(),
                 arp.getTsMicros(), describe(arp));
         history.claim(mac, sighting, config.clockSkewMicros());
