@@ -213,6 +213,11 @@ public final class ProcessorDriver implements AutoCloseable {
         return driver.getKeyValueStore(FlowProcessor.FLOWS_STORE);
     }
 
+    /** Any of the topology's key-value stores, by name. */
+    public <K, V> KeyValueStore<K, V> store(String name) {
+        return driver.getKeyValueStore(name);
+    }
+
     @Override
     public void close() {
         driver.close();

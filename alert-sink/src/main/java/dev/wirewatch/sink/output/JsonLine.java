@@ -84,6 +84,8 @@ public final class JsonLine {
         }
         if (alert.getMasters() != null) {
             strings(line.putArray("masters"), alert.getMasters());
+        }
+        if (alert.getMasterHosts() != null) {
             strings(line.putArray("master_hosts"), alert.getMasterHosts());
         }
         putIfPresent(line, "gateway", alert.getGateway());

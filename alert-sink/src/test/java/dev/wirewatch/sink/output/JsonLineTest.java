@@ -86,6 +86,16 @@ class JsonLineTest {
     }
 
     @Test
+    void mastersWithoutMasterHostsWriteMastersOnly() throws Exception {
+        Alert mastersOnly = Alert.newBuilder(everyFieldSet()).setMasterHosts(null).build();
+        JsonNode line = JSON.readTree(JsonLine.of(mastersOnly));
+        assertEquals("02:00:00:00:10:02", line.get("masters").get(1).asText());
+        assertFalse(line.has("master_hosts"));
+        Alert hostsOnly = Alert.newBuilder(everyFieldSet()).setMasters(null).build();
+        assertEquals("node1", JSON.readTree(JsonLine.of(hostsOnly)).get("master_hosts").get(0).asText());
+    }
+
+    @Test
     void textBlockLeadsWithSeverityTypeAndSubjectThenSummaryAndHint() {
         String text = TextBlock.of(everyFieldSet());
         String[] lines = text.split("\n");

@@ -43,6 +43,9 @@ public final class ConfigKeys {
                     + "burst of announcements");
     public static final ConfigKey<Duration> ANNOUNCEMENT_GRACE = key("announcement-grace", ABOVE_ZERO,
             Duration.ofSeconds(2), "how long after an announcement a live peer's sensor must have seen it");
+    public static final ConfigKey<Duration> ADDRESS_FORGET_AFTER = key("address-forget-after", ABOVE_ZERO,
+            Duration.ofHours(24), "an address no ARP, neighbour discovery or IP traffic has claimed this long is "
+                    + "forgotten with its MAC history (IPv6 privacy addresses come and go)");
     public static final ConfigKey<Duration> REDIRECT_GRACE = key("redirect-grace", ZERO_OR_MORE,
             Duration.ofSeconds(1), "how long a host may take to act on an ICMP redirect before its packets count");
     public static final ConfigKey<Duration> REDIRECT_OBSERVE_WINDOW = key("redirect-observe-window", ABOVE_ZERO,

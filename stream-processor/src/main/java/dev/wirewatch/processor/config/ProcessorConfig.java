@@ -138,6 +138,10 @@ public final class ProcessorConfig {
         return micros(ConfigKeys.ANNOUNCEMENT_GRACE);
     }
 
+    public long addressForgetAfterMicros() {
+        return micros(ConfigKeys.ADDRESS_FORGET_AFTER);
+    }
+
     public long redirectGraceMicros() {
         return micros(ConfigKeys.REDIRECT_GRACE);
     }

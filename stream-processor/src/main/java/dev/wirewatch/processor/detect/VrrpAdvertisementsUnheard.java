@@ -31,15 +31,17 @@ final class VrrpAdvertisementsUnheard {
                 continue; // not sent by a monitored host, or not seen leaving it: nothing to compare
             }
             long masterDown = speaker.masterDownMicros() + context.config().clockSkewMicros();
+            // Ticks (ww.packets) can run ahead of the peer's ww.l2 records: as the ARP path, wait out the grace.
+            long reportedPast = masterDown + context.config().announcementGraceMicros();
             for (String peer : peers(speaker, state, context)) {
                 Heard heard = speaker.heardBy().get(peer);
                 boolean heardInRun = heard != null && heard.atMicros() >= speaker.runStartMicros();
                 long silentSince = heardInRun ? heard.atMicros() : speaker.runStartMicros();
                 long unheard = speaker.ownSent() - (heardInRun ? heard.ownSentThen() : 0);
-                String key = TYPE + " " + speaker.mac() + " " + peer + " " + silentSince;
+                String key = TYPE + " " + speaker.id() + " " + peer + " " + silentSince;
                 // The peer's sensor must have reported past the master-down interval, not up to the latest advertisement.
                 if (speaker.ownLastMicros() - silentSince > masterDown && unheard > 0
-                        && context.liveness().apply(peer).coveredUntil(silentSince + masterDown)
+                        && context.liveness().apply(peer).coveredUntil(silentSince + reportedPast)
                         && state.reported.add(key)) {
                     alerts.add(alert(router, state, speaker, peer, silentSince, unheard, heardInRun, context));
                 }
@@ -63,7 +65,7 @@ final class VrrpAdvertisementsUnheard {
         String since = heardBefore ? "since it last heard one at " + Times.iso(silentSince)
                 : "since it began at " + Times.iso(silentSince);
         return Alert.newBuilder()
-                .setId(AlertIds.of(TYPE, silentSince, ip, speaker.mac(), peer, "VRRP"))
+                .setId(AlertIds.of(TYPE, silentSince, ip, speaker.id(), peer, "VRRP"))
                 .setType(TYPE)
                 .setSeverity(context.config().severity(TYPE))
                 .setIp(ip)

@@ -14,7 +14,7 @@ import java.util.Objects;
 import java.util.TreeSet;
 
 /**
- * VRRP_SPLIT_BRAIN: two MACs advertise one virtual router as master at once, for longer than the master-down
+ * VRRP_SPLIT_BRAIN: two MACs (on a virtual MAC: two source addresses) advertise one virtual router as master at once, for longer than the master-down
  * interval (3 advertisement intervals plus the skew time). A takeover never overlaps that long: a backup takes over
  * only after the master fell silent, and a master that hears a higher priority steps down at once; a master that
  * resigns says so (priority 0). Both keep advertising when one of them does not hear the other: the multicast is
@@ -41,7 +41,7 @@ public final class VrrpSplitBrainDetector implements VirtualRouterDetector {
                 long until = Math.min(first.lastMicros(), second.lastMicros());
                 long masterDown = Math.max(first.masterDownMicros(), second.masterDownMicros())
                         + context.config().clockSkewMicros();
-                String key = TYPE + " " + first.mac() + " " + second.mac() + " " + from;
+                String key = TYPE + " " + first.id() + " " + second.id() + " " + from;
                 if (until - from > masterDown && state.reported.add(key)) {
                     alerts.add(alert(router, first, second, from, until, state, context));
                 }
@@ -56,14 +56,14 @@ public final class VrrpSplitBrainDetector implements VirtualRouterDetector {
         TreeSet<String> observers = new TreeSet<>(first.heardBy().keySet());
         observers.retainAll(second.heardBy().keySet());
         return Alert.newBuilder()
-                .setId(AlertIds.of(TYPE, from, router, first.mac(), second.mac()))
+                .setId(AlertIds.of(TYPE, from, router, first.id(), second.id()))
                 .setType(TYPE)
                 .setSeverity(context.config().severity(TYPE))
                 .setIp(ip)
                 .setHost(second.host())
                 .setProtocol("VRRP")
                 .setVrid(state.vrid)
-                .setMasters(List.of(first.mac(), second.mac()))
+                .setMasters(List.of(first.id(), second.id()))
                 .setMasterHosts(List.of(Objects.toString(first.host(), ""), Objects.toString(second.host(), "")))
                 .setObservedBy(List.copyOf(observers))
                 .setFirstSeenMicros(from)

@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.OptionalLong;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -105,6 +106,10 @@ public final class ArpProcessor implements Processor<Object, SpecificRecord, Obj
         // around it, two MACs claim it in turn (ARP_CONFLICT); if not, the address moves to the prober.
         String mac = Addresses.mac(arp.getSenderMac());
         AddressHistory history = load(ip);
+        if (NeighborDiscovery.is(arp) && NeighborDiscovery.isWithoutOverride(arp) && !history.claims.isEmpty()
+                && !history.claims.get(history.claims.size() - 1).mac().equals(mac)) {
+            return; // RFC 4861 7.2.5: with the override flag clear, an existing binding to another MAC stays
+        }
         AddressHistory.Sighting sighting = new AddressHistory.Sighting(arp.getHost(), arp.getIface(),
                 arp.getTsMicros(), describe(arp));
         history.claim(mac, sighting, config.clockSkewMicros());
@@ -176,11 +181,21 @@ public final class ArpProcessor implements Processor<Object, SpecificRecord, Obj
         try (KeyValueIterator<String, Long> iterator = due.all()) {
             iterator.forEachRemaining(entry -> pending.add(entry.key));
         }
-        pending.forEach(ip -> judge(ip, load(ip), detection));
+        for (String ip : pending) {
+            AddressHistory history = load(ip);
+            if (detectorsDueAt(history) != Long.MAX_VALUE) { // not only due to be forgotten
+                judge(ip, history, detection);
+            }
+        }
         vrrp.judge(detection, this::send);
     }
 
     private void judge(String ip, AddressHistory history, DetectionContext detection) {
+        if (detection.nowMicros() > forgetAt(history)) {
+            addresses.delete(ip); // long unclaimed: its findings are long judged
+            due.delete(ip);
+            return;
+        }
         for (AddressDetector detector : detectors) {
             detector.judge(ip, history, detection).forEach(this::send);
         }
@@ -197,16 +212,29 @@ public final class ArpProcessor implements Processor<Object, SpecificRecord, Obj
         return stored == null ? new AddressHistory() : JsonState.decode(stored, AddressHistory.class);
     }
 
-    /** Stores the history (the current MAC is kept for good: it is what the next change is measured against). */
+    /**
+     * Stores the history (the current MAC is kept: it is what the next change is measured against), due when a
+     * detector is, or when no claim for {@code address-forget-after} lets it go (every SLAAC privacy address would
+     * otherwise stay for good).
+     */
     private void save(String ip, AddressHistory history) {
         addresses.put(ip, JsonState.encode(history));
-        long next = detectors.stream().mapToLong(detector -> detector.dueAtMicros(history, config)).min()
-                .orElse(Long.MAX_VALUE);
+        long next = Math.min(detectorsDueAt(history), forgetAt(history));
         if (next == Long.MAX_VALUE) {
             due.delete(ip);
         } else {
             due.put(ip, next);
         }
+    }
+
+    private long detectorsDueAt(AddressHistory history) {
+        return detectors.stream().mapToLong(detector -> detector.dueAtMicros(history, config)).min()
+                .orElse(Long.MAX_VALUE);
+    }
+
+    private long forgetAt(AddressHistory history) {
+        OptionalLong last = history.claims.stream().mapToLong(AddressHistory.Claim::lastMicros).max();
+        return last.isEmpty() ? Long.MAX_VALUE : last.getAsLong() + config.addressForgetAfterMicros();
     }
 
     /** One line of evidence, like tshark's Info column. */

@@ -41,6 +41,11 @@ final class NeighborDiscovery {
                 && Arrays.equals(Addresses.bytes(arp.getTargetIp()), ALL_NODES);
     }
 
+    /** A Neighbor Advertisement without the override flag (proxy ND, anycast): it may not replace another binding. */
+    static boolean isWithoutOverride(ArpEvent arp) {
+        return arp.getOperation() == ADVERTISEMENT && (flags(arp) & OVERRIDE) == 0;
+    }
+
     /** The link-layer destination is an IPv6 multicast MAC (33:33:..): every host of the segment may hear it. */
     static boolean isMulticastMac(byte[] mac) {
         return mac.length == 6 && mac[0] == 0x33 && mac[1] == 0x33;

@@ -37,6 +37,23 @@ public final class VirtualRouter {
                     ownSent, ownLastMicros, heardBy, first);
         }
 
+        /**
+         * What tells it apart from other speakers of the router: its MAC, or on a VRRP virtual MAC (keepalived's
+         * use_vmac, which every master of the router sends from) the MAC with its own source address.
+         */
+        public String id() {
+            return id(mac, src);
+        }
+
+        static String id(String mac, String src) {
+            return isVirtualMac(mac) ? mac + " (" + src + ")" : mac;
+        }
+
+        /** RFC 5798 section 7.3: 00:00:5e:00:01:VRID for IPv4, 00:00:5e:00:02:VRID for IPv6. */
+        public static boolean isVirtualMac(String mac) {
+            return mac.startsWith("00:00:5e:00:01:") || mac.startsWith("00:00:5e:00:02:");
+        }
+
         /** Its current run is live: advertised within the master-down interval before {@code micros}, not resigned. */
         public boolean masterAt(long micros) {
             return !resigned && micros - lastMicros <= masterDownMicros();
@@ -44,6 +61,7 @@ public final class VirtualRouter {
     }
 
     public int vrid;
+    /** By {@link Speaker#id()}. */
     public TreeMap<String, Speaker> speakers = new TreeMap<>();
     /** Sensors that heard any advertisement of this router: they share its segment. */
     public Set<String> listeners = new TreeSet<>();
@@ -53,22 +71,35 @@ public final class VirtualRouter {
     /**
      * One sensor ({@code sighting.host()}) saw {@code mac} advertise the router. Sensors' records interleave out of
      * capture order: an advertisement earlier than the run's start by less than the master-down interval belongs to
-     * the run.
+     * the run; one earlier still (a lagging sensor, a buffer replayed after an outage) only tells who heard the
+     * speaker, and leaves the current run alone.
      */
     public void advertised(String mac, String host, String src, int priority, int intervalCentis,
                            List<String> addresses, AddressHistory.Sighting sighting) {
         long ts = sighting.tsMicros();
         listeners.add(sighting.host());
         boolean own = sighting.host().equals(host);
-        Speaker before = speakers.get(mac);
+        String id = Speaker.id(mac, src);
+        Speaker before = speakers.get(id);
         if (priority == 0) {
             if (before != null && ts >= before.lastMicros()) {
-                speakers.put(mac, before.resign());
+                speakers.put(id, before.resign());
             }
             return;
         }
         Speaker fresh = new Speaker(mac, host, src, priority, intervalCentis, List.copyOf(addresses), ts, ts, false,
                 0, Long.MIN_VALUE, new TreeMap<>(), sighting);
+        if (before != null && ts < before.runStartMicros() - fresh.masterDownMicros()) {
+            Heard last = before.heardBy().get(sighting.host());
+            if (last == null || ts > last.atMicros()) {
+                TreeMap<String, Heard> heardBy = new TreeMap<>(before.heardBy());
+                heardBy.put(sighting.host(), new Heard(ts, 0)); // before the run: heard none of it
+                speakers.put(id, new Speaker(mac, before.host(), src, before.priority(), before.intervalCentis(),
+                        before.addresses(), before.runStartMicros(), before.lastMicros(), before.resigned(),
+                        before.ownSent(), before.ownLastMicros(), heardBy, before.first()));
+            }
+            return;
+        }
         boolean sameRun = before != null && !(before.resigned() && ts > before.lastMicros())
                 && ts - before.lastMicros() <= fresh.masterDownMicros()
                 && before.runStartMicros() - ts <= fresh.masterDownMicros();
@@ -85,6 +116,20 @@ public final class VirtualRouter {
                 Math.min(run.runStartMicros(), ts), Math.max(run.lastMicros(), ts), run.resigned(), ownSent,
                 own ? Math.max(run.ownLastMicros(), ts) : run.ownLastMicros(), heardBy,
                 ts < run.runStartMicros() ? sighting : run.first());
-        speakers.put(mac, updated);
+        speakers.put(id, updated);
+    }
+
+    /**
+     * Forgets findings that cannot come again: each key ends with the start of what it reported, which is never before
+     * its speaker's run (a split brain's, the later of two runs). A late record stretches a run back by at most a
+     * master-down interval, so a finding older than a named speaker's current run by {@code horizonMasterDowns} of them
+     * is over for good.
+     */
+    void forgetReportedBeforeRuns(int horizonMasterDowns) {
+        reported.removeIf(key -> {
+            long at = Long.parseLong(key.substring(key.lastIndexOf(' ') + 1));
+            return speakers.values().stream().anyMatch(speaker -> key.contains(speaker.id())
+                    && at < speaker.runStartMicros() - horizonMasterDowns * speaker.masterDownMicros());
+        });
     }
 }

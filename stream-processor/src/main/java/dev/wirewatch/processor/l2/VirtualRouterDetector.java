@@ -13,8 +13,10 @@ public interface VirtualRouterDetector {
 
     List<Alert> judge(String router, VirtualRouter state, DetectionContext context);
 
-    /** The MAC with its monitored host, for summaries. */
+    /** The MAC with its monitored host (and its source address on a virtual MAC), for summaries. */
     static String named(VirtualRouter.Speaker speaker) {
-        return speaker.host() == null ? speaker.mac() : speaker.mac() + " (" + speaker.host() + ")";
+        String src = VirtualRouter.Speaker.isVirtualMac(speaker.mac()) ? speaker.src() : null;
+        String aside = speaker.host() == null ? src : src == null ? speaker.host() : src + ", " + speaker.host();
+        return aside == null ? speaker.mac() : speaker.mac() + " (" + aside + ")";
     }
 }

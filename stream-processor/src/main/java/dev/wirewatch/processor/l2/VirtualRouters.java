@@ -8,6 +8,7 @@ import dev.wirewatch.record.VrrpAdvertisement;
 import dev.wirewatch.schemas.Addresses;
 import dev.wirewatch.schemas.VrrpKeys;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.function.Consumer;
 import org.apache.kafka.streams.state.KeyValueIterator;
@@ -58,20 +59,25 @@ final class VirtualRouters {
             iterator.forEachRemaining(entry -> keys.add(entry.key));
         }
         for (String router : keys) {
-            VirtualRouter state = load(router);
+            byte[] stored = routers.get(router);
+            VirtualRouter state = JsonState.decode(stored, VirtualRouter.class);
             detectors.forEach(detector -> detector.judge(router, state, context).forEach(out));
             state.speakers.values().removeIf(speaker -> {
                 boolean gone = context.nowMicros() - speaker.lastMicros()
                         > FORGET_AFTER_MASTER_DOWNS * speaker.masterDownMicros();
                 if (gone) {
-                    state.reported.removeIf(key -> key.contains(speaker.mac()));
+                    state.reported.removeIf(key -> key.contains(speaker.id()));
                 }
                 return gone;
             });
+            state.forgetReportedBeforeRuns(FORGET_AFTER_MASTER_DOWNS);
             if (state.speakers.isEmpty()) {
                 routers.delete(router);
             } else {
-                routers.put(router, JsonState.encode(state));
+                byte[] judged = JsonState.encode(state);
+                if (!Arrays.equals(judged, stored)) {
+                    routers.put(router, judged); // most looks change nothing: no write, no changelog record
+                }
             }
         }
     }

@@ -99,6 +99,12 @@ final class ArpTraffic {
         return this;
     }
 
+    /** The driver has ticked every sensor up to {@code ts} already (hours of idle, in fewer ticks). */
+    ArpTraffic tickedUntil(long ts) {
+        tickedUntil = ts;
+        return this;
+    }
+
     /** Ticks from every live sensor, once a second, up to {@code ts}. */
     ArpTraffic tickUntil(long ts) {
         for (long t = tickedUntil + S; t <= ts; t += S) {

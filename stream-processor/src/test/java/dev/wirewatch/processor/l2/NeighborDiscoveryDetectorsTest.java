@@ -128,4 +128,19 @@ class NeighborDiscoveryDetectorsTest {
             }
         }
     }
+
+    /** A proxy or anycast answer (override flag clear, RFC 4861 7.2.5) from another MAC takes nothing over. */
+    @Test
+    void advertisementsWithoutOverrideFromAnotherMacLeaveTheBinding() {
+        try (ProcessorDriver driver = driver()) {
+            ArpTraffic traffic = takes(new ArpTraffic(driver, ALL), T0, NODE1_MAC, ALL);
+            for (long t = T0 + 20 * S; t < T0 + 30 * S; t += 2 * S) {
+                traffic.nd(t, 136, SOLICITED, NODE2_MAC, "02:00:00:00:07:20", VIP, "2001:db8:7::20", "peer")
+                        .nd(t + 1000, 136, SOLICITED | OVERRIDE, NODE1_MAC, "02:00:00:00:07:20", VIP, "2001:db8:7::20",
+                                "peer");
+            }
+            traffic.nd(T0 + 40 * S, 136, 0, NODE2_MAC, ALL_NODES_MAC, VIP, ALL_NODES, ALL).end(T0 + 90 * S);
+            assertEquals(List.of(), driver.alerts());
+        }
+    }
 }
