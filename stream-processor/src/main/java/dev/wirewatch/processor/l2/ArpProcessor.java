@@ -96,7 +96,7 @@ public final class ArpProcessor implements Processor<Object, SpecificRecord, Obj
     private void onArp(ArpEvent arp) {
         String ip = NeighborDiscovery.address(arp);
         if (ip.equals(UNSPECIFIED) || ip.equals(UNSPECIFIED_V6)) {
-            return; // an IPv4 address probe (RFC 5227) claims nothing yet
+            return; // an IPv4 address probe (RFC 5227) claims nothing yet; an IPv6 one is keyed by its target instead
         }
         if (arp.getOperation() == IP_TRAFFIC && !onCapturedSubnet(arp)) {
             return; // from beyond a router the source MAC is the router's, not the address's

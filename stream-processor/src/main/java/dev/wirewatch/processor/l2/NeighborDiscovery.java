@@ -2,6 +2,7 @@ package dev.wirewatch.processor.l2;
 
 import dev.wirewatch.record.ArpEvent;
 import dev.wirewatch.schemas.Addresses;
+import dev.wirewatch.schemas.FlowKey;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -12,8 +13,8 @@ import java.util.List;
  * line as tshark's Info column writes it.
  */
 final class NeighborDiscovery {
-    static final int SOLICITATION = 135;
-    static final int ADVERTISEMENT = 136;
+    static final int SOLICITATION = FlowKey.NEIGHBOR_SOLICITATION;
+    static final int ADVERTISEMENT = FlowKey.NEIGHBOR_ADVERTISEMENT;
     private static final int ROUTER = 0x80;
     private static final int SOLICITED = 0x40;
     private static final int OVERRIDE = 0x20;
