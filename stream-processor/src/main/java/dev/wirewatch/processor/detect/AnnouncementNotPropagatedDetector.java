@@ -101,7 +101,7 @@ public final class AnnouncementNotPropagatedDetector implements AddressDetector,
         String span = burst.sent() == 1 ? "at " + Times.iso(burst.firstMicros())
                 : "between " + Times.iso(burst.firstMicros()) + " and " + Times.iso(burst.lastMicros());
         List<Evidence> evidence = List.of(burst.sentSighting().evidence());
-        boolean v6 = ip.indexOf(':') >= 0;
+        boolean v6 = AddressDetector.isIpv6(ip);
         return Alert.newBuilder()
                 .setId(AlertIds.of(TYPE, burst.firstMicros(), ip, burst.mac(), peer))
                 .setType(TYPE)

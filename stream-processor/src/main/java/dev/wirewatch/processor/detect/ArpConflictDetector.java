@@ -78,7 +78,7 @@ public final class ArpConflictDetector implements AddressDetector {
                         before, after, changes, Times.iso(change.atMicros()), Times.iso(last)))
                 .setHint(String.format("Two devices use %s. Find both by MAC (switch: `show mac address-table address "
                         + "%s` and `... %s`) and give one another address; %s", ip, change.before(), change.after(),
-                        ip.indexOf(':') >= 0 ? String.format("`ndisc6 %s IFACE` from a host on the segment lists the "
+                        AddressDetector.isIpv6(ip) ? String.format("`ndisc6 %s IFACE` from a host on the segment lists the "
                         + "MACs that answer, and a host whose duplicate address detection failed shows the address as "
                         + "`dadfailed` in `ip -6 addr`.", ip)
                         : String.format("`arping -D -I IFACE %s` from a host on the segment lists every MAC that "

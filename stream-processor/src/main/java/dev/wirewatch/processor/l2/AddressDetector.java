@@ -39,7 +39,12 @@ public interface AddressDetector {
 
     /** Alert.protocol: what carries an address's claims, ARP for IPv4, neighbour discovery (ND) for IPv6. */
     static String protocol(String ip) {
-        return ip.indexOf(':') >= 0 ? "ND" : "ARP";
+        return isIpv6(ip) ? "ND" : "ARP";
+    }
+
+    /** The stage's keys are addresses as text: an IPv6 one has colons, an IPv4 one none. */
+    static boolean isIpv6(String ip) {
+        return ip.indexOf(':') >= 0;
     }
 
     static String named(String mac, DetectionContext context) {
