@@ -25,7 +25,10 @@ start_bg echo-server python3 "$FAULTS_LIB/echo.py" server "$SUBNET.1" "$port"
 listening() { ss -Hltn "sport = :$port" | grep -q .; }
 wait_for 30 listening || fail "the echo server did not listen within 30 s"
 start_bg echo-client ip netns exec "$a" python3 "$FAULTS_LIB/echo.py" client "$SUBNET.1" "$port" 45
-sleep 5
+# The client must have resolved the bridge's address (to the lowest port's MAC) before that port goes.
+resolved() { ip -n "$a" neigh show "$SUBNET.1" | grep -q lladdr; }
+wait_for 30 resolved || fail "the echo client did not reach the bridge within 30 s"
+sleep 2
 ip netns del "$b"
 gone() { ! ip link show "wwf${N}v2" >/dev/null 2>&1; }
 wait_for 30 gone || fail "the deleted namespace's veth did not go within 30 s"
