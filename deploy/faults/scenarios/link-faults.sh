@@ -12,31 +12,15 @@
 # Usage (see deploy/faults/run.sh): WW_FAULTS_INSTANCE=N WW_FAULTS_SHORT=0|1 link-faults.sh WORKDIR
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-repo=$(cd "$here/../../.." && pwd)
-work=${1:?usage: link-faults.sh WORKDIR}
-mkdir -p "$work"
-N=${WW_FAULTS_INSTANCE:-0}
-short=${WW_FAULTS_SHORT:-0}
-WW_JAR=${WW_JAR:-$repo/app/target/wirewatch.jar}
-if [ -f "$repo/deploy/faults/lib/common.sh" ]; then
-  # shellcheck source=/dev/null
-  . "$repo/deploy/faults/lib/common.sh"
-else
-  . "$here/link-faults.d/common-fallback.sh"
-fi
-own_pids=() # started here, not by start_bg
-finish() {
-  local pid
-  for pid in "${own_pids[@]}"; do kill "$pid" 2>/dev/null; done
-  teardown
-  cleanup_net
-}
-trap finish EXIT
+# shellcheck source=../lib/common.sh
+. "$here/../lib/common.sh" "${1:?usage: link-faults.sh WORKDIR}"
+trap teardown EXIT
 trap "exit 143" TERM
 trap "exit 130" INT
+work=$WORK short=$SHORT
 
 # --- names, addresses and ports of instance N -------------------------------------------------------------------
-base=$((29000 + 100 * N))
+base=$PORT_BASE
 port_broker=$((base + 1)) port_delay=$((base + 50)) http_client=$((base + 20)) http_server=$((base + 21)) http_processor=$((base + 22))
 net=198.19.$N
 cns=wwf${N}c sns=wwf${N}s bridge=wwf${N}br
@@ -46,13 +30,15 @@ bootstrap=$broker_ip:$port_broker
 if [ "${WW_LINKFAULTS_TINY:-0}" = 1 ]; then queue_bytes=32768 tiny=--tiny; else queue_bytes=33554432 tiny=""; fi
 if [ "$short" = 1 ]; then baseline=15 netem_for=30 drain=25; else baseline=30 netem_for=120 drain=60; fi
 partition_for=60 # the issue's figure, also in short mode
-java_=(java ${WIREWATCH_JAVA_OPTS:--Xmx256m} -Dorg.apache.avro.SERIALIZABLE_PACKAGES=dev.wirewatch.record)
+# shellcheck disable=SC2086  # the options are a list
+java_=(java ${WIREWATCH_JAVA_OPTS} -Dorg.apache.avro.SERIALIZABLE_PACKAGES=dev.wirewatch.record)
 
 # --- hosts, links, broker ----------------------------------------------------------------------------------------
 cleanup_net() {
   ip netns del "$cns" 2>/dev/null; ip netns del "$sns" 2>/dev/null; ip link del "$bridge" 2>/dev/null
   return 0
 }
+on_teardown cleanup_net
 cleanup_net
 ip link add "$bridge" type bridge && ip addr add "$broker_ip/25" dev "$bridge" && ip link set "$bridge" up \
   || fail "cannot create bridge $bridge"
@@ -104,9 +90,8 @@ if ip netns exec "$sns" tc qdisc add dev mgmt0 root netem delay 1ms 2>/dev/null;
   phase1_how="tc netem delay 200ms 50ms loss 5%"
 else
   phase1_how="delay line 200ms +-50ms (no sch_netem in this kernel) + nftables numgen loss 5%"
-  ip netns exec "$sns" python3 "$here/link-faults.d/delay-proxy.py" "$port_delay" "$broker_ip" "$port_broker" 0x29 \
-    "$work/delay-on" 2>"$work/delay-proxy.log" &
-  own_pids+=($!)
+  start_bg delay-proxy ip netns exec "$sns" python3 "$here/link-faults.d/delay-proxy.py" "$port_delay" "$broker_ip" \
+    "$port_broker" 0x29 "$work/delay-on"
   ip netns exec "$sns" nft -f - <<EOF || fail "cannot redirect the server's Kafka path to the delay line"
 table ip wwdelay {
   chain out { type nat hook output priority -100; meta mark != 0x29 ip daddr $broker_ip tcp dport $port_broker redirect to :$port_delay; }
@@ -117,16 +102,12 @@ fi
 result "phase 1 fault" "$phase1_how"
 
 # --- capture: tcpdump beside each sensor ---------------------------------------------------------------------------
-ip netns exec "$sns" tcpdump -i eth0 -n -U -w "$work/server-eth0.pcap" 2>"$work/tcpdump.log" &
-tcpdump=$!; own_pids+=($tcpdump)
+start_bg tcpdump ip netns exec "$sns" tcpdump -i eth0 -n -U -w "$work/server-eth0.pcap"
 for side in client server; do
   ns=$([ $side = client ] && echo "$cns" || echo "$sns")
   port=$([ $side = client ] && echo "$http_client" || echo "$http_server")
-  ip netns exec "$ns" "${java_[@]}" -jar "$WW_JAR" sensor --bootstrap-servers "$bootstrap" --host "$side" \
-    --interface eth0 --topology "$work/topology.yaml" --http-port "$port" --queue-bytes "$queue_bytes" \
-    >"$work/sensor-$side.log" 2>&1 &
-  own_pids+=($!)
-  [ $side = server ] && server_sensor=$!
+  start_bg "sensor-$side" ip netns exec "$ns" "${java_[@]}" -jar "$WW_JAR" sensor --bootstrap-servers "$bootstrap" \
+    --host "$side" --interface eth0 --topology "$work/topology.yaml" --http-port "$port" --queue-bytes "$queue_bytes"
 done
 for side in client server; do
   wait_for 60 grep -q "capturing" "$work/sensor-$side.log" || fail "sensor $side did not start: $(tail -1 "$work/sensor-$side.log")"
@@ -148,14 +129,13 @@ watch_server() {
     sleep 1
   done >>"$work/server-watch.log"
 }
-watch_server & own_pids+=($!)
+start_bg watch watch_server
 
 # --- traffic: bounded, in the client ------------------------------------------------------------------------------
-ip netns exec "$sns" python3 "$here/link-faults.d/traffic.py" serve 8080 & own_pids+=($!)
+start_bg service ip netns exec "$sns" python3 "$here/link-faults.d/traffic.py" serve 8080
 sleep 0.5
-ip netns exec "$cns" python3 "$here/link-faults.d/traffic.py" client "$server_ip" >"$work/traffic.log" 2>&1 &
-traffic=$!; own_pids+=($traffic)
-ip netns exec "$cns" ping -q -i 0.5 "$server_ip" >"$work/ping.log" 2>&1 & own_pids+=($!)
+start_bg traffic ip netns exec "$cns" python3 "$here/link-faults.d/traffic.py" client "$server_ip"
+start_bg ping ip netns exec "$cns" ping -q -i 0.5 "$server_ip"
 
 # --- phases on the server's management link -------------------------------------------------------------------------
 phase() { echo "$1 $(date +%s)" >>"$work/phases"; }
@@ -192,14 +172,14 @@ wait_for 120 awk -v t="$(date +%s)" '$1 > t && $2 == 200 && $5 == 0 && $8 == 0 {
   || fail "the server's sensor did not deliver its backlog within 120 s of the heal: $(tail -1 "$work/server-watch.log")"
 phase recovered
 sleep "$drain"
-kill "$traffic" 2>/dev/null; wait "$traffic" 2>/dev/null
+stop_bg traffic
 phase stopped
 # Flows finish in ww.flows once idle; the SYN timeouts and idle expiry take well under a minute here.
 sleep "${WW_LINKFAULTS_SETTLE:-45}"
 phase settled
-kill -INT "$tcpdump"; wait "$tcpdump"
+stop_bg tcpdump INT
 # The server's sensor stops (SIGTERM: it sends what it holds) and says what it emitted; then Kafka is read.
-kill -TERM "$server_sensor"; wait "$server_sensor"
+stop_bg sensor-server
 
 # --- verdict ---------------------------------------------------------------------------------------------------------
 java -cp "$WW_JAR" -Dorg.apache.avro.SERIALIZABLE_PACKAGES=dev.wirewatch.record \
