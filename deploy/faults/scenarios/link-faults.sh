@@ -28,7 +28,7 @@ client_ip=$net.10 server_ip=$net.20 broker_ip=$net.129
 bootstrap=$broker_ip:$port_broker
 # 32 MiB: the cut's backlog is ~100 KB. WW_LINKFAULTS_TINY=1: 32 KiB, too small, so drops are counted and reported
 if [ "${WW_LINKFAULTS_TINY:-0}" = 1 ]; then queue_bytes=32768 tiny=--tiny; else queue_bytes=33554432 tiny=""; fi
-if [ "$short" = 1 ]; then baseline=15 netem_for=30 drain=25; else baseline=30 netem_for=120 drain=60; fi
+if [ "$short" = 1 ]; then baseline=15 netem_for=30 drain=10 settle=25; else baseline=30 netem_for=120 drain=60 settle=45; fi
 partition_for=60 # the issue's figure, also in short mode
 # shellcheck disable=SC2086  # the options are a list
 java_=(java ${WIREWATCH_JAVA_OPTS} -Dorg.apache.avro.SERIALIZABLE_PACKAGES=dev.wirewatch.record)
@@ -75,14 +75,6 @@ hosts:
     capture: [eth0]
 EOF
 
-start_bg broker "${java_[@]}" -jar "$WW_JAR" broker --listen "$broker_ip" --port "$port_broker" --data "$work/kafka"
-wait_for 90 grep -q "serving on" "$work/broker.log" || fail "broker did not start: $(tail -1 "$work/broker.log")"
-start_bg sink "${java_[@]}" -jar "$WW_JAR" sink --bootstrap-servers "$bootstrap" --to "jsonl:$work/alerts.jsonl" \
-  --group-wait 0 --resolve-after 0 --group-id "linkfaults-sink-$$" --from-start
-start_bg processor "${java_[@]}" -jar "$WW_JAR" processor --bootstrap-servers "$bootstrap" --topology "$work/topology.yaml" \
-  --application-id "linkfaults-$$" --state-dir "$work/state" --http-port "$http_processor"
-wait_for 120 grep -q -- "-> RUNNING" "$work/processor.log" || fail "processor did not start: $(tail -1 "$work/processor.log")"
-
 # --- the server's Kafka path: tc netem where the kernel has it; else (this CI VM has no sch_netem) its connections
 # to the broker go through a userspace delay line, with the kernel dropping 5 % of its egress (nftables numgen)
 if ip netns exec "$sns" tc qdisc add dev mgmt0 root netem delay 1ms 2>/dev/null; then
@@ -101,6 +93,12 @@ EOF
 fi
 result "phase 1 fault" "$phase1_how"
 
+start_bg broker "${java_[@]}" -jar "$WW_JAR" broker --listen "$broker_ip" --port "$port_broker" --data "$work/kafka"
+wait_for 180 grep -q "serving on" "$work/broker.log" || fail "broker did not start: $(tail -1 "$work/broker.log")"
+start_bg sink "${java_[@]}" -jar "$WW_JAR" sink --bootstrap-servers "$bootstrap" --to "jsonl:$work/alerts.jsonl" \
+  --group-wait 0 --resolve-after 0 --group-id "linkfaults-sink-$$" --from-start
+start_bg processor "${java_[@]}" -jar "$WW_JAR" processor --bootstrap-servers "$bootstrap" --topology "$work/topology.yaml" \
+  --application-id "linkfaults-$$" --state-dir "$work/state" --http-port "$http_processor"
 # --- capture: tcpdump beside each sensor ---------------------------------------------------------------------------
 start_bg tcpdump ip netns exec "$sns" tcpdump -i eth0 -n -U -w "$work/server-eth0.pcap"
 for side in client server; do
@@ -109,6 +107,8 @@ for side in client server; do
   start_bg "sensor-$side" ip netns exec "$ns" "${java_[@]}" -jar "$WW_JAR" sensor --bootstrap-servers "$bootstrap" \
     --host "$side" --interface eth0 --topology "$work/topology.yaml" --http-port "$port" --queue-bytes "$queue_bytes"
 done
+# all of them start at once (each waits for Kafka itself): a loaded machine takes long enough for each JVM
+wait_for 180 grep -q -- "-> RUNNING" "$work/processor.log" || fail "processor did not start: $(tail -1 "$work/processor.log")"
 for side in client server; do
   wait_for 60 grep -q "capturing" "$work/sensor-$side.log" || fail "sensor $side did not start: $(tail -1 "$work/sensor-$side.log")"
 done
@@ -175,7 +175,7 @@ sleep "$drain"
 stop_bg traffic
 phase stopped
 # Flows finish in ww.flows once idle; the SYN timeouts and idle expiry take well under a minute here.
-sleep "${WW_LINKFAULTS_SETTLE:-45}"
+sleep "$settle"
 phase settled
 stop_bg tcpdump INT
 # The server's sensor stops (SIGTERM: it sends what it holds) and says what it emitted; then Kafka is read.
