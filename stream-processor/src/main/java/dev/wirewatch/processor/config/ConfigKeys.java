@@ -59,6 +59,11 @@ public final class ConfigKeys {
     public static final ConfigKey<Duration> SENSOR_SILENCE = key("sensor-silence", ABOVE_ZERO, Duration.ofSeconds(30),
             "a sensor whose ticks stop while stream time moves on this long is SENSOR_DEGRADED; verdicts that wait "
                     + "for a lagging sensor's ticks wait at most this long");
+    public static final ConfigKey<Duration> LAGGING_SENSOR_WAIT = key("lagging-sensor-wait", ABOVE_ZERO,
+            Duration.ofMinutes(5), "a flow stays open past its expiry while a host that holds one of its addresses "
+                    + "has a sensor lagging behind (its records delayed on the way to Kafka), until that sensor's "
+                    + "ticks pass the expiry or at most this long after its last tick: its late records join the "
+                    + "flow instead of starting a second one");
     public static final ConfigKey<Duration> SENSOR_DEGRADED_REPEAT = key("sensor-degraded-repeat", ABOVE_ZERO,
             Duration.ofMinutes(10), "SENSOR_DEGRADED reports one sensor and reason at most once this often");
     public static final ConfigKey<Duration> SYN_ATTEMPT_WINDOW = key("syn-attempt-window", ABOVE_ZERO,

@@ -162,6 +162,10 @@ public final class ProcessorConfig {
         return micros(ConfigKeys.SENSOR_SILENCE);
     }
 
+    public long laggingSensorWaitMicros() {
+        return micros(ConfigKeys.LAGGING_SENSOR_WAIT);
+    }
+
     public long sensorDegradedRepeatMicros() {
         return micros(ConfigKeys.SENSOR_DEGRADED_REPEAT);
     }

@@ -69,6 +69,7 @@ public final class FlowProcessor implements Processor<byte[], SpecificRecord, Ob
     private ConnectionBudget.Account connections;
     private ProcessorMetrics.TaskFigures figures;
     private SensorTicks sensors;
+    private LaggingVantages lagging;
     private boolean flushed;
     private long orphanActivities;
     private long untranslatedKeys;
@@ -95,6 +96,7 @@ public final class FlowProcessor implements Processor<byte[], SpecificRecord, Ob
         this.flows = context.getStateStore(FLOWS_STORE);
         this.timers = new FlowTimers(context.getStateStore(TIMERS_STORE));
         this.sensors = new SensorTicks(context.getStateStore(SENSORS_STORE));
+        this.lagging = new LaggingVantages(topology, sensors::liveness, config.laggingSensorWaitMicros());
         long restored = timers.count();
         this.connections = budget.open(context.metrics(), context.taskId().toString(), restored);
         this.figures = metrics.openTask(context.taskId().toString(), restored == 0 ? 0 : restoredViews());
@@ -346,7 +348,8 @@ public final class FlowProcessor implements Processor<byte[], SpecificRecord, Ob
 
     /** Runs the flow's detectors at its deadline, then closes it or sets its next deadline. */
     private void judge(Bytes key, FlowState flow, DetectionContext detection) {
-        boolean closing = detection.inputEnded() || expiry(flow) <= detection.nowMicros();
+        boolean closing = detection.inputEnded() || expiry(flow) <= detection.nowMicros()
+                && !lagging.awaited(flow, expiry(flow), detection.nowMicros());
         // A closing flow is judged with what there is, as at the end of the input.
         DetectionContext atEnd = closing && !detection.inputEnded()
                 ? context(detection.nowMicros(), true, detection.nowMicros()) : detection;
