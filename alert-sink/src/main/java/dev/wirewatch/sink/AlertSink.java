@@ -63,6 +63,11 @@ public final class AlertSink implements AutoCloseable {
     private final OffsetLedger ledger = new OffsetLedger();
     private final BurstGrouper grouper;
     private final ResolveTracker resolver;
+    /**
+     * Partitions given to this sink, to the end they had then: until it has read that far, it resolves nothing, for an
+     * alert read again there (its predecessor had not committed it) may refresh a condition read back as open.
+     */
+    private final Map<TopicPartition, Long> catchingUp = new HashMap<>();
     /** Null while resolution is off. */
     private final OpenConditions openConditions;
     private final DeliveredAlerts delivered = new DeliveredAlerts(REMEMBERED_IDS);
@@ -135,9 +140,12 @@ public final class AlertSink implements AutoCloseable {
                 for (BurstGrouper.Group group : grouper.due(now)) {
                     dispatch(group);
                 }
-                List<Alert> clearedNow;
-                synchronized (resolver) {
-                    clearedNow = resolver.cleared(System.currentTimeMillis());
+                catchingUp.entrySet().removeIf(end -> consumer.position(end.getKey()) >= end.getValue());
+                List<Alert> clearedNow = List.of();
+                if (catchingUp.isEmpty()) {
+                    synchronized (resolver) {
+                        clearedNow = resolver.cleared(System.currentTimeMillis());
+                    }
                 }
                 for (Alert cleared : clearedNow) {
                     resolve(cleared, now);
@@ -339,6 +347,7 @@ public final class AlertSink implements AutoCloseable {
             synchronized (resolver) {
                 resolver.forget(partitions);
             }
+            partitions.forEach(catchingUp::remove);
         }
 
         @Override
@@ -353,6 +362,7 @@ public final class AlertSink implements AutoCloseable {
                     synchronized (resolver) {
                         left.forEach(resolver::adopt);
                     }
+                    catchingUp.putAll(consumer.endOffsets(partitions, Duration.ofSeconds(30)));
                     if (!left.isEmpty()) {
                         LOG.info("sink: {} condition(s) left open by a previous sink of group {}", left.size(),
                                 config.groupId());
