@@ -8,13 +8,14 @@ here=$(cd "$(dirname "$0")" && pwd)
 source "$here/../lib/common.sh"
 source "$here/../lib/cluster.sh"
 trap teardown EXIT
-quiet=20 # --resolve-after, seconds
+quiet=10 # --resolve-after, seconds
 
 cluster_start 1
 sample=$REPO/deploy/samples/03-port-moved # refusals of a moved service (a condition per subject)
 
 receiver_port=$((PORT_BASE + 21))
-start_bg receiver python3 - "$receiver_port" "$WORK/received.jsonl" <<'PY'
+# a file: a background command reads no here-document (its stdin is /dev/null)
+cat > "$WORK/receiver.py" <<'PY'
 import http.server, sys
 out = open(sys.argv[2], "ab", buffering=0)
 class Hook(http.server.BaseHTTPRequestHandler):
@@ -25,6 +26,7 @@ class Hook(http.server.BaseHTTPRequestHandler):
     def log_message(self, *args): pass
 http.server.ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])), Hook).serve_forever()
 PY
+start_bg receiver python3 "$WORK/receiver.py" "$receiver_port" "$WORK/received.jsonl"
 sink() { # NAME: a sink of group wwf-sink, its own log
     start_bg "$1" java $WIREWATCH_JAVA_OPTS -jar "$WW_JAR" sink --bootstrap-servers "$BOOTSTRAP" --group-id wwf-sink \
         --from-start --group-wait 1s --resolve-after ${quiet}s --retry-backoff 200ms \
@@ -43,7 +45,8 @@ start_bg sensor_client java $WIREWATCH_JAVA_OPTS -jar "$WW_JAR" sensor --bootstr
 start_bg sensor_server java $WIREWATCH_JAVA_OPTS -jar "$WW_JAR" sensor --bootstrap-servers "$BOOTSTRAP" --host server \
     --read "$sample/server.pcap"
 
-wait_for 240 test "$(count firing)" -ge 1 || fail "no alerts reached the sink within 240 s"
+fired() { [ "$(count firing)" -ge 1 ]; } # (wait_for runs a command: expansions in its arguments happen once)
+wait_for 240 fired || fail "no alerts reached the sink within 240 s"
 sleep 3 # a few more conditions open
 firing_before_kill=$(count firing)
 stop_bg sink1 KILL; kill_at=$SECONDS
@@ -63,7 +66,8 @@ elif sys.argv[2] == "subjects":
 PY
 }
 # the processor may still be reporting: wait until every condition that fired is resolved
-wait_for $((quiet * 6 + 120)) test "$(subjects open)" = 0 \
+all_resolved() { [ "$(subjects open)" = 0 ]; }
+wait_for $((quiet * 6 + 120)) all_resolved \
     || fail "$(subjects open) condition(s) never resolved after the restart (of $(subjects subjects))"
 resolved_by_second=$(count resolved)
 stop_bg sink2 KILL # right after it resolved everything
