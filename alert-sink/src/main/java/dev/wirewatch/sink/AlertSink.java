@@ -15,6 +15,7 @@ import dev.wirewatch.sink.route.BurstGrouper;
 import dev.wirewatch.sink.route.ResolveTracker;
 import dev.wirewatch.sink.route.AlertDigest;
 import dev.wirewatch.sink.route.DeliveredAlerts;
+import dev.wirewatch.sink.route.OpenConditions;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.time.Instant;
@@ -25,6 +26,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -43,7 +45,8 @@ import org.slf4j.LoggerFactory;
 /**
  * ww.alerts to the outputs: read, drop what was already sent (same id and content; new content under a known id is
  * sent as an update of it), collect bursts, hand each notification to
- * every output's own worker, tell outputs when a condition clears, and commit an alert's offset only once every
+ * every output's own worker, tell outputs when a condition clears (open conditions are kept in ww.sink.open, so the
+ * next sink of the group resolves what this one opened), and commit an alert's offset only once every
  * output has delivered it or given up on it (then it is in ww.alerts.undelivered). A restart resumes at the first
  * unfinished alert, so nothing is lost, and nothing finished is sent again.
  */
@@ -60,6 +63,13 @@ public final class AlertSink implements AutoCloseable {
     private final OffsetLedger ledger = new OffsetLedger();
     private final BurstGrouper grouper;
     private final ResolveTracker resolver;
+    /**
+     * Partitions given to this sink, to the end they had then: until it has read that far, it resolves nothing, for an
+     * alert read again there (its predecessor had not committed it) may refresh a condition read back as open.
+     */
+    private final Map<TopicPartition, Long> catchingUp = new HashMap<>();
+    /** Null while resolution is off. */
+    private final OpenConditions openConditions;
     private final DeliveredAlerts delivered = new DeliveredAlerts(REMEMBERED_IDS);
     private final UndeliveredLog undelivered;
     private final List<OutputWorker> workers = new ArrayList<>();
@@ -75,7 +85,7 @@ public final class AlertSink implements AutoCloseable {
         this.clientConfig = Map.copyOf(clientConfig);
         this.metrics = new SinkMetrics(registry);
         this.grouper = new BurstGrouper(config.groupWait().toNanos());
-        this.resolver = new ResolveTracker(config.resolveAfter().toNanos());
+        this.resolver = new ResolveTracker(config.resolveAfter().toMillis());
         List<Output> outputs = new ArrayList<>();
         try {
             for (OutputSpec spec : config.outputs()) {
@@ -86,6 +96,7 @@ public final class AlertSink implements AutoCloseable {
             throw e;
         }
         this.undelivered = new UndeliveredLog(clientConfig);
+        this.openConditions = resolver.enabled() ? new OpenConditions(clientConfig, config.groupId()) : null;
         List<String> names = new ArrayList<>();
         for (int i = 0; i < outputs.size(); i++) {
             String name = outputs.get(i).name();
@@ -129,8 +140,15 @@ public final class AlertSink implements AutoCloseable {
                 for (BurstGrouper.Group group : grouper.due(now)) {
                     dispatch(group);
                 }
-                for (Alert cleared : resolver.cleared(now)) {
-                    dispatch(Notification.resolved(cleared, Instant.now()), List.of(), now);
+                catchingUp.entrySet().removeIf(end -> consumer.position(end.getKey()) >= end.getValue());
+                List<Alert> clearedNow = List.of();
+                if (catchingUp.isEmpty()) {
+                    synchronized (resolver) {
+                        clearedNow = resolver.cleared(System.currentTimeMillis());
+                    }
+                }
+                for (Alert cleared : clearedNow) {
+                    resolve(cleared, now);
                 }
                 commit();
             }
@@ -161,6 +179,9 @@ public final class AlertSink implements AutoCloseable {
         commit();
         consumer.close();
         if (allStopped) {
+            if (openConditions != null) {
+                openConditions.close(); // likewise for a resolution such a worker still finishes
+            }
             undelivered.close(); // a worker still sending may yet need it; the JVM's exit closes it then
         }
         stopped.countDown();
@@ -203,7 +224,13 @@ public final class AlertSink implements AutoCloseable {
             }
         }
         delivered.take(alert.getId(), digest, revision, partition);
-        resolver.seen(alert, now);
+        if (resolver.enabled()) {
+            long seenMillis = System.currentTimeMillis();
+            synchronized (resolver) { // with tombstone(): the newer of an open and a resolution is the one kept
+                resolver.seen(alert, seenMillis, partition);
+                openConditions.opened(alert, seenMillis, partition);
+            }
+        }
     }
 
     /** An alert finished before this sink got its partition: what it said, so a re-send is known as a duplicate. */
@@ -217,18 +244,49 @@ public final class AlertSink implements AutoCloseable {
 
     private void dispatch(BurstGrouper.Group group) throws InterruptedException {
         boolean handedOver = dispatch(Notification.firing(group.alerts(), group.revisions(), Instant.now()),
-                group.items().stream().map(BurstGrouper.Received::position).toList(), group.firstNanos());
+                group.items().stream().map(BurstGrouper.Received::position).toList(), group.firstNanos(), () -> {});
         if (handedOver) {
             group.items().forEach(item -> ledger.finish(item.position()));
         }
     }
 
     /**
+     * Tells every output that takes it that {@code cleared}'s condition is resolved; once all of them have finished
+     * it, its ww.sink.open record is tombstoned at once (see {@link #commit} for the order). A resolution some output could not take (the
+     * sink is stopping) stays open there, and the next sink resolves it.
+     */
+    private void resolve(Alert cleared, long nowNanos) throws InterruptedException {
+        Notification resolution = Notification.resolved(cleared, Instant.now());
+        String subject = AlertSubject.of(cleared);
+        AtomicInteger unfinished = new AtomicInteger(
+                (int) workers.stream().filter(worker -> !worker.selects(resolution).isEmpty()).count());
+        if (unfinished.get() == 0) {
+            tombstone(subject);
+            return;
+        }
+        dispatch(resolution, List.of(), nowNanos, () -> {
+            if (unfinished.decrementAndGet() == 0) {
+                tombstone(subject); // on the last output's worker: the window for a repeat is this write's round trip
+            }
+        });
+    }
+
+    /** The resolution of {@code subject} is finished: no sink sends it again, unless it opened again meanwhile. */
+    private void tombstone(String subject) {
+        synchronized (resolver) {
+            if (!resolver.isOpen(subject)) {
+                openConditions.resolved(subject);
+            }
+        }
+        openConditions.flush();
+    }
+
+    /**
      * Hands a notification to every output that takes some of it ({@code positions} align with its alerts). False if
      * a stopping output could not take it: its records then stay open, uncommitted, and are read again after a restart.
      */
-    private boolean dispatch(Notification notification, List<AlertPosition> positions, long receivedNanos)
-            throws InterruptedException {
+    private boolean dispatch(Notification notification, List<AlertPosition> positions, long receivedNanos,
+                             Runnable finished) throws InterruptedException {
         boolean all = true;
         for (OutputWorker worker : workers) {
             List<Alert> selected = worker.selects(notification);
@@ -242,14 +300,29 @@ public final class AlertSink implements AutoCloseable {
                 }
             }
             held.forEach(position -> ledger.hold(position, 1));
-            if (!worker.offer(new Delivery(notification.with(selected), held, receivedNanos))) {
+            if (!worker.offer(new Delivery(notification.with(selected), held, receivedNanos, finished))) {
                 all = false;
             }
         }
         return all;
     }
 
+    /**
+     * Writes ww.sink.open, then commits offsets, in this order, so that a crash at any point neither loses a
+     * resolution nor sends one twice beyond the window every delivery has:
+     * <ul>
+     * <li>an alert's condition was sent to ww.sink.open when it was read; the flush here makes it durable before the
+     * alert's offset is committed. A crash before the commit reads the alert again and opens it again;
+     * <li>a resolution is tombstoned only after every output finished it ({@link #tombstone}): a crash before that
+     * leaves the condition in ww.sink.open and the next sink resolves it (at least once, like a firing alert whose
+     * offset was not yet committed when the sink died); once the tombstone is acknowledged, no sink sends it again;
+     * <li>a condition that opened again while its resolution was on its way keeps its newer record: no tombstone.
+     * </ul>
+     */
     private void commit() {
+        if (openConditions != null) {
+            openConditions.flush();
+        }
         Map<TopicPartition, OffsetAndMetadata> offsets = ledger.advanced();
         if (offsets.isEmpty()) {
             return;
@@ -271,6 +344,10 @@ public final class AlertSink implements AutoCloseable {
             commit();
             ledger.forget(partitions);
             delivered.forget(partitions);
+            synchronized (resolver) {
+                resolver.forget(partitions);
+            }
+            partitions.forEach(catchingUp::remove);
         }
 
         @Override
@@ -279,6 +356,18 @@ public final class AlertSink implements AutoCloseable {
             if (!partitions.isEmpty()) {
                 AlertHistory.read(clientConfig, consumer.committed(new HashSet<>(partitions), Duration.ofSeconds(30)),
                         AlertSink.this::finishedBefore);
+                if (resolver.enabled()) {
+                    List<ResolveTracker.Open> left = OpenConditions.readBack(clientConfig, config.groupId(),
+                            config.topic(), partitions);
+                    synchronized (resolver) {
+                        left.forEach(resolver::adopt);
+                    }
+                    catchingUp.putAll(consumer.endOffsets(partitions, Duration.ofSeconds(30)));
+                    if (!left.isEmpty()) {
+                        LOG.info("sink: {} condition(s) left open by a previous sink of group {}", left.size(),
+                                config.groupId());
+                    }
+                }
             }
         }
     }
@@ -292,6 +381,9 @@ public final class AlertSink implements AutoCloseable {
             workers.forEach(worker -> worker.awaitStopped(System.nanoTime()));
             consumer.close();
             undelivered.close();
+            if (openConditions != null) {
+                openConditions.close();
+            }
             return;
         }
         workers.forEach(OutputWorker::stop);

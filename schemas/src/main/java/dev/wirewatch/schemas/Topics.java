@@ -21,11 +21,17 @@ public final class Topics {
     public static final String ALERTS = "ww.alerts";
     /** UndeliveredAlert records: alerts an output of the sink gave up on, with the reason; key = alert id. */
     public static final String ALERTS_UNDELIVERED = "ww.alerts.undelivered";
+    /**
+     * The sinks' open conditions (alert-sink README, "Resolution"): key = sink group and alert subject, value = the
+     * condition's last Alert, wall-clock time it was seen in a header; a tombstone once it is resolved. Compacted.
+     */
+    public static final String SINK_OPEN = "ww.sink.open";
     /** DeadLetter records: input that could not be decoded. */
     public static final String DEADLETTER = "ww.deadletter";
 
-    public static final List<String> ALL = List.of(PACKETS, L2, SENSORS, TOPOLOGY, FLOWS, ALERTS, ALERTS_UNDELIVERED, DEADLETTER);
-    public static final List<String> COMPACTED = List.of(SENSORS, TOPOLOGY);
+    public static final List<String> ALL = List.of(PACKETS, L2, SENSORS, TOPOLOGY, FLOWS, ALERTS, ALERTS_UNDELIVERED, SINK_OPEN,
+            DEADLETTER);
+    public static final List<String> COMPACTED = List.of(SENSORS, TOPOLOGY, SINK_OPEN);
 
     private Topics() {}
 }

@@ -16,6 +16,13 @@ import org.apache.kafka.streams.StreamsConfig;
  * skipped, counted, logged once per topic and copied to ww.deadletter (SkippedInput).
  */
 public final class ProcessorService {
+    /**
+     * Warm copies of every task's state on another instance (num.standby.replicas), so a task of an instance that
+     * dies resumes on a survivor without restoring its changelog first. One costs nothing while a processor runs
+     * alone: Streams places a standby only on a different instance than its task's active copy.
+     */
+    public static final int DEFAULT_STANDBY_REPLICAS = 1;
+
     private ProcessorService() {}
 
     /**
@@ -45,6 +52,7 @@ public final class ProcessorService {
         properties.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
         properties.putIfAbsent(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         properties.putIfAbsent(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100);
+        properties.putIfAbsent(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, DEFAULT_STANDBY_REPLICAS);
         properties.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, SkippedInput.class);
         properties.put(ProcessorMetrics.CONFIG_KEY, metrics);
         properties.put(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, topics.deadletter());

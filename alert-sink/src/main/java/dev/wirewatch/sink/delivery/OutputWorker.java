@@ -107,6 +107,7 @@ public final class OutputWorker {
             }
             if (delivery != null && deliver(delivery)) {
                 delivery.positions().forEach(ledger::finish);
+                delivery.finished().run();
             }
         }
     }

@@ -33,7 +33,7 @@ import picocli.CommandLine.Option;
         description = {"The stream processor: reads ww.packets from every sensor, keeps each flow's state per vantage, "
                 + "runs the detectors and writes ww.flows and ww.alerts. Exactly-once: a restart (or a crash) neither "
                 + "loses nor repeats an alert; it resumes from its state directory and the committed offsets.",
-                "Scale out by starting more with the same --application-id. Undecodable records are skipped, counted and "
+                "Scale out by starting more with the same --application-id, each with its own --state-dir (and --instance-id when they share a host name and state directory name); they share the partitions. Undecodable records are skipped, counted and "
                         + "copied to ww.deadletter.",
                 "", "Example: wirewatch processor --bootstrap-servers kafka:9092 --topology topology.yaml"},
         exitCodeListHeading = "%nExit codes:%n",
@@ -60,6 +60,10 @@ public final class ProcessorCommand implements Callable<Integer> {
     @Option(names = "--threads", defaultValue = "1", paramLabel = "N", description = "Stream threads (default: ${DEFAULT-VALUE}).")
     int threads;
 
+    @Option(names = "--standby-replicas", defaultValue = "" + ProcessorService.DEFAULT_STANDBY_REPLICAS, paramLabel = "N",
+            description = "Warm copies of each task's flow state kept on other instances of this --application-id, so the survivors of an instance that dies take over its tasks without restoring them from Kafka first (num.standby.replicas; default: ${DEFAULT-VALUE}; a processor running alone keeps none).")
+    int standbyReplicas;
+
     @Option(names = "--http-port", paramLabel = "PORT",
             description = "Serve /metrics (Prometheus: wirewatch_* alerts, dead letters, flows, stream time lag; Kafka Streams' own metrics, records processed, lag, commit latency) and /health (200 while running, else 503 with the state).")
     Integer httpPort;
@@ -84,6 +88,9 @@ public final class ProcessorCommand implements Callable<Integer> {
         if (threads < 1) {
             throw new UsageException("--threads must be at least 1, was " + threads);
         }
+        if (standbyReplicas < 0) {
+            throw new UsageException("--standby-replicas must be 0 or more, was " + standbyReplicas);
+        }
         NetworkTopology network = NetworkTopology.load(topology);
         // /health answers from the start: 503 with the reason while Kafka is away, then the streams' state
         AtomicReference<Supplier<Optional<String>>> health =
@@ -97,6 +104,7 @@ public final class ProcessorCommand implements Callable<Integer> {
         Map<String, Object> clientConfig = kafka.awaitClientConfig("processor", waiting -> health.set(() -> waiting.or(() -> Optional.of("starting"))));
         health.set(() -> Optional.of("creating topics and starting"));
         clientConfig.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, threads);
+        clientConfig.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, standbyReplicas);
         StaticMembership.configure(clientConfig, instanceId, stateDir);
         int partitions;
         try (Admin admin = Admin.create(clientConfig)) {

@@ -54,8 +54,13 @@ final class SinkTestBroker implements AutoCloseable {
 
     /** A sink of group {@code group} over ww.alerts from its start, alone per notification, on its own thread. */
     AlertSink start(String group, MeterRegistry registry, RetryPolicy retry, String... outputs) {
+        return start(group, registry, retry, Duration.ZERO, outputs);
+    }
+
+    /** As {@link #start(String, MeterRegistry, RetryPolicy, String...)}, resolving conditions quiet for {@code resolveAfter}. */
+    AlertSink start(String group, MeterRegistry registry, RetryPolicy retry, Duration resolveAfter, String... outputs) {
         AlertSink sink = new AlertSink(clientConfig(), new SinkConfig(Topics.ALERTS, group, true,
-                Stream.of(outputs).map(OutputSpec::parse).toList(), Duration.ZERO, Duration.ZERO, retry), registry);
+                Stream.of(outputs).map(OutputSpec::parse).toList(), Duration.ZERO, resolveAfter, retry), registry);
         Thread thread = new Thread(sink::run, "test-sink-" + group);
         thread.setDaemon(true);
         thread.start();
@@ -63,8 +68,13 @@ final class SinkTestBroker implements AutoCloseable {
     }
 
     static Alert alert(String id, long count, String cause) {
+        return alert(id, count, cause, "198.51.100.20:8080");
+    }
+
+    /** An alert about {@code server}: each server is a subject of its own, a condition of its own. */
+    static Alert alert(String id, long count, String cause, String server) {
         return Alert.newBuilder().setId(id).setType("CONNECTION_REFUSED").setSeverity(Severity.warning).setCause(cause)
-                .setServer("198.51.100.20:8080").setFirstSeenMicros(1_796_294_440_000_000L)
+                .setServer(server).setFirstSeenMicros(1_796_294_440_000_000L)
                 .setLastSeenMicros(1_796_294_440_000_000L + count).setCount(count).setSummary(count + " refused")
                 .setHint("look at the service").build();
     }
