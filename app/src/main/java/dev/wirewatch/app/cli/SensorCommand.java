@@ -3,6 +3,7 @@ package dev.wirewatch.app.cli;
 import dev.wirewatch.app.http.ServiceEndpoint;
 import dev.wirewatch.processor.network.NetworkTopology;
 import dev.wirewatch.schemas.NatTable;
+import dev.wirewatch.schemas.Times;
 import dev.wirewatch.sensor.CaptureMerge;
 import dev.wirewatch.sensor.FileEventSource;
 import dev.wirewatch.sensor.SensorService;
@@ -88,7 +89,8 @@ public final class SensorCommand implements Callable<Integer> {
             description = "On SIGTERM or Ctrl-C, how long to wait for Kafka to take what is queued (default: ${DEFAULT-VALUE}).")
     int stopTimeoutSeconds;
 
-    @Option(names = "--realtime", description = "With --read: send at the pace the file was captured, as a live sensor would have.")
+    @Option(names = "--realtime", description = "With --read: send at the pace the file was captured, as a live sensor would have; "
+            + "stderr names the wall time its first packet was due at, so latencies can be measured from capture time.")
     boolean realtime;
 
     @Option(names = "--http-port", paramLabel = "PORT",
@@ -122,7 +124,9 @@ public final class SensorCommand implements Callable<Integer> {
             try (RecordPublisher publisher = new RecordPublisher(clientConfig, nat);
                  FileEventSource events = new FileEventSource(read, name, interfaces.isEmpty() ? null : interfaces.get(0))) {
                 CaptureMerge.Totals totals = CaptureMerge.replay(List.of(new CaptureMerge.NamedSource(name, events)),
-                        publisher, mode, realtime, count -> System.err.printf("sensor %s: %,d records read%n", name, count));
+                        publisher, mode, realtime, count -> System.err.printf("sensor %s: %,d records read%n", name, count),
+                        pace -> System.err.printf("sensor %s: realtime replay: capture time %s paced from wall time %s%n",
+                                name, Times.iso(pace.firstCaptureMicros()), Times.iso(pace.wallStartMicros())));
                 publisher.flush();
                 System.err.printf("sensor %s: replayed %s: %,d packets as %,d records (%s mode)%n", name, read,
                         totals.packets(), totals.packetRecords(), mode.name().toLowerCase(java.util.Locale.ROOT));
