@@ -7,6 +7,7 @@ import dev.wirewatch.sensor.emit.EmissionMode;
 import dev.wirewatch.sensor.emit.EmissionPolicy;
 import dev.wirewatch.sensor.emit.RecordSink;
 import dev.wirewatch.sensor.emit.SensorEmitter;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -91,16 +92,17 @@ public final class CaptureMerge {
      */
     public static Totals replay(List<NamedSource> inputs, RecordSink sink, EmissionMode mode, boolean realtime,
                                 LongConsumer progress) {
-        return replay(inputs, sink, mode, realtime, progress, pace -> { });
+        return replay(inputs, sink, mode, realtime, progress, null, pace -> { });
     }
 
     /**
-     * As {@link #replay(List, RecordSink, EmissionMode, boolean, LongConsumer)}, and with {@code realtime} tells
-     * {@code paced} once, at the first packet, how capture time maps to the wall clock (so that latencies measured
-     * downstream can start at the moment a live sensor would have seen a packet).
+     * As {@link #replay(List, RecordSink, EmissionMode, boolean, LongConsumer)}; with {@code realtime}, the first
+     * packet is due at {@code startAt} (now if null: several sensors given one start replay in step, as live sensors
+     * capture the same moment), and {@code paced} is told once, at the first packet, how capture time maps to the
+     * wall clock (so that latencies measured downstream can start when a live sensor would have seen a packet).
      */
     public static Totals replay(List<NamedSource> inputs, RecordSink sink, EmissionMode mode, boolean realtime,
-                                LongConsumer progress, Consumer<PaceStart> paced) {
+                                LongConsumer progress, Instant startAt, Consumer<PaceStart> paced) {
         Map<String, Host> hosts = new LinkedHashMap<>();
         List<Source> sources = new ArrayList<>();
         for (NamedSource input : inputs) {
@@ -113,8 +115,10 @@ public final class CaptureMerge {
         sources.forEach(source -> advance(source, heads));
         long count = 0;
         long firstMicros = Long.MIN_VALUE;
+        Instant now = Instant.now();
         long startNanos = System.nanoTime();
-        Instant startWall = Instant.now();
+        Instant startWall = startAt == null ? now : startAt;
+        startNanos += Duration.between(now, startWall).toNanos();
         while (!heads.isEmpty()) {
             Head head = heads.poll();
             Host host = head.source().host;

@@ -44,7 +44,7 @@ class RealtimePaceTest {
         List<CaptureMerge.PaceStart> paces = new ArrayList<>();
         long before = nowMicros();
         CaptureMerge.replay(List.of(new CaptureMerge.NamedSource("client", new FileEventSource(CAPTURE, "client", null))),
-                sink, EmissionMode.FULL, true, count -> { }, paces::add);
+                sink, EmissionMode.FULL, true, count -> { }, null, paces::add);
 
         assertEquals(1, paces.size(), "told once");
         CaptureMerge.PaceStart pace = paces.get(0);
@@ -59,6 +59,28 @@ class RealtimePaceTest {
         }
         long lastDue = pace.wallMicros(sent.get(sent.size() - 1).tsMicros());
         assertTrue(lastDue - pace.wallStartMicros() > 1_500_000, "the replay was paced over the capture's 2 s");
+    }
+
+    @Test
+    void aGivenStartHoldsTheFirstPacketUntilThen() {
+        List<Long> sentAt = new ArrayList<>();
+        RecordSink sink = new RecordSink() {
+            @Override
+            public void publish(SpecificRecord record) {
+                sentAt.add(nowMicros());
+            }
+
+            @Override
+            public void tick(String host, long tsMicros, boolean endOfInput) {}
+        };
+        Instant start = Instant.now().plusMillis(1_500);
+        List<CaptureMerge.PaceStart> paces = new ArrayList<>();
+        CaptureMerge.replay(List.of(new CaptureMerge.NamedSource("client", new FileEventSource(CAPTURE, "client", null))),
+                sink, EmissionMode.FULL, true, count -> { }, start, paces::add);
+
+        long startMicros = start.getEpochSecond() * 1_000_000 + start.getNano() / 1000;
+        assertEquals(startMicros, paces.get(0).wallStartMicros(), "the anchor is the start asked for");
+        assertTrue(sentAt.get(0) + CLOCK_READ_SLACK_MICROS >= startMicros, "the first packet waited for the start");
     }
 
     private static long tsMicros(SpecificRecord record) {
