@@ -202,6 +202,7 @@ def main():
         failures.append(f"alerts the mix does not hold: {other}")
 
     # latency from the deciding packet to the alert's append, beyond the rule's own wait
+    warmup = 20 if opts.short else 300  # seconds of load that warm the JVMs up, kept out of slopes and gates
     c_first, c_wall = pace(f"{work}/sensor-client.log")
     s_first, s_wall = pace(f"{work}/sensor-server.log")
     out("replay_start_skew_ms", f"{((s_wall - s_first) - (c_wall - c_first)) / 1000:.0f} "
@@ -223,12 +224,20 @@ def main():
             continue
         raw = [r["ts_ms"] / 1000 - wall_s(deciding(r)[0]) for r in alerts]
         beyond = [x - deciding(r)[1] for x, r in zip(raw, alerts)]
+        # warm-up: freshly started JVMs (JIT, caches, the group's first assignment) catch up on the first minutes
+        steady = [b for b, r in zip(beyond, alerts) if deciding(r)[0] - c_first >= warmup * 1_000_000]
         p50, p99 = percentile(beyond, 50), percentile(beyond, 99)
         out(f"latency_{atype.lower()}", f"p50 {p50:.2f} s, p99 {p99:.2f} s, max {max(beyond):.2f} s beyond the rule's "
             f"{deadline:.0f} s{note} (raw: min {min(raw):.2f} p50 {percentile(raw, 50):.2f} p99 {percentile(raw, 99):.2f} s; "
             f"{len(raw)} alerts)")
-        if p99 > LATENCY_BROKEN_S:
-            failures.append(f"{atype} p99 latency {p99:.1f} s beyond its deadline (broken above {LATENCY_BROKEN_S:.0f} s)")
+        if steady:
+            s50, s99 = percentile(steady, 50), percentile(steady, 99)
+            out(f"latency_{atype.lower()}_after_warmup", f"p50 {s50:.2f} s, p99 {s99:.2f} s, max {max(steady):.2f} s "
+                f"beyond the deadline, decided {warmup} s or more into the replay ({len(steady)} alerts)")
+            # a short run is all warm-up on a busy machine: it reports, only the full length judges
+            if not opts.short and s99 > LATENCY_BROKEN_S:
+                failures.append(f"{atype} p99 latency {s99:.1f} s beyond its deadline after warm-up "
+                                f"(broken above {LATENCY_BROKEN_S:.0f} s)")
 
     # RSS per JVM: least-squares slope over the load after warm-up (JIT, heap sizing, caches filling)
     heap = {}
@@ -242,7 +251,6 @@ def main():
         for line in f:
             now, name, _, rss_kib = line.split()
             series[name].append((int(now), int(rss_kib) / 1024))
-    warmup = 60 if opts.short else 300
     for name in sorted(series):
         points = series[name]
         steady = [(t, v) for t, v in points if opts.load_start + warmup <= t <= opts.load_end]
