@@ -30,21 +30,9 @@ class RealtimePaceTest {
     @Test
     void thePaceStartIsTheFirstPacketAndNoPacketLeavesBeforeItsWallTime() {
         List<Sent> sent = new ArrayList<>();
-        RecordSink sink = new RecordSink() {
-            @Override
-            public void publish(SpecificRecord record) {
-                if (record instanceof PacketEvent packet) {
-                    sent.add(new Sent(packet.getTsMicros(), nowMicros()));
-                }
-            }
-
-            @Override
-            public void tick(String host, long tsMicros, boolean endOfInput) {}
-        };
         List<CaptureMerge.PaceStart> paces = new ArrayList<>();
         long before = nowMicros();
-        CaptureMerge.replay(List.of(new CaptureMerge.NamedSource("client", new FileEventSource(CAPTURE, "client", null))),
-                sink, EmissionMode.FULL, true, count -> { }, null, paces::add);
+        replay(null, sent, paces);
 
         assertEquals(1, paces.size(), "told once");
         CaptureMerge.PaceStart pace = paces.get(0);
@@ -63,24 +51,31 @@ class RealtimePaceTest {
 
     @Test
     void aGivenStartHoldsTheFirstPacketUntilThen() {
-        List<Long> sentAt = new ArrayList<>();
+        List<Sent> sent = new ArrayList<>();
+        List<CaptureMerge.PaceStart> paces = new ArrayList<>();
+        Instant start = Instant.now().plusMillis(1_500);
+        replay(start, sent, paces);
+
+        long startMicros = start.getEpochSecond() * 1_000_000 + start.getNano() / 1000;
+        assertEquals(startMicros, paces.get(0).wallStartMicros(), "the anchor is the start asked for");
+        assertTrue(sent.get(0).wallMicros() + CLOCK_READ_SLACK_MICROS >= startMicros, "the first packet waited for the start");
+    }
+
+    /** Replays the capture in real time from {@code start}, noting when each packet left. */
+    private static void replay(Instant start, List<Sent> sent, List<CaptureMerge.PaceStart> paces) {
         RecordSink sink = new RecordSink() {
             @Override
             public void publish(SpecificRecord record) {
-                sentAt.add(nowMicros());
+                if (record instanceof PacketEvent packet) {
+                    sent.add(new Sent(packet.getTsMicros(), nowMicros()));
+                }
             }
 
             @Override
             public void tick(String host, long tsMicros, boolean endOfInput) {}
         };
-        Instant start = Instant.now().plusMillis(1_500);
-        List<CaptureMerge.PaceStart> paces = new ArrayList<>();
         CaptureMerge.replay(List.of(new CaptureMerge.NamedSource("client", new FileEventSource(CAPTURE, "client", null))),
                 sink, EmissionMode.FULL, true, count -> { }, start, paces::add);
-
-        long startMicros = start.getEpochSecond() * 1_000_000 + start.getNano() / 1000;
-        assertEquals(startMicros, paces.get(0).wallStartMicros(), "the anchor is the start asked for");
-        assertTrue(sentAt.get(0) + CLOCK_READ_SLACK_MICROS >= startMicros, "the first packet waited for the start");
     }
 
     private static long tsMicros(SpecificRecord record) {
