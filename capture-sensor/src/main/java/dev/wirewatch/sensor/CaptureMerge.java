@@ -7,11 +7,14 @@ import dev.wirewatch.sensor.emit.EmissionMode;
 import dev.wirewatch.sensor.emit.EmissionPolicy;
 import dev.wirewatch.sensor.emit.RecordSink;
 import dev.wirewatch.sensor.emit.SensorEmitter;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
+import java.util.function.Consumer;
 import java.util.function.LongConsumer;
 import org.apache.avro.specific.SpecificRecord;
 
@@ -65,6 +68,17 @@ public final class CaptureMerge {
     /** What a replay read and sent. */
     public record Totals(long records, long packets, long packetRecords) {}
 
+    /**
+     * Where a paced replay anchors capture time on the wall clock: the packet captured at {@code firstCaptureMicros}
+     * is due at {@code wallStartMicros} (epoch microseconds), every later one as much later as it was captured.
+     */
+    public record PaceStart(long firstCaptureMicros, long wallStartMicros) {
+        /** The wall time a packet captured at {@code captureMicros} is due to be sent. */
+        public long wallMicros(long captureMicros) {
+            return wallStartMicros + (captureMicros - firstCaptureMicros);
+        }
+    }
+
     private CaptureMerge() {}
 
     /** Sends every record of every source to {@code sink}, as fast as it can. */
@@ -78,6 +92,17 @@ public final class CaptureMerge {
      */
     public static Totals replay(List<NamedSource> inputs, RecordSink sink, EmissionMode mode, boolean realtime,
                                 LongConsumer progress) {
+        return replay(inputs, sink, mode, realtime, progress, null, pace -> { });
+    }
+
+    /**
+     * As {@link #replay(List, RecordSink, EmissionMode, boolean, LongConsumer)}; with {@code realtime}, the first
+     * packet is due at {@code startAt} (now if null: several sensors given one start replay in step, as live sensors
+     * capture the same moment), and {@code paced} is told once, at the first packet, how capture time maps to the
+     * wall clock (so that latencies measured downstream can start when a live sensor would have seen a packet).
+     */
+    public static Totals replay(List<NamedSource> inputs, RecordSink sink, EmissionMode mode, boolean realtime,
+                                LongConsumer progress, Instant startAt, Consumer<PaceStart> paced) {
         Map<String, Host> hosts = new LinkedHashMap<>();
         List<Source> sources = new ArrayList<>();
         for (NamedSource input : inputs) {
@@ -90,13 +115,19 @@ public final class CaptureMerge {
         sources.forEach(source -> advance(source, heads));
         long count = 0;
         long firstMicros = Long.MIN_VALUE;
+        Instant now = Instant.now();
         long startNanos = System.nanoTime();
+        Instant startWall = startAt == null ? now : startAt;
+        startNanos += Duration.between(now, startWall).toNanos();
         while (!heads.isEmpty()) {
             Head head = heads.poll();
             Host host = head.source().host;
             long ts = head.tsMicros();
             if (realtime) {
-                firstMicros = firstMicros == Long.MIN_VALUE ? ts : firstMicros;
+                if (firstMicros == Long.MIN_VALUE) {
+                    firstMicros = ts;
+                    paced.accept(new PaceStart(ts, startWall.getEpochSecond() * 1_000_000 + startWall.getNano() / 1000));
+                }
                 waitUntil(startNanos + (ts - firstMicros) * 1000);
             }
             // Every live host ticks when merged time crosses a second, so quiet hosts stay alive in stream time. As

@@ -3,6 +3,7 @@ package dev.wirewatch.app.cli;
 import dev.wirewatch.app.http.ServiceEndpoint;
 import dev.wirewatch.processor.network.NetworkTopology;
 import dev.wirewatch.schemas.NatTable;
+import dev.wirewatch.schemas.Times;
 import dev.wirewatch.sensor.CaptureMerge;
 import dev.wirewatch.sensor.FileEventSource;
 import dev.wirewatch.sensor.SensorService;
@@ -14,6 +15,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -88,8 +90,13 @@ public final class SensorCommand implements Callable<Integer> {
             description = "On SIGTERM or Ctrl-C, how long to wait for Kafka to take what is queued (default: ${DEFAULT-VALUE}).")
     int stopTimeoutSeconds;
 
-    @Option(names = "--realtime", description = "With --read: send at the pace the file was captured, as a live sensor would have.")
+    @Option(names = "--realtime", description = "With --read: send at the pace the file was captured, as a live sensor would have; "
+            + "stderr names the wall time its first packet was due at, so latencies can be measured from capture time.")
     boolean realtime;
+
+    @Option(names = "--realtime-start", paramLabel = "TIME",
+            description = "With --realtime: the wall time (e.g. 2026-12-07T08:00:00Z) its first packet is due at, so that sensors replaying the two sides of one capture stay in step (default: at once).")
+    String realtimeStart;
 
     @Option(names = "--http-port", paramLabel = "PORT",
             description = "Serve /metrics (Prometheus: packets captured, decoded, malformed, records emitted, libpcap and queue drops, queue depth, producer latency, flows, degraded) and /health (200, or 503 with the reason while degraded) on this port. Off unless given.")
@@ -119,10 +126,22 @@ public final class SensorCommand implements Callable<Integer> {
         String name = host != null ? host : InetAddress.getLocalHost().getHostName();
         NatTable nat = NetworkTopology.load(topology).nat();
         if (read != null) {
+            Instant startAt = realtimeStart == null ? null : Arguments.parse(() -> {
+                if (!realtime) {
+                    throw new IllegalArgumentException("--realtime-start needs --realtime");
+                }
+                try {
+                    return Instant.parse(realtimeStart);
+                } catch (java.time.format.DateTimeParseException e) {
+                    throw new IllegalArgumentException("--realtime-start: not a time like 2026-12-07T08:00:00Z: " + realtimeStart);
+                }
+            });
             try (RecordPublisher publisher = new RecordPublisher(clientConfig, nat);
                  FileEventSource events = new FileEventSource(read, name, interfaces.isEmpty() ? null : interfaces.get(0))) {
                 CaptureMerge.Totals totals = CaptureMerge.replay(List.of(new CaptureMerge.NamedSource(name, events)),
-                        publisher, mode, realtime, count -> System.err.printf("sensor %s: %,d records read%n", name, count));
+                        publisher, mode, realtime, count -> System.err.printf("sensor %s: %,d records read%n", name, count),
+                        startAt, pace -> System.err.printf("sensor %s: realtime replay: capture time %s paced from wall time %s%n",
+                                name, Times.iso(pace.firstCaptureMicros()), Times.iso(pace.wallStartMicros())));
                 publisher.flush();
                 System.err.printf("sensor %s: replayed %s: %,d packets as %,d records (%s mode)%n", name, read,
                         totals.packets(), totals.packetRecords(), mode.name().toLowerCase(java.util.Locale.ROOT));
