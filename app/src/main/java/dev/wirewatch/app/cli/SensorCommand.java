@@ -119,7 +119,7 @@ public final class SensorCommand implements Callable<Integer> {
         String name = host != null ? host : InetAddress.getLocalHost().getHostName();
         NatTable nat = NetworkTopology.load(topology).nat();
         if (read != null) {
-            try (RecordPublisher publisher = new RecordPublisher(clientConfig, nat);
+            try (RecordPublisher publisher = new RecordPublisher(clientConfig, nat, "", name);
                  FileEventSource events = new FileEventSource(read, name, interfaces.isEmpty() ? null : interfaces.get(0))) {
                 CaptureMerge.Totals totals = CaptureMerge.replay(List.of(new CaptureMerge.NamedSource(name, events)),
                         publisher, mode, realtime, count -> System.err.printf("sensor %s: %,d records read%n", name, count));
