@@ -64,7 +64,7 @@ public final class HistoryReplay {
         StreamTopics topics = StreamTopics.privateTo(applicationId);
         int partitions;
         try (Admin admin = Admin.create(clientConfig)) {
-            TopicSetup.ensure(admin, TopicSetup.DEFAULT_PARTITIONS, Map.of());
+            TopicSetup.ensure(admin, TopicSetup.FOR_CLUSTER, Map.of());
             partitions = TopicSetup.partitionCount(admin, StreamTopics.LIVE.packets());
             Map<String, Integer> own = new HashMap<>();
             List<String> live = StreamTopics.LIVE.all();

@@ -8,8 +8,13 @@ import java.nio.file.Path;
  * @param defaultPartitions partitions of topics created without a count
  * @param listenAddress     address the broker listens on and advertises (127.0.0.1 unless clients live elsewhere,
  *                          e.g. in a network namespace)
+ * @param quorum            the KRaft quorum this node joins; null for a single node that is its own quorum
  */
-public record BrokerOptions(Path dataDir, int port, int defaultPartitions, String listenAddress) {
+public record BrokerOptions(Path dataDir, int port, int defaultPartitions, String listenAddress, Quorum quorum) {
+    public BrokerOptions(Path dataDir, int port, int defaultPartitions, String listenAddress) {
+        this(dataDir, port, defaultPartitions, listenAddress, null);
+    }
+
     public static BrokerOptions local(Path dataDir, int port, int defaultPartitions) {
         return new BrokerOptions(dataDir, port, defaultPartitions, "127.0.0.1");
     }

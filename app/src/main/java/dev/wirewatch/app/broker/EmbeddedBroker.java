@@ -27,9 +27,10 @@ import org.apache.kafka.common.utils.Time;
 import org.apache.kafka.common.utils.Utils;
 
 /**
- * A real single-node Kafka (KRaft, broker and controller in one process role set) inside this JVM: what analyze,
- * demo, standalone, broker and the integration tests run against when no external cluster is given. Settings a
- * single node needs are set here (replication factor 1 for the internal topics, so consumer groups and
+ * A real Kafka node (KRaft, broker and controller in one process role set) inside this JVM: a single node that is its
+ * own quorum, or one node of a static {@link Quorum} started as a separate JVM per node. The single node is what analyze,
+ * demo, standalone, broker and the integration tests run against when no external cluster is given. Settings a node
+ * needs are in {@link BrokerProperties} (internal topics replicated as the quorum allows, so consumer groups and
  * transactions work); topics are never auto-created: {@code TopicSetup} creates them.
  *
  * <p>Caveat: Kafka's own fault handler halts the whole JVM (after logging at ERROR) on a fatal broker fault, such as
@@ -45,15 +46,17 @@ public final class EmbeddedBroker implements AutoCloseable {
     private final Path directory;
     private final boolean temporary;
     private final String bootstrapServers;
+    private final Quorum quorum;
     private final Thread cleanupOnExit;
     private boolean closed;
 
     private EmbeddedBroker(KafkaRaftServer server, Path directory, boolean temporary, String bootstrapServers,
-            Thread cleanupOnExit) {
+            Quorum quorum, Thread cleanupOnExit) {
         this.server = server;
         this.directory = directory;
         this.temporary = temporary;
         this.bootstrapServers = bootstrapServers;
+        this.quorum = quorum;
         this.cleanupOnExit = cleanupOnExit;
     }
 
@@ -85,23 +88,35 @@ public final class EmbeddedBroker implements AutoCloseable {
         try {
             InetAddress address = listenAddress(options.listenAddress());
             int port = options.port() == 0 ? freePort(address) : requireFree(address, options.port());
-            int controllerPort = freePort(InetAddress.getLoopbackAddress());
-            while (controllerPort == port) { // the OS may hand out a just-released port again
-                controllerPort = freePort(InetAddress.getLoopbackAddress());
+            Quorum quorum = options.quorum();
+            Properties properties;
+            if (quorum == null) {
+                int controllerPort = freePort(InetAddress.getLoopbackAddress());
+                while (controllerPort == port) { // the OS may hand out a just-released port again
+                    controllerPort = freePort(InetAddress.getLoopbackAddress());
+                }
+                properties = BrokerProperties.single(directory, options.listenAddress(), port, controllerPort,
+                        options.defaultPartitions());
+            } else {
+                requireFree(listenAddress(quorum.self().host()), quorum.self().port());
+                properties = BrokerProperties.member(directory, options.listenAddress(), port,
+                        options.defaultPartitions(), quorum);
             }
-            Properties properties = properties(directory, options.listenAddress(), port, controllerPort,
-                    options.defaultPartitions());
-            format(directory, properties);
+            format(directory, properties, quorum);
             KafkaRaftServer server = new KafkaRaftServer(new KafkaConfig(properties, false), Time.SYSTEM);
             holder.server(server);
-            server.startup();
+            if (quorum == null) {
+                server.startup();
+            } else {
+                QuorumCheck.startup(server, quorum);
+            }
             EmbeddedBroker broker = new EmbeddedBroker(server, directory, temporary,
-                    options.listenAddress() + ":" + port, hook);
+                    options.listenAddress() + ":" + port, quorum, hook);
             holder.broker(broker);
             broker.awaitReady();
             return broker;
         } catch (RuntimeException e) {
-            holder.stop();
+            stopWithin(holder, options.quorum() == null ? Long.MAX_VALUE : 15_000);
             removeHook(hook);
             if (e instanceof IllegalStateException || e instanceof IllegalArgumentException) {
                 throw e;
@@ -110,9 +125,29 @@ public final class EmbeddedBroker implements AutoCloseable {
         }
     }
 
+    /**
+     * Stops what a failed start left, waiting at most {@code millis}: a quorum member that never joined waits a
+     * minute in Kafka's shutdown for a quorum that will not answer, and the reason should not wait with it.
+     */
+    private static void stopWithin(Holder holder, long millis) {
+        Thread stopper = new Thread(holder::stop, "wirewatch-broker-stop");
+        stopper.setDaemon(true);
+        stopper.start();
+        try {
+            stopper.join(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     /** host:port for {@code bootstrap.servers}. */
     public String bootstrapServers() {
         return bootstrapServers;
+    }
+
+    /** The quorum this node belongs to; null for a single node. */
+    public Quorum quorum() {
+        return quorum;
     }
 
     /** Where the broker keeps its data (a temporary directory unless {@link BrokerOptions#dataDir()} was given). */
@@ -191,48 +226,8 @@ public final class EmbeddedBroker implements AutoCloseable {
         }
     }
 
-    private static Properties properties(Path directory, String address, int port, int controllerPort, int partitions) {
-        Properties properties = new Properties();
-        properties.put("process.roles", "broker,controller");
-        properties.put("node.id", "1");
-        // Static voter: the quorum comes from this setting on every start, so a kept data directory still works
-        // when the controller port (picked afresh each run) changes. A dynamic quorum (controller.quorum.bootstrap
-        // .servers + format --standalone) would write the controller's endpoint into the metadata log instead.
-        properties.put("controller.quorum.voters", "1@127.0.0.1:" + controllerPort);
-        properties.put("listeners", "PLAINTEXT://" + address + ":" + port + ",CONTROLLER://127.0.0.1:" + controllerPort);
-        properties.put("advertised.listeners", "PLAINTEXT://" + address + ":" + port);
-        properties.put("controller.listener.names", "CONTROLLER");
-        properties.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
-        properties.put("inter.broker.listener.name", "PLAINTEXT");
-        properties.put("log.dirs", directory.resolve("logs").toString());
-        properties.put("num.partitions", String.valueOf(partitions));
-        properties.put("auto.create.topics.enable", "false");
-        // One node: every internal topic has one replica, or groups, transactions and share groups never start.
-        properties.put("offsets.topic.replication.factor", "1");
-        properties.put("transaction.state.log.replication.factor", "1");
-        properties.put("transaction.state.log.min.isr", "1");
-        properties.put("share.coordinator.state.topic.replication.factor", "1");
-        properties.put("share.coordinator.state.topic.min.isr", "1");
-        // 5 instead of 50 partitions: the first consumer group / first transaction creates these topics, and 50
-        // partitions make that first use take seconds longer for no benefit on one node.
-        properties.put("offsets.topic.num.partitions", "5");
-        properties.put("transaction.state.log.num.partitions", "5");
-        // Nobody else will join: do not hold the first rebalance back 3 s.
-        properties.put("group.initial.rebalance.delay.ms", "0");
-        // The default 128 MiB dedupe buffer is allocated for the compacted topics' cleaner: too much for a CLI heap.
-        properties.put("log.cleaner.dedupe.buffer.size", String.valueOf(8 * 1024 * 1024));
-        // Records carry capture time, which is years old for a historic pcap. Kafka rolls a segment when its first
-        // record's timestamp is older than log.roll.ms and deletes segments older than log.retention.ms, both by
-        // record timestamp: an old capture was rolled and deleted batch by batch while the processor read it, and
-        // the processor's consumer skipped to the new end. Age by size only.
-        properties.put("log.roll.ms", String.valueOf(Long.MAX_VALUE));
-        properties.put("log.retention.ms", "-1");
-        properties.put("log.retention.bytes", String.valueOf(1L << 30));
-        return properties;
-    }
-
     /** Formats the log directory for KRaft (once; an already formatted, kept directory is left as it is). */
-    private static void format(Path directory, Properties properties) {
+    private static void format(Path directory, Properties properties, Quorum quorum) {
         Path config = directory.resolve("server.properties");
         try (var out = Files.newBufferedWriter(config)) {
             properties.store(out, "wirewatch embedded broker (written on every start; for reference only)");
@@ -242,8 +237,15 @@ public final class EmbeddedBroker implements AutoCloseable {
         ByteArrayOutputStream output = new ByteArrayOutputStream();
         // A kept directory must be "formatted" again with its own cluster id: Kafka 4.4 checks the id before
         // --ignore-formatted applies, so a fresh random id would fail on every restart.
-        String clusterId = existingClusterId(directory.resolve("logs").resolve("meta.properties"))
-                .orElseGet(() -> Uuid.randomUuid().toString());
+        Optional<String> existing = existingClusterId(directory.resolve("logs").resolve("meta.properties"));
+        if (quorum != null && existing.isPresent() && !existing.get().equals(quorum.clusterId())) {
+            throw new IllegalStateException("the data directory " + directory + " belongs to cluster "
+                    + existing.get() + ", but the quorum voters " + quorum.votersProperty() + " give cluster "
+                    + quorum.clusterId() + ": start it with the voters (or --cluster-id) it was formatted with,"
+                    + " or with an empty --data directory");
+        }
+        String clusterId = quorum != null ? quorum.clusterId()
+                : existing.orElseGet(() -> Uuid.randomUuid().toString());
         int code = StorageTool.execute(new String[] {"format", "-t", clusterId, "-c",
                 config.toString(), "--ignore-formatted"}, new PrintStream(output, true, StandardCharsets.UTF_8));
         if (code != 0) {
@@ -272,7 +274,8 @@ public final class EmbeddedBroker implements AutoCloseable {
         try (Admin admin = admin()) {
             while (System.nanoTime() < deadline) {
                 try {
-                    if (!admin.describeCluster().nodes().get(5, TimeUnit.SECONDS).isEmpty()) {
+                    var nodes = admin.describeCluster().nodes().get(5, TimeUnit.SECONDS);
+                    if (quorum == null ? !nodes.isEmpty() : nodes.stream().anyMatch(n -> n.id() == quorum.nodeId())) {
                         admin.listTopics().names().get(5, TimeUnit.SECONDS);
                         return;
                     }
@@ -287,6 +290,8 @@ public final class EmbeddedBroker implements AutoCloseable {
         }
         throw new IllegalStateException("the embedded Kafka broker on " + bootstrapServers
                 + " did not become ready within " + READY_TIMEOUT_MS / 1000 + " s"
+                + (quorum == null ? "" : " (node " + quorum.nodeId() + " of the quorum " + quorum.votersProperty()
+                        + ": a majority of the voters must be running)")
                 + (last == null ? "" : ": " + rootMessage(last)), last);
     }
 
@@ -310,7 +315,7 @@ public final class EmbeddedBroker implements AutoCloseable {
         }
     }
 
-    private static InetAddress listenAddress(String name) {
+    static InetAddress listenAddress(String name) {
         try {
             return InetAddress.getByName(name);
         } catch (IOException e) {
@@ -336,7 +341,7 @@ public final class EmbeddedBroker implements AutoCloseable {
         }
     }
 
-    private static String rootMessage(Throwable e) {
+    static String rootMessage(Throwable e) {
         Throwable root = e;
         while (root.getCause() != null && root.getCause() != root) {
             root = root.getCause();

@@ -2,6 +2,7 @@ package dev.wirewatch.app.cli;
 
 import dev.wirewatch.app.broker.BrokerOptions;
 import dev.wirewatch.app.broker.EmbeddedBroker;
+import dev.wirewatch.app.broker.Quorum;
 import dev.wirewatch.app.kafka.TopicSetup;
 import java.nio.file.Path;
 import java.util.Map;
@@ -13,7 +14,11 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "broker", mixinStandardHelpOptions = true,
-        description = "Runs a real single-node KRaft Kafka broker in the foreground with wirewatch's topics, for trying the services out by hand. Ctrl-C stops it.")
+        description = {"Runs a real KRaft Kafka broker in the foreground with wirewatch's topics, for trying the services out by hand. Ctrl-C stops it.",
+                "Alone it is a single node. With --node-id and --quorum-voters it is one node (broker and controller) of a cluster: start one per node, e.g. three on one host:",
+                "  wirewatch broker --node-id 1 --port 9092 --data d1 --quorum-voters 1@127.0.0.1:9192,2@127.0.0.1:9193,3@127.0.0.1:9194",
+                "  (and --node-id 2 --port 9093 --data d2, --node-id 3 --port 9094 --data d3 with the same voters)",
+                "Every node formats its data directory with the same cluster id, derived from the voters list (order does not matter) unless --cluster-id is given: so every node must get the same voters. From three voters on, topics get replication factor 3 and min.insync.replicas 2 (two voters: 2 and 1)."})
 public final class BrokerCommand implements Callable<Integer> {
     @Option(names = "--data", paramLabel = "DIR", description = "Log directory, kept across restarts (default: a temporary one, deleted on exit).")
     Path data;
@@ -25,20 +30,60 @@ public final class BrokerCommand implements Callable<Integer> {
             description = "Address to listen on and advertise to clients, e.g. this host's LAN address so sensors on other hosts reach it (default: ${DEFAULT-VALUE}). No TLS or authentication: for labs only.")
     String listen;
 
-    @Option(names = "--partitions", defaultValue = "3", description = "Partitions of the topics it creates (default: ${DEFAULT-VALUE}).")
-    int partitions;
+    @Option(names = "--partitions", description = "Partitions of the topics it creates (default: 3 on a single node; in a cluster 2 per broker, at least 6).")
+    Integer partitions;
+
+    @Option(names = "--node-id", paramLabel = "ID", description = "This node's id in the quorum: one of the ids in --quorum-voters.")
+    Integer nodeId;
+
+    @Option(names = "--quorum-voters", paramLabel = "ID@HOST:PORT,...",
+            description = "Every node of the cluster with its controller endpoint; the same list on every node.")
+    String voters;
+
+    @Option(names = "--controller-port", paramLabel = "PORT",
+            description = "This node's controller port (default: the port of its entry in --quorum-voters, which it must equal).")
+    int controllerPort;
+
+    @Option(names = "--cluster-id", paramLabel = "ID",
+            description = "Cluster id to format with (22 characters, as kafka-storage random-uuid prints; default: derived from --quorum-voters).")
+    String clusterId;
 
     @Override
     public Integer call() throws InterruptedException {
-        try (EmbeddedBroker broker = EmbeddedBroker.start(new BrokerOptions(data, port, partitions, listen))) {
+        Quorum quorum = quorum();
+        try (EmbeddedBroker broker = EmbeddedBroker.start(new BrokerOptions(data, port,
+                partitions == null ? TopicSetup.DEFAULT_PARTITIONS : partitions, listen, quorum))) {
             try (Admin admin = Admin.create(Map.of(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()))) {
-                TopicSetup.ensure(admin, partitions, Map.of());
+                if (quorum != null) {
+                    // Replicas go to registered brokers only: wait for the whole cluster so topics get all replicas.
+                    TopicSetup.awaitBrokers(admin, quorum.voters().size(), EmbeddedBroker.READY_TIMEOUT_MS);
+                }
+                TopicSetup.ensure(admin, partitions == null ? TopicSetup.FOR_CLUSTER : partitions, Map.of());
             }
-            System.out.println("wirewatch broker: serving on " + broker.bootstrapServers() + " (Ctrl-C to stop)");
+            System.out.println("wirewatch broker: serving on " + broker.bootstrapServers()
+                    + (quorum == null ? "" : " as node " + quorum.nodeId() + " of cluster " + quorum.clusterId())
+                    + " (Ctrl-C to stop)");
             CountDownLatch stop = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));
             stop.await();
         }
         return 0;
+    }
+
+    private Quorum quorum() {
+        if (nodeId == null && voters == null) {
+            if (controllerPort != 0 || clusterId != null) {
+                throw new UsageException("--controller-port and --cluster-id need --node-id and --quorum-voters");
+            }
+            return null;
+        }
+        if (nodeId == null || voters == null) {
+            throw new UsageException("--node-id and --quorum-voters go together");
+        }
+        try {
+            return Quorum.of(nodeId, controllerPort, voters, clusterId);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());
+        }
     }
 }

@@ -1,6 +1,7 @@
 package dev.wirewatch.app.cli;
 
 import dev.wirewatch.app.http.ServiceEndpoint;
+import dev.wirewatch.app.kafka.ClusterSizing;
 import dev.wirewatch.app.kafka.GroupStart;
 import dev.wirewatch.app.kafka.StaticMembership;
 import dev.wirewatch.app.kafka.TopicSetup;
@@ -100,6 +101,7 @@ public final class ProcessorCommand implements Callable<Integer> {
         int partitions;
         try (Admin admin = Admin.create(clientConfig)) {
             partitions = TopicSetup.ensureForProcessor(admin, applicationId);
+            ClusterSizing.of(admin).streamsConfigs().forEach(clientConfig::putIfAbsent); // changelogs replicated alike
             if (fromNow && GroupStart.atCurrentEnd(admin, clientConfig, applicationId)) {
                 System.err.printf("processor %s: new, starting at the current end of the sensors' topics%n", applicationId);
             }

@@ -103,7 +103,7 @@ public final class SinkCommand implements Callable<Integer> {
         Map<String, Object> clientConfig = kafka.awaitClientConfig("sink", waiting -> health.set(() -> waiting.or(() -> Optional.of("starting"))));
         AlertSink sink = Arguments.parse(() -> new AlertSink(clientConfig, config, registry));
         try (Admin admin = Admin.create(clientConfig)) {
-            TopicSetup.ensure(admin, TopicSetup.DEFAULT_PARTITIONS, Map.of());
+            TopicSetup.ensure(admin, TopicSetup.FOR_CLUSTER, Map.of());
         } catch (RuntimeException e) {
             sink.close();
             throw e;

@@ -18,12 +18,20 @@ import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** Creates the topics wirewatch needs, idempotently: existing topics are left as they are. */
+/**
+ * Creates the topics wirewatch needs, idempotently, sized for the cluster ({@link ClusterSizing}): existing topics
+ * are left as they are.
+ */
 public final class TopicSetup {
-    /** Partitions of ww.packets (and of the processor's internal topics) when wirewatch creates them. */
+    /** Partitions of ww.packets (and of the processor's internal topics) when wirewatch creates them on one node. */
     public static final int DEFAULT_PARTITIONS = 3;
+    /** As a partition count: as many as {@link ClusterSizing#partitions()} says for the cluster. */
+    public static final int FOR_CLUSTER = 0;
     private static final long TIMEOUT_MS = 30_000;
+    private static final Logger LOG = LoggerFactory.getLogger(TopicSetup.class);
 
     private TopicSetup() {}
 
@@ -47,10 +55,37 @@ public final class TopicSetup {
 
     /** As {@link #ensureForProcessor(Admin, String)}, with the public topics' names behind {@code topicPrefix}. */
     public static int ensureForProcessor(Admin admin, String topicPrefix, String applicationId) {
-        ensure(admin, topicPrefix, DEFAULT_PARTITIONS, Map.of());
+        ensure(admin, topicPrefix, FOR_CLUSTER, Map.of());
         int partitions = partitionCount(admin, topicPrefix + Topics.PACKETS);
-        ensure(admin, topicPrefix, DEFAULT_PARTITIONS, ProcessorService.internalTopics(applicationId, partitions));
+        ensure(admin, topicPrefix, FOR_CLUSTER, ProcessorService.internalTopics(applicationId, partitions));
         return partitions;
+    }
+
+    /**
+     * Until {@code brokers} brokers are registered, so topics created next get all their replicas; returns how many
+     * there are when the time is up (a cluster with a broker down still gets its topics, with fewer replicas).
+     */
+    public static int awaitBrokers(Admin admin, int brokers, long timeoutMs) {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+        int seen = 0;
+        while (true) {
+            try {
+                seen = admin.describeCluster().nodes().get(5, TimeUnit.SECONDS).size();
+            } catch (ExecutionException | TimeoutException e) {
+                // not answering yet: try again until the deadline
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for brokers", e);
+            }
+            if (seen >= brokers || System.nanoTime() > deadline) {
+                if (seen < brokers) {
+                    LOG.warn("only {} of {} brokers registered after {} s: topics created now get fewer replicas",
+                            seen, brokers, timeoutMs / 1000);
+                }
+                return seen;
+            }
+            pause(200, "brokers");
+        }
     }
 
     /** The public topics (docs/architecture.md) plus {@code extra} (name to partitions). */
@@ -58,11 +93,15 @@ public final class TopicSetup {
         ensure(admin, "", partitions, extra);
     }
 
-    /** The public topics (docs/architecture.md) behind {@code topicPrefix}, plus {@code extra} (name to partitions). */
+    /**
+     * The public topics (docs/architecture.md) behind {@code topicPrefix}, with {@code partitions} each
+     * ({@link #FOR_CLUSTER}: sized for the cluster), plus {@code extra} (name to partitions).
+     */
     public static void ensure(Admin admin, String topicPrefix, int partitions, Map<String, Integer> extra) {
         Map<String, Integer> wanted = new HashMap<>(extra);
+        int count = partitions == FOR_CLUSTER ? ClusterSizing.of(admin).partitions() : partitions;
         for (String topic : Topics.ALL) {
-            wanted.put(topicPrefix + topic, partitions);
+            wanted.put(topicPrefix + topic, count);
         }
         create(admin, wanted, Topics.COMPACTED.stream().map(topic -> topicPrefix + topic).toList());
     }
@@ -81,23 +120,29 @@ public final class TopicSetup {
     }
 
     /**
-     * Creates topics (name to partitions; names in {@code compacted} get {@code cleanup.policy=compact}) and returns
-     * once every partition accepts writes. Topics that exist already are left as they are.
+     * Creates topics (name to partitions; names in {@code compacted} get {@code cleanup.policy=compact}) replicated
+     * as {@link ClusterSizing} says, and returns once every partition accepts writes. Topics that exist already are
+     * left as they are; a warning names those with fewer replicas than the cluster would give them.
      */
     public static void create(Admin admin, Map<String, Integer> topicPartitions, Collection<String> compacted) {
+        ClusterSizing sizing = ClusterSizing.of(admin);
         List<NewTopic> topics = new ArrayList<>();
         topicPartitions.forEach((name, count) -> {
-            NewTopic topic = new NewTopic(name, count, (short) -1);
+            NewTopic topic = new NewTopic(name, count, (short) sizing.replicationFactor());
+            Map<String, String> configs = new HashMap<>(sizing.topicConfigs());
             if (compacted.contains(name)) {
-                topic.configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
+                configs.put(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT);
             }
-            topics.add(topic);
+            topics.add(topic.configs(configs));
         });
+        List<String> existing = new ArrayList<>();
         admin.createTopics(topics).values().forEach((name, future) -> {
             try {
                 future.get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
             } catch (ExecutionException e) {
-                if (!(e.getCause() instanceof TopicExistsException)) {
+                if (e.getCause() instanceof TopicExistsException) {
+                    existing.add(name);
+                } else {
                     throw new IllegalStateException("cannot create topic " + name + ": " + e.getCause().getMessage(), e);
                 }
             } catch (InterruptedException e) {
@@ -108,6 +153,34 @@ public final class TopicSetup {
             }
         });
         awaitWritable(admin, topicPartitions.keySet());
+        warnUnderReplicated(admin, existing, sizing);
+    }
+
+    private static void warnUnderReplicated(Admin admin, List<String> existing, ClusterSizing sizing) {
+        if (existing.isEmpty() || sizing.replicationFactor() == 1) {
+            return;
+        }
+        try {
+            admin.describeTopics(existing).allTopicNames().get(TIMEOUT_MS, TimeUnit.MILLISECONDS).values().stream()
+                    .filter(topic -> topic.partitions().get(0).replicas().size() < sizing.replicationFactor())
+                    .forEach(topic -> LOG.warn("topic {} exists with replication factor {}, less than the {} this "
+                            + "cluster of {} brokers gives new topics; left as it is (raise it with "
+                            + "kafka-reassign-partitions)", topic.name(), topic.partitions().get(0).replicas().size(),
+                            sizing.replicationFactor(), sizing.brokers()));
+        } catch (ExecutionException | TimeoutException e) {
+            LOG.warn("cannot check the replication of existing topics {}: {}", existing, e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void pause(long millis, String what) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for " + what, e);
+        }
     }
 
     /**
