@@ -9,7 +9,7 @@ source "$(dirname "$0")/../lib/common.sh"
 source "$FAULTS_LIB/cluster.sh"
 trap teardown EXIT
 
-if [ "$SHORT" = 1 ]; then packets=20000 rate=400; else packets=200000 rate=2000; fi
+if [ "$SHORT" = 1 ]; then packets=20000 rate=200; else packets=200000 rate=1000; fi
 app=wwf${N}-eos
 metrics_port=$((PORT_BASE + 21))
 begun=$SECONDS
@@ -30,14 +30,17 @@ result packets_in_captures "$(($(wc -l <"$WORK/c.tshark") + $(wc -l <"$WORK/s.ts
 start_bg processor java $WIREWATCH_JAVA_OPTS -jar "$WW_JAR" processor --bootstrap-servers "$BOOTSTRAP" \
   --topology "$WORK/t.yaml" --application-id "$app" --state-dir "$WORK/processor-state" --http-port "$metrics_port"
 wait_for 90 curl -sf "http://127.0.0.1:$metrics_port/metrics" || fail "the processor serves no /metrics within 90 s"
+# Asked before the sensors start (the lookup starts a JVM, slow on a busy machine): the kill must hit them mid-replay.
+victim=$(cluster_leader ww.packets 0) || fail "cannot find the leader of ww.packets-0"
 for host in client server; do
   # shellcheck disable=SC2086
   start_bg "sensor-$host" java $WIREWATCH_JAVA_OPTS -jar "$WW_JAR" sensor --bootstrap-servers "$BOOTSTRAP" \
     --read "$WORK/${host:0:1}.pcap" --realtime --host "$host"
 done
 replaying=$SECONDS
-sleep $((packets / rate / 3))
-victim=$(cluster_leader ww.packets 0) || fail "cannot find the leader of ww.packets-0"
+sleep $((packets / rate / 4))
+kill -0 "$(pid_of sensor-client)" 2>/dev/null && kill -0 "$(pid_of sensor-server)" 2>/dev/null \
+  || fail "the sensors had finished before the leader could be killed: no load across the fault"
 cluster_kill "$victim"
 result broker_killed "$victim (leader of ww.packets-0) at $((SECONDS - replaying)) s of the replay"
 sleep 10
