@@ -79,7 +79,7 @@ public final class SensorService implements AutoCloseable {
 
     public SensorService(Settings settings, Map<String, Object> clientConfig) {
         this.settings = settings;
-        this.publisher = new RecordPublisher(liveProducerSettings(clientConfig), settings.nat());
+        this.publisher = new RecordPublisher(liveProducerSettings(clientConfig), settings.nat(), "", settings.host());
         this.outbox = new Outbox(publisher, settings.queueBytes());
         this.emitter = new SensorEmitter(settings.host(), settings.mode(), settings.maxFlows(), outbox);
     }

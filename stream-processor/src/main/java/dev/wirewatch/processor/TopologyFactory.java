@@ -4,12 +4,14 @@ import dev.wirewatch.processor.alert.AlertRevisions;
 import dev.wirewatch.processor.config.ProcessorConfig;
 import dev.wirewatch.processor.detect.Detectors;
 import dev.wirewatch.processor.flow.ConnectionBudget;
+import dev.wirewatch.processor.flow.ConnectionTimeouts;
 import dev.wirewatch.processor.flow.FlowProcessor;
 import dev.wirewatch.processor.flow.FlowStateCodec;
 import dev.wirewatch.processor.health.SensorHealthDetector;
 import dev.wirewatch.processor.health.SensorSilenceWatch;
 import dev.wirewatch.processor.health.SensorStatusStage;
 import dev.wirewatch.processor.input.InputRecords;
+import dev.wirewatch.processor.input.SequenceCheck;
 import dev.wirewatch.processor.l2.ArpProcessor;
 import dev.wirewatch.processor.metrics.ProcessorMetrics;
 import dev.wirewatch.processor.network.NetworkTopology;
@@ -28,6 +30,7 @@ import dev.wirewatch.record.SensorStatus;
 import dev.wirewatch.record.Tick;
 import dev.wirewatch.record.VrrpAdvertisement;
 import dev.wirewatch.schemas.AvroSerde;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -64,11 +67,14 @@ import org.apache.kafka.streams.state.Stores;
  *                  by it or by a route mismatch; HALF_OPEN_SESSION explained by
  *                  KEEPALIVE_UNANSWERED or INJECTED_RST)
  * </pre>
+ * Each sensor topic's first step (SequenceCheck) drops a record its sensor's producer delivered twice.
  * Serdes are passed explicitly at every source and sink; each source takes only the record types its topic carries
  * (InputRecords), anything else is skipped, counted and copied to the dead letters (SkippedInput).
  */
 public final class TopologyFactory {
     private static final String PACKETS_IN = "packets-in";
+    private static final String PACKETS_ONCE = "packets-once";
+    private static final String L2_ONCE = "l2-once";
     private static final String FLOW = "flow";
     private static final String L2_IN = "l2-in";
     // The node names stay as they were: they tag the stage's metrics.
@@ -123,11 +129,17 @@ public final class TopologyFactory {
         ConnectionBudget budget = new ConnectionBudget(config.connectionBudget());
         metrics.trackFlows(budget::kept);
 
+        // A record a sensor's producer delivered twice is counted once: checked before any stage sees it.
+        Duration forgetRunsAfter = Duration.ofMillis(ConnectionTimeouts.from(config).longestMicros() / 1000);
+
         Topology topology = new Topology();
         topology.addSource(PACKETS_IN, InputRecords.requiredKey(), InputRecords.oneOf(PacketEvent.class, Tick.class,
                         FlowActivity.class, FlowBatch.class, KernelDrop.class), topics.packets())
+                .addProcessor(PACKETS_ONCE, () -> new SequenceCheck(metrics, forgetRunsAfter), PACKETS_IN)
+                .addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(SequenceCheck.STORE),
+                        Serdes.String(), Serdes.ByteArray()).withCachingEnabled(), PACKETS_ONCE)
                 .addProcessor(FLOW, () -> new FlowProcessor(network, config, Detectors.flowStage(config), budget,
-                        metrics), PACKETS_IN)
+                        metrics), PACKETS_ONCE)
                 .addStateStore(WriteBehindStore.builder(Stores.keyValueStoreBuilder(
                         Stores.persistentKeyValueStore(FlowProcessor.FLOWS_STORE), Serdes.Bytes(), Serdes.ByteArray()),
                         FlowStateCodec::encode, FlowStateCodec::decode), FLOW)
@@ -137,8 +149,10 @@ public final class TopologyFactory {
                         Serdes.String(), Serdes.ByteArray()).withCachingEnabled(), FLOW)
                 .addSource(L2_IN, InputRecords.requiredKey(), InputRecords.oneOf(ArpEvent.class,
                         VrrpAdvertisement.class), topics.l2())
+                .addProcessor(L2_ONCE, () -> new SequenceCheck(metrics, forgetRunsAfter), L2_IN)
+                .connectProcessorAndStateStores(L2_ONCE, SequenceCheck.STORE)
                 .addProcessor(FlowProcessor.TO_ADDRESSES, () -> new ArpProcessor(network, config, Detectors.addressStage(),
-                        Detectors.virtualRouterStage()), L2_IN, FLOW)
+                        Detectors.virtualRouterStage()), L2_ONCE, FLOW)
                 .addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(ArpProcessor.ADDRESSES_STORE),
                         Serdes.String(), Serdes.ByteArray()).withCachingEnabled(), FlowProcessor.TO_ADDRESSES)
                 .addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(ArpProcessor.DUE_STORE),

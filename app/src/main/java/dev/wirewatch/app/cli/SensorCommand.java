@@ -136,7 +136,7 @@ public final class SensorCommand implements Callable<Integer> {
                     throw new IllegalArgumentException("--realtime-start: not a time like 2026-12-07T08:00:00Z: " + realtimeStart);
                 }
             });
-            try (RecordPublisher publisher = new RecordPublisher(clientConfig, nat);
+            try (RecordPublisher publisher = new RecordPublisher(clientConfig, nat, "", name);
                  FileEventSource events = new FileEventSource(read, name, interfaces.isEmpty() ? null : interfaces.get(0))) {
                 CaptureMerge.Totals totals = CaptureMerge.replay(List.of(new CaptureMerge.NamedSource(name, events)),
                         publisher, mode, realtime, count -> System.err.printf("sensor %s: %,d records read%n", name, count),

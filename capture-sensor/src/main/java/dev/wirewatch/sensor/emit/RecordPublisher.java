@@ -12,11 +12,13 @@ import dev.wirewatch.schemas.Addresses;
 import dev.wirewatch.schemas.FlowKey;
 import dev.wirewatch.schemas.NatTable;
 import dev.wirewatch.schemas.RecordCodec;
+import dev.wirewatch.schemas.SequenceHeaders;
 import dev.wirewatch.schemas.Topics;
 import dev.wirewatch.schemas.VrrpKeys;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
@@ -29,6 +31,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.AuthenticationException;
 import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.TimeoutException;
@@ -39,7 +42,8 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * every vantage's view of a flow meets in one partition), ARP to ww.l2 keyed by sender address, status to
  * ww.sensors, and Ticks to every partition of ww.packets. The record timestamp is the capture time, which is the
  * event time everywhere downstream. Sending blocks when the producer's buffer is full (replays want that: they
- * must lose nothing); a live sensor puts an {@link Outbox} in front.
+ * must lose nothing); a live sensor puts an {@link Outbox} in front. Every record carries its place in this run's
+ * sequence for its partition ({@link SequenceHeaders}), so the processor counts it once however often Kafka has it.
  */
 public final class RecordPublisher implements RecordSink, AutoCloseable {
     /** {@link Outgoing#partition()} of a Tick: every partition of ww.packets. */
@@ -58,7 +62,8 @@ public final class RecordPublisher implements RecordSink, AutoCloseable {
     private final Producer<byte[], byte[]> producer;
     private final NatTable nat;
     private final String topicPrefix;
-    private volatile int packetPartitions;
+    private final PartitionSequences sequences;
+    private final Map<String, Integer> partitions = new HashMap<>();
     private final AtomicLong emitted = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
     private final AtomicLong inFlight = new AtomicLong();
@@ -80,6 +85,12 @@ public final class RecordPublisher implements RecordSink, AutoCloseable {
      *                    ({@code PREFIXww.packets}, ...), never to the topics a live processor reads
      */
     public RecordPublisher(Map<String, Object> clientConfig, NatTable nat, String topicPrefix) {
+        this(clientConfig, nat, topicPrefix, "wirewatch");
+    }
+
+    /** @param sender the sensor's name in its records' sequence headers */
+    public RecordPublisher(Map<String, Object> clientConfig, NatTable nat, String topicPrefix, String sender) {
+        this.sequences = new PartitionSequences(sender);
         this.nat = nat;
         this.topicPrefix = topicPrefix;
         Properties properties = new Properties();
@@ -159,23 +170,36 @@ public final class RecordPublisher implements RecordSink, AutoCloseable {
      * unknown, up to {@code max.block.ms}, then throws Kafka's {@link TimeoutException} (nothing of the record was sent,
      * except, for a Tick, to some partitions: sending it again is harmless).
      */
-    public void send(Outgoing record) {
+    public synchronized void send(Outgoing record) {
+        String topic = topicPrefix + record.topic();
         if (record.partition() == EVERY_PARTITION) {
-            for (int partition = 0; partition < packetPartitions(); partition++) {
-                sendTo(new ProducerRecord<>(topicPrefix + record.topic(), partition, record.timestampMs(), record.key(),
-                        record.value()));
+            for (int partition = 0; partition < partitions(topic); partition++) {
+                sendNumbered(topic, partition, record);
             }
         } else {
-            sendTo(new ProducerRecord<>(topicPrefix + record.topic(), null, record.timestampMs(), record.key(), record.value()));
+            sendNumbered(topic, PartitionSequences.partitionOf(record.key(), partitions(topic)), record);
         }
     }
 
     /** Asked when first needed, not at start: a sensor starts while Kafka may be unreachable. */
-    private int packetPartitions() {
-        if (packetPartitions == 0) {
-            packetPartitions = producer.partitionsFor(topicPrefix + Topics.PACKETS).size();
+    private int partitions(String topic) {
+        Integer known = partitions.get(topic);
+        if (known == null) {
+            known = producer.partitionsFor(topic).size();
+            partitions.put(topic, known);
         }
-        return packetPartitions;
+        return known;
+    }
+
+    /** A number is used up only once the producer has the record: one it rejected leaves no gap. */
+    private void sendNumbered(String topic, int partition, Outgoing record) {
+        TopicPartition destination = new TopicPartition(topic, partition);
+        SequenceHeaders number = sequences.next(destination);
+        ProducerRecord<byte[], byte[]> numbered = new ProducerRecord<>(topic, partition, record.timestampMs(),
+                record.key(), record.value());
+        number.stamp(numbered.headers());
+        sendTo(numbered);
+        sequences.sent(destination, number);
     }
 
     /**

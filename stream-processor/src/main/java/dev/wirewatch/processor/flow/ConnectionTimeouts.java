@@ -1,6 +1,7 @@
 package dev.wirewatch.processor.flow;
 
 import dev.wirewatch.processor.config.ProcessorConfig;
+import java.util.stream.LongStream;
 
 /**
  * When a connection is over, in microseconds: Zeek's timers (names and defaults from its init-bare.zeek), so that
@@ -37,6 +38,13 @@ public record ConnectionTimeouts(long attemptDelay, long synTimeout, long closeD
     public static ConnectionTimeouts from(ProcessorConfig config) {
         return ZEEK_DEFAULTS.withAttemptDelay(config.synAttemptWindowMicros())
                 .withSynTimeout(config.synAttemptWindowMicros()).withTcpInactivity(config.tcpIdleTimeoutMicros());
+    }
+
+    /** The longest of the timers: how long the flow stage may keep anything of a flow after its last packet. */
+    public long longestMicros() {
+        return LongStream.of(attemptDelay, synTimeout, closeDelay, resetDelay, partialCloseDelay,
+                sessionTimer, connectionLinger, tcpInactivity, udpInactivity, icmpInactivity, dnsInactivity).max()
+                .getAsLong();
     }
 
     public ConnectionTimeouts withAttemptDelay(long micros) {

@@ -15,6 +15,10 @@ import java.util.function.LongSupplier;
  *   <li>{@code wirewatch_alerts_total{type}}: alerts written to ww.alerts (counted as they are serialized: a
  *       transaction aborted and retried after a crash of this instance counts its alerts again);</li>
  *   <li>{@code wirewatch_dead_letters_total{topic,reason}}: input records skipped and copied to ww.deadletter;</li>
+ *   <li>{@code wirewatch_input_duplicates_total{topic,sensor}}: sensor records dropped because the producer
+ *       delivered them twice (SequenceCheck);</li>
+ *   <li>{@code wirewatch_input_lost_total{topic,sensor}}: sensor records that never reached the topic (gaps in
+ *       their sequence numbers);</li>
  *   <li>{@code wirewatch_flows_tracked}: flows in this instance's flow stores (one per connection, all vantages);</li>
  *   <li>{@code wirewatch_connections_tracked}: connection views in them (one per vantage that saw a flow);</li>
  *   <li>{@code wirewatch_stream_time_lag_seconds}: wall clock minus stream time (capture time) of the task
@@ -59,6 +63,20 @@ public final class ProcessorMetrics {
     public void deadLetter(String topic, String reason) {
         Counter.builder("wirewatch.dead.letters").tag("topic", topic).tag("reason", reason)
                 .description("input records skipped and copied to the dead-letter topic").register(registry).increment();
+    }
+
+    /** A record {@code sensor} delivered to {@code topic} twice, dropped. */
+    public void inputDuplicate(String topic, String sensor) {
+        Counter.builder("wirewatch.input.duplicates").tag("topic", topic).tag("sensor", sensor)
+                .description("sensor records dropped because the producer delivered them twice").register(registry)
+                .increment();
+    }
+
+    /** {@code count} records of {@code sensor} that never reached {@code topic}. */
+    public void inputLost(String topic, String sensor, long count) {
+        Counter.builder("wirewatch.input.lost").tag("topic", topic).tag("sensor", sensor)
+                .description("sensor records that never reached the topic (gaps in their sequence numbers)")
+                .register(registry).increment(count);
     }
 
     /** The instance's flow count (its connection budget's): read at each scrape. */
