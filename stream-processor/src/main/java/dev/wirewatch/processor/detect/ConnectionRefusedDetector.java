@@ -14,6 +14,7 @@ import dev.wirewatch.schemas.Addresses;
 import dev.wirewatch.schemas.FlowKey;
 import dev.wirewatch.schemas.Times;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -44,6 +45,8 @@ public final class ConnectionRefusedDetector implements ServiceDetector {
     /** Beyond the reset delay and clock skew; keeps the wait at the 10 s it was as a constant, with the default skew. */
     private static final long FLOW_CLOSE_SLACK_MICROS = 4_000_000;
     private static final int MAX_EVIDENCE = 5;
+    private static final Comparator<Seen> EVIDENCE_ORDER = Comparator.comparingLong(Seen::tsMicros)
+            .thenComparing(Seen::line).thenComparing(Seen::host);
     private static final Logger LOG = LoggerFactory.getLogger(ConnectionRefusedDetector.class);
 
     private final NetworkTopology topology;
@@ -78,13 +81,17 @@ public final class ConnectionRefusedDetector implements ServiceDetector {
             allClients.add(flow.getClient());
             Set<String> allObservers = new TreeSet<>(observedBy);
             refusedAt.forEach(view -> allObservers.add(view.getHost()));
+            // The earliest refusals in capture order, not the first to arrive: closed flows reach this stage from
+            // every flow task, in an order that depends on how far each task is (several processors, a replay).
             List<Seen> lines = new ArrayList<>(evidence);
-            if (lines.size() < MAX_EVIDENCE) {
-                VantageView view = refusedAt.get(0);
-                lines.add(new Seen(view.getHost(), view.getIface(), view.getFirstSeenMicros(),
-                        endpoint(flow.getClient(), flow.getClientPort()) + " > "
-                                + endpoint(flow.getServer(), flow.getServerPort()) + ": SYN answered by RST, history "
-                                + view.getHistory()));
+            VantageView view = refusedAt.get(0);
+            lines.add(new Seen(view.getHost(), view.getIface(), view.getFirstSeenMicros(),
+                    endpoint(flow.getClient(), flow.getClientPort()) + " > "
+                            + endpoint(flow.getServer(), flow.getServerPort()) + ": SYN answered by RST, history "
+                            + view.getHistory()));
+            lines.sort(EVIDENCE_ORDER);
+            if (lines.size() > MAX_EVIDENCE) {
+                lines.subList(MAX_EVIDENCE, lines.size()).clear();
             }
             return new RefusalWindow(startMicros, Math.min(firstMicros, flow.getFirstSeenMicros()),
                     Math.max(lastMicros, flow.getLastSeenMicros()), attempts + 1, allClients, allObservers, lines);

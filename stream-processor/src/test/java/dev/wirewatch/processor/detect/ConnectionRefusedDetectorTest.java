@@ -12,6 +12,11 @@ import dev.wirewatch.processor.ProcessorDriver;
 import dev.wirewatch.processor.config.ProcessorConfig;
 import dev.wirewatch.processor.network.NetworkTopology;
 import dev.wirewatch.record.Alert;
+import dev.wirewatch.record.Evidence;
+import dev.wirewatch.record.FlowRecord;
+import dev.wirewatch.schemas.Addresses;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -92,6 +97,34 @@ class ConnectionRefusedDetectorTest {
             List<Alert> alerts = driver.alerts();
             assertEquals(1, alerts.size(), alerts.toString());
             assertEquals(2, alerts.get(0).getCount(), "both refusals counted in their window");
+        }
+    }
+
+    /**
+     * Closed flows reach the service stage from every flow task, in an order that depends on how far each task is
+     * (several processors, a replay): the evidence is the earliest refusals in capture order whatever that order.
+     */
+    @Test
+    void evidenceIsTheEarliestRefusalsInCaptureOrderWhateverOrderTheFlowsArriveIn() {
+        List<FlowRecord> closed;
+        try (ProcessorDriver driver = new ProcessorDriver(NetworkTopology.EMPTY, ProcessorConfig.DEFAULTS)) {
+            for (int i = 0; i < 7; i++) {
+                refused(driver, T0 + i * S, "198.51.100." + (10 + i), 40000 + i);
+            }
+            driver.endOfInput(T0 + 8 * S, "client");
+            closed = new ArrayList<>(driver.flows());
+        }
+        Collections.reverse(closed);
+        try (ProcessorDriver driver = new ProcessorDriver(NetworkTopology.EMPTY, ProcessorConfig.DEFAULTS)) {
+            for (FlowRecord flow : closed) {
+                driver.sendToServiceStage(Addresses.parse(flow.getServer()), flow, flow.getLastSeenMicros());
+            }
+            driver.endOfInput(T0 + 8 * S, "client");
+            List<Alert> alerts = driver.alerts();
+            assertEquals(1, alerts.size(), alerts.toString());
+            assertEquals(7, alerts.get(0).getCount());
+            assertEquals(List.of(T0, T0 + S, T0 + 2 * S, T0 + 3 * S, T0 + 4 * S),
+                    alerts.get(0).getEvidence().stream().map(Evidence::getTsMicros).toList());
         }
     }
 
