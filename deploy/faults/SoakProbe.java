@@ -20,7 +20,7 @@ import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
- * The soak's view of Kafka, run from source on wirewatch's jar (java -cp wirewatch.jar SoakProbe.java ...):
+ * The soak's view of Kafka, compiled once against wirewatch's jar (javac -cp wirewatch.jar SoakProbe.java):
  *   append-time BOOTSTRAP TOPIC   the topic's records get the broker's append time as timestamp (LogAppendTime),
  *                                 so an alert's record says when it arrived, not its capture time
  *   lag BOOTSTRAP GROUP           one line: the group's total lag, then per topic, over its committed partitions
