@@ -103,7 +103,10 @@ started() { # LOG PATTERN SECONDS
 java=(java -Dorg.apache.avro.SERIALIZABLE_PACKAGES=dev.wirewatch.record -jar "$WW_LAB_JAR")
 
 teardown
-ip link add "$WW_LAB_BRIDGE" type bridge
+# A fixed MAC: a bridge without one takes its lowest port's and changes it when that port goes (a namespace deleted),
+# and every sensor still attached then sends to a stale ARP entry for the broker and gets no acks for ~50 s (issue 21).
+bridge_mac=02:77:6c:61:62:0$instance
+ip link add "$WW_LAB_BRIDGE" address "$bridge_mac" type bridge
 ip addr add "$WW_LAB_SUBNET.1/24" dev "$WW_LAB_BRIDGE"
 ip link set "$WW_LAB_BRIDGE" up
 "${java[@]}" broker --listen "$WW_LAB_SUBNET.1" --port "${WW_LAB_BOOTSTRAP##*:}" --data "$work/kafka" >"$work/broker.log" 2>&1 & pids+=($!)
@@ -148,6 +151,8 @@ d}")
   fi
   stop_processor
   verdict=$(cat "$dir/result" 2>/dev/null || echo "FAIL: did not run to its judgement; see $dir/script.log: $(tail -2 "$dir/script.log" | tr '\n' ' ')")
+  mac=$(cat "/sys/class/net/$WW_LAB_BRIDGE/address")
+  [ "$mac" = "$bridge_mac" ] || verdict="FAIL: the lab bridge's MAC changed from $bridge_mac to $mac (sensors' ARP entries for the broker went stale)"
   if [ "$verdict" = PASS ]; then
     echo "PASS $name ($(( $(date +%s) - started_at )) s)"
     # A sensor whose records Kafka stopped acknowledging makes a "must not alert" verdict weaker: say so.

@@ -68,6 +68,15 @@ wirewatch() { # ARGS...: the wirewatch jar in the foreground
   java $WIREWATCH_JAVA_OPTS -Dorg.apache.avro.SERIALIZABLE_PACKAGES=dev.wirewatch.record -jar "$WW_JAR" "$@"
 }
 
+bridge_add() { # NAME ADDRESS/PREFIX: a bridge with a fixed MAC, up, removed by run.sh after the scenario (wwf${N}*)
+  # A bridge without its own MAC takes its lowest port's, and takes another when that port goes (a namespace
+  # deleted): every namespace still attached then holds a stale ARP entry for the bridge's address and gets nothing
+  # through for ~50 s until it re-resolves (the lab's acknowledgement stall, issue 21).
+  ip link add "$1" address "02:77:66:$(printf '%02x' "$N"):$(printf '%s' "$1" | cksum | awk '{printf "%02x:%02x", $1 % 256, int($1 / 256) % 256}')" type bridge
+  ip addr add "$2" dev "$1"
+  ip link set "$1" up
+}
+
 kafka_tool() { # BOOTSTRAP COMMAND ARGS...: deploy/faults/lib/KafkaTool.java (leader, describe, count, produce, keys)
   java -Xmx192m -cp "$WW_JAR" "$FAULTS_LIB/KafkaTool.java" "$@" 2>>"$WORK/kafka-tool.log"
 }
