@@ -43,13 +43,21 @@ cluster_kill() { # I: SIGKILL broker I (no clean shutdown)
   stop_bg "broker-$1" KILL
 }
 
-cluster_restart() { # I: starts broker I again on its kept data; returns once it serves
-  local before
-  before=$(grep -c "serving on" "$WORK/broker-$1.log" 2>/dev/null)
+cluster_restart() { # I [SECONDS]: starts broker I again on its kept data; returns once it serves (within 120 s)
+  cluster_relaunch "$1"
+  cluster_await_restart "$1" "${2:-120}"
+}
+
+_cluster_served_before=()
+cluster_relaunch() { # I: starts broker I again on its kept data and returns at once (cluster_await_restart waits)
+  _cluster_served_before[$1]=$(grep -c "serving on" "$WORK/broker-$1.log" 2>/dev/null)
   stop_bg "broker-$1"
   _cluster_launch "$1"
-  wait_for 120 _cluster_served "$1" $((before + 1)) \
-    || fail "broker $1 did not restart within 120 s: $(grep -v '^\s*at ' "$WORK/broker-$1.log" | tail -1)"
+}
+
+cluster_await_restart() { # I SECONDS: until the relaunched broker I serves again, or fails the scenario
+  wait_for "$2" _cluster_served "$1" $((${_cluster_served_before[$1]:-0} + 1)) \
+    || fail "broker $1 did not restart within $2 s: $(grep -v '^\s*at ' "$WORK/broker-$1.log" | tail -1)"
 }
 
 cluster_leader() { # TOPIC PARTITION: prints the node id of the partition's leader
