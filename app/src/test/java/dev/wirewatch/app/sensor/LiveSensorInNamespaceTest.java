@@ -82,9 +82,14 @@ class LiveSensorInNamespaceTest {
                     // background, its output detached so the shell returns at once).
                     sh("ip netns exec " + SENSOR_NS + " python3 -c \"import socket; s=socket.socket(); "
                             + "s.bind(('10.231.1.1', 8000)); s.listen(); c,_=s.accept(); c.recv(10); c.close()\" >/dev/null 2>&1 &");
-                    Thread.sleep(500);
-                    must("ip netns exec " + PEER_NS + " python3 -c \"import socket; "
-                            + "s=socket.create_connection(('10.231.1.1', 8000), timeout=5); s.send(b'hello'); s.close()\"");
+                    // The listener's python may take seconds to start on a loaded machine: the peer retries a refusal.
+                    must("ip netns exec " + PEER_NS + " python3 -c \"import socket, time\n"
+                            + "for attempt in range(100):\n"
+                            + "    try:\n"
+                            + "        s = socket.create_connection(('10.231.1.1', 8000), timeout=5); break\n"
+                            + "    except ConnectionRefusedError:\n"
+                            + "        time.sleep(0.2)\n"
+                            + "s.send(b'hello'); s.close()\"");
 
                     // A control-mode sensor ships the whole short connection as one FlowBatch at its next tick.
                     LiveSensors.await(consumer, seen, record -> packetsOf(record).stream().anyMatch(this::isSynAck),
