@@ -71,6 +71,13 @@ public final class FlowProcessor implements Processor<byte[], SpecificRecord, Ob
     private SensorTicks sensors;
     private LaggingVantages lagging;
     private boolean flushed;
+    /**
+     * This stage's clock: the latest capture time among the ww.packets records it has processed. Not the task's
+     * stream time, which ww.l2 moves too: a consumer that fetched ww.l2 ahead of ww.packets would otherwise judge
+     * flows before the second vantage's packets and ticks of the same moment arrive (seen cold-starting two
+     * processors: NO_ANSWER for DROPPED, a refusal counted twice, coverage gaps that were not).
+     */
+    private long packetTimeMs = -1;
     private long orphanActivities;
     private long untranslatedKeys;
     private long orphanRedirects;
@@ -100,7 +107,7 @@ public final class FlowProcessor implements Processor<byte[], SpecificRecord, Ob
         long restored = timers.count();
         this.connections = budget.open(context.metrics(), context.taskId().toString(), restored);
         this.figures = metrics.openTask(context.taskId().toString(), restored == 0 ? 0 : restoredViews());
-        context.schedule(Duration.ofSeconds(1), PunctuationType.STREAM_TIME, this::fireDueTimers);
+        context.schedule(Duration.ofSeconds(1), PunctuationType.STREAM_TIME, streamTimeMs -> fireDueTimers(packetTimeMs));
     }
 
     @Override
@@ -126,6 +133,7 @@ public final class FlowProcessor implements Processor<byte[], SpecificRecord, Ob
 
     @Override
     public void process(Record<byte[], SpecificRecord> record) {
+        packetTimeMs = Math.max(packetTimeMs, record.timestamp());
         if (record.value() instanceof Tick tick) {
             onTick(tick);
         } else if (record.value() instanceof PacketEvent packet) {
@@ -263,8 +271,8 @@ public final class FlowProcessor implements Processor<byte[], SpecificRecord, Ob
         sensors.record(tick);
         // The ARP stage and the silence watch share this partition's sensor ticks and stream time; they read the
         // liveness just recorded.
-        context.forward(new Record<>(new byte[0], tick, context.currentStreamTimeMs()), TO_ADDRESSES);
-        context.forward(new Record<>(new byte[0], tick, context.currentStreamTimeMs()), TO_SILENCE_WATCH);
+        context.forward(new Record<>(new byte[0], tick, packetTimeMs), TO_ADDRESSES);
+        context.forward(new Record<>(new byte[0], tick, packetTimeMs), TO_SILENCE_WATCH);
         if (tick.getEndOfInput() && sensors.everyEnded() && !flushed) {
             flushAll();
             flushed = true;
@@ -272,15 +280,15 @@ public final class FlowProcessor implements Processor<byte[], SpecificRecord, Ob
         } else if (!tick.getEndOfInput()) {
             // Kafka Streams may run the stream-time punctuator only after many records: close what is due first,
             // so the progress passed on never runs ahead of flows this partition has yet to close.
-            fireDueTimers(context.currentStreamTimeMs());
+            fireDueTimers(packetTimeMs);
             forwardTick(false);
         }
     }
 
     /** Passes stream time (and the end of input) on to the service stage, in every partition: a progress mark. */
     private void forwardTick(boolean endOfInput) {
-        Tick mark = ProgressMarks.flowStage(context.taskId().partition(), context.currentStreamTimeMs() * 1000, endOfInput);
-        context.forward(new Record<>(new byte[0], mark, context.currentStreamTimeMs()), TO_SERVICE_STAGE);
+        Tick mark = ProgressMarks.flowStage(context.taskId().partition(), packetTimeMs * 1000, endOfInput);
+        context.forward(new Record<>(new byte[0], mark, packetTimeMs), TO_SERVICE_STAGE);
     }
 
     private void fireDueTimers(long streamTimeMs) {
@@ -462,7 +470,7 @@ public final class FlowProcessor implements Processor<byte[], SpecificRecord, Ob
         context.forward(new Record<>(key.get(), record, timestampMs), TO_FLOWS);
         byte[] serverAddress = flow.primary().responderAddress();
         context.forward(new Record<>(serverAddress, record, timestampMs), TO_SERVICE_STAGE);
-        long now = context.currentStreamTimeMs() * 1000;
+        long now = packetTimeMs * 1000;
         for (FlowDetector detector : detectors) {
             detector.judgeClosed(flow, context(now, false, now)).ifPresent(alert -> forwardFinding(detector, flow, alert));
         }

@@ -51,6 +51,8 @@ public final class SensorSilenceWatch implements Processor<Object, SpecificRecor
     private long judgedUntilMicros = Long.MIN_VALUE;
     /** The stream time of the first judgement since this task started: the grace for HOST_NOT_MONITORED runs from it. */
     private long startedMicros = Long.MIN_VALUE;
+    /** The flow stage's clock, from the ticks it passes on (-1: none yet). */
+    private long packetTimeMs = -1;
     private final Map<String, Sensor> mismatchCounts = new HashMap<>();
 
     /** @param detectors the registry's sensor health detectors, in the order they are asked */
@@ -66,12 +68,14 @@ public final class SensorSilenceWatch implements Processor<Object, SpecificRecor
         this.sensors = new SensorTicks(context.getStateStore(FlowProcessor.SENSORS_STORE));
         this.reported = context.getStateStore(REPORTED_STORE);
         this.mismatches = context.getStateStore(MISMATCH_STORE);
-        context.schedule(Duration.ofSeconds(1), PunctuationType.STREAM_TIME, this::judge);
+        // judged by the flow stage's clock (ww.packets only), not the task's stream time, which ww.l2 moves too
+        context.schedule(Duration.ofSeconds(1), PunctuationType.STREAM_TIME, streamTimeMs -> judge(packetTimeMs));
     }
 
     @Override
     public void process(Record<Object, SpecificRecord> tick) {
         // The liveness is in the shared store already; the punctuator judges it once per second of stream time.
+        packetTimeMs = Math.max(packetTimeMs, tick.timestamp());
     }
 
     /**
@@ -80,6 +84,9 @@ public final class SensorSilenceWatch implements Processor<Object, SpecificRecor
      * By the next punctuation every live sensor has ticked past the jump.
      */
     private void judge(long streamTimeMs) {
+        if (streamTimeMs < 0) {
+            return;
+        }
         long now = judgedUntilMicros;
         judgedUntilMicros = streamTimeMs * 1000;
         if (now == Long.MIN_VALUE) {

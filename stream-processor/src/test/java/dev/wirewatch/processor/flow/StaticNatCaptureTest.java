@@ -35,13 +35,13 @@ import org.junit.jupiter.api.Test;
  * the dropped one is the client port whose SYNs the server saw and never answered.
  */
 class StaticNatCaptureTest {
-    private static final Path CAPTURES = Path.of(System.getProperty("wirewatch.captures", "../deploy/captures"))
+    static final Path CAPTURES = Path.of(System.getProperty("wirewatch.captures", "../deploy/captures"))
             .resolve("static-nat");
 
     private record Output(List<FlowRecord> flows, List<Alert> alerts) {}
 
     /** Client port -> whether the server's SYN got a SYN-ACK, for the connections tshark finds in a capture. */
-    private static Map<Integer, Boolean> connections(String capture) throws Exception {
+    static Map<Integer, Boolean> connections(String capture) throws Exception {
         Process tshark = new ProcessBuilder("tshark", "-n", "-r", CAPTURES.resolve(capture).toString(), "-Y",
                 "tcp.flags.syn==1", "-T", "fields", "-e", "tcp.srcport", "-e", "tcp.dstport", "-e", "tcp.flags.ack")
                 .redirectError(ProcessBuilder.Redirect.DISCARD).start();
