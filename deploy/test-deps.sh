@@ -23,6 +23,11 @@ if [ "${1:-}" = --missing ]; then
   printf '%s\n' "${missing[@]}" | grep . || true
   exit 0
 fi
+# The kernel-drop tests read the trace events' formats: tracefs must be mounted (a fresh boot may not have it; the
+# sensor mounts it itself when --drop-reasons needs it).
+if [ "$(id -u)" = 0 ] && [ ! -d /sys/kernel/tracing/events ] && [ ! -d /sys/kernel/debug/tracing/events ]; then
+  mount -t tracefs nodev /sys/kernel/tracing 2>/dev/null || echo "test-deps: could not mount tracefs" >&2
+fi
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0
 fi
