@@ -4,6 +4,7 @@ import dev.wirewatch.processor.config.ProcessorConfig;
 import dev.wirewatch.processor.input.SkippedInput;
 import dev.wirewatch.processor.metrics.ProcessorMetrics;
 import dev.wirewatch.processor.network.NetworkTopology;
+import dev.wirewatch.processor.state.BoundedRocksDbMemory;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Properties;
@@ -55,6 +56,8 @@ public final class ProcessorService {
         properties.putIfAbsent(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, DEFAULT_STANDBY_REPLICAS);
         properties.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, SkippedInput.class);
         properties.put(ProcessorMetrics.CONFIG_KEY, metrics);
+        properties.putIfAbsent(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, BoundedRocksDbMemory.class);
+        properties.put(BoundedRocksDbMemory.MEMORY_CONFIG, config.stateMemoryBytes());
         properties.put(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, topics.deadletter());
         return new KafkaStreams(TopologyFactory.build(network, config, applicationId, packetPartitions, topics,
                 metrics), properties);

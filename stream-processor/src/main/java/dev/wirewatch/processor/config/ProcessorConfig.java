@@ -178,6 +178,10 @@ public final class ProcessorConfig {
         return micros(ConfigKeys.TCP_IDLE_TIMEOUT);
     }
 
+    public long stateMemoryBytes() {
+        return get(ConfigKeys.STATE_MEMORY_MIB) << 20;
+    }
+
     public long connectionBudget() {
         return get(ConfigKeys.CONNECTION_BUDGET);
     }
