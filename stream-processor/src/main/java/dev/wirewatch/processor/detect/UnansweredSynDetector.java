@@ -101,6 +101,14 @@ public final class UnansweredSynDetector implements FlowDetector {
             }
         } else if (context.nowMicros() < lastSyn + timeout + context.config().clockSkewMicros()) {
             return Verdict.PENDING;
+        } else if (serverSide.isEmpty() && serverLocation.filter(Location::captured).isPresent()
+                && !context.liveness().apply(serverLocation.get().host().name())
+                        .coveredUntil(lastSyn + context.config().clockSkewMicros())
+                && context.nowMicros() < lastSyn + timeout + context.config().clockSkewMicros()
+                        + context.config().sensorSilenceMicros()) {
+            // The server's sensor has not reported that far yet (a cold start, a slow path to Kafka): what it saw
+            // decides between a drop at the server and a loss on the way, so wait for it a while.
+            return Verdict.PENDING;
         }
 
         String cause;

@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
@@ -58,7 +59,7 @@ public final class FlowProcessor implements Processor<byte[], SpecificRecord, Ob
 
     private final NetworkTopology topology;
     private final ProcessorConfig config;
-    private final ConnectionTimeouts timeouts;
+    private final FlowDeadlines deadlines;
     private final ConnectionBudget budget;
     private final ProcessorMetrics metrics;
     private final List<FlowDetector> detectors;
@@ -78,6 +79,8 @@ public final class FlowProcessor implements Processor<byte[], SpecificRecord, Ob
      * processors: NO_ANSWER for DROPPED, a refusal counted twice, coverage gaps that were not).
      */
     private long packetTimeMs = -1;
+    /** The earliest capture time any sensor ticked at in this partition ({@link Absent#NONE}: none yet). */
+    private long firstHeardMicros = Absent.NONE;
     private long orphanActivities;
     private long untranslatedKeys;
     private long orphanRedirects;
@@ -94,7 +97,7 @@ public final class FlowProcessor implements Processor<byte[], SpecificRecord, Ob
         this.detectors = detectors;
         this.budget = budget;
         this.metrics = metrics;
-        this.timeouts = ConnectionTimeouts.from(config);
+        this.deadlines = new FlowDeadlines(detectors, config);
     }
 
     @Override
@@ -103,7 +106,10 @@ public final class FlowProcessor implements Processor<byte[], SpecificRecord, Ob
         this.flows = context.getStateStore(FLOWS_STORE);
         this.timers = new FlowTimers(context.getStateStore(TIMERS_STORE));
         this.sensors = new SensorTicks(context.getStateStore(SENSORS_STORE));
-        this.lagging = new LaggingVantages(topology, sensors::liveness, config.laggingSensorWaitMicros());
+        this.packetTimeMs = sensors.resumeClockMs();
+        this.firstHeardMicros = sensors.firstHeardMicros();
+        this.lagging = new LaggingVantages(topology, sensors::liveness, config.laggingSensorWaitMicros(),
+                config.sensorSilenceMicros(), () -> firstHeardMicros);
         long restored = timers.count();
         this.connections = budget.open(context.metrics(), context.taskId().toString(), restored);
         this.figures = metrics.openTask(context.taskId().toString(), restored == 0 ? 0 : restoredViews());
@@ -180,8 +186,14 @@ public final class FlowProcessor implements Processor<byte[], SpecificRecord, Ob
         FlowActivity activity = topology.nat().normalise(sensed);
         Bytes key = Bytes.wrap(keyBytes);
         FlowState flow = flows.get(key);
-        ConnectionView view = flow == null ? null
-                : flow.view(new Vantage(activity.getHost(), activity.getIface())).orElse(null);
+        Vantage vantage = new Vantage(activity.getHost(), activity.getIface());
+        Bytes routed = HeldConnections.route(flows, key, flow, vantage, activity.getTsMicros(),
+                config.clockSkewMicros(), held -> false);
+        if (!routed.equals(key)) {
+            key = routed;
+            flow = flows.get(routed);
+        }
+        ConnectionView view = flow == null ? null : flow.view(vantage).orElse(null);
         if (view == null) {
             if (orphanActivities++ == 0) {
                 LOG.warn("flow activity from {} for a connection it never opened (counted, dropped; further ones not logged)",
@@ -191,7 +203,7 @@ public final class FlowProcessor implements Processor<byte[], SpecificRecord, Ob
         }
         flushed = false;
         view.observeActivity(activity);
-        save(key, flow, deadline(flow, activity.getTsMicros()));
+        save(key, flow, deadlines.deadline(flow, activity.getTsMicros()));
     }
 
     private void onPacket(byte[] keyBytes, PacketEvent sensed) {
@@ -211,10 +223,15 @@ public final class FlowProcessor implements Processor<byte[], SpecificRecord, Ob
             connections.opened();
         }
         Vantage vantage = new Vantage(packet.getHost(), packet.getIface());
+        Bytes routed = HeldConnections.route(flows, key, stored, vantage, packet.getTsMicros(),
+                config.clockSkewMicros(), held -> held.startsNewConnection(packet));
+        if (!routed.equals(key)) {
+            key = routed;
+            flow = flows.get(routed);
+        }
         ConnectionView view = flow.view(vantage).orElse(null);
         if (view != null && view.startsNewConnection(packet)) {
-            close(key, flow);
-            flow = new FlowState();
+            flow = retire(key, flow);
             connections.opened();
             view = null;
         }
@@ -225,7 +242,7 @@ public final class FlowProcessor implements Processor<byte[], SpecificRecord, Ob
             view.observe(packet);
         }
         flow.redirect().ifPresent(watch -> watch.observe(vantage, packet, config));
-        save(key, flow, deadline(flow, packet.getTsMicros()));
+        save(key, flow, deadlines.deadline(flow, packet.getTsMicros()));
     }
 
     /** An ICMP redirect (type 5) or ICMPv6 redirect (type 137, which quotes the packet in its redirected-header option). */
@@ -249,7 +266,7 @@ public final class FlowProcessor implements Processor<byte[], SpecificRecord, Ob
         }
         flushed = false;
         flow.redirected(new Vantage(redirect.getHost(), redirect.getIface()), redirect);
-        save(key, flow, deadline(flow, redirect.getTsMicros()));
+        save(key, flow, deadlines.deadline(flow, redirect.getTsMicros()));
     }
 
     /**
@@ -269,6 +286,9 @@ public final class FlowProcessor implements Processor<byte[], SpecificRecord, Ob
 
     private void onTick(Tick tick) {
         sensors.record(tick);
+        if (firstHeardMicros == Absent.NONE) {
+            firstHeardMicros = tick.getTsMicros();
+        }
         // The ARP stage and the silence watch share this partition's sensor ticks and stream time; they read the
         // liveness just recorded.
         context.forward(new Record<>(new byte[0], tick, packetTimeMs), TO_ADDRESSES);
@@ -356,8 +376,8 @@ public final class FlowProcessor implements Processor<byte[], SpecificRecord, Ob
 
     /** Runs the flow's detectors at its deadline, then closes it or sets its next deadline. */
     private void judge(Bytes key, FlowState flow, DetectionContext detection) {
-        boolean closing = detection.inputEnded() || expiry(flow) <= detection.nowMicros()
-                && !lagging.awaited(flow, expiry(flow), detection.nowMicros());
+        boolean closing = detection.inputEnded() || deadlines.expiry(flow) <= detection.nowMicros()
+                && !lagging.awaited(flow, deadlines.expiry(flow), detection.nowMicros());
         // A closing flow is judged with what there is, as at the end of the input.
         DetectionContext atEnd = closing && !detection.inputEnded()
                 ? context(detection.nowMicros(), true, detection.nowMicros()) : detection;
@@ -379,7 +399,7 @@ public final class FlowProcessor implements Processor<byte[], SpecificRecord, Ob
         if (closing) {
             close(key, flow);
         } else {
-            long next = deadline(flow, detection.nowMicros());
+            long next = deadlines.deadline(flow, detection.nowMicros());
             long retry = detection.nowMicros() + 1_000_000; // a pending verdict waits for another sensor's ticks
             if (next <= detection.nowMicros()) {
                 next = retry;
@@ -417,34 +437,6 @@ public final class FlowProcessor implements Processor<byte[], SpecificRecord, Ob
         return new DetectionContext(topology, config, sensors::liveness, now, inputEnded, captureEnd);
     }
 
-    /**
-     * The next time this flow needs attention: a flow detector's judgement due after {@code nowMicros} (or owed, or
-     * final at its due time), else its expiry.
-     */
-    private long deadline(FlowState flow, long nowMicros) {
-        long deadline = expiry(flow);
-        for (FlowDetector detector : detectors) {
-            if (!flow.settled(detector.type())) {
-                long due = detector.dueAtMicros(flow, config);
-                if (due > nowMicros || detector.overdue(flow) || detector.settlesAtDue()) {
-                    deadline = Math.min(deadline, due);
-                }
-            }
-        }
-        return deadline;
-    }
-
-    private long expiry(FlowState flow) {
-        long latest = flow.views().stream().mapToLong(seen -> seen.view().expiresAtMicros(timeouts)).max()
-                .orElse(Absent.NONE);
-        for (FlowDetector detector : detectors) {
-            if (!flow.settled(detector.type())) {
-                latest = Math.max(latest, detector.keepsFlowUntilMicros(flow, config)); // e.g. a redirect's watch
-            }
-        }
-        return latest + config.clockSkewMicros();
-    }
-
     /** Stores the flow; a timer is armed only when none is, or the armed one would fire after the deadline. */
     private void save(Bytes key, FlowState flow, long deadline) {
         flow.deadlineMicros(deadline);
@@ -458,6 +450,33 @@ public final class FlowProcessor implements Processor<byte[], SpecificRecord, Ob
         flows.put(key, flow);
     }
 
+    /**
+     * A new connection takes the flow's key: the old one closes, or moves aside while it waits for a lagging sensor.
+     * Returns the new connection's flow, which lists the connections held aside.
+     */
+    private FlowState retire(Bytes key, FlowState flow) {
+        List<Long> held = new ArrayList<>(flow.heldAside());
+        flow.heldAside(List.of());
+        if (HeldConnections.isAside(key) || !lagging.awaited(flow, deadlines.expiry(flow), packetTimeMs * 1000)) {
+            close(key, flow);
+        } else {
+            if (flow.timerMicros() != Absent.NEVER) {
+                timers.disarm(flow.timerMicros(), key);
+                flow.timerMicros(Absent.NEVER);
+            }
+            flows.delete(key);
+            save(HeldConnections.asideKey(key, flow.firstSeenMicros()), flow, flow.deadlineMicros());
+            held.add(flow.firstSeenMicros());
+        }
+        while (held.size() > HeldConnections.MAX_HELD) {
+            Bytes oldest = HeldConnections.asideKey(key, held.remove(0));
+            Optional.ofNullable(flows.get(oldest)).ifPresent(connection -> close(oldest, connection));
+        }
+        FlowState next = new FlowState();
+        next.heldAside(held);
+        return next;
+    }
+
     private void close(Bytes key, FlowState flow) {
         if (flow.timerMicros() != Absent.NEVER) {
             timers.disarm(flow.timerMicros(), key);
@@ -467,7 +486,7 @@ public final class FlowProcessor implements Processor<byte[], SpecificRecord, Ob
         figures.viewsClosed(flow.views().size());
         FlowRecord record = FlowRecords.of(flow);
         long timestampMs = record.getLastSeenMicros() / 1000;
-        context.forward(new Record<>(key.get(), record, timestampMs), TO_FLOWS);
+        context.forward(new Record<>(HeldConnections.flowKey(key).get(), record, timestampMs), TO_FLOWS);
         byte[] serverAddress = flow.primary().responderAddress();
         context.forward(new Record<>(serverAddress, record, timestampMs), TO_SERVICE_STAGE);
         long now = packetTimeMs * 1000;

@@ -24,6 +24,8 @@ public final class FlowState {
     private long timerMicros;
     private RedirectWatch redirect;
     private final Map<String, String> dropReasons;
+    /** The first-seen times of earlier connections on this key held aside for a lagging sensor, oldest first. */
+    private List<Long> heldAside = List.of();
 
     public FlowState() {
         this(new ArrayList<>(), new TreeSet<>(), Absent.NEVER, Absent.NEVER, null, new TreeMap<>());
@@ -132,6 +134,15 @@ public final class FlowState {
     /** Every host's drop reason, by host name (for {@link FlowStateCodec}). */
     Map<String, String> dropReasons() {
         return Collections.unmodifiableMap(dropReasons);
+    }
+
+    /** Earlier connections on this flow's addresses and ports held aside ({@link HeldConnections}), oldest first. */
+    List<Long> heldAside() {
+        return heldAside;
+    }
+
+    void heldAside(List<Long> firstSeenTimes) {
+        heldAside = List.copyOf(firstSeenTimes);
     }
 
     public long firstSeenMicros() {

@@ -37,6 +37,7 @@ public final class FlowStateCodec {
     private static final int REDIRECT = 1 << 3;
     private static final int DROP_REASONS = 1 << 4;
     private static final int SETTLED_BY_NAME = 1 << 5;
+    private static final int HELD_ASIDE = 1 << 6;
 
     // Which redirect watch fields are stored.
     private static final int OLD_MAC = 1;
@@ -81,7 +82,8 @@ public final class FlowStateCodec {
                 | (timer != Absent.NEVER && timer == deadline ? TIMER_AT_DEADLINE : 0)
                 | (redirect != null ? REDIRECT : 0)
                 | (!dropReasons.isEmpty() ? DROP_REASONS : 0)
-                | (!settledByName.isEmpty() ? SETTLED_BY_NAME : 0);
+                | (!settledByName.isEmpty() ? SETTLED_BY_NAME : 0)
+                | (!state.heldAside().isEmpty() ? HELD_ASIDE : 0);
         out.unsigned(flags);
         out.unsigned(settledBits);
         if ((flags & SETTLED_BY_NAME) != 0) {
@@ -103,6 +105,10 @@ public final class FlowStateCodec {
                 out.string(host);
                 out.string(reason);
             });
+        }
+        if ((flags & HELD_ASIDE) != 0) {
+            out.unsigned(state.heldAside().size());
+            state.heldAside().forEach(firstSeen -> out.signed(firstSeen - lastSeen));
         }
         return out.toByteArray();
     }
@@ -154,8 +160,14 @@ public final class FlowStateCodec {
         for (int i = (flags & DROP_REASONS) != 0 ? in.unsignedInt() : 0; i > 0; i--) {
             dropReasons.put(in.string(), in.string());
         }
+        List<Long> heldAside = new ArrayList<>();
+        for (int i = (flags & HELD_ASIDE) != 0 ? in.unsignedInt() : 0; i > 0; i--) {
+            heldAside.add(lastSeen + in.signed());
+        }
         in.expectEnd();
-        return new FlowState(views, settled, deadline, timer, redirect, dropReasons);
+        FlowState state = new FlowState(views, settled, deadline, timer, redirect, dropReasons);
+        state.heldAside(heldAside);
+        return state;
     }
 
     private static void writeRedirect(VarintWriter out, RedirectWatch watch, long lastSeen) {

@@ -11,10 +11,15 @@ import java.util.TreeSet;
 /**
  * What the ticks of one sensor say: how far its capture time has got, whether its input ended (a file fully read)
  * or it stopped on purpose, and over which spans some of its interfaces were not captured (blind). A sensor's
- * silence counts as evidence only up to {@code lastTickMicros}, and never on an interface over a blind span.
+ * silence counts as evidence only up to {@code lastTickMicros}, never on an interface over a blind span, and never
+ * before it started: {@code firstTickMicros} less one tick interval (a sensor started after the others is no
+ * witness of what passed before it; {@link Absent#NONE} in stores written before this was kept).
  */
-public record SensorLiveness(long lastTickMicros, boolean ended, boolean stopped, List<BlindSpan> blind) {
-    public static final SensorLiveness NEVER_SEEN = new SensorLiveness(Absent.NONE, false, false, List.of());
+public record SensorLiveness(long lastTickMicros, boolean ended, boolean stopped, List<BlindSpan> blind,
+                             long firstTickMicros) {
+    public static final SensorLiveness NEVER_SEEN = new SensorLiveness(Absent.NONE, false, false, List.of(), Absent.NONE);
+    /** A sensor ticks once a second of capture time: its first tick says it captured since one interval before. */
+    static final long TICK_INTERVAL_MICROS = 1_000_000;
     /** Stands for every interface: the sensor was not running at all (between a planned stop and its return). */
     public static final String EVERY_INTERFACE = "*";
     /** Blind spans are kept this long in capture time: longer than any verdict waits for its evidence. */
@@ -48,7 +53,12 @@ public record SensorLiveness(long lastTickMicros, boolean ended, boolean stopped
 
     /** Some capture of {@code iface} (null: any) was down at a moment between {@code fromMicros} and {@code toMicros}. */
     public boolean blindOver(String iface, long fromMicros, long toMicros) {
-        return blind.stream().anyMatch(span -> span.overlaps(fromMicros, toMicros) && span.covers(iface));
+        return fromMicros < capturingSinceMicros() || blind.stream().anyMatch(span -> span.overlaps(fromMicros, toMicros) && span.covers(iface));
+    }
+
+    /** Since when the sensor captured ({@link Absent#NONE}: unknown, stored before first ticks were kept). */
+    public long capturingSinceMicros() {
+        return firstTickMicros == Absent.NONE ? Absent.NONE : firstTickMicros - TICK_INTERVAL_MICROS;
     }
 
     /** What the ticks say once {@code tick} is added. */
@@ -57,7 +67,7 @@ public record SensorLiveness(long lastTickMicros, boolean ended, boolean stopped
         List<BlindSpan> spans = new ArrayList<>(blind);
         Set<String> ifaces = new TreeSet<>();
         tick.getBlind().forEach(iface -> ifaces.add(iface.toString()));
-        long from = this == NEVER_SEEN || lastTickMicros == Absent.NONE ? ts - 1_000_000 : lastTickMicros;
+        long from = this == NEVER_SEEN || lastTickMicros == Absent.NONE ? ts - TICK_INTERVAL_MICROS : lastTickMicros;
         if (stopped && !tick.getStopped() && ts > lastTickMicros) {
             ifaces.add(EVERY_INTERFACE); // back after a planned stop: nothing was captured in between
         }
@@ -66,7 +76,8 @@ public record SensorLiveness(long lastTickMicros, boolean ended, boolean stopped
         }
         long last = Math.max(lastTickMicros, ts);
         spans.removeIf(span -> span.toMicros() < last - BLIND_KEPT_MICROS);
-        return new SensorLiveness(last, tick.getEndOfInput(), tick.getStopped(), List.copyOf(spans));
+        long first = lastTickMicros == Absent.NONE ? ts : firstTickMicros;
+        return new SensorLiveness(last, tick.getEndOfInput(), tick.getStopped(), List.copyOf(spans), first);
     }
 
     private static void addSpan(List<BlindSpan> spans, BlindSpan span) {
@@ -88,7 +99,7 @@ public record SensorLiveness(long lastTickMicros, boolean ended, boolean stopped
 
     public byte[] toBytes() {
         List<byte[]> names = new ArrayList<>();
-        int size = 8 + 1 + 1 + 4;
+        int size = 8 + 1 + 1 + 4 + 8;
         for (BlindSpan span : blind) {
             size += 8 + 8 + 4;
             for (String iface : span.ifaces()) {
@@ -107,16 +118,19 @@ public record SensorLiveness(long lastTickMicros, boolean ended, boolean stopped
                 buffer.putInt(name.length).put(name);
             }
         }
-        return buffer.array();
+        return buffer.putLong(firstTickMicros).array();
     }
 
-    /** Reads what {@link #toBytes} wrote, and the 9 bytes of stores written before blind spans and stops existed. */
+    /**
+     * Reads what {@link #toBytes} wrote, the 9 bytes of stores written before blind spans and stops existed, and
+     * those written before the first tick was kept.
+     */
     public static SensorLiveness fromBytes(byte[] bytes) {
         ByteBuffer buffer = ByteBuffer.wrap(bytes);
         long last = buffer.getLong();
         boolean ended = buffer.get() != 0;
         if (!buffer.hasRemaining()) {
-            return new SensorLiveness(last, ended, false, List.of());
+            return new SensorLiveness(last, ended, false, List.of(), Absent.NONE);
         }
         boolean stopped = buffer.get() != 0;
         int count = buffer.getInt();
@@ -133,6 +147,7 @@ public record SensorLiveness(long lastTickMicros, boolean ended, boolean stopped
             }
             spans.add(new BlindSpan(from, to, ifaces));
         }
-        return new SensorLiveness(last, ended, stopped, List.copyOf(spans));
+        long first = buffer.remaining() >= 8 ? buffer.getLong() : Absent.NONE;
+        return new SensorLiveness(last, ended, stopped, List.copyOf(spans), first);
     }
 }

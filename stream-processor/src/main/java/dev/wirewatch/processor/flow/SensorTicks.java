@@ -57,4 +57,25 @@ public final class SensorTicks {
         }
         return end;
     }
+
+    /**
+     * Where a restarted stage's packet clock resumes (ms; -1: no sensor ticked yet): the last capture time any sensor
+     * reported, kept in this store with the committed offsets, so a restart judges from where its predecessor left.
+     */
+    public long resumeClockMs() {
+        long end = captureEnd();
+        return end == Absent.NONE ? -1 : end / 1000;
+    }
+
+    /** The earliest first tick of any sensor ({@link Absent#NONE}: none ticked, or stores kept no first ticks). */
+    public long firstHeardMicros() {
+        long first = Absent.NONE;
+        try (KeyValueIterator<String, byte[]> iterator = store.all()) {
+            while (iterator.hasNext()) {
+                long since = SensorLiveness.fromBytes(iterator.next().value).firstTickMicros();
+                first = first == Absent.NONE ? since : since == Absent.NONE ? first : Math.min(first, since);
+            }
+        }
+        return first;
+    }
 }

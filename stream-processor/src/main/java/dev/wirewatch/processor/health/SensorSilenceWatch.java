@@ -68,6 +68,7 @@ public final class SensorSilenceWatch implements Processor<Object, SpecificRecor
         this.sensors = new SensorTicks(context.getStateStore(FlowProcessor.SENSORS_STORE));
         this.reported = context.getStateStore(REPORTED_STORE);
         this.mismatches = context.getStateStore(MISMATCH_STORE);
+        this.packetTimeMs = sensors.resumeClockMs();
         // judged by the flow stage's clock (ww.packets only), not the task's stream time, which ww.l2 moves too
         context.schedule(Duration.ofSeconds(1), PunctuationType.STREAM_TIME, streamTimeMs -> judge(packetTimeMs));
     }

@@ -43,11 +43,13 @@ class EarlierFlowStateVersionsTest {
 
     /**
      * The dump as the fixture has it, except that an object's line may hold more fields: fields added after the
-     * fixture was written, which the old bytes cannot hold (they read as their start value).
+     * fixture was written, which the old bytes cannot hold (they read as their start value), and an empty collection
+     * added since may have a line of its own.
      */
     private static void assertHolds(String expected, String actual, String name) {
         List<String> wanted = expected.lines().toList();
-        List<String> got = actual.lines().toList();
+        List<String> got = actual.lines().filter(line -> !line.endsWith(": 0 items")
+                || wanted.stream().anyMatch(old -> old.startsWith(line.substring(0, line.indexOf(':') + 1)))).toList();
         boolean holds = wanted.size() == got.size();
         for (int i = 0; holds && i < wanted.size(); i++) {
             List<String> fields = List.of(wanted.get(i).split(" "));

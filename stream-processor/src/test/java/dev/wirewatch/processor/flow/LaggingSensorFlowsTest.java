@@ -76,7 +76,7 @@ class LaggingSensorFlowsTest {
     }
 
     /** Sends the packets as their sensor would, ticking once a second; returns the last packet's time. */
-    private static long replay(ProcessorDriver driver, List<PacketEvent> packets, String host, long start) {
+    static long replay(ProcessorDriver driver, List<PacketEvent> packets, String host, long start) {
         long ticked = start;
         long last = start;
         for (PacketEvent packet : packets) {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.wirewatch.record.Tick;
 import java.nio.ByteBuffer;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -60,10 +61,24 @@ class SensorLivenessTest {
     }
 
     @Test
+    void aSensorIsNoWitnessOfWhatPassedBeforeItStarted() {
+        SensorLiveness liveness = ticks(tick(T0), tick(T0 + S), tick(T0 + 2 * S));
+        assertTrue(liveness.watched("eth0", T0 - S, T0 + 2 * S), "captured since one tick interval before its first");
+        assertFalse(liveness.watched("eth0", T0 - 5 * S, T0 + 2 * S), "it started after the other sensors");
+        assertTrue(liveness.blindOver(null, T0 - 5 * S, T0 - 4 * S));
+        assertEquals(T0, liveness.next(tick(T0 + 3 * S)).firstTickMicros(), "the first tick stays the first");
+    }
+
+    @Test
     void storedLivenessRoundTripsAndTheOldNineByteFormIsRead() {
         SensorLiveness liveness = ticks(tick(T0), tick(T0 + S, "eth0", "veth-ß"));
         assertEquals(liveness, SensorLiveness.fromBytes(liveness.toBytes()));
+        assertEquals(T0, SensorLiveness.fromBytes(liveness.toBytes()).firstTickMicros());
+        SensorLiveness beforeFirstTicksWereKept = new SensorLiveness(T0, false, false, List.of(), Absent.NONE);
+        byte[] withoutFirst = Arrays.copyOf(beforeFirstTicksWereKept.toBytes(),
+                beforeFirstTicksWereKept.toBytes().length - 8);
+        assertEquals(beforeFirstTicksWereKept, SensorLiveness.fromBytes(withoutFirst));
         byte[] old = ByteBuffer.allocate(9).putLong(T0).put((byte) 1).array();
-        assertEquals(new SensorLiveness(T0, true, false, List.of()), SensorLiveness.fromBytes(old));
+        assertEquals(new SensorLiveness(T0, true, false, List.of(), Absent.NONE), SensorLiveness.fromBytes(old));
     }
 }
