@@ -7,14 +7,11 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AlterConfigOp;
 import org.apache.kafka.clients.admin.ConfigEntry;
-import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -23,7 +20,6 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * The soak's view of Kafka, compiled once against wirewatch's jar (javac -cp wirewatch.jar SoakProbe.java):
  *   append-time BOOTSTRAP TOPIC   the topic's records get the broker's append time as timestamp (LogAppendTime),
  *                                 so an alert's record says when it arrived, not its capture time
- *   lag BOOTSTRAP GROUP           one line: the group's total lag, then per topic, over its committed partitions
  *   alerts BOOTSTRAP FILE         every committed record of ww.alerts as one tab-separated line
  */
 public final class SoakProbe {
@@ -39,24 +35,8 @@ public final class SoakProbe {
                     admin.incrementalAlterConfigs(Map.of(topic, List.of(op))).all().get();
                 }
             }
-            case "lag" -> lag(config, args[2]);
             case "alerts" -> alerts(config, Path.of(args[2]));
-            default -> throw new IllegalArgumentException("append-time, lag or alerts, not " + args[0]);
-        }
-    }
-
-    private static void lag(Properties config, String group) throws Exception {
-        try (Admin admin = Admin.create(config)) {
-            Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group)
-                    .partitionsToOffsetAndMetadata().get();
-            Map<TopicPartition, OffsetSpec> latest = committed.keySet().stream()
-                    .collect(Collectors.toMap(partition -> partition, partition -> OffsetSpec.latest()));
-            var ends = admin.listOffsets(latest).all().get();
-            Map<String, Long> byTopic = new java.util.TreeMap<>();
-            committed.forEach((partition, offset) -> byTopic.merge(partition.topic(),
-                    Math.max(0, ends.get(partition).offset() - (offset == null ? 0 : offset.offset())), Long::sum));
-            long total = byTopic.values().stream().mapToLong(Long::longValue).sum();
-            System.out.println(total + "\t" + byTopic);
+            default -> throw new IllegalArgumentException("append-time or alerts, not " + args[0]);
         }
     }
 

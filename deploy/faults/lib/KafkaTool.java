@@ -7,10 +7,12 @@
 //   produce TOPIC N SECONDS     sends N distinct records (keys r0..) evenly over SECONDS (acks=all, idempotent),
 //                               prints "acked=A failed=F"
 //   keys TOPIC                  every record key on the topic, one a line (to find lost and doubled records)
+//   lag GROUP                   one line: the group's total lag, then per topic, over its committed partitions
 import java.time.Duration;
 import java.util.*;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.*;
 import org.apache.kafka.clients.consumer.*;
 import org.apache.kafka.clients.producer.*;
@@ -34,8 +36,22 @@ public class KafkaTool {
         }
     }
 
+    private static void lag(Admin admin, String group) throws Exception {
+        Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group)
+                .partitionsToOffsetAndMetadata().get();
+        Map<TopicPartition, OffsetSpec> latest = committed.keySet().stream()
+                .collect(Collectors.toMap(partition -> partition, partition -> OffsetSpec.latest()));
+        var ends = admin.listOffsets(latest).all().get();
+        Map<String, Long> byTopic = new TreeMap<>();
+        committed.forEach((partition, offset) -> byTopic.merge(partition.topic(),
+                Math.max(0, ends.get(partition).offset() - (offset == null ? 0 : offset.offset())), Long::sum));
+        long total = byTopic.values().stream().mapToLong(Long::longValue).sum();
+        System.out.println(total + "\t" + byTopic);
+    }
+
     static void admin(Admin admin, String[] args) throws Exception {
         switch (args[1]) {
+            case "lag" -> lag(admin, args[2]);
             case "brokers" -> System.out.println(admin.describeCluster().nodes().get(20, TimeUnit.SECONDS).size());
             case "leader" -> System.out.println(describe(admin, args[2]).partitions().get(Integer.parseInt(args[3])).leader().id());
             case "describe" -> {

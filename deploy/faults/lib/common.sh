@@ -77,8 +77,18 @@ bridge_add() { # NAME ADDRESS/PREFIX: a bridge with a fixed MAC, up, removed by 
   ip link set "$1" up
 }
 
-kafka_tool() { # BOOTSTRAP COMMAND ARGS...: deploy/faults/lib/KafkaTool.java (leader, describe, count, produce, keys)
-  java -Xmx192m -cp "$WW_JAR" "$FAULTS_LIB/KafkaTool.java" "$@" 2>>"$WORK/kafka-tool.log"
+kafka_tool() { # BOOTSTRAP COMMAND ARGS...: deploy/faults/lib/KafkaTool.java (leader, describe, count, produce, keys, lag)
+  # compiled once per scenario: scenarios poll it, and compiling from source costs seconds on a busy machine
+  if [ ! -f "$WORK/kafka-tool/KafkaTool.class" ]; then
+    javac -nowarn -cp "$WW_JAR" -d "$WORK/kafka-tool" "$FAULTS_LIB/KafkaTool.java" 2>>"$WORK/kafka-tool.log" || return 1
+  fi
+  java -Xmx192m -cp "$WW_JAR:$WORK/kafka-tool" KafkaTool "$@" 2>>"$WORK/kafka-tool.log"
+}
+
+drained() { # BOOTSTRAP GROUP: the group has consumed its input (lag down to transaction markers, one per commit)
+  local lag
+  lag=$(kafka_tool "$1" lag "$2" | cut -f1)
+  [ -n "$lag" ] && [ "$lag" -le 50 ]
 }
 
 teardown() { # the EXIT trap: hooks, then every background process (newest first: clients before brokers)

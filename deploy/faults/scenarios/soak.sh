@@ -19,7 +19,7 @@ export WW_JAR=${WW_JAR:-$ROOT/app/target/wirewatch.jar}
 # 500/s a side is about 50 short TCP connections a second, about 170 Kafka records a second per sensor in control
 # mode: a small server farm's edge. 1,000/s a side put the processors a minute behind on this 2-core machine shared
 # with four other helpers (load average 25): the soak measures wirewatch, not the neighbours' builds.
-# The short run (CI, within run.sh's 270 s with a ~50 s cluster start) checks the same things on less: 40 s at 300/s.
+# The short run (CI, within run.sh's 360 s with a ~50 s cluster start) checks the same things on less: 40 s at 300/s.
 if [ "$SHORT" = 1 ]; then RATE=300 LOAD_SECONDS=40 SAMPLE_SECONDS=10 START_AHEAD=30 QUIET=10
 else RATE=500 LOAD_SECONDS=1800 SAMPLE_SECONDS=60 START_AHEAD=45 QUIET=20; fi
 # --rate paces the new flows; the mix's 300 idle sessions' keep-alive probes come on top: 900,000 packets at --rate
@@ -89,14 +89,18 @@ sample() {
       echo "$name $pid $(jcmd "$pid" VM.flags 2>/dev/null | grep -o 'MaxHeapSize=[0-9]*' | head -1 | cut -d= -f2)" >>"$WORKDIR/heap.tsv"
     fi
   done < <(jvms)
-  lag=$(probe lag "$BOOTSTRAP" "$APP_ID" 2>/dev/null | head -1)
+  lag=$(kafka_tool "$BOOTSTRAP" lag "$APP_ID" | head -1)
   echo "$(date +%s) $lag" >>"$WORKDIR/lag.tsv"
 }
 
-# Both sides replay in step, as live sensors capture the same moment: one start, far enough ahead for the sensors
-# (11 s seen on a busy machine) and the processors (20 s quiet, 70 s at load 40) to come up, started meanwhile; a
-# processor still starting finds the records waiting in Kafka. A sensor that starts late replays its first seconds late; since the flow
-# stage judges by ww.packets' own time, that splits its first flows from the other side's, no more.
+for i in 1 2; do
+  wait_for 180 grep -q -- "-> RUNNING" "$WORKDIR/processor$i.log" || fail "processor $i did not reach RUNNING"
+done
+wait_for 60 grep -q "as group" "$WORKDIR/sink.log" || fail "the sink did not start"
+# The processors and the sink run first (20 s quiet, 70 s at load 40): the load measures them at work, not starting.
+# Then both sides replay in step, as live sensors capture the same moment: one start, far enough ahead for the
+# sensors to come up (11 s seen on a busy machine). A sensor that starts late replays its first seconds late; the flow
+# stage waits for a sensor not heard yet (sensor-silence) and judges by ww.packets' own time, so that splits nothing.
 LOAD_START=$(($(date +%s) + START_AHEAD))
 log "load: two sensors replaying $LOAD_SECONDS s at $RATE packets/s each from $(date -u -d @$LOAD_START +%T); $BROKERS broker(s)"
 for side in client server; do
@@ -105,10 +109,6 @@ for side in client server; do
     --read "$WORKDIR/$file" --realtime --realtime-start "$(date -u -d @$LOAD_START +%Y-%m-%dT%H:%M:%SZ)" \
     --topology "$WORKDIR/t.yaml"
 done
-for i in 1 2; do
-  wait_for 180 grep -q -- "-> RUNNING" "$WORKDIR/processor$i.log" || fail "processor $i did not reach RUNNING"
-done
-wait_for 60 grep -q "as group" "$WORKDIR/sink.log" || fail "the sink did not start"
 (
   trap 'exit 0' TERM
   sleep 5
@@ -125,21 +125,16 @@ log "replay done $((LOAD_END - LOAD_START)) s after its start; draining"
 kill "$SAMPLER" 2>/dev/null
 SAMPLER=""
 alerts_count() { cat "$WORKDIR/alerts.jsonl" 2>/dev/null | wc -l; }
-drained() {
-  local lag
-  lag=$(probe lag "$BOOTSTRAP" "$APP_ID" 2>/dev/null | cut -f1)
-  [ -n "$lag" ] && [ "$lag" -le 50 ]
-}
 DRAIN_LIMIT=$([ "$SHORT" = 1 ] && echo 45 || echo 300)
 last_count=-1 quiet_since=$SECONDS
-until { [ $((SECONDS - quiet_since)) -ge "$QUIET" ] && drained; } || [ $(($(date +%s) - LOAD_END)) -ge "$DRAIN_LIMIT" ]; do
+until { [ $((SECONDS - quiet_since)) -ge "$QUIET" ] && drained "$BOOTSTRAP" "$APP_ID"; } || [ $(($(date +%s) - LOAD_END)) -ge "$DRAIN_LIMIT" ]; do
   sleep 3
   count=$(alerts_count)
   [ "$count" != "$last_count" ] && last_count=$count quiet_since=$SECONDS
 done
 sample
 result drain "$(($(date +%s) - LOAD_END)) s after the replay ended (limit $DRAIN_LIMIT s)"
-drained || fail "the processors did not catch up within $DRAIN_LIMIT s of the replay's end: lag unbounded"
+drained "$BOOTSTRAP" "$APP_ID" || fail "the processors did not catch up within $DRAIN_LIMIT s of the replay's end: lag unbounded"
 probe alerts "$BOOTSTRAP" "$WORKDIR/alerts.tsv" || fail "cannot read ww.alerts back"
 
 result load "$PACKETS packets a side in $CAPTURE_SECONDS s of capture time ($((PACKETS / CAPTURE_SECONDS)) packets/s, bench generate --rate $RATE), two sides replayed in step from $(date -u -d @$LOAD_START +%T), done $((LOAD_END - LOAD_START)) s later"

@@ -2,6 +2,7 @@ package dev.wirewatch.processor.detect;
 
 import dev.wirewatch.processor.alert.AlertIds;
 import dev.wirewatch.processor.config.ProcessorConfig;
+import dev.wirewatch.processor.flow.Absent;
 import dev.wirewatch.processor.flow.SensorLiveness;
 import dev.wirewatch.processor.health.SensorHealthDetector;
 import dev.wirewatch.processor.network.NetworkTopology;
@@ -52,7 +53,8 @@ public final class SensorTopologyMismatchDetector implements SensorHealthDetecto
         if (network.hosts().isEmpty() || network.hosts().containsKey(sensor) || liveness == SensorLiveness.NEVER_SEEN) {
             return Optional.empty();
         }
-        long at = liveness.lastTickMicros();
+        // its first tick, not the one the judgement happened to see: a replay reports what the live run did
+        long at = liveness.firstTickMicros() != Absent.NONE ? liveness.firstTickMicros() : liveness.lastTickMicros();
         String unmonitored = String.join(", ", unmonitored(sensors));
         return Optional.of(alert(NOT_IN_TOPOLOGY, sensor, at)
                 .setObservedBy(List.of(sensor))

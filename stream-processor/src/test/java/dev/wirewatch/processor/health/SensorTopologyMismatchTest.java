@@ -38,6 +38,8 @@ class SensorTopologyMismatchTest {
                     "the unknown sensor at once, the unmonitored host only after the grace: " + early);
             Alert unknown = early.get(0);
             assertEquals("ws-17", unknown.getHost());
+            assertEquals(T0, unknown.getFirstSeenMicros(), "at its first tick, whichever tick the judgement saw: a "
+                    + "replay of the same input reports the same alert");
             assertEquals(Severity.info, unknown.getSeverity());
             assertTrue(unknown.getHint().contains("--host") && unknown.getHint().contains("server"), unknown.getHint());
 
