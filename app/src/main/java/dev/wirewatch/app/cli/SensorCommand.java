@@ -7,6 +7,7 @@ import dev.wirewatch.schemas.Times;
 import dev.wirewatch.sensor.CaptureMerge;
 import dev.wirewatch.sensor.FileEventSource;
 import dev.wirewatch.sensor.SensorService;
+import dev.wirewatch.sensor.capture.Capabilities;
 import dev.wirewatch.sensor.capture.LiveCapture;
 import dev.wirewatch.sensor.emit.EmissionMode;
 import dev.wirewatch.sensor.emit.RecordPublisher;
@@ -149,6 +150,7 @@ public final class SensorCommand implements Callable<Integer> {
             return 0;
         }
         List<String> captured = interfaces.isEmpty() ? List.of("any") : interfaces;
+        Capabilities.ofThisProcess().requireForLiveCapture(dropReasons);
         SensorService sensor = new SensorService(new SensorService.Settings(name, captured, captureOptions(), mode,
                 maxFlows, queueBytes, Duration.ofSeconds(stopTimeoutSeconds), nat, dropReasons), clientConfig);
         ServiceEndpoint endpoint = null;

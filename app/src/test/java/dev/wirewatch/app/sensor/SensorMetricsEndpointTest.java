@@ -111,7 +111,8 @@ class SensorMetricsEndpointTest {
         return now;
     }
 
-    private static long countPackets(EmbeddedBroker broker, int port, long expected) {
+    /** PacketEvents of {@code port} on ww.packets, read until {@code expected} came or 30 s passed. */
+    static long countPackets(EmbeddedBroker broker, int port, long expected) {
         Map<String, Object> config = new HashMap<>(client(broker));
         config.put(ConsumerConfig.GROUP_ID_CONFIG, "metrics-test");
         config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");

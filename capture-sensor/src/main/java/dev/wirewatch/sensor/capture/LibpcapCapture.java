@@ -56,7 +56,9 @@ final class LibpcapCapture implements LiveCapture {
             throw new CaptureFileException("cannot capture on " + iface + " (it must exist, and capture needs root or "
                     + "CAP_NET_RAW): " + e.getMessage(), e);
         } catch (UnsatisfiedLinkError | NoClassDefFoundError e) {
-            throw new CaptureFileException("libpcap is not installed (apt-get install libpcap0.8): " + e.getMessage(), e);
+            throw new CaptureFileException("libpcap could not be loaded: is libpcap0.8 installed (apt-get install "
+                    + "libpcap0.8), and may this user write java.io.tmpdir (JNA unpacks its native part there)? "
+                    + e.getMessage(), e);
         }
     }
 
