@@ -33,17 +33,7 @@ class LaggingSensorFlowsTest {
         List<String> gaps;
         try (ProcessorDriver driver = new ProcessorDriver(NetworkTopology.load(CASE.file("topology.yaml")),
                 ProcessorConfig.DEFAULTS)) {
-            List<PacketEvent> client = packets("client.pcap", "client");
-            List<PacketEvent> server = packets("server.pcap", "server");
-            long start = Math.min(client.get(0).getTsMicros(), server.get(0).getTsMicros()) - 1_000_000;
-            driver.tick(start, start, "client", "server"); // both live; then the server's path to Kafka is cut
-            long clientEnd = replay(driver, client, "client", start);
-            driver.tick(clientEnd + 1_000_000, clientEnd + 90_000_000, "client");
-            long serverEnd = replay(driver, server, "server", start); // the server's queue, delivered after the heal
-            long end = Math.max(clientEnd + 90_000_000, serverEnd) + 30_000_000;
-            driver.tick(serverEnd + 1_000_000, end, "server");
-            driver.tick(end, end, "client");
-            driver.endOfInput(end, "client", "server");
+            serverCutOff(driver, packets("client.pcap", "client"), packets("server.pcap", "server"));
             flows = driver.flows();
             gaps = driver.alerts().stream().filter(alert -> alert.getType().equals("SENSOR_COVERAGE_GAP"))
                     .map(alert -> alert.getSummary()).toList();
@@ -75,8 +65,24 @@ class LaggingSensorFlowsTest {
                 .map(PacketEvent.class::cast).toList();
     }
 
+    /**
+     * Both sensors live, then the server's path to Kafka cut: the client's packets in time and its ticks for 90 s
+     * more, only then the server's queue, delivered after the heal; then both end.
+     */
+    static void serverCutOff(ProcessorDriver driver, List<PacketEvent> client, List<PacketEvent> server) {
+        long start = Math.min(client.get(0).getTsMicros(), server.get(0).getTsMicros()) - 1_000_000;
+        driver.tick(start, start, "client", "server");
+        long clientEnd = replay(driver, client, "client", start);
+        driver.tick(clientEnd + 1_000_000, clientEnd + 90_000_000, "client");
+        long serverEnd = replay(driver, server, "server", start);
+        long end = Math.max(clientEnd + 90_000_000, serverEnd) + 30_000_000;
+        driver.tick(serverEnd + 1_000_000, end, "server");
+        driver.tick(end, end, "client");
+        driver.endOfInput(end, "client", "server");
+    }
+
     /** Sends the packets as their sensor would, ticking once a second; returns the last packet's time. */
-    static long replay(ProcessorDriver driver, List<PacketEvent> packets, String host, long start) {
+    private static long replay(ProcessorDriver driver, List<PacketEvent> packets, String host, long start) {
         long ticked = start;
         long last = start;
         for (PacketEvent packet : packets) {

@@ -36,17 +36,7 @@ class PortReusedWhileHeldTest {
         List<FlowRecord> flows;
         try (ProcessorDriver driver = new ProcessorDriver(NetworkTopology.load(CAPTURES.resolve("topology.yaml")),
                 ProcessorConfig.DEFAULTS)) {
-            List<PacketEvent> client = packets("client.pcap", "client");
-            List<PacketEvent> server = packets("server.pcap", "server");
-            long start = Math.min(client.get(0).getTsMicros(), server.get(0).getTsMicros()) - 1_000_000;
-            driver.tick(start, start, "client", "server"); // both live; then the server's path to Kafka is cut
-            long clientEnd = LaggingSensorFlowsTest.replay(driver, client, "client", start);
-            driver.tick(clientEnd + 1_000_000, clientEnd + 90_000_000, "client");
-            long serverEnd = LaggingSensorFlowsTest.replay(driver, server, "server", start); // delivered after the heal
-            long end = Math.max(clientEnd + 90_000_000, serverEnd) + 30_000_000;
-            driver.tick(serverEnd + 1_000_000, end, "server");
-            driver.tick(end, end, "client");
-            driver.endOfInput(end, "client", "server");
+            LaggingSensorFlowsTest.serverCutOff(driver, packets("client.pcap", "client"), packets("server.pcap", "server"));
             flows = driver.flows().stream().sorted(Comparator.comparingLong(FlowRecord::getFirstSeenMicros)).toList();
         }
         Map<Integer, Long> tsharkPerStream = tsharkPacketsPerStream("server.pcap");
