@@ -16,10 +16,16 @@ import dev.wirewatch.app.cli.UsageException;
 import dev.wirewatch.processor.config.ConfigException;
 import dev.wirewatch.schemas.RecordCodec;
 import dev.wirewatch.sensor.capture.CaptureFileException;
+import java.util.List;
+import java.util.Locale;
+import org.apache.logging.log4j.Level;
+import org.apache.logging.log4j.core.config.Configurator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
 
 @Command(name = "wirewatch", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = {"Streaming packet monitor: compares what several hosts captured of the same flows, through Kafka, "
@@ -30,6 +36,18 @@ import picocli.CommandLine.Command;
 public final class Main {
     public static final int EXIT_USAGE = 2;
     private static final Logger LOG = LoggerFactory.getLogger(Main.class);
+
+    /** Every command takes it, before or after its name: wirewatch's own log lines at this level and above. */
+    @Option(names = "--log-level", scope = ScopeType.INHERIT, paramLabel = "LEVEL",
+            description = "wirewatch's own log: error, warn, info (default) or debug; libraries say only errors")
+    void logLevel(String level) {
+        Level parsed = Level.toLevel(level.toUpperCase(Locale.ROOT), null);
+        if (parsed == null || !List.of(Level.ERROR, Level.WARN, Level.INFO, Level.DEBUG).contains(parsed)) {
+            throw new CommandLine.ParameterException(new CommandLine(this),
+                    "--log-level: error, warn, info or debug, not '" + level + "'");
+        }
+        Configurator.setLevel("dev.wirewatch", parsed);
+    }
 
     public static void main(String[] args) {
         System.exit(run(args));

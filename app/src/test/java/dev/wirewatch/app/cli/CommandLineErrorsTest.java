@@ -47,6 +47,21 @@ class CommandLineErrorsTest {
     }
 
     @Test
+    void anUnknownLogLevelIsRefusedInOneLineAndAKnownOneChangesWhatIsLogged() throws Exception {
+        Outcome loud = run("analyze", "--log-level", "loud", "--pcap", "client=" + pcap());
+        assertEquals(2, loud.code());
+        assertTrue(loud.err().contains("--log-level: error, warn, info or debug, not 'loud'"), loud.err());
+        try {
+            assertEquals(0, run("--log-level", "debug", "--version").code(), "before the command's name too");
+            assertTrue(org.slf4j.LoggerFactory.getLogger("dev.wirewatch.app").isDebugEnabled(), "debug now logged");
+            assertEquals(0, run("--log-level", "warn", "--version").code());
+            assertFalse(org.slf4j.LoggerFactory.getLogger("dev.wirewatch.app").isInfoEnabled(), "info no longer logged");
+        } finally {
+            run("--log-level", "info", "--version");
+        }
+    }
+
+    @Test
     void anUnknownKeyInTheTopologyNamesFileLineAndKey() throws Exception {
         Path topology = temp.resolve("topology.yaml");
         Files.writeString(topology, "hosts:\n  server:\n    interfaces:\n      eth0: {addresses: [10.0.0.5/24]}\n    captur: [eth0]\n");
