@@ -12,6 +12,7 @@ packages=(
   keepalived ndisc6               # the lab's VRRP pair; IPv6 neighbour discovery by hand
   python3-scapy                   # deploy/samples/*/record.sh crafts packets with it
   prometheus-alertmanager         # the sink's Alertmanager output against the real thing
+  prometheus                      # promtool: the alerting rules' unit tests (deploy/prometheus)
 )
 
 missing=()

@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /** A real local HTTP receiver that records every request and answers with a chosen status. */
-final class RecordingHttpServer implements AutoCloseable {
+public final class RecordingHttpServer implements AutoCloseable {
     record Request(String method, String path, String signature, byte[] body) {}
 
     private final HttpServer server;
@@ -30,7 +30,7 @@ final class RecordingHttpServer implements AutoCloseable {
         server.start();
     }
 
-    static RecordingHttpServer on(int port) {
+    public static RecordingHttpServer on(int port) {
         try {
             return new RecordingHttpServer(port);
         } catch (IOException e) {
@@ -38,7 +38,7 @@ final class RecordingHttpServer implements AutoCloseable {
         }
     }
 
-    static int freePort() {
+    public static int freePort() {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
         } catch (IOException e) {
@@ -46,7 +46,7 @@ final class RecordingHttpServer implements AutoCloseable {
         }
     }
 
-    void answer(int httpStatus) {
+    public void answer(int httpStatus) {
         this.status = httpStatus;
     }
 
@@ -54,7 +54,7 @@ final class RecordingHttpServer implements AutoCloseable {
         return List.copyOf(requests);
     }
 
-    int port() {
+    public int port() {
         return server.getAddress().getPort();
     }
 
