@@ -7,6 +7,7 @@ import dev.wirewatch.processor.flow.ConnectionView;
 import dev.wirewatch.processor.flow.DetectionContext;
 import dev.wirewatch.processor.flow.FlowDetector;
 import dev.wirewatch.processor.flow.FlowState;
+import dev.wirewatch.processor.flow.SensorLiveness;
 import dev.wirewatch.processor.flow.Vantage;
 import dev.wirewatch.processor.flow.Verdict;
 import dev.wirewatch.processor.network.NetworkTopology.Location;
@@ -101,9 +102,9 @@ public final class UnansweredSynDetector implements FlowDetector {
             }
         } else if (context.nowMicros() < lastSyn + timeout + context.config().clockSkewMicros()) {
             return Verdict.PENDING;
-        } else if (serverSide.isEmpty() && serverLocation.filter(Location::captured).isPresent()
-                && !context.liveness().apply(serverLocation.get().host().name())
-                        .coveredUntil(lastSyn + context.config().clockSkewMicros())
+        } else if (serverSide.isEmpty() && serverLocation.filter(Location::captured)
+                .map(location -> context.liveness().apply(location.host().name()))
+                .filter(server -> behind(server, lastSyn, context)).isPresent()
                 && context.nowMicros() < lastSyn + timeout + context.config().clockSkewMicros()
                         + context.config().sensorSilenceMicros()) {
             // The server's sensor has not reported that far yet (a cold start, a slow path to Kafka): what it saw
@@ -144,6 +145,16 @@ public final class UnansweredSynDetector implements FlowDetector {
             host = clientSide.map(seen -> seen.vantage().host()).orElse(null);
         }
         return new Verdict.Settled(Optional.of(alert(flow, attempts, cause, host, missingAt, blindServer, context)));
+    }
+
+    /**
+     * The server's sensor may still report the attempts: it has not ticked past them, yet it is no stopped, ended or
+     * long-silent sensor (whose view will not come: waiting would only delay the alert, or lose it with the flow).
+     */
+    private static boolean behind(SensorLiveness server, long lastSyn, DetectionContext context) {
+        return !server.coveredUntil(lastSyn + context.config().clockSkewMicros()) && !server.stopped() && !server.ended()
+                && (server.lastTickMicros() == Absent.NONE
+                        || context.nowMicros() - server.lastTickMicros() <= context.config().sensorSilenceMicros());
     }
 
     private static Optional<FlowState.Seen> seenAt(FlowState flow, Optional<Location> location) {

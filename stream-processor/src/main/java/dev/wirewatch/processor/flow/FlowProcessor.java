@@ -286,9 +286,9 @@ public final class FlowProcessor implements Processor<byte[], SpecificRecord, Ob
 
     private void onTick(Tick tick) {
         sensors.record(tick);
-        if (firstHeardMicros == Absent.NONE) {
-            firstHeardMicros = tick.getTsMicros();
-        }
+        // the earliest, as a restart reads it back from the store (ticks of a late sensor may be earlier)
+        firstHeardMicros = firstHeardMicros == Absent.NONE ? tick.getTsMicros()
+                : Math.min(firstHeardMicros, tick.getTsMicros());
         // The ARP stage and the silence watch share this partition's sensor ticks and stream time; they read the
         // liveness just recorded.
         context.forward(new Record<>(new byte[0], tick, packetTimeMs), TO_ADDRESSES);
@@ -457,7 +457,9 @@ public final class FlowProcessor implements Processor<byte[], SpecificRecord, Ob
     private FlowState retire(Bytes key, FlowState flow) {
         List<Long> held = new ArrayList<>(flow.heldAside());
         flow.heldAside(List.of());
-        if (HeldConnections.isAside(key) || !lagging.awaited(flow, deadlines.expiry(flow), packetTimeMs * 1000)) {
+        long now = packetTimeMs * 1000;
+        // aside only for a sensor behind this packet by more than a tick: others' records of it are in already
+        if (HeldConnections.isAside(key) || !lagging.awaited(flow, now - 2 * SensorLiveness.TICK_INTERVAL_MICROS, now)) {
             close(key, flow);
         } else {
             if (flow.timerMicros() != Absent.NEVER) {

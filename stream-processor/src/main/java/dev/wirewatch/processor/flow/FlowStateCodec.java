@@ -21,7 +21,9 @@ import java.util.TreeSet;
  * and 5 (fixed-width, before issue 17), so stores and changelogs written before an upgrade still load.
  */
 public final class FlowStateCodec {
-    static final byte VERSION = 6;
+    /** 7 added the connections held aside (an instance of version 6 refuses them instead of misreading them). */
+    static final byte VERSION = 7;
+    private static final byte WITHOUT_HELD_ASIDE = 6;
 
     /**
      * Settled alert types stored as a bit each, bit i for entry i. Append only: a stored bit keeps its meaning. A
@@ -119,7 +121,7 @@ public final class FlowStateCodec {
             throw new IllegalStateException("flow state is empty");
         }
         return switch (bytes[0]) {
-            case VERSION -> read(new VarintReader(bytes, 1));
+            case VERSION, WITHOUT_HELD_ASIDE -> read(new VarintReader(bytes, 1));
             case LegacyFlowStateReader.VERSION, LegacyFlowStateReader.WITHOUT_DROP_REASONS ->
                     LegacyFlowStateReader.read(bytes);
             default -> throw new IllegalStateException("flow state version " + bytes[0] + " is not supported");

@@ -29,7 +29,7 @@ final class HeldConnections {
 
     /** A flow key has 2 + 2 × (address + port) bytes; a key held aside has a first-seen time after it. */
     static boolean isAside(Bytes stored) {
-        return stored.get().length == flowKeyLength(stored.get()) + 8;
+        return stored.get().length >= 2 && stored.get().length == flowKeyLength(stored.get()) + 8;
     }
 
     /** The flow key a stored key stands for. */

@@ -215,8 +215,11 @@ class FlowStateCodecTest {
                 IdleConnections.CLIENT_HOST, IdleConnections.SERVER_HOST));
         assertThrows(IllegalStateException.class, () -> FlowStateCodec.decode(new byte[0]));
         byte[] otherVersion = bytes.clone();
-        otherVersion[0] = 7;
+        otherVersion[0] = 8;
         assertThrows(IllegalStateException.class, () -> FlowStateCodec.decode(otherVersion));
+        byte[] beforeHeldAside = bytes.clone();
+        beforeHeldAside[0] = 6; // the same layout, without connections held aside: still read
+        assertRoundTrips(FlowStateCodec.decode(beforeHeldAside), "version 6");
         for (int length = 1; length < bytes.length; length++) {
             byte[] truncated = Arrays.copyOf(bytes, length);
             assertThrows(IllegalStateException.class, () -> FlowStateCodec.decode(truncated), length + " bytes");
