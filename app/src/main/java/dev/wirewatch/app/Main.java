@@ -18,6 +18,8 @@ import dev.wirewatch.schemas.RecordCodec;
 import dev.wirewatch.sensor.capture.CaptureFileException;
 import java.util.List;
 import java.util.Locale;
+import org.apache.kafka.common.errors.AuthenticationException;
+import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.logging.log4j.Level;
 import org.apache.logging.log4j.core.config.Configurator;
 import org.slf4j.Logger;
@@ -61,11 +63,26 @@ public final class Main {
                 cmd.getErr().println("wirewatch " + cmd.getCommandName() + ": " + error.getMessage());
                 return EXIT_USAGE;
             }
+            Throwable refusal = kafkaRefusal(error);
+            if (refusal != null) { // a wrong password or a missing ACL: the operator's to fix, no stack trace helps
+                cmd.getErr().println("wirewatch " + cmd.getCommandName() + ": Kafka refused this client: "
+                        + refusal.getMessage() + " (check the user, password and ACLs of --kafka-config)");
+                return EXIT_USAGE;
+            }
             LOG.error("wirewatch {} failed", cmd.getCommandName(), error);
             cmd.getErr().println("wirewatch " + cmd.getCommandName() + ": failed: " + error.getMessage());
             return 1;
         });
         return commandLine.execute(args);
+    }
+
+    private static Throwable kafkaRefusal(Throwable error) {
+        for (Throwable cause = error; cause != null; cause = cause.getCause() == cause ? null : cause.getCause()) {
+            if (cause instanceof AuthenticationException || cause instanceof AuthorizationException) {
+                return cause;
+            }
+        }
+        return null;
     }
 
     /** The command line with every subcommand and the help layout; {@link #run} executes it. */

@@ -9,10 +9,20 @@ import java.nio.file.Path;
  * @param listenAddress     address the broker listens on and advertises (127.0.0.1 unless clients live elsewhere,
  *                          e.g. in a network namespace)
  * @param quorum            the KRaft quorum this node joins; null for a single node that is its own quorum
+ * @param security          TLS and SCRAM logins with ACLs (a single node only); null for a plain listener, for labs
  */
-public record BrokerOptions(Path dataDir, int port, int defaultPartitions, String listenAddress, Quorum quorum) {
+public record BrokerOptions(Path dataDir, int port, int defaultPartitions, String listenAddress, Quorum quorum,
+        BrokerSecurity security) {
+    public BrokerOptions(Path dataDir, int port, int defaultPartitions, String listenAddress, Quorum quorum) {
+        this(dataDir, port, defaultPartitions, listenAddress, quorum, null);
+    }
+
     public BrokerOptions(Path dataDir, int port, int defaultPartitions, String listenAddress) {
-        this(dataDir, port, defaultPartitions, listenAddress, null);
+        this(dataDir, port, defaultPartitions, listenAddress, null, null);
+    }
+
+    public BrokerOptions secured(BrokerSecurity with) {
+        return new BrokerOptions(dataDir, port, defaultPartitions, listenAddress, quorum, with);
     }
 
     public static BrokerOptions local(Path dataDir, int port, int defaultPartitions) {

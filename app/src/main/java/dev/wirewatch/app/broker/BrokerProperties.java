@@ -24,6 +24,33 @@ final class BrokerProperties {
     }
 
     /**
+     * A single node whose clients log in (SCRAM over TLS, ACLs decide the rest), while its controller and inter-broker
+     * links and its own admin client use its certificate (mutual TLS) on loopback listeners: no listener lets anyone
+     * in unauthenticated. Hostnames are not checked on those loopback links (the CA and client certificates are).
+     */
+    static Properties secured(Properties single, String address, int port, int controllerPort, int internalPort,
+            BrokerSecurity security) {
+        Properties properties = new Properties();
+        properties.putAll(single);
+        properties.put("listeners", "SASL_SSL://" + address + ":" + port + ",INTERNAL://127.0.0.1:" + internalPort
+                + ",CONTROLLER://127.0.0.1:" + controllerPort);
+        properties.put("advertised.listeners", "SASL_SSL://" + address + ":" + port + ",INTERNAL://127.0.0.1:"
+                + internalPort);
+        properties.put("listener.security.protocol.map", "SASL_SSL:SASL_SSL,INTERNAL:SSL,CONTROLLER:SSL");
+        properties.put("inter.broker.listener.name", "INTERNAL");
+        properties.put("sasl.enabled.mechanisms", BrokerSecurity.MECHANISM);
+        properties.put("listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config",
+                "org.apache.kafka.common.security.scram.ScramLoginModule required;");
+        properties.putAll(security.storeSettings(""));
+        properties.put("ssl.endpoint.identification.algorithm", "");
+        properties.put("listener.name.internal.ssl.client.auth", "required");
+        properties.put("listener.name.controller.ssl.client.auth", "required");
+        properties.put("authorizer.class.name", "org.apache.kafka.metadata.authorizer.StandardAuthorizer");
+        properties.put("super.users", security.brokerPrincipal());
+        return properties;
+    }
+
+    /**
      * One node of a static quorum: its controller listens on its own voter entry's host and port, and the internal
      * topics and new topics get the quorum's replication (3 with min.insync.replicas 2 from three voters on).
      */

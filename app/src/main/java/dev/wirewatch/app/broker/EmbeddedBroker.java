@@ -10,6 +10,7 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
@@ -47,12 +48,14 @@ public final class EmbeddedBroker implements AutoCloseable {
     private final boolean temporary;
     private final String bootstrapServers;
     private final Quorum quorum;
+    private final Map<String, Object> adminConfig;
     private final Thread cleanupOnExit;
     private boolean closed;
 
     private EmbeddedBroker(KafkaRaftServer server, Path directory, boolean temporary, String bootstrapServers,
-            Quorum quorum, Thread cleanupOnExit) {
+            Quorum quorum, Map<String, Object> adminConfig, Thread cleanupOnExit) {
         this.server = server;
+        this.adminConfig = adminConfig;
         this.directory = directory;
         this.temporary = temporary;
         this.bootstrapServers = bootstrapServers;
@@ -72,6 +75,10 @@ public final class EmbeddedBroker implements AutoCloseable {
         if (options.port() < 0 || options.port() > 65535) {
             throw new IllegalArgumentException("port must be 0 (any free port) or 1-65535: " + options.port());
         }
+        if (options.security() != null && options.quorum() != null) {
+            throw new IllegalArgumentException("TLS and SCRAM logins are for a single node: a cluster of embedded"
+                    + " brokers runs plain listeners, for labs");
+        }
         boolean temporary = options.dataDir() == null;
         Path directory;
         try {
@@ -90,6 +97,8 @@ public final class EmbeddedBroker implements AutoCloseable {
             int port = options.port() == 0 ? freePort(address) : requireFree(address, options.port());
             Quorum quorum = options.quorum();
             Properties properties;
+            Map<String, Object> adminConfig = Map.of(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG,
+                    options.listenAddress() + ":" + port);
             if (quorum == null) {
                 int controllerPort = freePort(InetAddress.getLoopbackAddress());
                 while (controllerPort == port) { // the OS may hand out a just-released port again
@@ -97,6 +106,15 @@ public final class EmbeddedBroker implements AutoCloseable {
                 }
                 properties = BrokerProperties.single(directory, options.listenAddress(), port, controllerPort,
                         options.defaultPartitions());
+                if (options.security() != null) {
+                    int internalPort = freePort(InetAddress.getLoopbackAddress());
+                    while (internalPort == port || internalPort == controllerPort) {
+                        internalPort = freePort(InetAddress.getLoopbackAddress());
+                    }
+                    properties = BrokerProperties.secured(properties, options.listenAddress(), port, controllerPort,
+                            internalPort, options.security());
+                    adminConfig = certificateLogin("127.0.0.1:" + internalPort, options.security());
+                }
             } else {
                 requireFree(listenAddress(quorum.self().host()), quorum.self().port());
                 properties = BrokerProperties.member(directory, options.listenAddress(), port,
@@ -111,7 +129,7 @@ public final class EmbeddedBroker implements AutoCloseable {
                 QuorumCheck.startup(server, quorum);
             }
             EmbeddedBroker broker = new EmbeddedBroker(server, directory, temporary,
-                    options.listenAddress() + ":" + port, quorum, hook);
+                    options.listenAddress() + ":" + port, quorum, adminConfig, hook);
             holder.broker(broker);
             broker.awaitReady();
             return broker;
@@ -143,6 +161,22 @@ public final class EmbeddedBroker implements AutoCloseable {
     /** host:port for {@code bootstrap.servers}. */
     public String bootstrapServers() {
         return bootstrapServers;
+    }
+
+    /**
+     * Client settings with which a client is the broker's super user: for a secured broker its certificate on the
+     * loopback-only internal listener (to create users, ACLs and topics); else just the plain listener.
+     */
+    public Map<String, Object> adminClientConfig() {
+        return adminConfig;
+    }
+
+    private static Map<String, Object> certificateLogin(String internal, BrokerSecurity security) {
+        Map<String, Object> config = new HashMap<>(security.storeSettings(""));
+        config.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, internal);
+        config.put(CommonClientConfigs.SECURITY_PROTOCOL_CONFIG, "SSL");
+        config.put("ssl.endpoint.identification.algorithm", "");
+        return Map.copyOf(config);
     }
 
     /** The quorum this node belongs to; null for a single node. */
@@ -229,8 +263,11 @@ public final class EmbeddedBroker implements AutoCloseable {
     /** Formats the log directory for KRaft (once; an already formatted, kept directory is left as it is). */
     private static void format(Path directory, Properties properties, Quorum quorum) {
         Path config = directory.resolve("server.properties");
+        Properties written = new Properties();
+        // Formatting needs no secret, and a data directory is no place for one.
+        properties.forEach((key, value) -> written.put(key, key.toString().contains("password") ? "[hidden]" : value));
         try (var out = Files.newBufferedWriter(config)) {
-            properties.store(out, "wirewatch embedded broker (written on every start; for reference only)");
+            written.store(out, "wirewatch embedded broker (written on every start; for reference only)");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -296,11 +333,11 @@ public final class EmbeddedBroker implements AutoCloseable {
     }
 
     private Admin admin() {
-        return Admin.create(Map.of(
-                CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000,
-                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) ADMIN_TIMEOUT_MS,
-                CommonClientConfigs.CLIENT_ID_CONFIG, "wirewatch-embedded-broker-admin"));
+        Map<String, Object> config = new HashMap<>(adminConfig);
+        config.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000);
+        config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) ADMIN_TIMEOUT_MS);
+        config.put(CommonClientConfigs.CLIENT_ID_CONFIG, "wirewatch-embedded-broker-admin");
+        return Admin.create(config);
     }
 
     /** The port if nothing listens on {@code address} there; Kafka itself would log a page of stack traces instead. */

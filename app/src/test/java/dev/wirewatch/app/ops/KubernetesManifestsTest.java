@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.wirewatch.app.kafka.ComponentAcls;
 import dev.wirewatch.schemas.Topics;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
@@ -21,7 +22,11 @@ import io.strimzi.api.kafka.model.topic.KafkaTopic;
 import io.strimzi.api.kafka.model.user.KafkaUser;
 import io.strimzi.api.kafka.model.user.KafkaUserAuthorizationSimple;
 import io.strimzi.api.kafka.model.user.acl.AclRule;
+import io.strimzi.api.kafka.model.user.acl.AclResourcePatternType;
+import io.strimzi.api.kafka.model.user.acl.AclRuleClusterResource;
+import io.strimzi.api.kafka.model.user.acl.AclRuleGroupResource;
 import io.strimzi.api.kafka.model.user.acl.AclRuleTopicResource;
+import io.strimzi.api.kafka.model.user.acl.AclRuleTransactionalIdResource;
 import java.lang.reflect.Method;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,11 +35,13 @@ import java.util.Collection;
 import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.apache.kafka.common.acl.AclBinding;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -141,6 +148,51 @@ class KubernetesManifestsTest {
                 }
             }
         }
+    }
+
+    @Test
+    void theUsersAclsAreExactlyThoseWirewatchGrantsEachComponent() throws Exception {
+        Map<String, KafkaUser> users = of(manifests(), KafkaUser.class).stream()
+                .collect(Collectors.toMap(user -> user.getMetadata().getName(), user -> user));
+        Map<String, List<AclBinding>> granted = Map.of(
+                "wirewatch-sensor", ComponentAcls.sensor("User:wirewatch-sensor"),
+                "wirewatch-processor", ComponentAcls.processor("User:wirewatch-processor", "wirewatch-processor"),
+                "wirewatch-sink", ComponentAcls.sink("User:wirewatch-sink", "wirewatch-sink"));
+        for (var component : granted.entrySet()) {
+            Set<String> expected = component.getValue().stream().map(acl -> acl.pattern().resourceType() + " "
+                    + acl.pattern().patternType() + " " + acl.pattern().name() + " " + acl.entry().operation())
+                    .collect(Collectors.toCollection(TreeSet::new));
+            Set<String> declared = new TreeSet<>();
+            for (AclRule rule : ((KafkaUserAuthorizationSimple) users.get(component.getKey()).getSpec()
+                    .getAuthorization()).getAcls()) {
+                String resource = resource(rule);
+                for (var operation : rule.getOperations()) {
+                    declared.add(resource + " " + operation.toValue().replaceAll("([a-z])([A-Z])", "$1_$2")
+                            .toUpperCase(Locale.ROOT));
+                }
+            }
+            assertEquals(expected, declared, component.getKey() + ": users.yaml grants what ComponentAcls grants");
+        }
+    }
+
+    private static String resource(AclRule rule) {
+        if (rule.getResource() instanceof AclRuleTopicResource topic) {
+            return "TOPIC " + pattern(topic.getPatternType()) + " " + topic.getName();
+        }
+        if (rule.getResource() instanceof AclRuleGroupResource group) {
+            return "GROUP " + pattern(group.getPatternType()) + " " + group.getName();
+        }
+        if (rule.getResource() instanceof AclRuleTransactionalIdResource id) {
+            return "TRANSACTIONAL_ID " + pattern(id.getPatternType()) + " " + id.getName();
+        }
+        if (rule.getResource() instanceof AclRuleClusterResource) {
+            return "CLUSTER LITERAL kafka-cluster";
+        }
+        throw new AssertionError("unexpected resource " + rule.getResource());
+    }
+
+    private static String pattern(AclResourcePatternType type) {
+        return type.toValue().equals("prefix") ? "PREFIXED" : "LITERAL";
     }
 
     /** Every extra field the types kept aside (they keep what they do not know instead of refusing it). */
