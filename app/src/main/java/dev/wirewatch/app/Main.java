@@ -11,6 +11,7 @@ import dev.wirewatch.app.cli.ProcessorCommand;
 import dev.wirewatch.app.cli.ReplayCommand;
 import dev.wirewatch.app.cli.SensorCommand;
 import dev.wirewatch.app.cli.SinkCommand;
+import dev.wirewatch.app.cli.StandaloneCommand;
 import dev.wirewatch.app.cli.StatusCommand;
 import dev.wirewatch.app.cli.UsageException;
 import dev.wirewatch.processor.config.ConfigException;
@@ -32,7 +33,7 @@ import picocli.CommandLine.ScopeType;
 @Command(name = "wirewatch", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = {"Streaming packet monitor: compares what several hosts captured of the same flows, through Kafka, "
                 + "and says where packets were lost and why.", "Start with: wirewatch demo"},
-        subcommands = {DemoCommand.class, AnalyzeCommand.class, SensorCommand.class, ProcessorCommand.class, SinkCommand.class,
+        subcommands = {DemoCommand.class, AnalyzeCommand.class, StandaloneCommand.class, SensorCommand.class, ProcessorCommand.class, SinkCommand.class,
                 StatusCommand.class, AlertsCommand.class, ReplayCommand.class, ExportCommand.class, BrokerCommand.class, BenchCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main {

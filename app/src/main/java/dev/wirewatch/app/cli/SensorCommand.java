@@ -203,8 +203,12 @@ public final class SensorCommand implements Callable<Integer> {
 
     /** The user's filter, and never the sensor's own traffic to Kafka. */
     String captureFilter() {
+        return captureFilter(filter, kafka.bootstrapServers);
+    }
+
+    static String captureFilter(String filter, String bootstrapServers) {
         List<String> brokers = new ArrayList<>();
-        for (String server : kafka.bootstrapServers.split(",")) {
+        for (String server : bootstrapServers.split(",")) {
             String trimmed = server.trim();
             int colon = trimmed.lastIndexOf(':');
             if (colon > 0) {

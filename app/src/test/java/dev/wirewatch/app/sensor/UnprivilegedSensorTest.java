@@ -3,10 +3,10 @@ package dev.wirewatch.app.sensor;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.wirewatch.app.AsNobody;
 import dev.wirewatch.app.broker.BrokerOptions;
 import dev.wirewatch.app.broker.EmbeddedBroker;
 import dev.wirewatch.app.kafka.TopicSetup;
-import java.io.File;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -32,7 +32,6 @@ import org.junit.jupiter.api.Test;
  * test's connections reaches ww.packets. Without the capability it stops at once with one line that names it.
  */
 class UnprivilegedSensorTest {
-    private static final String NOBODY = "65534";
     private static EmbeddedBroker broker;
     private Path readable;
 
@@ -63,12 +62,11 @@ class UnprivilegedSensorTest {
             Process tcpdump = new ProcessBuilder("tcpdump", "-i", "lo", "-s", "128", "-U", "-w", truth.toString(),
                     "tcp port " + port).redirectErrorStream(true).redirectOutput(readable.resolve("tcpdump.log").toFile())
                     .start();
-            Process sensor = sensor(List.of("--inh-caps", "-all,+net_raw", "--ambient-caps", "-all,+net_raw",
-                    "--bounding-set", "-all,+net_raw"), "--interface", "lo", "--promiscuous", "--mode", "full",
+            Process sensor = sensor(AsNobody.ONLY_NET_RAW, "--interface", "lo", "--promiscuous", "--mode", "full",
                     "--filter", "tcp port " + port);
             try {
                 awaitLine(readable.resolve("sensor.log"), "capturing", sensor);
-                assertEquals(Long.toHexString(1L << 13), effectiveCapabilities(sensor.pid()),
+                assertEquals(Long.toHexString(1L << 13), AsNobody.effectiveCapabilities(sensor.pid()),
                         "the sensor holds CAP_NET_RAW and nothing else");
                 Thread.sleep(1_000); // tcpdump's handle open too
                 for (int i = 0; i < 5; i++) {
@@ -102,52 +100,14 @@ class UnprivilegedSensorTest {
         assertTrue(lines.get(0).contains("CAP_NET_RAW") && lines.get(0).contains("AmbientCapabilities"), lines.get(0));
     }
 
-    /** `wirewatch sensor` as nobody with the given setpriv capability options, its classes copied where nobody reads. */
+    /** `wirewatch sensor` as nobody with the given setpriv capability options. */
     private Process sensor(List<String> capabilities, String... arguments) throws IOException {
-        List<String> classpath = new ArrayList<>();
-        int n = 0;
-        for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
-            Path source = Path.of(entry);
-            if (!Files.exists(source)) {
-                continue;
-            }
-            Path copy = readable.resolve("cp" + n++ + (Files.isDirectory(source) ? "" : ".jar"));
-            copyTree(source, copy);
-            classpath.add(copy.toString());
-        }
-        Path tmp = readable.resolve("tmp"); // JNA unpacks its native part there: nobody must write it
-        Files.createDirectories(tmp);
-        Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwxrwxrwx"));
-        List<String> command = new ArrayList<>(List.of("setpriv", "--reuid", NOBODY, "--regid", NOBODY, "--clear-groups"));
-        command.addAll(capabilities);
-        command.addAll(List.of("--", Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Djava.io.tmpdir=" + tmp, "-cp", String.join(File.pathSeparator, classpath),
-                "dev.wirewatch.app.Main", "sensor", "--bootstrap-servers", broker.bootstrapServers(), "--host",
-                "unprivileged"));
-        command.addAll(List.of(arguments));
+        List<String> sensor = new ArrayList<>(List.of("sensor", "--bootstrap-servers", broker.bootstrapServers(),
+                "--host", "unprivileged"));
+        sensor.addAll(List.of(arguments));
         Path log = readable.resolve("sensor.log");
-        return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-    }
-
-    private static void copyTree(Path source, Path target) throws IOException {
-        try (Stream<Path> paths = Files.walk(source)) {
-            for (Path path : (Iterable<Path>) paths::iterator) {
-                Path to = target.resolve(source.relativize(path).toString());
-                if (Files.isDirectory(path)) {
-                    Files.createDirectories(to);
-                } else {
-                    Files.copy(path, to);
-                }
-                to.toFile().setReadable(true, false);
-                to.toFile().setExecutable(Files.isDirectory(path), false);
-            }
-        }
-    }
-
-    private static String effectiveCapabilities(long pid) throws IOException {
-        return Files.readAllLines(Path.of("/proc/" + pid + "/status")).stream().filter(line -> line.startsWith("CapEff:"))
-                .map(line -> Long.toHexString(Long.parseUnsignedLong(line.substring(7).trim(), 16))).findFirst()
-                .orElseThrow();
+        return new ProcessBuilder(AsNobody.wirewatch(readable, capabilities, sensor)).redirectErrorStream(true)
+                .redirectOutput(log.toFile()).start();
     }
 
     private static void awaitLine(Path log, String text, Process process) throws Exception {

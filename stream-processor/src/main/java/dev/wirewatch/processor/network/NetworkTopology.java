@@ -88,6 +88,16 @@ public record NetworkTopology(Map<String, Host> hosts, Map<String, List<String>>
         return peers;
     }
 
+    /** This topology and {@code host} as well, unless a host of that name is declared (the declaration wins). */
+    public NetworkTopology withHost(Host host) {
+        if (hosts.containsKey(host.name())) {
+            return this;
+        }
+        Map<String, Host> all = new java.util.LinkedHashMap<>(hosts);
+        all.put(host.name(), host);
+        return new NetworkTopology(Map.copyOf(all), segments, nat, internalPrefixes);
+    }
+
     public Optional<Host> host(String name) {
         return Optional.ofNullable(hosts.get(name));
     }
