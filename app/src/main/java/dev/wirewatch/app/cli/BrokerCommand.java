@@ -1,14 +1,18 @@
 package dev.wirewatch.app.cli;
 
 import dev.wirewatch.app.broker.BrokerOptions;
+import dev.wirewatch.app.broker.BrokerSecurity;
 import dev.wirewatch.app.broker.EmbeddedBroker;
 import dev.wirewatch.app.broker.Quorum;
+import dev.wirewatch.app.kafka.Principals;
 import dev.wirewatch.app.kafka.TopicSetup;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
-import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -27,8 +31,22 @@ public final class BrokerCommand implements Callable<Integer> {
     int port;
 
     @Option(names = "--listen", defaultValue = "127.0.0.1", paramLabel = "ADDRESS",
-            description = "Address to listen on and advertise to clients, e.g. this host's LAN address so sensors on other hosts reach it (default: ${DEFAULT-VALUE}). No TLS or authentication: for labs only.")
+            description = "Address to listen on and advertise to clients, e.g. this host's LAN address so sensors on other hosts reach it (default: ${DEFAULT-VALUE}). Without --tls-keystore: no TLS or authentication, for labs only.")
     String listen;
+
+    @Option(names = "--tls-keystore", paramLabel = "FILE",
+            description = "PKCS12 key store with this broker's key and certificate chain. Clients must then log in with SCRAM-SHA-512 over TLS (security.protocol=SASL_SSL) and ACLs apply; the broker's own links use its certificate on loopback. A single node only. Needs --tls-truststore and --tls-password-file.")
+    Path keyStore;
+
+    @Option(names = "--tls-truststore", paramLabel = "FILE", description = "PKCS12 trust store with the CA that signed the broker's certificate.")
+    Path trustStore;
+
+    @Option(names = "--tls-password-file", paramLabel = "FILE", description = "A file whose first line is the password of both stores.")
+    Path passwordFile;
+
+    @Option(names = "--users", paramLabel = "DIR",
+            description = "With --tls-keystore: a directory of COMPONENT.password files (sensor, processor, sink). Each becomes the login wirewatch-COMPONENT with only the ACLs that component needs; a login given again gets the new password.")
+    Path users;
 
     @Option(names = "--partitions", description = "Partitions of the topics it creates (default: 3 on a single node; in a cluster 2 per broker, at least 6).")
     Integer partitions;
@@ -51,16 +69,27 @@ public final class BrokerCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         Quorum quorum = quorum();
+        BrokerSecurity security = security();
+        if (security != null && quorum != null) {
+            throw new UsageException("--tls-keystore is for a single node: a cluster of these brokers is for labs");
+        }
+        Map<String, String> logins = logins();
         try (EmbeddedBroker broker = EmbeddedBroker.start(new BrokerOptions(data, port,
-                partitions == null ? TopicSetup.DEFAULT_PARTITIONS : partitions, listen, quorum))) {
-            try (Admin admin = Admin.create(Map.of(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()))) {
+                partitions == null ? TopicSetup.DEFAULT_PARTITIONS : partitions, listen, quorum, security))) {
+            try (Admin admin = Admin.create(broker.adminClientConfig())) {
                 if (quorum != null) {
                     // Replicas go to registered brokers only: wait for the whole cluster so topics get all replicas.
                     TopicSetup.awaitBrokers(admin, quorum.voters().size(), EmbeddedBroker.READY_TIMEOUT_MS);
                 }
                 TopicSetup.ensure(admin, partitions == null ? TopicSetup.FOR_CLUSTER : partitions, Map.of());
+                if (!logins.isEmpty()) {
+                    Principals.provision(admin, logins, "wirewatch-processor", "wirewatch-sink");
+                    System.out.println("wirewatch broker: logins " + logins.keySet().stream().map(Principals::userName)
+                            .toList() + " with their ACLs");
+                }
             }
-            System.out.println("wirewatch broker: serving on " + broker.bootstrapServers()
+            System.out.println("wirewatch broker: serving " + (security == null ? "" : "SASL_SSL ") + "on "
+                    + broker.bootstrapServers()
                     + (quorum == null ? "" : " as node " + quorum.nodeId() + " of cluster " + quorum.clusterId())
                     + " (Ctrl-C to stop)");
             CountDownLatch stop = new CountDownLatch(1);
@@ -68,6 +97,55 @@ public final class BrokerCommand implements Callable<Integer> {
             stop.await();
         }
         return 0;
+    }
+
+    private BrokerSecurity security() {
+        if (keyStore == null && trustStore == null && passwordFile == null) {
+            if (users != null) {
+                throw new UsageException("--users needs --tls-keystore: logins travel only over TLS");
+            }
+            return null;
+        }
+        if (keyStore == null || trustStore == null || passwordFile == null) {
+            throw new UsageException("--tls-keystore, --tls-truststore and --tls-password-file go together");
+        }
+        try {
+            BrokerSecurity security = new BrokerSecurity(keyStore, trustStore, firstLine(passwordFile));
+            security.brokerPrincipal(); // opens the key store: a wrong password or file says so now
+            return security;
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());
+        }
+    }
+
+    /** COMPONENT.password files of --users: the component's login and its password. */
+    private Map<String, String> logins() {
+        Map<String, String> logins = new TreeMap<>();
+        if (users == null) {
+            return logins;
+        }
+        for (String component : Principals.COMPONENTS) {
+            Path file = users.resolve(component + ".password");
+            if (Files.exists(file)) {
+                logins.put(component, firstLine(file));
+            }
+        }
+        if (logins.isEmpty()) {
+            throw new UsageException("--users " + users + ": no sensor.password, processor.password or sink.password");
+        }
+        return logins;
+    }
+
+    private static String firstLine(Path file) {
+        try {
+            String line = Files.readAllLines(file).stream().findFirst().orElse("").strip();
+            if (line.isEmpty()) {
+                throw new UsageException(file + " is empty: its first line must be the password");
+            }
+            return line;
+        } catch (IOException e) {
+            throw new UsageException("cannot read " + file + ": " + e.getMessage());
+        }
     }
 
     private Quorum quorum() {

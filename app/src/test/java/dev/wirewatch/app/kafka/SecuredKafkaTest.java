@@ -7,9 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.wirewatch.app.Wirewatch;
-import dev.wirewatch.app.broker.BrokerOptions;
+import dev.wirewatch.app.sink.RecordingHttpServer;
 import dev.wirewatch.app.broker.BrokerSecurity;
-import dev.wirewatch.app.broker.EmbeddedBroker;
 import dev.wirewatch.schemas.Topics;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,10 +21,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.ScramCredentialInfo;
-import org.apache.kafka.clients.admin.ScramMechanism;
-import org.apache.kafka.clients.admin.UserScramCredentialUpsertion;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -42,8 +37,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A secured cluster as an operator runs one: the broker speaks only TLS, every component logs in with SCRAM-SHA-512 as
- * its own principal, and the ACLs of {@link ComponentAcls} are all it may do. Seed case 1 goes through sensors, the
+ * A secured broker as a small site runs one (`wirewatch broker --tls-keystore ... --users DIR`): it speaks only TLS,
+ * every component logs in with SCRAM-SHA-512 as its own principal, and the ACLs of {@link ComponentAcls} are all it
+ * may do. Seed case 1 goes through sensors, the
  * processor and the sink over it and comes out as the finding it should be; a sensor's principal cannot read or
  * write alerts; a wrong password stops a component within seconds with one line naming the refusal; and no password
  * appears in anything the components printed or logged.
@@ -55,28 +51,31 @@ class SecuredKafkaTest {
 
     @TempDir
     static Path dir;
-    private static EmbeddedBroker broker;
+    private static Process broker;
+    private static String bootstrap;
     private static String storePassword;
     private final List<Process> processes = new ArrayList<>();
 
     @BeforeAll
-    static void securedBrokerWithOnePrincipalPerComponent() throws Exception {
+    static void aSmallSitesBrokerWithTlsAndOneLoginPerComponent() throws Exception {
         storePassword = secret();
         BrokerSecurity security = TestCertificates.generate(dir, storePassword);
-        broker = EmbeddedBroker.start(BrokerOptions.local(null, 0, 3).secured(security));
-        try (Admin admin = Admin.create(broker.adminClientConfig())) {
-            TopicSetup.ensure(admin, 3, Map.of());
-            List<UserScramCredentialUpsertion> users = new ArrayList<>();
-            for (String component : List.of("sensor", "processor", "sink")) {
-                PASSWORDS.put(component, secret());
-                users.add(new UserScramCredentialUpsertion("wirewatch-" + component,
-                        new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, 8192), PASSWORDS.get(component)));
-            }
-            admin.alterUserScramCredentials(List.copyOf(users)).all().get(30, TimeUnit.SECONDS);
-            admin.createAcls(ComponentAcls.sensor("User:wirewatch-sensor")).all().get(30, TimeUnit.SECONDS);
-            admin.createAcls(ComponentAcls.processor("User:wirewatch-processor", "secured-test")).all()
-                    .get(30, TimeUnit.SECONDS);
-            admin.createAcls(ComponentAcls.sink("User:wirewatch-sink", "wirewatch-sink")).all().get(30, TimeUnit.SECONDS);
+        Path users = Files.createDirectories(dir.resolve("users"));
+        for (String component : Principals.COMPONENTS) {
+            PASSWORDS.put(component, secret());
+            Files.writeString(users.resolve(component + ".password"), PASSWORDS.get(component) + "\n");
+        }
+        Files.writeString(dir.resolve("stores.password"), storePassword + "\n");
+        bootstrap = "127.0.0.1:" + RecordingHttpServer.freePort();
+        broker = Wirewatch.start(dir.resolve("broker.log"), List.of("broker", "--port", bootstrap.split(":")[1],
+                "--data", dir.resolve("kafka").toString(), "--tls-keystore", security.keyStore().toString(),
+                "--tls-truststore", security.trustStore().toString(), "--tls-password-file",
+                dir.resolve("stores.password").toString(), "--users", users.toString()));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+        while (!Files.readString(dir.resolve("broker.log")).contains("serving SASL_SSL on " + bootstrap)) {
+            assertTrue(broker.isAlive() && System.nanoTime() < deadline, "the broker did not start: "
+                    + Files.readString(dir.resolve("broker.log")));
+            Thread.sleep(200);
         }
         for (String component : PASSWORDS.keySet()) {
             Files.writeString(dir.resolve(component + ".properties"), clientProperties(component, PASSWORDS.get(component)));
@@ -85,9 +84,10 @@ class SecuredKafkaTest {
     }
 
     @AfterAll
-    static void stopBroker() {
+    static void stopBroker() throws Exception {
         if (broker != null) {
-            broker.close();
+            broker.destroy();
+            broker.waitFor(60, TimeUnit.SECONDS);
         }
     }
 
@@ -103,7 +103,7 @@ class SecuredKafkaTest {
     void seedCase1GoesThroughSensorsProcessorAndSinkEachLoggedInAsItself() throws Exception {
         Path alerts = dir.resolve("alerts.jsonl");
         start("processor", "processor", "processor", "--topology", CASE.resolve("topology.yaml").toString(),
-                "--application-id", "secured-test", "--state-dir", dir.resolve("state").toString());
+                "--state-dir", dir.resolve("state").toString());
         start("sink", "sink", "sink", "--from-start", "--to", "jsonl:" + alerts);
         List<Process> sensors = new ArrayList<>();
         for (String host : List.of("client", "server")) {
@@ -151,7 +151,7 @@ class SecuredKafkaTest {
     @Test
     void aWrongPasswordStopsAComponentWithinSecondsSayingKafkaRefusedIt() throws Exception {
         for (String command : List.of("sensor", "processor")) {
-            List<String> arguments = new ArrayList<>(List.of(command, "--bootstrap-servers", broker.bootstrapServers(),
+            List<String> arguments = new ArrayList<>(List.of(command, "--bootstrap-servers", bootstrap,
                     "--kafka-config", dir.resolve("wrong.properties").toString()));
             arguments.addAll(command.equals("sensor")
                     ? List.of("--host", "client", "--read", CASE.resolve("client.pcap").toString())
@@ -172,7 +172,7 @@ class SecuredKafkaTest {
     }
 
     private Process start(String principal, String log, String command, String... arguments) throws Exception {
-        List<String> all = new ArrayList<>(List.of(command, "--bootstrap-servers", broker.bootstrapServers(),
+        List<String> all = new ArrayList<>(List.of(command, "--bootstrap-servers", bootstrap,
                 "--kafka-config", dir.resolve(principal + ".properties").toString()));
         all.addAll(List.of(arguments));
         Process process = Wirewatch.start(dir.resolve(log + ".log"), all);
@@ -204,7 +204,7 @@ class SecuredKafkaTest {
         properties.load(new java.io.StringReader(Files.readString(dir.resolve(component + ".properties"))));
         Map<String, Object> config = new HashMap<>();
         properties.forEach((key, value) -> config.put(key.toString(), value));
-        config.put("bootstrap.servers", broker.bootstrapServers());
+        config.put("bootstrap.servers", bootstrap);
         return config;
     }
 
