@@ -1,15 +1,13 @@
 package dev.wirewatch.app.sensor;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.wirewatch.app.Shell;
 import dev.wirewatch.schemas.AvroSerde;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -19,19 +17,12 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 final class LiveSensors {
     private LiveSensors() {}
 
-    /** Runs a shell command (30 s at most); its exit status, its output printed when it failed. */
     static int sh(String command) throws Exception {
-        Process process = new ProcessBuilder("bash", "-c", command).redirectErrorStream(true).start();
-        String output = new String(process.getInputStream().readAllBytes());
-        assertTrue(process.waitFor(30, TimeUnit.SECONDS), command);
-        if (process.exitValue() != 0) {
-            System.out.println(command + ": " + output);
-        }
-        return process.exitValue();
+        return Shell.run(command);
     }
 
     static void must(String command) throws Exception {
-        assertEquals(0, sh(command), command);
+        Shell.must(command);
     }
 
     /**

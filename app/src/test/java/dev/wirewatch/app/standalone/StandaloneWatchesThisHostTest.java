@@ -1,5 +1,7 @@
 package dev.wirewatch.app.standalone;
 
+import static dev.wirewatch.app.Shell.must;
+import static dev.wirewatch.app.Shell.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -58,7 +60,7 @@ class StandaloneWatchesThisHostTest {
         if (service != null) {
             service.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
         }
-        sh("ip netns pids " + SERVER_NS + " 2>/dev/null | xargs -r kill -9; ip netns del " + SERVER_NS + " 2>/dev/null; ip netns del "
+        run("ip netns pids " + SERVER_NS + " 2>/dev/null | xargs -r kill -9; ip netns del " + SERVER_NS + " 2>/dev/null; ip netns del "
                 + CLIENT_NS + " 2>/dev/null; true");
         if (readable != null) {
             try (Stream<Path> files = Files.walk(readable)) {
@@ -122,7 +124,7 @@ class StandaloneWatchesThisHostTest {
 
     /** A client's connection attempt, given 4 s: its SYN and the kernel's retransmissions (1 s, 3 s). */
     private static void connect(int port, boolean answered) throws Exception {
-        int exit = sh("ip netns exec " + CLIENT_NS + " timeout 4 bash -c 'exec 3<>/dev/tcp/" + SERVER + "/" + port + "'");
+        int exit = run("ip netns exec " + CLIENT_NS + " timeout 4 bash -c 'exec 3<>/dev/tcp/" + SERVER + "/" + port + "'");
         assertEquals(answered, exit == 0, "port " + port + (answered ? " answers" : " is dropped"));
     }
 
@@ -155,19 +157,5 @@ class StandaloneWatchesThisHostTest {
     private String log(String name) throws IOException {
         Path file = readable.resolve(name);
         return Files.exists(file) ? Files.readString(file) : "";
-    }
-
-    private static int sh(String command) throws Exception {
-        Process process = new ProcessBuilder("bash", "-c", command).redirectErrorStream(true).start();
-        String output = new String(process.getInputStream().readAllBytes());
-        assertTrue(process.waitFor(30, TimeUnit.SECONDS), command);
-        if (process.exitValue() != 0) {
-            System.out.println(command + ": " + output);
-        }
-        return process.exitValue();
-    }
-
-    private static void must(String command) throws Exception {
-        assertEquals(0, sh(command), command);
     }
 }
