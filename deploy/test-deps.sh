@@ -13,6 +13,7 @@ packages=(
   python3-scapy                   # deploy/samples/*/record.sh crafts packets with it
   prometheus-alertmanager         # the sink's Alertmanager output against the real thing
   prometheus                      # promtool: the alerting rules' unit tests (deploy/prometheus)
+  systemd adduser                 # the Debian package's test: systemd-analyze checks its units; its postinst
 )
 
 missing=()
