@@ -4,6 +4,7 @@ import dev.wirewatch.app.cli.AlertsCommand;
 import dev.wirewatch.app.cli.AnalyzeCommand;
 import dev.wirewatch.app.cli.BenchCommand;
 import dev.wirewatch.app.cli.BrokerCommand;
+import dev.wirewatch.app.cli.ConsoleCommand;
 import dev.wirewatch.app.cli.DemoCommand;
 import dev.wirewatch.app.cli.ExportCommand;
 import dev.wirewatch.app.cli.HelpLayout;
@@ -34,7 +35,7 @@ import picocli.CommandLine.ScopeType;
         description = {"Streaming packet monitor: compares what several hosts captured of the same flows, through Kafka, "
                 + "and says where packets were lost and why.", "Start with: wirewatch demo"},
         subcommands = {DemoCommand.class, AnalyzeCommand.class, StandaloneCommand.class, SensorCommand.class, ProcessorCommand.class, SinkCommand.class,
-                StatusCommand.class, AlertsCommand.class, ReplayCommand.class, ExportCommand.class, BrokerCommand.class, BenchCommand.class,
+                StatusCommand.class, AlertsCommand.class, ConsoleCommand.class, ReplayCommand.class, ExportCommand.class, BrokerCommand.class, BenchCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main {
     public static final int EXIT_USAGE = 2;

@@ -56,15 +56,20 @@ public final class EvidenceScan {
 
     /**
      * @param sightings the packets found, in no particular order
-     * @param summaries FlowActivity records of the subject: data packets a control-mode sensor summarised, not shipped
+     * @param activity  FlowActivity records of the subject: data packets a control-mode sensor summarised, not shipped
      * @param scanned   records read
      * @param skipped   records that could not be decoded
      */
-    public record Found(List<Sighting> sightings, long summaries, long scanned, long skipped) {}
+    public record Found(List<Sighting> sightings, List<Sighting> activity, long scanned, long skipped) {
+        public long summaries() {
+            return activity.size();
+        }
+    }
 
     public Found read(EvidenceQuery query) {
         List<Sighting> sightings = new ArrayList<>();
-        long[] counts = new long[3]; // summaries, scanned, skipped
+        List<Sighting> activity = new ArrayList<>();
+        long[] counts = new long[2]; // scanned, skipped
         try (KafkaConsumer<byte[], byte[]> consumer = TopicReads.consumer(clientConfig)) {
             List<TopicPartition> packetPartitions = TopicReads.partitions(consumer, topicPrefix + Topics.PACKETS);
             if (query.flow() != null) {
@@ -78,7 +83,7 @@ public final class EvidenceScan {
                 }
                 SpecificRecord event = decoder.deserialize(record.topic(), record.value());
                 FlowKey key = FlowKey.fromBytes(record.key());
-                FlowBatches.itemsOf(event).forEach(item -> collect(query, key, item, sightings, counts));
+                FlowBatches.itemsOf(event).forEach(item -> collect(query, key, item, sightings, activity));
             });
             if (query.arp() != null) {
                 scan(consumer, TopicReads.partitions(consumer, topicPrefix + Topics.L2), query, counts, record -> {
@@ -90,20 +95,20 @@ public final class EvidenceScan {
                 });
             }
         }
-        return new Found(sightings, counts[0], counts[1], counts[2]);
+        return new Found(sightings, activity, counts[0], counts[1]);
     }
 
-    /** Keeps a packet of the subject as a sighting, counts a summary of the subject's steady traffic. */
+    /** Keeps a packet of the subject as a sighting, and a summary of the subject's steady traffic as activity. */
     private static void collect(EvidenceQuery query, FlowKey key, SpecificRecord event, List<Sighting> sightings,
-                                long[] counts) {
+                                List<Sighting> activity) {
         if (event instanceof PacketEvent packet && query.inWindow(packet.getTsMicros())
                 && query.packets().test(key, packet.getHost(), Addresses.bytes(packet.getSrc()),
                 Addresses.bytes(packet.getDst()))) {
             sightings.add(new Sighting(packet.getHost(), packet.getIface(), packet.getTsMicros(), packet));
-        } else if (event instanceof FlowActivity activity && query.inWindow(activity.getTsMicros())
-                && query.packets().test(key, activity.getHost(), Addresses.bytes(activity.getSrc()),
-                Addresses.bytes(activity.getDst()))) {
-            counts[0]++;
+        } else if (event instanceof FlowActivity summary && query.inWindow(summary.getTsMicros())
+                && query.packets().test(key, summary.getHost(), Addresses.bytes(summary.getSrc()),
+                Addresses.bytes(summary.getDst()))) {
+            activity.add(new Sighting(summary.getHost(), summary.getIface(), summary.getTsMicros(), summary));
         }
     }
 
@@ -133,15 +138,15 @@ public final class EvidenceScan {
                     continue;
                 }
                 read++;
-                counts[1]++;
+                counts[0]++;
                 if (record.value() == null) {
-                    counts[2]++; // a tombstone: no evidence in it
+                    counts[1]++; // a tombstone: no evidence in it
                     continue;
                 }
                 try {
                     handler.accept(record);
                 } catch (RuntimeException undecodable) {
-                    counts[2]++; // the processor sends these to ww.deadletter; here they are only counted
+                    counts[1]++; // the processor sends these to ww.deadletter; here they are only counted
                 }
             }
             pending.removeIf(partition -> consumer.position(partition, TIMEOUT) >= stop.get(partition));
