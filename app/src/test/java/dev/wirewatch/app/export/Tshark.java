@@ -10,11 +10,11 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /** tshark's reading of a capture, one line of tab-separated fields per packet: the independent truth. */
-final class Tshark {
+public final class Tshark {
     private Tshark() {}
 
     /** @param arguments extra options before the fields ({@code -Y FILTER}, {@code -o PREF:VALUE}) */
-    static List<String> fields(Path capture, List<String> arguments, List<String> fields) throws Exception {
+    public static List<String> fields(Path capture, List<String> arguments, List<String> fields) throws Exception {
         List<String> command = new ArrayList<>(List.of("tshark", "-n", "-r", capture.toString(), "-T", "fields"));
         command.addAll(arguments);
         for (String field : fields) {
