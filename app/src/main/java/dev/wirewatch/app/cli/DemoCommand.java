@@ -1,6 +1,7 @@
 package dev.wirewatch.app.cli;
 
 import dev.wirewatch.app.analyze.Analysis;
+import dev.wirewatch.app.console.ConsoleServer;
 import dev.wirewatch.app.analyze.CaptureInput;
 import dev.wirewatch.processor.config.ProcessorConfig;
 import dev.wirewatch.processor.network.NetworkTopology;
@@ -33,6 +34,12 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--all", description = "Also show alerts of severity info.")
     boolean all;
 
+    @Option(names = "--console", description = "Also serve the web console on 127.0.0.1 (--console-port): the findings appear there live as each case is analysed, with each flow's ladder; it keeps serving after the summary until Ctrl-C.")
+    boolean console;
+
+    @Option(names = "--console-port", defaultValue = "8080", paramLabel = "PORT", description = "The console's port (default: ${DEFAULT-VALUE}; 0: any free one).")
+    int consolePort;
+
     @Override
     public Integer call() {
         Path folder = samples != null ? samples : Installation.home().resolve("deploy/samples");
@@ -44,7 +51,8 @@ public final class DemoCommand implements Callable<Integer> {
         out.println("wirewatch demo: " + cases.size() + " cases from " + folder);
         List<String> summary = new ArrayList<>();
         int width = cases.stream().mapToInt(dir -> dir.getFileName().toString().length()).max().orElse(0);
-        try (KafkaEndpoint endpoint = KafkaEndpoint.open(new KafkaOptions(), System.err)) {
+        try (KafkaEndpoint endpoint = KafkaEndpoint.open(new KafkaOptions(), System.err);
+             ConsoleServer server = console ? DemoConsole.start(endpoint.clientConfig(), consolePort, out) : null) {
             for (Path dir : cases) {
                 List<CaptureInput> captures = CaptureInput.folder(dir);
                 out.println();
@@ -62,10 +70,13 @@ public final class DemoCommand implements Callable<Integer> {
                 summary.add(String.format("  %-" + width + "s %s", dir.getFileName(), shown.isEmpty()
                         ? "healthy: no finding" : summarise(shown)));
             }
+            out.println();
+            out.println("== Summary");
+            summary.forEach(out::println);
+            if (server != null) {
+                DemoConsole.serveUntilStopped(server, out);
+            }
         }
-        out.println();
-        out.println("== Summary");
-        summary.forEach(out::println);
         return 0;
     }
 
