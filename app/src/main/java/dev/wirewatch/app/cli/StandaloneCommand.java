@@ -2,6 +2,8 @@ package dev.wirewatch.app.cli;
 
 import dev.wirewatch.app.broker.BrokerOptions;
 import dev.wirewatch.app.broker.EmbeddedBroker;
+import dev.wirewatch.app.console.ConsoleApi;
+import dev.wirewatch.app.console.ConsoleServer;
 import dev.wirewatch.app.http.ServiceEndpoint;
 import dev.wirewatch.app.kafka.TopicSetup;
 import dev.wirewatch.processor.ProcessorService;
@@ -21,6 +23,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -85,6 +88,10 @@ public final class StandaloneCommand implements Callable<Integer> {
             description = "Serve /metrics (the sensor's, processor's and sink's) and /health (503 with the reason while any part is degraded). Off unless given.")
     Integer httpPort;
 
+    @Option(names = "--console-port", paramLabel = "PORT",
+            description = "Serve the web console on 127.0.0.1 at this port (wirewatch console). Off unless given.")
+    Integer consolePort;
+
     @Override
     public Integer call() throws Exception {
         Optional<ProcessorConfig> loaded = detectorConfig.loadUnlessPrinted(System.out);
@@ -128,6 +135,12 @@ public final class StandaloneCommand implements Callable<Integer> {
                     sensor.degradedReason(), processor.state().isRunningOrRebalancing() ? Optional.<String>empty()
                             : Optional.of("the processor is " + processor.state()), sink.degraded())
                     .flatMap(Optional::stream).findFirst());
+            ConsoleServer console = consolePort == null ? null : new ConsoleServer(new InetSocketAddress("127.0.0.1",
+                    consolePort), null, null, new ConsoleApi(clientConfig, network, sinkConfig.resolveAfter(),
+                    APPLICATION_ID, SINK_GROUP));
+            if (console != null) {
+                console.start();
+            }
             for (String signal : List.of("TERM", "INT")) {
                 Signal.handle(new Signal(signal), received -> stopped.complete("SIG" + received.getName()));
             }
@@ -143,6 +156,9 @@ public final class StandaloneCommand implements Callable<Integer> {
                     name, String.join(", ", captured), broker.bootstrapServers(),
                     data.toAbsolutePath(), String.join(", ", sink.outputNames()),
                     http == null ? "" : ", /metrics on port " + http.port());
+            if (console != null) {
+                System.err.printf("standalone %s: the console is on http://127.0.0.1:%d/%n", name, console.port());
+            }
             String why = stopped.join();
             // in the data's order: what was captured reaches Kafka, then the processor and the sink stop their work
             long undelivered = sensor.close(Duration.ofSeconds(30));
@@ -151,6 +167,9 @@ public final class StandaloneCommand implements Callable<Integer> {
             sinkThread.join(Duration.ofSeconds(30).toMillis());
             if (http != null) {
                 http.close();
+            }
+            if (console != null) {
+                console.close();
             }
             System.err.printf("standalone %s: stopped (%s)%s%n", name, why,
                     undelivered == 0 ? "" : String.format("; %,d records were not delivered", undelivered));

@@ -28,12 +28,14 @@ import org.junit.jupiter.api.Test;
  * only CAP_NET_RAW in a namespace whose host firewall drops SYNs to 8080 on the interface it watches, while a client
  * in another namespace connects there and to a port that answers. The SYNs reached the server's NIC and were never
  * answered: UNANSWERED_SYN, DROPPED_AT_SERVER_HOST; the answered port stays quiet. Stopped (SIGTERM) and started
- * again on the same data directory, it neither repeats that finding nor misses the next drop.
+ * again on the same data directory, it neither repeats that finding nor misses the next drop. Its console shows
+ * the finding.
  */
 class StandaloneWatchesThisHostTest {
     private static final String SERVER_NS = "wwsa-srv";
     private static final String CLIENT_NS = "wwsa-cli";
     private static final String SERVER = "10.231.7.2";
+    private static final int CONSOLE_PORT = 9000; // inside the server's namespace, beside the ports its firewall drops
     private static final ObjectMapper JSON = new ObjectMapper();
     private Path readable;
     private Process service;
@@ -84,6 +86,9 @@ class StandaloneWatchesThisHostTest {
             JsonNode first = awaitFinding(alerts, 8080, "first.log");
             assertEquals("DROPPED_AT_SERVER_HOST", first.path("cause").asText(), first.toString());
             assertEquals("server", first.path("host").asText(), first.toString());
+            assertEquals(0, run("ip netns exec " + SERVER_NS + " /usr/bin/python3 -c 'import sys, urllib.request; "
+                    + "sys.exit(0 if \"" + first.path("id").asText() + "\" in urllib.request.urlopen(\"http://127.0.0.1:"
+                    + CONSOLE_PORT + "/api/alerts\").read().decode() else 1)'"), "its console shows the finding");
 
             service.destroy(); // SIGTERM
             assertTrue(service.waitFor(90, TimeUnit.SECONDS), "it stops on SIGTERM: " + log("first.log"));
@@ -110,7 +115,8 @@ class StandaloneWatchesThisHostTest {
     private Process start(Path data, String log) throws Exception {
         List<String> command = new ArrayList<>(List.of("ip", "netns", "exec", SERVER_NS));
         command.addAll(AsNobody.wirewatch(readable, AsNobody.ONLY_NET_RAW, List.of("standalone", "--interface", "eth0",
-                "--host", "server", "--data", data.toString(), "--to", "jsonl:" + data.resolve("alerts.jsonl"))));
+                "--host", "server", "--data", data.toString(), "--to", "jsonl:" + data.resolve("alerts.jsonl"),
+                "--console-port", String.valueOf(CONSOLE_PORT))));
         Process process = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(readable.resolve(log).toFile()).start();
         long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
