@@ -63,7 +63,7 @@ final class FlowTimers {
     }
 
     /** Timers in the store, counted one by one. */
-    long count() {
+    private long count() {
         long count = 0;
         try (KeyValueIterator<Bytes, byte[]> iterator = store.all()) {
             while (iterator.hasNext()) {
