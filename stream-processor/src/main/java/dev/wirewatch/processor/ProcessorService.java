@@ -56,6 +56,7 @@ public final class ProcessorService {
         properties.putIfAbsent(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, DEFAULT_STANDBY_REPLICAS);
         properties.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, SkippedInput.class);
         properties.put(ProcessorMetrics.CONFIG_KEY, metrics);
+        metrics.trackStateDirectory(stateDir.resolve(applicationId)); // Kafka Streams keeps its state in DIR/ID
         properties.putIfAbsent(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, BoundedRocksDbMemory.class);
         properties.put(BoundedRocksDbMemory.MEMORY_CONFIG, config.stateMemoryBytes());
         properties.put(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, topics.deadletter());

@@ -16,10 +16,12 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.admin.Admin;
@@ -39,6 +41,13 @@ import picocli.CommandLine.Option;
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:stopped", "1:unexpected error", "2:bad usage, bad file or bad config"})
 public final class ProcessorCommand implements Callable<Integer> {
+    /**
+     * How often Micrometer looks for Kafka metrics born since the last look. Kafka creates some only later (the
+     * consumer's records-lag per partition, at its first fetch); Micrometer's default, a minute, kept a new
+     * processor's lag off /metrics for its first minute.
+     */
+    private static final Duration KAFKA_METRICS_DISCOVERY = Duration.ofSeconds(5);
+
     @Option(names = "--topology", paramLabel = "FILE", description = "topology.yaml: hosts, interfaces, addresses, what each sensor captures.")
     Path topology;
 
@@ -65,7 +74,7 @@ public final class ProcessorCommand implements Callable<Integer> {
     int standbyReplicas;
 
     @Option(names = "--http-port", paramLabel = "PORT",
-            description = "Serve /metrics (Prometheus: wirewatch_* alerts, dead letters, flows, stream time lag; Kafka Streams' own metrics, records processed, lag, commit latency) and /health (200 while running, else 503 with the state).")
+            description = "Serve /metrics (Prometheus: wirewatch_* alerts, dead letters, flows, timers pending, state size, stream time lag; Kafka Streams' own metrics, records processed, lag, commit latency) and /health (200 while running, else 503 with the state).")
     Integer httpPort;
 
     @Option(names = "--instance-id", paramLabel = "ID",
@@ -116,7 +125,8 @@ public final class ProcessorCommand implements Callable<Integer> {
         }
         KafkaStreams streams = ProcessorService.create(clientConfig, applicationId, stateDir, network, processorConfig,
                 partitions, StreamTopics.LIVE, new ProcessorMetrics(registry));
-        new KafkaStreamsMetrics(streams).bindTo(registry);
+        new KafkaStreamsMetrics(streams, List.of(), Executors.newSingleThreadScheduledExecutor(ProcessorCommand::daemon),
+                KAFKA_METRICS_DISCOVERY).bindTo(registry);
         health.set(() -> streams.state().isRunningOrRebalancing()
                 ? Optional.empty() : Optional.of("Kafka Streams is " + streams.state()));
         CountDownLatch stopped = new CountDownLatch(1);
@@ -139,5 +149,11 @@ public final class ProcessorCommand implements Callable<Integer> {
                 Topics.PACKETS, stateDir.toAbsolutePath());
         stopped.await();
         return streams.state() == KafkaStreams.State.ERROR ? 1 : 0;
+    }
+
+    private static Thread daemon(Runnable task) {
+        Thread thread = new Thread(task, "wirewatch-kafka-metrics");
+        thread.setDaemon(true);
+        return thread;
     }
 }

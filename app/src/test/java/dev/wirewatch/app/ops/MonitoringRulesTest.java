@@ -87,32 +87,34 @@ class MonitoringRulesTest {
                     broker.bootstrapServers()))) {
                 TopicSetup.ensure(admin, 3, Map.of());
             }
-            String bootstrap = broker.bootstrapServers();
-            processes.add(wirewatch("processor", "processor", "--bootstrap-servers", bootstrap, "--topology",
-                    CASE.resolve("topology.yaml").toString(), "--application-id", "monitoring-test", "--state-dir",
-                    temp.resolve("state").toString(), "--http-port", String.valueOf(processorPort)));
-            processes.add(wirewatch("sink", "sink", "--bootstrap-servers", bootstrap, "--from-start", "--to",
-                    "jsonl:" + temp.resolve("alerts.jsonl"), "--to", "webhook:http://127.0.0.1:" + refusing.port() + "/hook",
-                    "--http-port", String.valueOf(sinkPort)));
-            await(() -> metrics(processorPort).contains("wirewatch_alerts_total")
-                    || metrics(processorPort).contains("wirewatch_stream_time_lag_seconds"), "the processor serving /metrics");
-            // a live sensor serves /metrics (a replay does not); the case's replay gives the processor its findings
-            processes.add(wirewatch("sensor", "sensor", "--bootstrap-servers", bootstrap, "--host", "watcher",
-                    "--interface", "lo", "--filter", "tcp port " + refusing.port(), "--http-port",
-                    String.valueOf(sensorPort)));
-            await(() -> metrics(sensorPort).contains("wirewatch_sensor_packets_captured_total"), "the sensor's /metrics");
-            processes.add(wirewatch("replay", "sensor", "--bootstrap-servers", bootstrap, "--host", "client", "--read",
-                    CASE.resolve("client.pcap").toString()));
-            misbehave(bootstrap);
-            // Kafka's client metrics join /metrics as Micrometer's binder finds them (it looks once a minute)
-            await(() -> used.stream().filter(name -> !name.startsWith("wirewatch_sensor_")).allMatch(name ->
-                    names(metrics(processorPort) + "\n" + metrics(sinkPort)).contains(name)), "every processor and sink metric");
-        } catch (AssertionError timedOut) {
-            // the last scrapes say which are missing, below
-        } finally {
-            for (Process process : processes) {
-                process.destroy();
-                process.waitFor(30, TimeUnit.SECONDS);
+            // the services stop while the broker still runs: without it, each would wait out its close timeout
+            try {
+                String bootstrap = broker.bootstrapServers();
+                processes.add(wirewatch("processor", "processor", "--bootstrap-servers", bootstrap, "--topology",
+                        CASE.resolve("topology.yaml").toString(), "--application-id", "monitoring-test", "--state-dir",
+                        temp.resolve("state").toString(), "--http-port", String.valueOf(processorPort)));
+                processes.add(wirewatch("sink", "sink", "--bootstrap-servers", bootstrap, "--from-start", "--to",
+                        "jsonl:" + temp.resolve("alerts.jsonl"), "--to",
+                        "webhook:http://127.0.0.1:" + refusing.port() + "/hook", "--http-port",
+                        String.valueOf(sinkPort)));
+                // a live sensor serves /metrics (a replay does not); the case's replay gives the processor its
+                // findings. All start at once: the processor reads ww.packets from its start, whenever it comes up.
+                processes.add(wirewatch("sensor", "sensor", "--bootstrap-servers", bootstrap, "--host", "watcher",
+                        "--interface", "lo", "--filter", "tcp port " + refusing.port(), "--http-port",
+                        String.valueOf(sensorPort)));
+                processes.add(wirewatch("replay", "sensor", "--bootstrap-servers", bootstrap, "--host", "client",
+                        "--read", CASE.resolve("client.pcap").toString()));
+                misbehave(bootstrap);
+                await(() -> metrics(sensorPort).contains("wirewatch_sensor_packets_captured_total"),
+                        "the sensor's /metrics");
+                // Kafka's client metrics join /metrics as Micrometer's binder finds them (the processor looks each 5 s)
+                await(() -> used.stream().filter(name -> !name.startsWith("wirewatch_sensor_")).allMatch(name ->
+                        names(metrics(processorPort) + "\n" + metrics(sinkPort)).contains(name)),
+                        "every processor and sink metric");
+            } catch (AssertionError timedOut) {
+                // the last scrapes say which are missing, below
+            } finally {
+                stop(processes);
             }
         }
         Set<String> exported = new TreeSet<>();
@@ -127,6 +129,14 @@ class MonitoringRulesTest {
         }
         assertEquals(Set.of(), missing, "used by deploy/prometheus or deploy/grafana but exported by no component" + logs
                 + "\nexported: " + exported);
+    }
+
+    /** Asks every process to stop at once, then waits for each. */
+    private static void stop(List<Process> processes) throws InterruptedException {
+        processes.forEach(Process::destroy);
+        for (Process process : processes) {
+            process.waitFor(30, TimeUnit.SECONDS);
+        }
     }
 
     /**
@@ -190,7 +200,7 @@ class MonitoringRulesTest {
             if (System.nanoTime() > deadline) {
                 throw new AssertionError("timed out waiting for " + what);
             }
-            Thread.sleep(1000);
+            Thread.sleep(250);
         }
     }
 

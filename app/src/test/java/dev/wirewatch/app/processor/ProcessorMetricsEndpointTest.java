@@ -49,8 +49,10 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A `wirewatch processor --http-port` on a real broker, fed seed case 6 and some garbage: its /metrics passes
  * {@code promtool check metrics}, shows the flows and connections it holds while the input is open and none once it
- * has ended, a stream time lag as old as the capture, the garbage as dead letters (logged in one line, no stack
- * trace), and as many alerts of each type as reached ww.alerts.
+ * has ended, a timer waiting for each open flow and none once they have fired, state on disk that grew with the
+ * records, a stream time lag as old as the capture, the consumer's lag on ww.packets and the records it processes
+ * per second, the garbage as dead letters (logged in one line, no stack trace), and as many alerts of each type as
+ * reached ww.alerts.
  */
 class ProcessorMetricsEndpointTest {
     private static final Path CASE = Path.of(System.getProperty("wirewatch.samples", "../deploy/samples"))
@@ -81,6 +83,7 @@ class ProcessorMetricsEndpointTest {
                     .redirectOutput(temp.resolve("processor.log").toFile()).start();
             try {
                 await(() -> status(port, "/health") == 200, processor, "the processor running");
+                double stateBefore = value(get(port), "wirewatch_state_size_bytes");
                 Map<TopicPartition, Long> alertsBefore = ends(client, Topics.ALERTS);
 
                 // The case without its end: its flows stay open.
@@ -118,11 +121,23 @@ class ProcessorMetricsEndpointTest {
                     double flows = value(open, "wirewatch_flows_tracked");
                     assertTrue(flows > 0, "flows held while the input is open: " + open);
                     assertTrue(value(open, "wirewatch_connections_tracked") >= flows, "a view per vantage of each flow");
+                    assertEquals(flows, value(open, "wirewatch_timers_pending{stage=\"flow\"}"),
+                            "one timer waits for each open flow: its next judgement or its expiry");
+                    double state = value(open, "wirewatch_state_size_bytes");
+                    assertTrue(state > stateBefore && stateBefore >= 0, "the state on disk grew with the records: "
+                            + stateBefore + " -> " + state);
                     double lag = value(open, "wirewatch_stream_time_lag_seconds");
                     double now = System.currentTimeMillis() / 1000.0;
                     assertTrue(lag >= now - lastTs.get() / 1e6 - 5 && lag <= now - firstTs.get() / 1e6 + 5,
                             "stream time lag as old as the capture: " + lag);
                     assertEquals(GARBAGE, value(open, "wirewatch_dead_letters_total{reason=\"not-a-wirewatch-record\",topic=\"ww.packets\"}"));
+                    assertTrue(value(open, "kafka_stream_thread_process_rate") > 0, "records processed per second");
+                    // Kafka creates the consumer's lag per partition at its first fetch; /metrics finds it within seconds
+                    String lagOfPackets = "kafka_consumer_fetch_manager_records_lag";
+                    await(() -> ofTopic(scrape(port), lagOfPackets, Topics.PACKETS).size() == 3, processor,
+                            "the consumer's lag of each ww.packets partition");
+                    assertEquals(List.of(0.0, 0.0, 0.0), ofTopic(scrape(port), lagOfPackets, Topics.PACKETS),
+                            "ww.packets read to its end");
 
                     endsOfInput.forEach(Runnable::run);
                     publisher.flush();
@@ -132,6 +147,7 @@ class ProcessorMetricsEndpointTest {
                 promtoolAccepts(ended);
                 assertEquals(0, value(ended, "wirewatch_flows_tracked"), "every flow closed at the end of the input");
                 assertEquals(0, value(ended, "wirewatch_connections_tracked"));
+                assertEquals(0, value(ended, "wirewatch_timers_pending{stage=\"flow\"}"), "every flow's timer has fired");
 
                 Map<String, Integer> written = new TreeMap<>();
                 var alerts = AvroSerde.of(Alert.class).deserializer();
@@ -241,6 +257,21 @@ class ProcessorMetricsEndpointTest {
         assertTrue(java.util.Arrays.stream(accepted).anyMatch(code -> code == exit), "promtool check metrics, exit "
                 + exit + ": " + said);
         return said;
+    }
+
+    /** The values of the series of {@code name} about {@code topic}. */
+    private static List<Double> ofTopic(String metrics, String name, String topic) {
+        return metrics.lines().filter(line -> line.startsWith(name + "{") && line.contains("topic=\"" + topic + "\""))
+                .map(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).toList();
+    }
+
+    /** /metrics now, "" while it does not answer. */
+    private String scrape(int port) {
+        try {
+            return get(port);
+        } catch (Exception e) {
+            return "";
+        }
     }
 
     /** The value of the series that starts with {@code series} (name and, if given, labels). */

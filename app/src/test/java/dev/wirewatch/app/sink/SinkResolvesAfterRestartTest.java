@@ -11,6 +11,7 @@ import dev.wirewatch.sink.AlertSink;
 import dev.wirewatch.sink.delivery.RetryPolicy;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -104,11 +105,18 @@ class SinkResolvesAfterRestartTest {
         }
     }
 
+    /**
+     * A sink process of group "killed". The group gives a killed sink's partition to the next one when the killed
+     * one's session expires: after 10 s here instead of the default 45, which only made this test wait.
+     */
     private Process sinkProcess(String webhook, String name) throws Exception {
+        Path session = Files.writeString(temp.resolve("session.properties"),
+                "session.timeout.ms=10000\nheartbeat.interval.ms=1000\n");
         List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
                 "-cp", System.getProperty("java.class.path"), "dev.wirewatch.app.Main", "sink", "--bootstrap-servers",
-                broker.bootstrapServers(), "--group-id", "killed", "--from-start", "--group-wait", "0s",
-                "--resolve-after", QUIET.toSeconds() + "s", "--retry-backoff", "100ms", "--to", webhook);
+                broker.bootstrapServers(), "--kafka-config", session.toString(), "--group-id", "killed", "--from-start",
+                "--group-wait", "0s", "--resolve-after", QUIET.toSeconds() + "s", "--retry-backoff", "100ms",
+                "--to", webhook);
         Process process = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(temp.resolve(name + ".log").toFile()).start();
         assertTrue(process.isAlive(), "the sink runs");

@@ -18,6 +18,8 @@ import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -26,7 +28,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  * The pcapng reader against tshark on files real tools wrote: every pcapng of the shared traces and of deploy/,
  * every pcap there converted by editcap, editcap's nanosecond pcapng, and two sections in one file. Equal means
  * the same count, times to the microsecond, link types, interface names, both lengths and bytes (MD5).
+ * Its cases run side by side: each waits about a second for tshark to start, on one core, some 80 times.
  */
+@Execution(ExecutionMode.CONCURRENT)
 class PcapngMatchesTsharkTest {
     /** The repository's deploy/ folder (captures made by its record scripts). */
     static final Path DEPLOY = Path.of(System.getProperty("wirewatch.samples", "../deploy/samples")).getParent();

@@ -110,9 +110,9 @@ public final class FlowProcessor implements Processor<byte[], SpecificRecord, Ob
         this.firstHeardMicros = sensors.firstHeardMicros();
         this.lagging = new LaggingVantages(topology, sensors::liveness, config.laggingSensorWaitMicros(),
                 config.sensorSilenceMicros(), () -> firstHeardMicros);
-        long restored = timers.count();
+        long restored = timers.armed();
         this.connections = budget.open(context.metrics(), context.taskId().toString(), restored);
-        this.figures = metrics.openTask(context.taskId().toString(), restored == 0 ? 0 : restoredViews());
+        this.figures = metrics.openTask(context.taskId().toString(), restored == 0 ? 0 : restoredViews(), timers::armed);
         context.schedule(Duration.ofSeconds(1), PunctuationType.STREAM_TIME, streamTimeMs -> fireDueTimers(packetTimeMs));
     }
 

@@ -3,6 +3,7 @@ package dev.wirewatch.processor.flow;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
@@ -18,17 +19,30 @@ final class FlowTimers {
     record Due(Bytes flowKey, long atMicros) {}
 
     private final KeyValueStore<Bytes, byte[]> store;
+    /**
+     * Timers in the store: counted once when the task opens, then kept by arm and disarm (the flow stage arms a
+     * flow's timer only after disarming the one it had), so /metrics reads it from another thread for free.
+     */
+    private final AtomicLong armed;
 
     FlowTimers(KeyValueStore<Bytes, byte[]> store) {
         this.store = store;
+        this.armed = new AtomicLong(count());
     }
 
     void arm(long atMicros, Bytes flowKey) {
         store.put(key(atMicros, flowKey.get()), new byte[0]);
+        armed.incrementAndGet();
     }
 
     void disarm(long atMicros, Bytes flowKey) {
         store.delete(key(atMicros, flowKey.get()));
+        armed.decrementAndGet();
+    }
+
+    /** Timers waiting to fire: one per flow in the store. */
+    long armed() {
+        return armed.get();
     }
 
     /** Removes and returns the timers due at or before {@code nowMicros}, earliest first. */
@@ -48,8 +62,8 @@ final class FlowTimers {
         return read(key(fromMicros, new byte[0]), null, limit);
     }
 
-    /** Timers armed: one per flow in the store. */
-    long count() {
+    /** Timers in the store, counted one by one. */
+    private long count() {
         long count = 0;
         try (KeyValueIterator<Bytes, byte[]> iterator = store.all()) {
             while (iterator.hasNext()) {

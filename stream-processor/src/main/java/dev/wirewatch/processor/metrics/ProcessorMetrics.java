@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -22,7 +23,10 @@ import java.util.function.LongSupplier;
  *   <li>{@code wirewatch_flows_tracked}: flows in this instance's flow stores (one per connection, all vantages);</li>
  *   <li>{@code wirewatch_connections_tracked}: connection views in them (one per vantage that saw a flow);</li>
  *   <li>{@code wirewatch_stream_time_lag_seconds}: wall clock minus stream time (capture time) of the task
- *       furthest behind; 0 before any task has seen a record.</li>
+ *       furthest behind; 0 before any task has seen a record;</li>
+ *   <li>{@code wirewatch_timers_pending{stage="flow"}}: flow deadlines waiting to fire (one per open flow: its
+ *       next detector judgement or its expiry, FlowDeadlines);</li>
+ *   <li>{@code wirewatch_state_size_bytes}: the instance's state directory on disk (StateDirectorySize).</li>
  * </ul>
  * Tasks come and go with rebalances: each keeps its figures under its task id, replaced when it is reopened.
  */
@@ -45,6 +49,9 @@ public final class ProcessorMetrics {
                 .description("wall clock minus stream time (capture time) of the task furthest behind").register(registry);
         Gauge.builder("wirewatch.connections.tracked", this, ProcessorMetrics::connectionViews).strongReference(true)
                 .description("connection views (one per vantage that saw a flow) in this instance's flow stores")
+                .register(registry);
+        Gauge.builder("wirewatch.timers.pending", this, ProcessorMetrics::flowTimers).tag("stage", "flow")
+                .strongReference(true).description("deadlines waiting to fire: a flow's next detector judgement or expiry")
                 .register(registry);
     }
 
@@ -86,9 +93,19 @@ public final class ProcessorMetrics {
                 .register(registry);
     }
 
-    /** A flow task's figures; {@code views} are the connection views its restored store holds. */
-    public TaskFigures openTask(String taskId, long views) {
-        TaskFigures figures = new TaskFigures(taskId, views);
+    /** The size on disk of {@code directory}, this instance's state (measured at each scrape). */
+    public void trackStateDirectory(Path directory) {
+        Gauge.builder("wirewatch.state.size", directory, StateDirectorySize::bytes).baseUnit("bytes").strongReference(true)
+                .description("bytes of this instance's state directory on disk (RocksDB tables, logs, checkpoints)")
+                .register(registry);
+    }
+
+    /**
+     * A flow task's figures; {@code views} are the connection views its restored store holds, {@code timers} its
+     * armed timers (read at each scrape).
+     */
+    public TaskFigures openTask(String taskId, long views, LongSupplier timers) {
+        TaskFigures figures = new TaskFigures(taskId, views, timers);
         tasks.put(taskId, figures);
         return figures;
     }
@@ -97,21 +114,27 @@ public final class ProcessorMetrics {
         return tasks.values().stream().mapToLong(task -> task.views.get()).sum();
     }
 
+    long flowTimers() {
+        return tasks.values().stream().mapToLong(task -> task.timers.getAsLong()).sum();
+    }
+
     double streamTimeLagSeconds() {
         long now = wallClockMs.getAsLong();
         return tasks.values().stream().mapToLong(task -> task.streamTimeMs.get()).filter(time -> time != Long.MIN_VALUE)
                 .map(time -> Math.max(0, now - time)).max().orElse(0) / 1000.0;
     }
 
-    /** One flow task's connection views and stream time, updated by its own stream thread. */
+    /** One flow task's connection views, timers and stream time, updated by its own stream thread. */
     public final class TaskFigures implements AutoCloseable {
         private final String taskId;
         private final AtomicLong views;
+        private final LongSupplier timers;
         private final AtomicLong streamTimeMs = new AtomicLong(Long.MIN_VALUE);
 
-        private TaskFigures(String taskId, long views) {
+        private TaskFigures(String taskId, long views, LongSupplier timers) {
             this.taskId = taskId;
             this.views = new AtomicLong(views);
+            this.timers = timers;
         }
 
         public void viewsOpened(int count) {
