@@ -76,7 +76,8 @@ public final class ConfigKeys {
                     + "longer than the OS keep-alive defaults plus their probes (Linux: 2 h + 9 x 75 s)");
     public static final ConfigKey<Long> STATE_MEMORY_MIB = key("state-memory-mib", ValueType.Count.ofLong(16), 256L,
             "MiB that all the processor's RocksDB stores share off the heap for cached blocks and memtables (one "
-                    + "bound per instance; RocksDB's own default grows with every store and task)");
+                    + "bound per instance; RocksDB's own default grows with every store and task). A `rocksdb.config.setter` "
+                    + "of your own in `--kafka-config` replaces this bound, and then this key has no effect");
     public static final ConfigKey<Long> CONNECTION_BUDGET = key("connection-budget", ValueType.Count.ofLong(1),
             2_000_000L, "connections one processor instance keeps at most (each idle one costs a few hundred bytes "
                     + "of state, BENCHMARKS.md); beyond it the longest idle are forgotten first, counted on /metrics");
