@@ -8,9 +8,13 @@ import {ago, number, utc} from './format.js';
 const REFRESH_MS = 5000;
 
 export function renderSensors(main) {
-  const sensorsPart = el('section', {class: 'sensors', 'aria-labelledby': 'sensors-title'});
+  const sensorsPart = el('section', {class: 'sensors', 'aria-labelledby': 'sensors-title'},
+    el('h2', {id: 'sensors-title'}, 'Sensors'), el('p', {class: 'loading'}, 'Loading…'));
   const topologyPart = el('section', {class: 'topology', 'aria-labelledby': 'topology-title'});
   replace(main, el('h1', {}, 'Sensors and topology'), sensorsPart, topologyPart);
+  let timer = null;
+  let stopped = false;
+  // The next refresh is planned when this one has its answer: a slow server never gets a pile of requests.
   const refresh = async () => {
     try {
       replace(sensorsPart, sensorTable((await getJson('/api/sensors')).sensors || []));
@@ -18,13 +22,16 @@ export function renderSensors(main) {
       replace(sensorsPart, el('h2', {id: 'sensors-title'}, 'Sensors'),
         el('p', {class: 'error', role: 'alert'}, `Could not load the sensors: ${error.message}`));
     }
+    if (!stopped) timer = setTimeout(refresh, REFRESH_MS);
   };
   getJson('/api/topology').then((topology) => replace(topologyPart, topologyView(topology)))
     .catch((error) => replace(topologyPart, el('h2', {id: 'topology-title'}, 'Topology'),
       el('p', {class: 'error'}, `Could not load the topology: ${error.message}`)));
   refresh();
-  const timer = setInterval(refresh, REFRESH_MS);
-  return () => clearInterval(timer);
+  return () => {
+    stopped = true;
+    clearTimeout(timer);
+  };
 }
 
 function sensorTable(sensors) {
