@@ -14,6 +14,7 @@ packages=(
   prometheus-alertmanager         # the sink's Alertmanager output against the real thing
   prometheus                      # promtool: the alerting rules' unit tests (deploy/prometheus)
   systemd adduser                 # the Debian package's test: systemd-analyze checks its units; its postinst
+  chromium nodejs npm             # the console's browser tests (headless Chromium driven by playwright-core from npm)
 )
 
 missing=()
