@@ -89,7 +89,7 @@ public final class ConsoleServer implements AutoCloseable {
                 return;
             }
             route(exchange, exchange.getRequestURI().getPath());
-        } catch (IOException closedByTheBrowser) {
+        } catch (IOException | UncheckedIOException closedByTheBrowser) { // a page closed or reloaded mid-answer
             LOG.debug("console: {} {}: {}", exchange.getRequestMethod(), exchange.getRequestURI(), closedByTheBrowser.toString());
         } catch (RuntimeException e) {
             LOG.warn("console: {} failed", exchange.getRequestURI(), e);
