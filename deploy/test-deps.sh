@@ -19,6 +19,8 @@ packages=(
 
 missing=()
 for p in "${packages[@]}"; do
+  # node and npm from elsewhere (NodeSource's nodejs bundles npm and conflicts with Debian's npm) serve as well
+  case "$p" in nodejs|npm) command -v "${p/nodejs/node}" >/dev/null 2>&1 && continue ;; esac
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
 done
 if [ "${1:-}" = --missing ]; then
