@@ -54,7 +54,7 @@ export function start() {
 
 async function reload() {
   try {
-    const {alerts: list} = await getJson('/api/alerts');
+    const {alerts: list, error} = await getJson('/api/alerts');
     for (const alert of list || []) {
       const known = alerts.get(alert.id);
       if (!known || Number(known.revision) <= Number(alert.revision)) {
@@ -63,6 +63,7 @@ async function reload() {
     }
     loaded = true;
     notify('reload');
+    if (error) setConnection(`error: ${error}`); // the server stopped reading ww.alerts: say so, not just "live"
   } catch (error) {
     setConnection(`error: ${error.message}`);
   }

@@ -45,7 +45,7 @@ public final class BrokerCommand implements Callable<Integer> {
     Path passwordFile;
 
     @Option(names = "--users", paramLabel = "DIR",
-            description = "With --tls-keystore: a directory of COMPONENT.password files (sensor, processor, sink). Each becomes the login wirewatch-COMPONENT with only the ACLs that component needs; a login given again gets the new password.")
+            description = "With --tls-keystore: a directory of COMPONENT.password files (sensor, processor, sink, console). Each becomes the login wirewatch-COMPONENT with only the ACLs that component needs; a login given again gets the new password.")
     Path users;
 
     @Option(names = "--partitions", description = "Partitions of the topics it creates (default: 3 on a single node; in a cluster 2 per broker, at least 6).")
@@ -131,7 +131,7 @@ public final class BrokerCommand implements Callable<Integer> {
             }
         }
         if (logins.isEmpty()) {
-            throw new UsageException("--users " + users + ": no sensor.password, processor.password or sink.password");
+            throw new UsageException("--users " + users + ": no sensor.password, processor.password, sink.password or console.password");
         }
         return logins;
     }

@@ -26,7 +26,7 @@ import picocli.CommandLine.Option;
 
 @Command(name = "console", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Serves the web console: findings live as they reach ww.alerts, each flow as every sensor recorded it (a ladder diagram) with its evidence as pcapng, the sensors' health and the topology. Reads Kafka only.",
-                "Bound to 127.0.0.1 by default. Bound elsewhere it needs --users (HTTP basic login; make lines with --hash-password NAME) and should have --tls-keystore.",
+                "Bound to 127.0.0.1 by default. Bound elsewhere it needs --users (HTTP basic login; make lines with --hash-password NAME) and --tls-keystore.",
                 "Example: wirewatch console --bootstrap-servers 10.0.0.9:9092 --topology topology.yaml, then open http://127.0.0.1:8080/"})
 public final class ConsoleCommand implements Callable<Integer> {
     @Option(names = "--port", defaultValue = "8080", paramLabel = "PORT", description = "Port (default: ${DEFAULT-VALUE}; 0: any free one, printed).")
@@ -81,9 +81,9 @@ public final class ConsoleCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("--bind: unknown address " + bind);
             }
         });
-        if (!address.isLoopbackAddress() && users == null) {
+        if (!address.isLoopbackAddress() && (users == null || keyStore == null)) {
             throw new UsageException("--bind " + bind + " lets others reach the console: give --users FILE for a login"
-                    + " (and --tls-keystore, or the passwords travel in clear)");
+                    + " and --tls-keystore (the login's password would otherwise cross the network in clear)");
         }
         Logins logins = users == null ? null : Arguments.parse(() -> Logins.load(users));
         SSLContext tls = keyStore == null ? null : tls(keyStore, keyStorePassword);

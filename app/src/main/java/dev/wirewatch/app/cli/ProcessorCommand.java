@@ -11,6 +11,7 @@ import dev.wirewatch.processor.config.ProcessorConfig;
 import dev.wirewatch.processor.metrics.ProcessorMetrics;
 import dev.wirewatch.processor.network.NetworkTopology;
 import dev.wirewatch.schemas.Topics;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -125,8 +126,7 @@ public final class ProcessorCommand implements Callable<Integer> {
         }
         KafkaStreams streams = ProcessorService.create(clientConfig, applicationId, stateDir, network, processorConfig,
                 partitions, StreamTopics.LIVE, new ProcessorMetrics(registry));
-        new KafkaStreamsMetrics(streams, List.of(), Executors.newSingleThreadScheduledExecutor(ProcessorCommand::daemon),
-                KAFKA_METRICS_DISCOVERY).bindTo(registry);
+        bindStreamsMetrics(streams, registry);
         health.set(() -> streams.state().isRunningOrRebalancing()
                 ? Optional.empty() : Optional.of("Kafka Streams is " + streams.state()));
         CountDownLatch stopped = new CountDownLatch(1);
@@ -149,6 +149,12 @@ public final class ProcessorCommand implements Callable<Integer> {
                 Topics.PACKETS, stateDir.toAbsolutePath());
         stopped.await();
         return streams.state() == KafkaStreams.State.ERROR ? 1 : 0;
+    }
+
+    /** Kafka's metrics of the streams on /metrics, looked for every {@link #KAFKA_METRICS_DISCOVERY}. */
+    static void bindStreamsMetrics(KafkaStreams streams, MeterRegistry registry) {
+        new KafkaStreamsMetrics(streams, List.of(), Executors.newSingleThreadScheduledExecutor(ProcessorCommand::daemon),
+                KAFKA_METRICS_DISCOVERY).bindTo(registry);
     }
 
     private static Thread daemon(Runnable task) {

@@ -18,7 +18,6 @@ import dev.wirewatch.sink.AlertSink;
 import dev.wirewatch.sink.SinkConfig;
 import dev.wirewatch.sink.delivery.RetryPolicy;
 import dev.wirewatch.sink.output.OutputSpec;
-import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
@@ -120,7 +119,7 @@ public final class StandaloneCommand implements Callable<Integer> {
             streamsConfig.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, 1);
             KafkaStreams processor = ProcessorService.create(streamsConfig, APPLICATION_ID, data.resolve("processor"),
                     network, loaded.get(), partitions, StreamTopics.LIVE, new ProcessorMetrics(registry));
-            new KafkaStreamsMetrics(processor).bindTo(registry);
+            ProcessorCommand.bindStreamsMetrics(processor, registry);
             CompletableFuture<String> stopped = new CompletableFuture<>();
             processor.setStateListener((now, before) -> {
                 if (now == KafkaStreams.State.ERROR) {
@@ -131,49 +130,72 @@ public final class StandaloneCommand implements Callable<Integer> {
             SensorService sensor = new SensorService(SensorService.Settings.defaults(name, captured,
                     SensorCommand.captureFilter(filter, broker.bootstrapServers())), clientConfig);
             sensor.bindMetrics(registry);
-            ServiceEndpoint http = httpPort == null ? null : ServiceEndpoint.start(httpPort, registry, () -> Stream.of(
-                    sensor.degradedReason(), processor.state().isRunningOrRebalancing() ? Optional.<String>empty()
-                            : Optional.of("the processor is " + processor.state()), sink.degraded())
-                    .flatMap(Optional::stream).findFirst());
-            ConsoleServer console = consolePort == null ? null : new ConsoleServer(new InetSocketAddress("127.0.0.1",
-                    consolePort), null, null, new ConsoleApi(clientConfig, network, sinkConfig.resolveAfter(),
-                    APPLICATION_ID, SINK_GROUP));
-            if (console != null) {
-                console.start();
-            }
-            for (String signal : List.of("TERM", "INT")) {
-                Signal.handle(new Signal(signal), received -> stopped.complete("SIG" + received.getName()));
-            }
-            processor.start();
             Thread sinkThread = new Thread(() -> {
-                sink.run();
-                stopped.complete("the sink stopped");
+                try {
+                    sink.run();
+                } catch (RuntimeException e) {
+                    stopped.complete("the sink failed: " + e.getMessage());
+                } finally {
+                    stopped.complete("the sink stopped");
+                }
             }, "wirewatch-standalone-sink");
-            sinkThread.start();
-            sensor.start();
-            sensor.fatal().thenAccept(why -> stopped.complete("the sensor stopped: " + why));
-            System.err.printf("standalone %s: capturing %s, Kafka on %s, data in %s, alerts to %s%s; Ctrl-C to stop%n",
-                    name, String.join(", ", captured), broker.bootstrapServers(),
-                    data.toAbsolutePath(), String.join(", ", sink.outputNames()),
-                    http == null ? "" : ", /metrics on port " + http.port());
-            if (console != null) {
-                System.err.printf("standalone %s: the console is on http://127.0.0.1:%d/%n", name, console.port());
+            ServiceEndpoint http = null;
+            ConsoleServer console = null;
+            RuntimeException startFailure = null;
+            String why;
+            try {
+                http = httpPort == null ? null : ServiceEndpoint.start(httpPort, registry, () -> Stream.of(
+                        sensor.degradedReason(), processor.state().isRunningOrRebalancing() ? Optional.<String>empty()
+                                : Optional.of("the processor is " + processor.state()), sink.degraded())
+                        .flatMap(Optional::stream).findFirst());
+                console = consolePort == null ? null : console(clientConfig, network, sinkConfig.resolveAfter());
+                for (String signal : List.of("TERM", "INT")) {
+                    Signal.handle(new Signal(signal), received -> stopped.complete("SIG" + received.getName()));
+                }
+                processor.start();
+                sinkThread.start();
+                sensor.start();
+                sensor.fatal().thenAccept(reason -> stopped.complete("the sensor stopped: " + reason));
+                System.err.printf("standalone %s: capturing %s, Kafka on %s, data in %s, alerts to %s%s%s; Ctrl-C to stop%n",
+                        name, String.join(", ", captured), broker.bootstrapServers(), data.toAbsolutePath(),
+                        String.join(", ", sink.outputNames()), http == null ? "" : ", /metrics on port " + http.port(),
+                        console == null ? "" : ", the console on http://127.0.0.1:" + console.port() + "/");
+                why = stopped.join();
+            } catch (RuntimeException e) {
+                startFailure = e;
+                why = "it could not start";
             }
-            String why = stopped.join();
             // in the data's order: what was captured reaches Kafka, then the processor and the sink stop their work
             long undelivered = sensor.close(Duration.ofSeconds(30));
             processor.close(Duration.ofSeconds(30));
             sink.close();
-            sinkThread.join(Duration.ofSeconds(30).toMillis());
+            if (sinkThread.isAlive()) {
+                sinkThread.join(Duration.ofSeconds(30).toMillis());
+            }
             if (http != null) {
                 http.close();
             }
             if (console != null) {
                 console.close();
             }
+            if (startFailure != null) {
+                throw startFailure;
+            }
             System.err.printf("standalone %s: stopped (%s)%s%n", name, why,
                     undelivered == 0 ? "" : String.format("; %,d records were not delivered", undelivered));
             return why.startsWith("SIG") ? 0 : 1;
+        }
+    }
+
+    private ConsoleServer console(Map<String, Object> clientConfig, NetworkTopology network, Duration resolveAfter) {
+        ConsoleApi api = new ConsoleApi(clientConfig, network, resolveAfter, APPLICATION_ID, SINK_GROUP);
+        try {
+            ConsoleServer console = new ConsoleServer(new InetSocketAddress("127.0.0.1", consolePort), null, null, api);
+            console.start();
+            return console;
+        } catch (IOException e) {
+            api.close();
+            throw new UsageException("--console-port " + consolePort + ": cannot serve there (" + e.getMessage() + ")");
         }
     }
 

@@ -3,10 +3,12 @@ package dev.wirewatch.app.console;
 import dev.wirewatch.app.kafka.TopicReads;
 import dev.wirewatch.record.Alert;
 import dev.wirewatch.schemas.AvroSerde;
+import dev.wirewatch.sink.AlertSubject;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -16,6 +18,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,9 +26,10 @@ import org.slf4j.LoggerFactory;
 /**
  * ww.alerts as the console shows it: every finding in its latest revision (a later record with the same id replaces
  * the earlier one), read from the oldest kept, then followed live; each alert read after the start is handed to the
- * listeners (the pages' event streams) as it arrives. A finding is resolved once no revision of it arrived for
- * {@code resolveAfter}, as the sink resolves a condition; for what was already on the topic at the start, the
- * record's time counts as its arrival. Reads only committed records (the processor writes exactly-once) and joins no
+ * listeners (the pages' event streams) as it arrives. A finding is resolved once no alert about its subject (the
+ * condition, as the sink groups it: a lasting condition raises a new finding window after window) arrived for
+ * {@code resolveAfter}, as the sink resolves it; for what was already on the topic at the start, the record's time
+ * counts as its arrival. Reads only committed records (the processor writes exactly-once) and joins no
  * group: it commits nothing and disturbs no one.
  */
 final class AlertFeed implements AutoCloseable {
@@ -41,9 +45,11 @@ final class AlertFeed implements AutoCloseable {
     private final Duration resolveAfter;
     private final Clock clock;
     private final Map<String, Received> latest = new LinkedHashMap<>();
+    private final Map<String, Instant> subjectLastArrived = new HashMap<>();
     private final List<Consumer<Received>> listeners = new CopyOnWriteArrayList<>();
     private final Thread reader;
     private volatile boolean caughtUp;
+    private volatile String failure;
     private long undecodable;
 
     AlertFeed(Map<String, Object> clientConfig, String topic, Duration resolveAfter, Clock clock) {
@@ -71,8 +77,14 @@ final class AlertFeed implements AutoCloseable {
         return Optional.ofNullable(latest.get(id));
     }
 
-    boolean resolved(Received received) {
-        return !resolveAfter.isZero() && received.at().plus(resolveAfter).isBefore(clock.instant());
+    synchronized boolean resolved(Received received) {
+        Instant last = subjectLastArrived.getOrDefault(AlertSubject.of(received.alert()), received.at());
+        return !resolveAfter.isZero() && last.plus(resolveAfter).isBefore(clock.instant());
+    }
+
+    /** Why no new alerts arrive any more (the reader failed), if it did. */
+    Optional<String> failure() {
+        return Optional.ofNullable(failure);
     }
 
     void listen(Consumer<Received> listener) {
@@ -85,8 +97,8 @@ final class AlertFeed implements AutoCloseable {
 
     private void read() {
         var decoder = AvroSerde.of(Alert.class).deserializer();
-        Map<org.apache.kafka.common.TopicPartition, Long> end = consumer.endOffsets(consumer.assignment());
         try {
+            Map<TopicPartition, Long> end = consumer.endOffsets(consumer.assignment());
             while (true) {
                 for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(100))) {
                     if (record.value() == null) {
@@ -117,7 +129,10 @@ final class AlertFeed implements AutoCloseable {
         } catch (WakeupException stopping) {
             // close() asked
         } catch (RuntimeException e) {
-            LOG.error("console: reading {} failed; no new alerts will show until a restart", topic, e);
+            failure = "reading " + topic + " failed (" + e.getMessage() + "): no new alerts show until the console restarts";
+            LOG.error("console: {}", failure, e);
+        } finally {
+            consumer.close(Duration.ofSeconds(5)); // here: a KafkaConsumer is closed by the thread that used it
         }
     }
 
@@ -126,6 +141,11 @@ final class AlertFeed implements AutoCloseable {
         String id = alert.getId();
         latest.remove(id); // re-inserted last: the list is in order of arrival
         latest.put(id, received);
+        subjectLastArrived.merge(AlertSubject.of(alert), at, (a, b) -> a.isAfter(b) ? a : b);
+        if (subjectLastArrived.size() > KEPT) { // what resolved long ago needs no remembering
+            Instant forgotten = clock.instant().minus(resolveAfter);
+            subjectLastArrived.values().removeIf(last -> last.isBefore(forgotten));
+        }
         if (latest.size() > KEPT) {
             Iterator<String> oldest = latest.keySet().iterator();
             oldest.next();
@@ -136,12 +156,17 @@ final class AlertFeed implements AutoCloseable {
 
     @Override
     public void close() {
-        consumer.wakeup();
+        if (!reader.isAlive()) {
+            if (reader.getState() == Thread.State.NEW) {
+                consumer.close(Duration.ofSeconds(5));
+            }
+            return;
+        }
+        consumer.wakeup(); // the reader closes the consumer on its way out
         try {
             reader.join(10_000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        consumer.close(Duration.ofSeconds(5));
     }
 }

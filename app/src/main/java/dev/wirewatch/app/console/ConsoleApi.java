@@ -56,6 +56,7 @@ public final class ConsoleApi implements AutoCloseable {
         ObjectNode node = ConsoleJson.JSON.createObjectNode();
         ArrayNode list = node.putArray("alerts");
         feed.all().forEach(received -> list.add(ConsoleJson.alert(received, feed.resolved(received))));
+        feed.failure().ifPresent(why -> node.put("error", why));
         return node;
     }
 

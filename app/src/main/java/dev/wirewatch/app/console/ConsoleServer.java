@@ -37,6 +37,8 @@ public final class ConsoleServer implements AutoCloseable {
     private static final String POLICY = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:;"
             + " connect-src 'self'; font-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
+    private static final int THREADS = 32;
+
     private final HttpServer server;
     private final ExecutorService threads;
     private final ConsoleApi api;
@@ -54,7 +56,8 @@ public final class ConsoleServer implements AutoCloseable {
             https.setHttpsConfigurator(new HttpsConfigurator(tls));
             server = https;
         }
-        threads = Executors.newCachedThreadPool(runnable -> {
+        // bounded: each open page holds one thread for its event stream; more requests than threads wait their turn
+        threads = Executors.newFixedThreadPool(THREADS, runnable -> {
             Thread thread = new Thread(runnable, "wirewatch-console-http");
             thread.setDaemon(true);
             return thread;

@@ -8,16 +8,20 @@ import dev.wirewatch.record.TcpHeader;
 import dev.wirewatch.schemas.Addresses;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * One connection's packets as every vantage (host/interface) recorded them, joined into arrows: a packet seen leaving
  * the client's side and arriving at the server's is one arrow through both vantages; one that left a vantage and
- * that a capturing vantage further along never saw is lost after it — what the seed's engineers drew by hand from
+ * that a vantage further along never recorded, though it ships packets going that way and summarised none then, is
+ * lost after it — what the seed's engineers drew by hand from
  * two captures. A packet is the same packet at two vantages when direction, flags, seq, ack, payload length and
  * TSval agree (NAT may change addresses and ports, not these); identical retransmissions pair in order.
  */
@@ -35,6 +39,9 @@ final class Ladder {
     record Summary(String vantage, long fromMicros, long toMicros, String text) {}
 
     record Drawing(List<Vantage> vantages, long startMicros, List<Arrow> arrows, List<Summary> summaries) {}
+
+    /** A packet's time at one vantage and at the next differ by the path's delay and the two clocks' skew. */
+    private static final long SUMMARY_SLACK_MICROS = 1_000_000;
 
     private Ladder() {}
 
@@ -58,10 +65,12 @@ final class Ladder {
         List<String> order = pathOrder(tcp, vantages, clientOf, serverPort);
 
         Map<Identity, Map<String, List<Sighting>>> seen = new LinkedHashMap<>();
+        Map<String, Set<Boolean>> recordedDirections = new HashMap<>(); // per vantage: which ways it shipped
         for (Sighting sighting : tcp) {
             PacketEvent packet = (PacketEvent) sighting.event();
             String vantage = id(sighting);
             boolean toServer = toServer(packet, clientOf.get(vantage), serverPort);
+            recordedDirections.computeIfAbsent(vantage, key -> new HashSet<>()).add(toServer);
             TcpHeader header = packet.getTcp();
             Identity identity = new Identity(toServer, header.getFlags(), header.getSeq(), header.getAck(),
                     header.getPayloadLength(), header.getTsVal());
@@ -73,7 +82,7 @@ final class Ladder {
             int copies = byVantage.values().stream().mapToInt(List::size).max().orElse(0);
             List<String> travel = new ArrayList<>(order);
             if (!identity.toServer()) {
-                java.util.Collections.reverse(travel);
+                Collections.reverse(travel);
             }
             for (int copy = 0; copy < copies; copy++) {
                 List<Hop> hops = new ArrayList<>();
@@ -85,11 +94,13 @@ final class Ladder {
                         first = first == null ? (PacketEvent) there.get(copy).event() : first;
                     }
                 }
-                String last = hops.get(hops.size() - 1).vantage();
-                boolean furtherCaptured = travel.indexOf(last) < travel.size() - 1;
+                Hop last = hops.get(hops.size() - 1);
+                List<String> further = travel.subList(travel.indexOf(last.vantage()) + 1, travel.size());
+                boolean missedFurtherOn = further.stream().anyMatch(vantage -> wouldHaveRecorded(vantage,
+                        identity.toServer(), last.tsMicros(), recordedDirections, activity));
                 arrows.add(new Arrow(identity.toServer(), flags(identity.flags()), identity.seq(), identity.ack(),
                         identity.tsVal(), identity.length(), source(first), destination(first), List.copyOf(hops),
-                        furtherCaptured ? last : null));
+                        missedFurtherOn ? last.vantage() : null));
             }
         });
         arrows.sort(Comparator.comparingLong(arrow -> arrow.hops().get(0).tsMicros()));
@@ -105,6 +116,23 @@ final class Ladder {
                 .orElse(summaries.stream().mapToLong(Summary::fromMicros).min().orElse(0));
         List<Vantage> ordered = order.stream().map(vantages::get).toList();
         return new Drawing(ordered, start, arrows, summaries);
+    }
+
+    /**
+     * Whether {@code vantage} would have shipped a packet going this way at this time had it passed: it shipped packets
+     * going this way (it captures that direction), and no control-mode summary of its covers the moment (a summarised
+     * packet was recorded, only not shipped one by one). Otherwise its silence says nothing about a loss.
+     */
+    private static boolean wouldHaveRecorded(String vantage, boolean toServer, long atMicros,
+                                             Map<String, Set<Boolean>> recordedDirections,
+                                             List<Sighting> activity) {
+        if (!recordedDirections.getOrDefault(vantage, Set.of()).contains(toServer)) {
+            return false;
+        }
+        return activity.stream().noneMatch(sighting -> id(sighting).equals(vantage)
+                && sighting.event() instanceof FlowActivity summary
+                && Math.min(first(summary.getForward()), first(summary.getReverse())) <= atMicros + SUMMARY_SLACK_MICROS
+                && atMicros - SUMMARY_SLACK_MICROS <= summary.getTsMicros());
     }
 
     /**

@@ -7,9 +7,11 @@ import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import javax.crypto.SecretKeyFactory;
 import javax.crypto.spec.PBEKeySpec;
 
@@ -22,7 +24,11 @@ public final class Logins {
     private static final String SCHEME = "pbkdf2-sha256";
     private static final int ITERATIONS = 210_000;
 
+    private static final Duration REMEMBERED = Duration.ofMinutes(5);
+    private static final String[] DUMMY = line("nobody", "no password").split(":");
+
     private final Map<String, String[]> users;
+    private final Map<String, Long> verified = new ConcurrentHashMap<>();
 
     private Logins(Map<String, String[]> users) {
         this.users = users;
@@ -42,6 +48,15 @@ public final class Logins {
                     throw new IllegalArgumentException(file + " line " + number
                             + ": not NAME:" + SCHEME + ":ITERATIONS:SALT:HASH (make lines with --hash-password NAME)");
                 }
+                try {
+                    if (Integer.parseInt(fields[2]) < 10_000 || Base64.getDecoder().decode(fields[3]).length < 8
+                            || Base64.getDecoder().decode(fields[4]).length != 32) {
+                        throw new IllegalArgumentException("weak or damaged");
+                    }
+                } catch (IllegalArgumentException e) { // also NumberFormatException and bad base64
+                    throw new IllegalArgumentException(file + " line " + number + ": iterations, salt or hash are not"
+                            + " what --hash-password writes (" + e.getMessage() + ")");
+                }
                 users.put(fields[0], fields);
             }
         } catch (IOException e) {
@@ -53,14 +68,34 @@ public final class Logins {
         return new Logins(users);
     }
 
+    /**
+     * Whether the password is the login's. A browser sends it with every request: a pair verified once is
+     * remembered (as its SHA-256, for {@link #REMEMBERED}) instead of paying PBKDF2 on every poll; an unknown name
+     * costs as much as a known one, so the time taken does not tell which names exist.
+     */
     public boolean accepts(String name, String password) {
-        String[] entry = users.get(name);
-        if (entry == null) {
-            return false;
+        String pair = sha256(name + ":" + password);
+        Long until = verified.get(pair);
+        if (until != null && until > System.nanoTime()) {
+            return true;
         }
+        String[] entry = users.getOrDefault(name, DUMMY);
         byte[] expected = Base64.getDecoder().decode(entry[4]);
         byte[] actual = hash(password, Base64.getDecoder().decode(entry[3]), Integer.parseInt(entry[2]));
-        return MessageDigest.isEqual(expected, actual);
+        boolean accepted = MessageDigest.isEqual(expected, actual) && entry != DUMMY;
+        if (accepted) {
+            verified.put(pair, System.nanoTime() + REMEMBERED.toNanos());
+        }
+        return accepted;
+    }
+
+    private static String sha256(String text) {
+        try {
+            return Base64.getEncoder().encodeToString(MessageDigest.getInstance("SHA-256")
+                    .digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("SHA-256 is in every JDK", e);
+        }
     }
 
     /** A line for the logins file. */

@@ -15,7 +15,8 @@ import org.apache.kafka.common.resource.ResourceType;
  * Least privilege on a secured cluster: what each component's principal may do, and nothing more. A sensor only
  * writes its three topics (it cannot read ww.alerts); the processor reads the sensors' topics, writes its findings and
  * owns its group, internal topics and transactions (all named after its application id); the sink reads ww.alerts in
- * its group and writes what it gave up on and its open conditions. The processor and the sink make sure wirewatch's
+ * its group and writes what it gave up on and its open conditions; the console only reads. The processor and the sink
+ * make sure wirewatch's
  * topics exist at start (Kafka checks Describe and Create on a topic before it says it exists). deploy/kubernetes/
  * users.yaml grants the same (a test compares them).
  */
@@ -57,6 +58,18 @@ public final class ComponentAcls {
         allow(acls, principal, literal(ResourceType.TOPIC, Topics.SINK_OPEN), AclOperation.READ, AclOperation.WRITE,
                 AclOperation.DESCRIBE);
         allow(acls, principal, literal(ResourceType.GROUP, groupId), AclOperation.READ, AclOperation.DESCRIBE);
+        return acls;
+    }
+
+    /** The console only reads: alerts, the packets behind them, the sensors' status, and the groups' progress. */
+    public static List<AclBinding> console(String principal, String applicationId, String sinkGroup) {
+        List<AclBinding> acls = new ArrayList<>();
+        for (String topic : List.of(Topics.ALERTS, Topics.PACKETS, Topics.L2, Topics.SENSORS)) {
+            allow(acls, principal, literal(ResourceType.TOPIC, topic), AclOperation.READ, AclOperation.DESCRIBE);
+        }
+        for (String group : List.of(applicationId, sinkGroup)) {
+            allow(acls, principal, literal(ResourceType.GROUP, group), AclOperation.DESCRIBE);
+        }
         return acls;
     }
 

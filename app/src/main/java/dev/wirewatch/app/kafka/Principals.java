@@ -18,7 +18,7 @@ import org.apache.kafka.common.acl.AclBinding;
  * what a secured broker of wirewatch's own (a small site's) sets up, and what an operator's cluster should hold.
  */
 public final class Principals {
-    public static final List<String> COMPONENTS = List.of("sensor", "processor", "sink");
+    public static final List<String> COMPONENTS = List.of("sensor", "processor", "sink", "console");
     private static final int ITERATIONS = 8192;
 
     private Principals() {}
@@ -41,6 +41,7 @@ public final class Principals {
                 case "sensor" -> ComponentAcls.sensor(principal);
                 case "processor" -> ComponentAcls.processor(principal, applicationId);
                 case "sink" -> ComponentAcls.sink(principal, sinkGroup);
+                case "console" -> ComponentAcls.console(principal, applicationId, sinkGroup);
                 default -> throw new IllegalArgumentException("no component " + entry.getKey() + ": " + COMPONENTS);
             });
         }

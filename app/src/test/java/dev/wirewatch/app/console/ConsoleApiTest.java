@@ -103,7 +103,7 @@ class ConsoleApiTest {
 
     @Test
     void theLadderJoinsEachSynAsBothVantagesRecordedItAndDrawsTheOneTheServerNeverSawAsLost() throws Exception {
-        JsonNode ladder = awaitLadder();
+        JsonNode ladder = awaitLadder(alert.getId());
         int clientSyns = Tshark.fields(CASE.resolve("client.pcap"), List.of("-Y", SYNS_TO_8080), List.of("frame.number")).size();
         int serverSyns = Tshark.fields(dir.resolve("server-cut.pcap"), List.of("-Y", SYNS_TO_8080), List.of("frame.number")).size();
         List<JsonNode> syns = new ArrayList<>();
@@ -122,6 +122,36 @@ class ConsoleApiTest {
         assertEquals(syns.get(0), lost.get(0), "and it was the first");
         ladder.path("arrows").forEach(arrow -> assertTrue(!arrow.path("flags").asText().equals("SA"),
                 "no SYN-ACK left the server: " + arrow));
+    }
+
+    /**
+     * A bulk transfer recorded once and shipped by two sensors, one in full mode and one in control mode (which
+     * summarises steady data instead of shipping each header): both saw every packet, so nothing may be drawn as
+     * lost, and the control-mode sensor's summaries appear as summaries.
+     */
+    @Test
+    void packetsAControlModeSensorSummarisedAreNotDrawnAsLost() throws Exception {
+        Path bulk = CASE.getParent().getParent().resolve("captures/bulk-transfer/client.pcap");
+        assertEquals(0, Main.run("sensor", "--bootstrap-servers", broker.bootstrapServers(), "--host", "near", "--mode",
+                "full", "--read", bulk.toString()));
+        assertEquals(0, Main.run("sensor", "--bootstrap-servers", broker.bootstrapServers(), "--host", "far", "--mode",
+                "control", "--read", bulk.toString()));
+        String flow = "tcp.port==50090 && tcp.port==5002";
+        List<String> frames = Tshark.fields(bulk, List.of("-Y", flow), List.of("frame.time_epoch"));
+        Alert transfer = Alert.newBuilder(alert).setId("c0ffee0002").setType("HALF_OPEN_SESSION")
+                .setClient("10.232.0.1:50090").setServer("10.232.0.2:5002").setFirstSeenMicros(micros(frames.get(0)))
+                .setLastSeenMicros(micros(frames.get(frames.size() - 1))).build();
+        publish(transfer);
+        JsonNode ladder = awaitLadder(transfer.getId());
+        assertTrue(ladder.path("summaries").size() > 0, "the control-mode sensor summarised the steady data");
+        assertEquals(frames.size(), ladder.path("arrows").size(), "one arrow per packet of the flow (tshark's count)");
+        List<JsonNode> lost = new ArrayList<>();
+        ladder.path("arrows").forEach(arrow -> {
+            if (!arrow.path("lost_after").isNull()) {
+                lost.add(arrow);
+            }
+        });
+        assertEquals(List.of(), lost, "both sensors saw every packet");
     }
 
     @Test
@@ -173,10 +203,10 @@ class ConsoleApiTest {
         assertTrue(alerts.headers().firstValue("Content-Security-Policy").orElse("").contains("script-src 'self'"));
     }
 
-    private JsonNode awaitLadder() throws Exception {
+    private JsonNode awaitLadder(String id) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (true) {
-            HttpResponse<String> response = http.send(get("/api/alerts/" + alert.getId() + "/ladder", true),
+            HttpResponse<String> response = http.send(get("/api/alerts/" + id + "/ladder", true),
                     HttpResponse.BodyHandlers.ofString());
             if (response.statusCode() == 200) {
                 JsonNode ladder = ConsoleJson.JSON.readTree(response.body());

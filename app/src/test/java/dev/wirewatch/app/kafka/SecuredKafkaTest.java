@@ -124,6 +124,7 @@ class SecuredKafkaTest {
                     "the sensors replayed their captures and ended cleanly" + logs());
         }
         assertNoSecretIn(logs());
+        assertNoSecretIn(Files.readString(dir.resolve("kafka/server.properties"))); // the broker's reference copy
     }
 
     @Test
