@@ -39,11 +39,14 @@ import org.junit.jupiter.api.io.TempDir;
  * UNANSWERED_SYN appears without a reload (how long after reaching ww.alerts is printed); its ladder shows the client's SYNs
  * arriving at the server and no SYN-ACK leaving it; the evidence pcapng downloads and tshark reads the SYNs in it; a
  * sensor named {@code <img src=x onerror=alert(1)>} shows on the sensors page as those characters; and the three
- * views are saved as the README's screenshots.
+ * views are saved as screenshots (in app/target/screenshots; with -Dwrite-screenshots=true, as the README's in
+ * docs/screenshots).
  */
 class ConsoleInBrowserTest {
     private static final Path REPOSITORY = Path.of(System.getProperty("user.dir")).getParent();
     private static final Path CASE = REPOSITORY.resolve("deploy/samples/01-firewall-drop");
+    private static final Path SCREENSHOTS = Boolean.getBoolean("write-screenshots")
+            ? REPOSITORY.resolve("docs/screenshots") : REPOSITORY.resolve("app/target/screenshots");
     private static final Path BROWSER_CHECKS = REPOSITORY.resolve("app/src/test/console");
     private static final String HOSTILE_HOST = "<img src=x onerror=alert(1)>";
     private static final String DROPPED_SERVICE = "198.51.100.20:8080";
@@ -79,7 +82,7 @@ class ConsoleInBrowserTest {
                 String consoleUrl = startConsole(bootstrap);
                 BrowserRun browser = BrowserRun.start(BROWSER_CHECKS, Map.of("CONSOLE_URL", consoleUrl,
                         "EXPECT_TYPE", "UNANSWERED_SYN", "EXPECT_SERVER", DROPPED_SERVICE, "INJECTED_HOST", HOSTILE_HOST,
-                        "DOWNLOAD_DIR", dir.toString(), "SCREENSHOT_DIR", REPOSITORY.resolve("docs/screenshots").toString(),
+                        "DOWNLOAD_DIR", dir.toString(), "SCREENSHOT_DIR", SCREENSHOTS.toString(),
                         "LIVE_TIMEOUT_MS", "180000", "INJECTED_ON_SENSORS", "1"));
                 processes.add(browser.process());
                 assertTrue(browser.awaitLine("ready:", Duration.ofSeconds(90)),
