@@ -45,6 +45,9 @@ public record Quorum(int nodeId, List<Voter> voters, String clusterId) {
         String id = clusterId == null || clusterId.isBlank() ? derivedClusterId(parsed) : clusterId;
         try {
             Uuid.fromString(id);
+            if (id.startsWith("-")) {
+                throw new IllegalArgumentException("it starts with '-', which Kafka's storage tool reads as an option");
+            }
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("cluster id " + id + " is not a Kafka cluster id (22 characters of "
                     + "base64url, e.g. from kafka-storage random-uuid)", e);
@@ -85,9 +88,17 @@ public record Quorum(int nodeId, List<Voter> voters, String clusterId) {
         String canonical = voters.stream().sorted(Comparator.comparingInt(Voter::id)).map(Voter::toString)
                 .collect(Collectors.joining(","));
         try {
-            ByteBuffer hash = ByteBuffer.wrap(MessageDigest.getInstance("SHA-256")
-                    .digest(("wirewatch-quorum:" + canonical).getBytes(StandardCharsets.UTF_8)));
-            return new Uuid(hash.getLong(), hash.getLong()).toString();
+            MessageDigest sha256 = MessageDigest.getInstance("SHA-256");
+            byte[] digest = sha256.digest(("wirewatch-quorum:" + canonical).getBytes(StandardCharsets.UTF_8));
+            while (true) {
+                ByteBuffer hash = ByteBuffer.wrap(digest);
+                String id = new Uuid(hash.getLong(), hash.getLong()).toString();
+                // Kafka's storage tool reads an id starting with '-' as an option (its own random ids never do)
+                if (!id.startsWith("-")) {
+                    return id;
+                }
+                digest = sha256.digest(digest);
+            }
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }

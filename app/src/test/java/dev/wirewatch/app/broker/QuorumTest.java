@@ -19,6 +19,16 @@ class QuorumTest {
         assertEquals(22, id.length());
     }
 
+    /** Kafka's storage tool takes an id starting with '-' for an option: about one derived id in 64 did, at random. */
+    @Test
+    void noDerivedClusterIdStartsWithADash() {
+        for (int port = 20_000; port < 22_000; port++) {
+            String voters = "1@127.0.0.1:" + port + ",2@127.0.0.1:" + (port + 1) + ",3@127.0.0.1:" + (port + 2);
+            String id = Quorum.of(1, 0, voters, null).clusterId();
+            assertTrue(!id.startsWith("-"), voters + " gave " + id);
+        }
+    }
+
     @Test
     void aGivenClusterIdWins() {
         assertEquals("MkU3OEVBNTcwNTJENDM2Qk", Quorum.of(2, 0, VOTERS, "MkU3OEVBNTcwNTJENDM2Qk").clusterId());
