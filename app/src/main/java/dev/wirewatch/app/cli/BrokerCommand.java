@@ -136,7 +136,8 @@ public final class BrokerCommand implements Callable<Integer> {
         return logins;
     }
 
-    private static String firstLine(Path file) {
+    /** The first line of a secret file, stripped (a password file: one line, no key=value). */
+    static String firstLine(Path file) {
         try {
             String line = Files.readAllLines(file).stream().findFirst().orElse("").strip();
             if (line.isEmpty()) {

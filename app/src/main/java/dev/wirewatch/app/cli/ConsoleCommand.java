@@ -111,7 +111,7 @@ public final class ConsoleCommand implements Callable<Integer> {
         if (passwordFile == null) {
             throw new UsageException("--tls-keystore needs --tls-password-file");
         }
-        char[] password = Files.readAllLines(passwordFile).stream().findFirst().orElse("").strip().toCharArray();
+        char[] password = BrokerCommand.firstLine(passwordFile).toCharArray();
         KeyStore store = KeyStore.getInstance("PKCS12");
         try (InputStream in = Files.newInputStream(keyStore)) {
             store.load(in, password);
